@@ -1,0 +1,186 @@
+"""Quotes before a call and bills after it. Money is Decimal USD, never float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any, Mapping
+
+from .registry import ModelSpec, Prices, Registry
+from .request import EditRequest
+from .tokens import (
+    estimate_input_image_tokens,
+    estimate_text_tokens,
+    max_input_image_tokens,
+    max_text_tokens,
+    worst_case_output_tokens,
+)
+from .validation import Checked
+
+MILLION = Decimal(1_000_000)
+
+
+def usd(tokens: int, per_million: Decimal) -> Decimal:
+    return Decimal(tokens) * per_million / MILLION
+
+
+def format_usd(amount: Decimal, places: int = 4) -> str:
+    """Human text for an amount, rounded up so a shown quote never under-states: $0.0527."""
+    quant = Decimal(1).scaleb(-places)
+    return f"${amount.quantize(quant, rounding=ROUND_CEILING)}"
+
+
+def _prices(spec: ModelSpec, batch: bool) -> Prices:
+    prices = spec.batch_prices if batch else spec.prices
+    if prices is None:
+        raise ValueError(f"{spec.id} has no {'batch ' if batch else ''}token prices")
+    return prices
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a call will cost. `total_usd_max` is the bound budget caps use; it never under-states."""
+
+    model: str
+    n: int
+    output_tokens_per_image: int
+    output_tokens: int  # all n images, plus partial images
+    output_usd: Decimal
+    output_exact: bool  # False when size or quality is auto (quoted at the dearest choice)
+    text_tokens_estimate: int
+    text_tokens_max: int
+    image_input_tokens_estimate: int
+    image_input_tokens_max: int
+    input_usd_estimate: Decimal
+    input_usd_max: Decimal
+    total_usd_estimate: Decimal
+    total_usd_max: Decimal
+    batch: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "n": self.n,
+            "output_tokens_per_image": self.output_tokens_per_image,
+            "output_tokens": self.output_tokens,
+            "output_usd": str(self.output_usd),
+            "output_exact": self.output_exact,
+            "text_tokens_estimate": self.text_tokens_estimate,
+            "text_tokens_max": self.text_tokens_max,
+            "image_input_tokens_estimate": self.image_input_tokens_estimate,
+            "image_input_tokens_max": self.image_input_tokens_max,
+            "input_usd_estimate": str(self.input_usd_estimate),
+            "input_usd_max": str(self.input_usd_max),
+            "total_usd_estimate": str(self.total_usd_estimate),
+            "total_usd_max": str(self.total_usd_max),
+            "batch": self.batch,
+            "notes": list(self.notes),
+        }
+
+
+def quote(
+    checked: Checked,
+    registry: Registry,
+    *,
+    batch: bool = False,
+    learned_image_tokens: Mapping[str, int] | None = None,
+) -> Quote:
+    """Quote a validated request.
+
+    learned_image_tokens maps an input size ("WxH") to the image tokens the user's own past edits
+    reported for this model; it replaces the rule-of-thumb estimate (never the upper bound).
+    """
+    req, spec = checked.request, checked.spec
+    prices = _prices(spec, batch)
+    per_image = worst_case_output_tokens(spec, checked.size, req.quality)
+    partial = req.partial_images * spec.partial_image_tokens if req.stream else 0
+    output_tokens = (per_image + partial) * req.n
+    notes: list[str] = []
+    exact = checked.size is not None and req.quality != "auto"
+    if not exact:
+        notes.append("size or quality is auto: quoted at the dearest option the model may pick")
+    if partial:
+        notes.append(f"{req.partial_images} partial image(s) per image add {spec.partial_image_tokens} tokens each")
+
+    text_est = estimate_text_tokens(req.prompt)
+    text_max = max_text_tokens(req.prompt, registry.text_upper_overhead)
+    img_est = img_max = 0
+    if isinstance(req, EditRequest):
+        rule = spec.input_image_tokens
+        learned = learned_image_tokens or {}
+        for image in req.images:
+            img_est += learned.get(str(image.size), estimate_input_image_tokens(rule, image.size))
+            img_max += max_input_image_tokens(rule, image.size)
+        if req.mask is not None:
+            img_max += max_input_image_tokens(rule, req.mask.size)
+        notes.append("input image tokens are an estimate; the bill comes from the API's usage")
+    output_usd = usd(output_tokens, prices.image_out)
+    input_est = usd(text_est, prices.text_in) + usd(img_est, prices.image_in)
+    input_max = usd(text_max, prices.text_in) + usd(img_max, prices.image_in)
+    if spec.prices and spec.prices.text_out is not None:
+        notes.append(f"{spec.id} also bills text output tokens, which cannot be known before the call")
+    return Quote(
+        model=req.model,
+        n=req.n,
+        output_tokens_per_image=per_image,
+        output_tokens=output_tokens,
+        output_usd=output_usd,
+        output_exact=exact,
+        text_tokens_estimate=text_est,
+        text_tokens_max=text_max,
+        image_input_tokens_estimate=img_est,
+        image_input_tokens_max=img_max,
+        input_usd_estimate=input_est,
+        input_usd_max=input_max,
+        total_usd_estimate=output_usd + input_est,
+        total_usd_max=output_usd + input_max,
+        batch=batch,
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What a call cost, from the response's `usage`."""
+
+    text_in_tokens: int
+    image_in_tokens: int
+    image_out_tokens: int
+    text_out_tokens: int
+    usd: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text_in_tokens": self.text_in_tokens,
+            "image_in_tokens": self.image_in_tokens,
+            "image_out_tokens": self.image_out_tokens,
+            "text_out_tokens": self.text_out_tokens,
+            "usd": str(self.usd),
+        }
+
+
+def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: bool = False) -> Bill | None:
+    """Price a response's usage. `output_tokens_details` may be missing (streamed events omit it):
+    then all output tokens are billed as image tokens, the dearer rate."""
+    if not usage:
+        return None
+    prices = _prices(spec, batch)
+    details = usage.get("input_tokens_details") or {}
+    input_tokens = int(usage.get("input_tokens") or 0)
+    if details:
+        text_in = int(details.get("text_tokens") or 0)
+        image_in = int(details.get("image_tokens") or 0)
+    else:  # no breakdown: bill it all at the dearer input rate
+        text_in, image_in = (0, input_tokens) if prices.image_in >= prices.text_in else (input_tokens, 0)
+    out_details = usage.get("output_tokens_details") or {}
+    output_tokens = int(usage.get("output_tokens") or 0)
+    if out_details:
+        image_out = int(out_details.get("image_tokens") or 0)
+        text_out = int(out_details.get("text_tokens") or 0)
+    else:
+        image_out, text_out = output_tokens, 0
+    amount = usd(text_in, prices.text_in) + usd(image_in, prices.image_in) + usd(image_out, prices.image_out)
+    if text_out:
+        amount += usd(text_out, prices.text_out if prices.text_out is not None else prices.image_out)
+    return Bill(text_in, image_in, image_out, text_out, amount)

@@ -1,0 +1,20 @@
+"""Locate the data files in resources/, installed (studio/resources) or in a source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve()
+
+
+def resource_path(name: str) -> Path:
+    """Path of a file shipped in resources/.
+
+    Installed wheels carry the folder as ``studio/resources``; a source checkout keeps it at the
+    top level beside ``studio/``.
+    """
+    for folder in (_HERE.parents[1] / "resources", _HERE.parents[2] / "resources"):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"resource {name!r} is missing: reinstall Asset Studio")

@@ -1,0 +1,1 @@
+"""The offline sandbox: an OpenAI-compatible image server on loopback. Imports studio.core only."""

@@ -1,0 +1,309 @@
+"""The sandbox's ASGI app (Starlette): OpenAI's image endpoints, faithful enough to test against."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+import math
+import os
+import time
+import uuid
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from studio.core.registry import Registry, load_registry
+from studio.core.request import EditRequest
+
+from . import art, imaging
+from .faults import FAULTS, FaultPlan, FaultSpecError
+from .protocol import APIError, build_request, check, data_url_to_image, upload_to_image
+from .ratelimit import SlidingWindowLimiter, format_reset
+
+
+@dataclass
+class SandboxConfig:
+    tier: int | None = None  # emulate this rate tier's images/tokens per minute; None = unlimited
+    latency: float = 0.0  # seconds added to every image call
+    minute_seconds: float = 60.0  # shorten the rate-limit minute for tests and benchmarks
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    hang_seconds: float = 900.0
+    today: dt.date | None = None  # the model lifecycle date (tests pin it)
+
+
+class Sandbox:
+    """State shared by the handlers: registry, limiter, fault plan and a log of received requests."""
+
+    def __init__(self, config: SandboxConfig, registry: Registry | None = None):
+        self.config = config
+        self.registry = registry or load_registry()
+        self.requests: deque[dict[str, Any]] = deque(maxlen=500)
+        self.limiter = None
+        if config.tier is not None:
+            tier = self.registry.tier(config.tier)
+            self.limiter = SlidingWindowLimiter(tier.images_per_minute, tier.tokens_per_minute, config.minute_seconds)
+        self.pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sandbox-paint")
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    async def generations(self, request: Request) -> Response:
+        return await self._images(request, edit=False)
+
+    async def edits(self, request: Request) -> Response:
+        return await self._images(request, edit=True)
+
+    async def variations(self, request: Request) -> Response:
+        return _error(APIError(404, "The model `dall-e-2` does not exist or you do not have access to it.", param="model", code="model_not_found"), _rid())
+
+    async def models(self, request: Request) -> Response:
+        today = self.config.today
+        data = [_model_json(m.id) for m in self.registry.usable_models(today)]
+        return JSONResponse({"object": "list", "data": data}, headers={"x-request-id": _rid()})
+
+    async def model(self, request: Request) -> Response:
+        model_id = request.path_params["model"]
+        usable = {m.id for m in self.registry.usable_models(self.config.today)}
+        if model_id not in usable:
+            err = APIError(404, f"The model `{model_id}` does not exist or you do not have access to it.", param="model", code="model_not_found")
+            return _error(err, _rid())
+        return JSONResponse(_model_json(model_id), headers={"x-request-id": _rid()})
+
+    async def set_faults(self, request: Request) -> Response:
+        body = await request.json()
+        if body.get("clear"):
+            self.config.faults.clear()
+        try:
+            self.config.faults.push(str(body.get("spec", "")))
+        except FaultSpecError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"ok": True, "kinds": sorted(FAULTS)})
+
+    async def request_log(self, request: Request) -> Response:
+        return JSONResponse(list(self.requests))
+
+    # -- the image endpoints -----------------------------------------------------------------
+
+    async def _images(self, request: Request, *, edit: bool) -> Response:
+        rid = _rid()
+        started = time.perf_counter()
+        try:
+            _require_auth(request)
+            fault = self.config.faults.take()
+            record: dict[str, Any] = {"path": request.url.path, "request_id": rid, "content_type": request.headers.get("content-type", "")}
+            self.requests.append(record)
+            params, images, mask = await self._read_body(request, edit, record)
+            if fault and fault not in ("moderation_output",):
+                return await self._fault(fault, rid)
+            checked = check(build_request(params, edit=edit, images=images, mask=mask), self.registry, self.config.today)
+            p = imaging.plan(checked)
+            partials = checked.request.partial_images if checked.request.stream else 0
+            use = imaging.usage(checked, p, images=checked.request.n, partials_per_image=partials)
+            headers = {"x-request-id": rid, **self._admit(checked.request.n, use["total_tokens"], rid)}
+            if fault == "moderation_output" and not checked.request.stream:
+                return await self._fault(fault, rid)
+            if checked.request.stream:
+                return StreamingResponse(
+                    self._stream(checked, p, use, fault, edit), media_type="text/event-stream", headers=headers
+                )
+            if self.config.latency:
+                await asyncio.sleep(self.config.latency)
+            blobs = await self._paint_all(checked, p)
+            body = {
+                "created": int(time.time()),
+                "data": [{"b64_json": b} for b in blobs],
+                "background": "transparent" if p.transparent else "opaque",
+                "output_format": checked.request.output_format,
+                "size": str(p.size),
+                "quality": p.quality,
+                "usage": use,
+            }
+            headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
+            return Response(json.dumps(body), media_type="application/json", headers=headers)
+        except APIError as exc:
+            return _error(exc, rid)
+
+    async def _read_body(self, request: Request, edit: bool, record: dict[str, Any]):
+        ctype = request.headers.get("content-type", "")
+        images: list = []
+        mask = None
+        if ctype.startswith("multipart/form-data"):
+            if not edit:
+                raise APIError(400, "The generations endpoint takes a JSON body.", code="invalid_request")
+            form = await request.form(max_files=64, max_fields=64, max_part_size=4 * 1024 * 1024)
+            params: dict[str, Any] = {}
+            files = []
+            for key, value in form.multi_items():
+                if hasattr(value, "read"):
+                    data = await value.read()
+                    files.append({"field": key, "filename": value.filename, "content_type": value.content_type, "bytes": len(data)})
+                    role = "mask" if key == "mask" else "image"
+                    if key not in ("image", "image[]", "mask"):
+                        raise APIError(400, f"Unknown file parameter: '{key}'.", param=key, code="unknown_parameter")
+                    img = upload_to_image(value.filename, value.content_type, data, role)
+                    if key == "mask":
+                        mask = img
+                    else:
+                        images.append(img)
+                else:
+                    params[key] = value
+            record["files"] = files
+        else:
+            try:
+                params = json.loads(await request.body() or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise APIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from None
+            if not isinstance(params, dict):
+                raise APIError(400, "The request body must be a JSON object.", code="invalid_json")
+            if edit:
+                refs = params.pop("images", None)
+                mask_ref = params.pop("mask", None)
+                if refs is not None:
+                    if not isinstance(refs, list):
+                        raise APIError(400, "Invalid type for 'images': expected an array.", param="images", code="invalid_type")
+                    images = [data_url_to_image(r, "image") for r in refs]
+                if mask_ref is not None:
+                    mask = data_url_to_image(mask_ref, "mask")
+        record["params"] = {k: v for k, v in params.items()}
+        return params, tuple(images), mask
+
+    def _admit(self, images: int, tokens: int, rid: str) -> dict[str, str]:
+        if self.limiter is None:
+            return {}
+        d = self.limiter.check(images, tokens)
+        headers = {
+            "x-ratelimit-limit-images": str(d.limit_images),
+            "x-ratelimit-remaining-images": str(d.remaining_images),
+            "x-ratelimit-reset-images": format_reset(d.reset_seconds),
+            "x-ratelimit-limit-tokens": str(d.limit_tokens),
+            "x-ratelimit-remaining-tokens": str(d.remaining_tokens),
+            "x-ratelimit-reset-tokens": format_reset(d.reset_seconds),
+        }
+        if d.allowed:
+            return headers
+        if d.too_large:
+            msg = (f"Request too large for images per min (IPM) or tokens per min (TPM): Limit {d.limit_images} images / "
+                   f"{d.limit_tokens} tokens, Requested {images} images / {tokens} tokens. Send fewer images per request.")
+            raise APIError(429, msg, type="requests", code="rate_limit_exceeded", headers=headers)
+        wait = max(1, math.ceil(d.retry_after))
+        headers["retry-after"] = str(wait)
+        headers["retry-after-ms"] = str(max(1, int(d.retry_after * 1000)))
+        msg = (f"Rate limit reached for images per min (IPM): Limit {d.limit_images}, Remaining {d.remaining_images}, "
+               f"Requested {images}. Please try again in {wait}s.")
+        raise APIError(429, msg, type="requests", code="rate_limit_exceeded", headers=headers)
+
+    async def _paint_all(self, checked, p) -> list[str]:
+        loop = asyncio.get_running_loop()
+        req = checked.request
+
+        def one(i: int) -> str:
+            img = imaging.paint(checked, p, i)
+            return base64.b64encode(art.encode(img, req.output_format, req.output_compression)).decode("ascii")
+
+        return list(await asyncio.gather(*(loop.run_in_executor(self.pool, one, i) for i in range(req.n))))
+
+    async def _stream(self, checked, p, use, fault, edit: bool):
+        req = checked.request
+        kind = "image_edit" if edit else "image_generation"
+        loop = asyncio.get_running_loop()
+        steps = req.partial_images
+        pause = self.config.latency / max(1, (steps + 1) * req.n)
+        common = {"size": str(p.size), "quality": p.quality, "background": "transparent" if p.transparent else "opaque", "output_format": req.output_format}
+        for i in range(req.n):
+            final = await loop.run_in_executor(self.pool, imaging.paint, checked, p, i)
+            for step in range(steps):
+                await asyncio.sleep(pause)
+                data = await loop.run_in_executor(self.pool, lambda s=step: art.encode(art.partial(final, s, steps), req.output_format, req.output_compression))
+                event = {"type": f"{kind}.partial_image", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(time.time()), "partial_image_index": step, **common}
+                yield _sse(event["type"], event)
+            if fault == "moderation_output":
+                err = APIError(400, **_fault_fields("moderation_output"))
+                yield _sse("error", err.body())
+                return
+            await asyncio.sleep(pause)
+            data = await loop.run_in_executor(self.pool, art.encode, final, req.output_format, req.output_compression)
+            # Per-image usage: input tokens are billed once, on the first image's event.
+            per_image = dict(use)
+            share_out = use["output_tokens"] // req.n
+            per_image["output_tokens"] = share_out
+            per_image["input_tokens"] = use["input_tokens"] if i == 0 else 0
+            per_image["input_tokens_details"] = use["input_tokens_details"] if i == 0 else {"text_tokens": 0, "image_tokens": 0}
+            per_image["total_tokens"] = per_image["input_tokens"] + share_out
+            per_image.pop("output_tokens_details", None)  # streamed events omit it, as the real API does
+            event = {"type": f"{kind}.completed", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(time.time()), "usage": per_image, **common}
+            yield _sse(event["type"], event)
+
+    async def _fault(self, fault: str, rid: str) -> Response:
+        if fault == "hang":
+            await asyncio.sleep(self.config.hang_seconds)
+            return Response(status_code=504)
+        if fault == "drop":
+            return _DroppedResponse()
+        status, body, headers = FAULTS[fault]
+        return _error(APIError(status, **_fault_fields(fault), headers=dict(headers)), rid)
+
+
+def _fault_fields(fault: str) -> dict[str, Any]:
+    _, body, _ = FAULTS[fault]
+    assert body is not None
+    extra = {k: v for k, v in body.items() if k not in ("message", "type", "param", "code")}
+    return {"message": body["message"], "type": body["type"], "param": body["param"], "code": body["code"], "extra": extra}
+
+
+class _DroppedResponse(Response):
+    """Starts a response, sends part of it and hangs up: a connection dropped mid-answer."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
+        await send({"type": "http.response.body", "body": b'{"created": ', "more_body": True})
+        # returning now leaves the body incomplete; the server closes the connection
+
+
+def _sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode("utf-8")
+
+
+def _require_auth(request: Request) -> None:
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+        raise APIError(
+            401,
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using "
+            "Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            code=None,
+        )
+
+
+def _rid() -> str:
+    return "req_" + uuid.uuid4().hex
+
+
+def _model_json(model_id: str) -> dict[str, Any]:
+    return {"id": model_id, "object": "model", "created": 1776729600, "owned_by": "system"}
+
+
+def _error(exc: APIError, rid: str) -> Response:
+    return JSONResponse(exc.body(), status_code=exc.status, headers={"x-request-id": rid, **exc.headers})
+
+
+def create_app(config: SandboxConfig | None = None, registry: Registry | None = None) -> Starlette:
+    sandbox = Sandbox(config or SandboxConfig(), registry)
+    routes = [
+        Route("/v1/images/generations", sandbox.generations, methods=["POST"]),
+        Route("/v1/images/edits", sandbox.edits, methods=["POST"]),
+        Route("/v1/images/variations", sandbox.variations, methods=["POST"]),
+        Route("/v1/models", sandbox.models, methods=["GET"]),
+        Route("/v1/models/{model}", sandbox.model, methods=["GET"]),
+        Route("/_sandbox/faults", sandbox.set_faults, methods=["POST"]),
+        Route("/_sandbox/requests", sandbox.request_log, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sandbox = sandbox
+    return app

@@ -1,0 +1,92 @@
+"""Placeholder art: a picture per prompt and image index that shows the prompt, deterministic."""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+import random
+import textwrap
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+
+def seed_for(*parts: object) -> int:
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _colour(rng: random.Random, light: float) -> tuple[int, int, int]:
+    r, g, b = colorsys.hls_to_rgb(rng.random(), light, 0.55 + 0.35 * rng.random())
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+@lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def render(prompt: str, index: int, width: int, height: int, *, transparent: bool = False, salt: str = "") -> Image.Image:
+    """An RGB (or RGBA with a transparent background) picture, different per prompt and index."""
+    rng = random.Random(seed_for(prompt, index, salt))
+    top, bottom = _colour(rng, 0.35), _colour(rng, 0.6)
+    # A vertical gradient built as one coloured column and stretched: cheap even at 3840x2160.
+    column = Image.linear_gradient("L").resize((1, height), Image.Resampling.BILINEAR)
+    if rng.random() < 0.5:
+        column = column.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    bands = [column.point([a + (b - a) * v // 255 for v in range(256)]) for a, b in zip(top, bottom)]
+    base = Image.merge("RGB", bands).resize((width, height), Image.Resampling.NEAREST)
+    mode = "RGBA" if transparent else "RGB"
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0)) if transparent else base
+    draw = ImageDraw.Draw(img, "RGBA")
+    unit = min(width, height)
+    for _ in range(3 + index % 4):  # a few shapes whose layout depends on prompt and index
+        cx, cy = rng.uniform(0, width), rng.uniform(0, height)
+        r = rng.uniform(0.08, 0.3) * unit
+        fill = _colour(rng, 0.5) + (255 if transparent else 150,)
+        box = (cx - r, cy - r, cx + r, cy + r)
+        if rng.random() < 0.5:
+            draw.ellipse(box, fill=fill)
+        else:
+            draw.rounded_rectangle(box, radius=r / 4, fill=fill)
+    _caption(draw, prompt, index, width, height)
+    return img if mode == "RGBA" else img.convert("RGB")
+
+
+def _caption(draw: ImageDraw.ImageDraw, prompt: str, index: int, width: int, height: int) -> None:
+    unit = min(width, height)
+    big, small = _font(max(12, unit // 7)), _font(max(10, unit // 28))
+    pad = unit // 24
+    draw.text((pad, pad), f"#{index + 1}", font=big, fill=(255, 255, 255, 235), stroke_width=max(1, unit // 300), stroke_fill=(0, 0, 0, 160))
+    chars = max(12, int(width / (unit / 28) * 1.7))
+    lines = textwrap.wrap(prompt.strip(), width=chars)[:6] or [""]
+    line_h = unit // 24
+    y = height - pad - line_h * (len(lines) + 1)
+    draw.rectangle((0, y - pad // 2, width, height), fill=(0, 0, 0, 110))
+    for line in lines:
+        draw.text((pad, y), line, font=small, fill=(255, 255, 255, 255))
+        y += line_h
+    draw.text((pad, y), f"sandbox placeholder · {width}x{height}", font=small, fill=(220, 220, 220, 255))
+
+
+def partial(final: Image.Image, step: int, steps: int) -> Image.Image:
+    """A coarser version of the final picture, sharper with each step (what streaming shows)."""
+    factor = 2 ** (steps - step + 2)
+    w, h = final.size
+    small = final.resize((max(1, w // factor), max(1, h // factor)), Image.Resampling.BILINEAR)
+    return small.resize((w, h), Image.Resampling.NEAREST).filter(ImageFilter.BoxBlur(1))
+
+
+def encode(img: Image.Image, fmt: str, compression: int | None) -> bytes:
+    """Encode as the API would send it: png, jpeg or webp (compression 0-100 = quality)."""
+    buf = io.BytesIO()
+    if fmt == "png":
+        img.save(buf, "PNG", compress_level=1)
+    elif fmt == "jpeg":
+        img.convert("RGB").save(buf, "JPEG", quality=max(1, compression if compression is not None else 100))
+    elif fmt == "webp":
+        img.save(buf, "WEBP", quality=compression if compression is not None else 100, method=0)
+    else:
+        raise ValueError(f"unsupported output format {fmt}")
+    return buf.getvalue()

@@ -1,0 +1,167 @@
+"""Fault injection: a queue of faults that the next requests consume, set from the CLI or tests.
+
+Spec: comma-separated items ``KIND[:COUNT]``; COUNT is how many consecutive requests get it
+(default 1, ``*`` = every request from then on). ``ok`` lets requests through, so
+``ok:2,server_error`` fails the third request. Kinds are the keys of FAULTS.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+# kind -> (status, error body or None for transport faults, extra headers)
+FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
+    "rate_limit": (
+        429,
+        {
+            "message": "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. Please try again in 2s.",
+            "type": "requests",
+            "param": None,
+            "code": "rate_limit_exceeded",
+        },
+        {"retry-after": "2"},
+    ),
+    "rate_limit_no_retry_after": (
+        429,
+        {
+            "message": "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1.",
+            "type": "requests",
+            "param": None,
+            "code": "rate_limit_exceeded",
+        },
+        {},
+    ),
+    "insufficient_quota": (
+        429,
+        {
+            "message": "You exceeded your current quota, please check your plan and billing details. For more "
+            "information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            "type": "insufficient_quota",
+            "param": None,
+            "code": "insufficient_quota",
+        },
+        {},
+    ),
+    "server_error": (
+        500,
+        {"message": "The server had an error while processing your request. Sorry about that!", "type": "server_error", "param": None, "code": None},
+        {},
+    ),
+    "overloaded": (
+        503,
+        {"message": "The engine is currently overloaded, please try again later.", "type": "server_error", "param": None, "code": "overloaded"},
+        {},
+    ),
+    "moderation_input": (
+        400,
+        {
+            "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
+            "at help.openai.com and include the request ID.",
+            "type": "image_generation_user_error",
+            "param": None,
+            "code": "moderation_blocked",
+            "moderation_details": {"moderation_stage": "input", "categories": ["sandbox-test"]},
+        },
+        {},
+    ),
+    "moderation_output": (
+        400,
+        {
+            "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
+            "at help.openai.com and include the request ID.",
+            "type": "image_generation_user_error",
+            "param": None,
+            "code": "moderation_blocked",
+            "moderation_details": {"moderation_stage": "output", "categories": ["sandbox-test"]},
+        },
+        {},
+    ),
+    "bad_key": (
+        401,
+        {
+            "message": "Incorrect API key provided: sk-****. You can find your API key at https://platform.openai.com/account/api-keys.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "invalid_api_key",
+        },
+        {},
+    ),
+    "org_unverified": (
+        403,
+        {
+            "message": "Your organization must be verified to use the model `gpt-image-2`. Please go to: "
+            "https://platform.openai.com/settings/organization/general and click on Verify Organization. "
+            "If you just verified, it can take up to 15 minutes for access to propagate.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        },
+        {},
+    ),
+    "hang": (0, None, {}),  # never answers (the client times out)
+    "drop": (0, None, {}),  # sends a partial response, then closes the connection
+    "ok": (200, None, {}),
+}
+
+
+class FaultSpecError(ValueError):
+    pass
+
+
+@dataclass
+class _Item:
+    kind: str
+    remaining: int | None  # None = forever
+
+
+class FaultPlan:
+    """Thread-safe: the server thread takes, the CLI or a test pushes."""
+
+    def __init__(self, spec: str = ""):
+        self._lock = threading.Lock()
+        self._items: deque[_Item] = deque()
+        if spec:
+            self.push(spec)
+
+    @staticmethod
+    def parse(spec: str) -> list[_Item]:
+        items = []
+        for raw in filter(None, (part.strip() for part in spec.split(","))):
+            kind, _, count = raw.partition(":")
+            kind = kind.strip()
+            if kind not in FAULTS:
+                raise FaultSpecError(f"fault {kind!r} is unknown; kinds: {', '.join(sorted(FAULTS))}")
+            if count in ("", None):
+                remaining: int | None = 1
+            elif count == "*":
+                remaining = None
+            elif count.isdigit() and int(count) > 0:
+                remaining = int(count)
+            else:
+                raise FaultSpecError(f"fault {raw!r}: the count after ':' must be a positive whole number or *")
+            items.append(_Item(kind, remaining))
+        return items
+
+    def push(self, spec: str) -> None:
+        items = self.parse(spec)
+        with self._lock:
+            self._items.extend(items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def take(self) -> str | None:
+        """The fault for the next request, or None."""
+        with self._lock:
+            if not self._items:
+                return None
+            head = self._items[0]
+            if head.remaining is not None:
+                head.remaining -= 1
+                if head.remaining <= 0:
+                    self._items.popleft()
+            return None if head.kind == "ok" else head.kind

@@ -1,0 +1,113 @@
+"""What the sandbox 'model' does: choose the output size, paint generations and edits, bill usage."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageChops
+
+from studio.core.request import EditRequest
+from studio.core.sizes import Size, parse_size
+from studio.core.tokens import estimate_input_image_tokens, estimate_text_tokens, output_tokens_per_image
+from studio.core.validation import Checked
+
+from . import art
+
+# The sandbox's stand-in for the model's own choice when quality is "auto".
+AUTO_QUALITY = "medium"
+
+
+@dataclass(frozen=True)
+class Plan:
+    size: Size
+    quality: str
+    transparent: bool
+
+
+def plan(checked: Checked) -> Plan:
+    req, spec = checked.request, checked.spec
+    quality = AUTO_QUALITY if req.quality == "auto" else req.quality
+    size = checked.size
+    if size is None:  # auto: one of the model's automatic sizes, closest in aspect to the input
+        options = [parse_size(s) for s in spec.size_rules.auto_quote_sizes]
+        aspect = 1.0
+        if isinstance(req, EditRequest) and req.images:
+            first = req.images[0].size
+            aspect = first.width / first.height
+        size = min(options, key=lambda o: abs(math.log(o.width / o.height) - math.log(aspect)))
+    return Plan(size, quality, req.background == "transparent")
+
+
+def usage(checked: Checked, p: Plan, *, images: int, partials_per_image: int) -> dict[str, Any]:
+    """Realistic usage, with the formulas the quote uses (text, input images, output)."""
+    req, spec = checked.request, checked.spec
+    text = estimate_text_tokens(req.prompt)
+    image_in = 0
+    if isinstance(req, EditRequest):
+        image_in = sum(estimate_input_image_tokens(spec.input_image_tokens, i.size) for i in req.images)
+    out = (output_tokens_per_image(spec, p.size, p.quality) + partials_per_image * spec.partial_image_tokens) * images
+    return {
+        "input_tokens": text + image_in,
+        "input_tokens_details": {"text_tokens": text, "image_tokens": image_in},
+        "output_tokens": out,
+        "output_tokens_details": {"image_tokens": out, "text_tokens": 0},
+        "total_tokens": text + image_in + out,
+    }
+
+
+def paint(checked: Checked, p: Plan, index: int) -> Image.Image:
+    """The final picture for image `index` of the request."""
+    req = checked.request
+    w, h = p.size.width, p.size.height
+    if not isinstance(req, EditRequest):
+        return art.render(req.prompt, index, w, h, transparent=p.transparent, salt=req.model)
+    return _paint_edit(req, p, index)
+
+
+def _decode(data: bytes, size: Size) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as im:
+        im = im.convert("RGBA")
+        if im.size != (size.width, size.height):
+            im = im.resize((size.width, size.height), Image.Resampling.BILINEAR)
+        return im
+
+
+def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
+    size = p.size
+    source = _decode(req.images[0].data, size)
+    new = art.render(req.prompt, index, size.width, size.height, transparent=p.transparent, salt="edit").convert("RGBA")
+    if req.mask is None:  # no mask: the whole picture is reworked, its composition still showing
+        out = Image.blend(source, new, 0.65)
+    else:
+        alpha = _decode(req.mask.data, size).getchannel("A")
+        editable = ImageChops.invert(alpha)  # alpha 0 = edit here
+        # Like the real model (masks are only hints), pixels outside the mask drift a little.
+        out = Image.composite(new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), editable)
+    return out if p.transparent or req.images[0].has_alpha else out.convert("RGB")
+
+
+def drift(img: Image.Image, *, seed: int, amplitude: int = 8) -> Image.Image:
+    """Deterministic small changes to every channel (up to +-amplitude levels), alpha kept."""
+    rng = random.Random(seed)
+    up = _noise_layer(img.size, rng, amplitude)
+    down = _noise_layer(img.size, rng, amplitude)
+    rgb = img.convert("RGB")
+    shifted = ImageChops.subtract(ImageChops.add(rgb, up), down)
+    if img.mode == "RGBA":
+        shifted.putalpha(img.getchannel("A"))
+    return shifted
+
+
+def _noise_layer(size: tuple[int, int], rng: random.Random, amplitude: int) -> Image.Image:
+    tw, th = 251, 241  # prime-sized tile: no visible grid
+    lut = [v % (amplitude + 1) for v in range(256)]
+    tile = Image.frombytes("RGB", (tw, th), rng.randbytes(tw * th * 3)).point(lut * 3)
+    layer = Image.new("RGB", size)
+    for y in range(0, size[1], th):
+        for x in range(0, size[0], tw):
+            layer.paste(tile, (x, y))
+    return layer
