@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # OpenAI keys: sk-..., sk-proj-..., sk-svcacct-...; also bearer headers that might be echoed.
-_KEY = re.compile(r"sk-[A-Za-z0-9_\-]{8,}")
+_KEY = re.compile(r"sk-[A-Za-z0-9_\-*.]{4,}")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-\.]{8,}")
 
 

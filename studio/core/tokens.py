@@ -51,6 +51,8 @@ _PIECES = re.compile(r"[A-Za-z]+|\d+|\s+|[^\sA-Za-z\d]")
 def estimate_text_tokens(text: str) -> int:
     """A word-piece estimate of BPE tokens: letters in runs of up to 6, digits in groups of 3,
     any other character alone; leading spaces merge into the next word as BPE does."""
+    if not text.strip():
+        return 0
     count = 0
     for piece in _PIECES.findall(text):
         if piece[0].isspace():

@@ -33,8 +33,12 @@ def _one_of(param: str, value: object, allowed: tuple[str, ...], model: str) -> 
         raise ValidationError(param, value, f"{model} takes " + ", ".join(allowed))
 
 
-def validate(request: ImageRequest, registry: Registry, today: dt.date | None = None) -> Checked:
-    """Return the checked request or raise a ValidationError / ImageInputError naming the problem."""
+def validate(
+    request: ImageRequest, registry: Registry, today: dt.date | None = None, *, prompt_required: bool = True
+) -> Checked:
+    """Return the checked request or raise a ValidationError / ImageInputError naming the problem.
+
+    prompt_required=False lets a quote be made before the prompt is written."""
     spec = registry.require_usable(request.model, today)
     warnings: list[str] = []
     lifecycle = registry.lifecycle_warning(request.model, today)
@@ -44,7 +48,7 @@ def validate(request: ImageRequest, registry: Registry, today: dt.date | None = 
         raise ValidationError("model", request.model, f"does not support image {request.endpoint}s")
 
     prompt = request.prompt or ""
-    if not prompt.strip():
+    if prompt_required and not prompt.strip():
         raise ValidationError("prompt", "", "must not be empty")
     if len(prompt) > spec.prompt_max_chars:
         raise ValidationError(

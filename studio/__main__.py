@@ -1,0 +1,22 @@
+"""`asset-studio` and `python -m studio`: a subcommand runs the command line, nothing opens the GUI."""
+
+from __future__ import annotations
+
+import sys
+
+from studio.cli import SUBCOMMANDS
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
+        from studio.cli import main as cli_main  # the command line never loads Qt
+
+        return cli_main(args)
+    from studio.app import main as gui_main
+
+    return gui_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The request options shared by quote, generate and edit, and the request they describe."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_request_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("request options")
+    g.add_argument("--model", default="gpt-image-2", help="model or pinned snapshot (default gpt-image-2)")
+    g.add_argument("--size", default="auto", help="auto or WxH, e.g. 1536x1024 (gpt-image-2: edges multiples of 16, up to 3840x2160)")
+    g.add_argument("--quality", default="auto", help="low, medium, high or auto")
+    g.add_argument("--n", type=int, default=1, help="images per call, 1-10")
+    g.add_argument("--background", default="auto", help="auto, opaque or transparent (png/webp only)")
+    g.add_argument("--format", dest="output_format", default="png", help="png, jpeg or webp")
+    g.add_argument("--compression", dest="output_compression", type=int, help="0-100, jpeg/webp only")
+    g.add_argument("--moderation", default="auto", help="auto or low")
+    g.add_argument("--partial-images", type=int, default=0, metavar="N", help="stream N partial images (0-3) per image; each bills 100 tokens")
+
+
+def request_fields(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(
+        model=args.model,
+        size=args.size,
+        quality=args.quality,
+        n=args.n,
+        background=args.background,
+        output_format=args.output_format,
+        output_compression=args.output_compression,
+        moderation=args.moderation,
+        stream=args.partial_images > 0,
+        partial_images=args.partial_images,
+    )

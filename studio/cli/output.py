@@ -1,0 +1,38 @@
+"""Printing for people (stderr/stdout text) and for scripts (--json)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from studio.core.pricing import Quote, format_usd
+from studio.core.redact import redact
+
+
+def emit_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def warn(text: str) -> None:
+    print(f"asset-studio: {redact(text)}", file=sys.stderr)
+
+
+def refuse(text: str) -> int:
+    print(f"asset-studio: error: {redact(text)}", file=sys.stderr)
+    return 2
+
+
+def quote_lines(q: Quote) -> list[str]:
+    lines = [
+        f"model            {q.model}{'  (Batch prices)' if q.batch else ''}",
+        f"images           {q.n} x {q.output_tokens_per_image:,} output tokens"
+        + ("" if q.output_exact else "  (auto: dearest option)"),
+        f"output           {q.output_tokens:,} tokens  {format_usd(q.output_usd)}",
+        f"text input       ~{q.text_tokens_estimate:,} tokens (at most {q.text_tokens_max:,})",
+    ]
+    if q.image_input_tokens_max:
+        lines.append(f"image input      ~{q.image_input_tokens_estimate:,} tokens (at most {q.image_input_tokens_max:,})")
+    lines.append(f"total            ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}")
+    lines.extend(f"note             {n}" for n in q.notes)
+    return lines

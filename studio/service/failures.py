@@ -1,0 +1,129 @@
+"""Turn SDK exceptions into specific, redacted explanations (and say whether a retry could help)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import openai
+
+from studio.core.redact import redact
+
+from .images_api import MalformedResponse
+
+VERIFY_URL = "https://platform.openai.com/settings/organization/general"
+
+
+class Kind(Enum):
+    RATE_LIMITED = "rate_limited"  # wait and retry
+    QUOTA = "insufficient_quota"  # billing: stop
+    MODERATION = "moderation_blocked"  # never retried
+    INVALID = "invalid_request"  # a bug or bad settings
+    AUTH = "authentication"
+    PERMISSION = "permission"
+    NOT_FOUND = "not_found"
+    TOO_LARGE = "too_large"
+    SERVER = "server_error"  # retry once or twice, with longer backoff
+    OUTCOME_UNKNOWN = "outcome_unknown"  # timeout or dropped connection after sending: may be billed
+    CONNECTION = "connection"  # could not connect at all: nothing was sent
+    MALFORMED = "malformed_response"
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: Kind
+    message: str  # for people: specific, redacted
+    status: int | None = None
+    code: str | None = None
+    request_id: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def may_have_been_billed(self) -> bool:
+        return self.kind is Kind.OUTCOME_UNKNOWN
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "message": self.message, "status": self.status, "code": self.code, "request_id": self.request_id}
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    headers = exc.response.headers
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value:
+            try:
+                return float(value) * scale
+            except ValueError:
+                return None
+    return None
+
+
+def _server_text(exc: openai.APIError) -> str:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    return str(body.get("message") or exc.message)
+
+
+def explain(exc: BaseException) -> Failure:
+    """A Failure for any exception an image call can raise."""
+    if isinstance(exc, MalformedResponse):
+        return Failure(Kind.MALFORMED, redact(f"The server answered, but {exc}."))
+    if isinstance(exc, openai.APITimeoutError):
+        return Failure(
+            Kind.OUTCOME_UNKNOWN,
+            "The request timed out after it was sent. It may still have been processed and billed; "
+            "it was not retried automatically.",
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__
+        if cause is not None and "ConnectError" in type(cause).__name__:
+            return Failure(Kind.CONNECTION, redact(f"Could not connect to the API ({cause}). Nothing was sent; check the network."))
+        return Failure(
+            Kind.OUTCOME_UNKNOWN,
+            "The connection dropped after the request was sent. It may have been processed and billed; "
+            "it was not retried automatically.",
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return _explain_status(exc)
+    if isinstance(exc, openai.APIError):  # an error event inside a stream
+        return _explain_code(None, exc.code, _server_text(exc), getattr(exc, "request_id", None), exc.body, None)
+    return Failure(Kind.INVALID, redact(f"{type(exc).__name__}: {exc}"))
+
+
+def _explain_status(exc: openai.APIStatusError) -> Failure:
+    return _explain_code(exc.status_code, exc.code, _server_text(exc), exc.request_id, exc.body, _retry_after(exc))
+
+
+def _explain_code(status: int | None, code: str | None, text: str, rid: str | None, body: Any, retry_after: float | None) -> Failure:
+    text = redact(text)
+    body = body if isinstance(body, dict) else {}
+
+    def f(kind: Kind, message: str) -> Failure:
+        return Failure(kind, redact(message), status, code, rid, retry_after)
+
+    if code == "insufficient_quota":
+        return f(Kind.QUOTA, "Your OpenAI account is out of credit or over its spending limit. Add credit or raise the limit in the billing settings; nothing was generated.")
+    if code in ("moderation_blocked", "content_policy_violation"):
+        stage = (body.get("moderation_details") or {}).get("moderation_stage", "unknown")
+        where = {
+            "input": "The prompt or input images were blocked: revise them before trying again.",
+            "output": "The generated image was blocked by the output check: rephrase the prompt to steer away from it.",
+        }.get(stage, "Revise the prompt or images before trying again.")
+        return f(Kind.MODERATION, f"Blocked by OpenAI's safety system ({stage} stage). {where} It will not be retried automatically.")
+    if status == 429 or code == "rate_limit_exceeded":
+        wait = f" in {retry_after:.0f} s" if retry_after else ""
+        return f(Kind.RATE_LIMITED, f"Rate-limited: {text} Retry{wait}.")
+    if status == 401:
+        return f(Kind.AUTH, f"The API key was refused ({text}). Check the key in the keyring or OPENAI_API_KEY.")
+    if status == 403:
+        if "verif" in text.lower():
+            return f(Kind.PERMISSION, f"Your organization must be verified to use GPT Image models: {VERIFY_URL} (it can take 15 minutes to apply).")
+        return f(Kind.PERMISSION, f"Permission denied: {text}")
+    if status == 404:
+        return f(Kind.NOT_FOUND, f"{text} Pick another model (gpt-image-2 is current).")
+    if status == 413:
+        return f(Kind.TOO_LARGE, "The request is too large: downscale or recompress the input images.")
+    if status is not None and status >= 500:
+        return f(Kind.SERVER, f"OpenAI is having trouble (HTTP {status}): {text}")
+    param = body.get("param")
+    return f(Kind.INVALID, f"The API refused the request{f' (parameter {param})' if param else ''}: {text}")

@@ -1,0 +1,132 @@
+"""One image call through the openai SDK, with the body parsed and decoded off the event loop.
+
+The SDK parses responses on the loop's thread (with qasync: the GUI thread), and an n=10 4K
+answer is ~250 MB of JSON. So the body is read raw (`with_streaming_response`) and parsed and
+base64-decoded in a worker thread; headers (x-request-id, x-ratelimit-*) are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from openai import AsyncOpenAI
+
+from studio.core.request import EditRequest
+from studio.core.validation import Checked
+
+PartialCallback = Callable[[int, int, bytes], Awaitable[None] | None]
+
+
+@dataclass
+class CallResult:
+    request_id: str | None
+    images: list[bytes]
+    output_format: str
+    usage: dict[str, Any] | None
+    size: str | None = None
+    quality: str | None = None
+    background: str | None = None
+    created: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class MalformedResponse(Exception):
+    """The server answered 2xx with a body that is not an image response."""
+
+
+def _kept_headers(headers: Any) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items() if k.lower().startswith(("x-ratelimit-", "x-request-id", "retry-after", "openai-"))}
+
+
+def decode_body(raw: bytes, fallback_format: str) -> tuple[dict[str, Any], list[bytes]]:
+    """Parse an ImagesResponse body and decode its images (CPU-heavy: call it in a thread)."""
+    try:
+        body = json.loads(raw)
+        images = [base64.b64decode(item["b64_json"], validate=True) for item in body.get("data") or []]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MalformedResponse(f"the server's answer is not a valid image response ({type(exc).__name__})") from None
+    if not images:
+        raise MalformedResponse("the server answered without any image")
+    body.setdefault("output_format", fallback_format)
+    return body, images
+
+
+def _method(client: AsyncOpenAI, request: Any, streaming: bool):
+    images = client.images.with_streaming_response if streaming else client.images.with_raw_response
+    return images.edit if isinstance(request, EditRequest) else images.generate
+
+
+async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: PartialCallback | None = None) -> CallResult:
+    """Send the request; returns the images' bytes exactly as the server encoded them."""
+    params = checked.api_params()
+    req = checked.request
+    if req.stream:
+        return await _call_streaming(client, checked, params, on_partial)
+    async with _method(client, req, streaming=True)(**params) as response:
+        raw = await response.read()
+        headers = _kept_headers(response.headers)
+        request_id = response.request_id
+    body, images = await asyncio.to_thread(decode_body, raw, req.output_format)
+    return CallResult(
+        request_id=request_id,
+        images=images,
+        output_format=body.get("output_format") or req.output_format,
+        usage=body.get("usage"),
+        size=body.get("size"),
+        quality=body.get("quality"),
+        background=body.get("background"),
+        created=body.get("created"),
+        headers=headers,
+    )
+
+
+def _sum_usage(total: dict[str, Any] | None, part: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Streamed images each carry usage (without output_tokens_details): add them up."""
+    if not part:
+        return total
+    if total is None:
+        return json.loads(json.dumps(part))
+    for key in ("input_tokens", "output_tokens", "total_tokens"):
+        total[key] = int(total.get(key) or 0) + int(part.get(key) or 0)
+    a, b = total.setdefault("input_tokens_details", {}), part.get("input_tokens_details") or {}
+    for key in ("text_tokens", "image_tokens"):
+        a[key] = int(a.get(key) or 0) + int(b.get(key) or 0)
+    return total
+
+
+async def _call_streaming(client: AsyncOpenAI, checked: Checked, params: dict[str, Any], on_partial: PartialCallback | None) -> CallResult:
+    req = checked.request
+    images: list[bytes] = []
+    usage: dict[str, Any] | None = None
+    meta: dict[str, Any] = {}
+    raw = await _method(client, req, streaming=False)(**params)
+    headers = _kept_headers(raw.headers)
+    stream = raw.parse()
+    async with stream:
+        async for event in stream:
+            data = await asyncio.to_thread(base64.b64decode, event.b64_json)
+            if event.type.endswith(".partial_image"):
+                if on_partial is not None:
+                    result = on_partial(len(images), event.partial_image_index, data)
+                    if asyncio.iscoroutine(result):
+                        await result
+            elif event.type.endswith(".completed"):
+                images.append(data)
+                usage = _sum_usage(usage, event.usage.model_dump() if event.usage else None)
+                meta = {"size": event.size, "quality": event.quality, "background": event.background, "output_format": event.output_format}
+    if not images:
+        raise MalformedResponse("the stream ended without a completed image")
+    return CallResult(
+        request_id=raw.request_id,
+        images=images,
+        output_format=meta.get("output_format") or req.output_format,
+        usage=usage,
+        size=meta.get("size"),
+        quality=meta.get("quality"),
+        background=meta.get("background"),
+        headers=headers,
+    )

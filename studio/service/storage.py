@@ -1,0 +1,78 @@
+"""Write results to disk atomically, byte-for-byte as received: temp file, fsync, rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from studio.core.names import EXTENSIONS, slugify
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` so that `path` is either absent or complete, never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def result_paths(out_dir: Path, prompt: str, output_format: str, count: int, *, stamp: str | None = None) -> list[Path]:
+    """`20261121-224501-a-fox-at-dusk-01.png` ... in panel order; never overwrites an existing file."""
+    stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
+    ext = EXTENSIONS.get(output_format, "bin")
+    base = f"{stamp}-{slugify(prompt)}"
+    suffix = ""
+    attempt = 1
+    while True:
+        paths = [out_dir / f"{base}{suffix}-{i + 1:02d}.{ext}" for i in range(count)]
+        if not any(p.exists() for p in paths):
+            return paths
+        attempt += 1
+        suffix = f"-{attempt}"
+
+
+def save_images(out_dir: Path, prompt: str, output_format: str, images: list[bytes]) -> list[Path]:
+    paths = result_paths(out_dir, prompt, output_format, len(images))
+    for path, data in zip(paths, images):
+        atomic_write(path, data)
+    return paths
+
+
+def data_dir() -> Path:
+    """The app's data folder ($XDG_DATA_HOME/asset-studio on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("asset-studio", appauthor=False))
+
+
+def save_with_fallback(out_dir: Path, prompt: str, output_format: str, images: list[bytes]) -> tuple[list[Path], str | None]:
+    """Save where asked; if that fails (full disk, permissions), save to the app's recovery folder
+    instead so a paid result is never dropped. Returns the paths and the first failure, if any."""
+    try:
+        return save_images(out_dir, prompt, output_format, images), None
+    except OSError as exc:
+        problem = f"could not write to {out_dir}: {exc.strerror or exc}"
+    rescue = data_dir() / "recovered"
+    return save_images(rescue, prompt, output_format, images), problem

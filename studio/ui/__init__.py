@@ -1,0 +1,1 @@
+"""Widgets. They bind to studio.state objects and never call the network themselves."""

@@ -1,0 +1,103 @@
+"""Test isolation and shared fixtures.
+
+No test touches the user's real config, library or keyring: every test gets temporary XDG
+folders, no OpenAI credentials from the environment, and an in-memory keyring backend.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from studio.core.registry import load_registry
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Temp XDG dirs and HOME, no OpenAI env, in-memory keyring."""
+    home = tmp_path / "home"
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        d = home / name.lower()
+        d.mkdir(parents=True)
+        monkeypatch.setenv(name, str(d))
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture
+def sandbox():
+    from studio.sandbox.server import EmbeddedSandbox
+
+    with EmbeddedSandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def client(sandbox):
+    """The real SDK, over real HTTP, to the sandbox on loopback."""
+    from openai import AsyncOpenAI
+
+    return AsyncOpenAI(base_url=sandbox.base_url, api_key="test-key-not-secret", max_retries=0, timeout=60)
+
+
+@pytest.fixture
+def run():
+    """Run a coroutine to completion in a fresh event loop."""
+
+    def runner(coro):
+        return asyncio.run(coro)
+
+    return runner
+
+
+@pytest.fixture
+def png_file():
+    """Make an ImageFile of a given size (optionally with alpha)."""
+    import io
+
+    from PIL import Image
+
+    from studio.core.images import inspect_image
+
+    def make(width: int, height: int, *, mode: str = "RGB", colour=(90, 140, 200), name: str = "source.png", fmt: str = "PNG"):
+        buf = io.BytesIO()
+        Image.new(mode, (width, height), colour if mode != "RGBA" else (*colour, 255)).save(buf, fmt)
+        return inspect_image(buf.getvalue(), name)
+
+    return make
