@@ -78,12 +78,15 @@ def client(sandbox):
 
 @pytest.fixture
 def run():
-    """Run a coroutine to completion in a fresh event loop."""
+    """Run coroutines to completion on one event loop per test (SDK clients are bound to it)."""
+    loop = asyncio.new_event_loop()
 
     def runner(coro):
-        return asyncio.run(coro)
+        return loop.run_until_complete(coro)
 
-    return runner
+    yield runner
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 @pytest.fixture

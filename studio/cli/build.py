@@ -23,7 +23,7 @@ def checked_request(args: argparse.Namespace, registry: Registry, *, prompt_requ
         mask = None
         if getattr(args, "mask", None):
             spec = registry.get(args.model)
-            prepared = prepare_mask(read_image_file(args.mask, role="mask"), images[0].size, max_bytes=spec.mask_max_bytes or 4_194_304)
+            prepared = prepare_mask(read_image_file(args.mask, role="mask"), images[0].size, max_bytes=spec.mask_max_bytes)
             mask = prepared.mask
             notices.extend(prepared.notices)
         request: ImageRequest = EditRequest(

@@ -1,0 +1,173 @@
+"""The command-line contract, run as a real process against the embedded and a separate sandbox."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "sk-test-" + "Zq9" * 12  # shaped like a key: must never be printed
+
+
+def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`asset-studio sandbox` as its own process; yields a function to start it with options."""
+    procs = []
+
+    def start(*extra: str) -> str:
+        port_file = tmp_path / f"port-{len(procs)}"
+        proc = subprocess.Popen([sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file), *extra],
+                                env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs.append(proc)
+        deadline = time.monotonic() + 20
+        while not port_file.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"sandbox did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{int(port_file.read_text())}/v1"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_quote_json(tmp_path):
+    r = cli("quote", "--size", "1536x1024", "--quality", "high", "--n", "2", "--prompt", "a fox", "--json")
+    assert r.returncode == 0, r.stderr
+    q = json.loads(r.stdout)
+    assert q["output_tokens"] == 2 * 5488 and q["output_usd"] == "0.32928"
+    assert {"text_tokens_estimate", "text_tokens_max", "image_input_tokens_estimate", "image_input_tokens_max", "total_usd_max"} <= q.keys()
+
+
+def test_quote_of_an_edit_counts_the_input_image(tmp_path):
+    src = tmp_path / "src.png"
+    Image.new("RGB", (1024, 1024)).save(src)
+    q = json.loads(cli("quote", "--image", str(src), "--size", "1024x1024", "--quality", "low", "--json").stdout)
+    assert q["image_input_tokens_estimate"] == 1024 and q["image_input_tokens_max"] >= 1024
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("quote", "--size", "1000x1000"), "size 1000x1000: both edges must be multiples of 16 (1008x1008 is the nearest valid size)"),
+        (("quote", "--model", "dall-e-3"), "retired on 2026-05-12"),
+        (("quote", "--n", "11"), "n 11: must be a whole number from 1 to 10"),
+        (("quote", "--n", "many"), "invalid int value"),
+        (("generate", "--prompt", "  "), "prompt: must not be empty"),
+        (("generate", "--prompt", "x", "--format", "jpeg", "--background", "transparent"), "needs output_format png or webp"),
+        (("edit", "--image", "/nonexistent/a.png", "--prompt", "x"), "does not exist"),
+        (("sandbox", "--host", "0.0.0.0"), "loopback only"),
+        (("sandbox", "--faults", "explode"), "fault 'explode' is unknown"),
+    ],
+)
+def test_refusals_exit_2_and_name_the_problem(args, message):
+    r = cli(*args)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+
+
+def test_corrupt_image_and_file_as_out_dir_are_refused(tmp_path):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    r = cli("edit", "--image", str(bad), "--prompt", "x")
+    assert r.returncode == 2 and "not a readable image" in r.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = cli("generate", "--prompt", "x", "--out", str(afile))
+    assert r.returncode == 2 and "is a file, not a folder" in r.stderr
+
+
+def test_generate_with_no_key_uses_the_embedded_sandbox(tmp_path):
+    r = cli("generate", "--prompt", "A fox at dusk", "--n", "2", "--size", "1536x1024", "--quality", "low", "--out", str(tmp_path / "out"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "offline sandbox" in r.stderr
+    report = json.loads(r.stdout)
+    assert report["request_id"].startswith("req_") and report["sandbox"] is True
+    assert report["usage"]["output_tokens"] == 2 * 158 and report["billed_usd"] and report["quote"]["output_tokens"] == 316
+    files = [Path(f) for f in report["files"]]
+    assert [f.name[-6:] for f in files] == ["01.png", "02.png"] and "a-fox-at-dusk" in files[0].name
+    for f in files:
+        assert Image.open(f).size == (1536, 1024)
+
+
+def test_generate_against_a_served_sandbox_writes_bytes_untouched(tmp_path, served, run):
+    base = served()
+    env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": SECRET}
+    r = cli("generate", "--prompt", "a lighthouse", "--size", "1024x1024", "--quality", "low", "--format", "webp", "--compression", "60", "--out", str(tmp_path), "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    path = Path(json.loads(r.stdout)["files"][0])
+    assert path.suffix == ".webp"
+
+    from openai import AsyncOpenAI
+
+    async def same_request():
+        client = AsyncOpenAI(base_url=base, api_key="x", max_retries=0)
+        resp = await client.images.generate(model="gpt-image-2", prompt="a lighthouse", n=1, size="1024x1024", quality="low",
+                                            background="auto", output_format="webp", output_compression=60)
+        return resp.data[0].b64_json
+
+    import base64
+
+    assert path.read_bytes() == base64.b64decode(run(same_request()))  # the sandbox is deterministic
+    assert SECRET not in r.stdout + r.stderr
+
+
+def test_failed_calls_exit_1_with_a_specific_message_and_no_key(tmp_path, served):
+    base = served("--faults", "insufficient_quota,bad_key,moderation_input")
+    env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": SECRET}
+    outputs = [cli("generate", "--prompt", "x", "--out", str(tmp_path), env=env) for _ in range(3)]
+    assert [o.returncode for o in outputs] == [1, 1, 1]
+    assert "out of credit" in outputs[0].stderr
+    assert "API key was refused" in outputs[1].stderr
+    assert "safety system (input stage)" in outputs[2].stderr and "request id req_" in outputs[2].stderr
+    for o in outputs:
+        assert SECRET not in o.stdout + o.stderr
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_edit_with_a_mask_of_another_size(tmp_path):
+    src, mask = tmp_path / "src.png", tmp_path / "mask.png"
+    Image.new("RGB", (1024, 1536), (20, 90, 160)).save(src)
+    m = Image.new("RGBA", (256, 384), (0, 0, 0, 255))
+    m.paste((0, 0, 0, 0), (0, 0, 128, 192))
+    m.save(mask)
+    r = cli("edit", "--image", str(src), "--image", str(src), "--mask", str(mask), "--prompt", "a red kite", "--size", "1024x1536",
+            "--quality", "low", "--out", str(tmp_path / "out"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "resampled to the image's 1024x1536" in r.stderr
+    report = json.loads(r.stdout)
+    assert report["usage"]["input_tokens_details"]["image_tokens"] > 0
+    assert Image.open(report["files"][0]).size == (1024, 1536)
+
+
+def test_streaming_partial_images_are_reported(tmp_path):
+    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--partial-images", "2", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "image 1: partial 2/2" in r.stderr and len(list(tmp_path.glob("*.png"))) == 1
+
+
+def test_help_and_version():
+    r = cli("--help")
+    assert r.returncode == 0 and all(c in r.stdout for c in ("quote", "generate", "edit", "sandbox"))
+    assert cli("--version").stdout.strip().startswith("asset-studio ")
+    sub = cli("generate", "--help")
+    assert all(o in sub.stdout for o in ("--model", "--size", "--quality", "--n", "--background", "--format", "--compression", "--moderation", "--out", "--json"))
+
+
+def test_help_does_not_import_heavy_modules():
+    code = "import sys; from studio.cli import build_parser; build_parser().format_help(); print(sorted(m for m in ('openai','PIL','PySide6','uvicorn','starlette') if m in sys.modules))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.stdout.strip() == "[]"
