@@ -40,3 +40,13 @@ def test_gui_entry_point_starts_the_sandbox_and_exits_0():
     r = subprocess.run([sys.executable, "-m", "studio", "--smoke"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "title='Asset Studio — Untitled board'" in r.stdout and "sandbox=True" in r.stdout
+
+
+def test_add_key_button_explains_how_without_blocking(qtbot):
+    window = MainWindow(endpoint_label="x", sandbox=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.banner.button.click()
+    qtbot.waitUntil(lambda: window.key_dialog.isVisible())
+    assert "OPENAI_API_KEY" in window.key_dialog.text()
+    window.key_dialog.close()

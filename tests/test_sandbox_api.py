@@ -231,3 +231,46 @@ def test_missing_key_is_a_401(sandbox, run):
 
     r = run(go())
     assert r.status_code == 401 and r.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_what_the_service_sends_matches_openais_request_schema(run, client, sandbox, registry):
+    from studio.service.images_api import call_images
+
+    checked = validate(ImageRequest(prompt="a fox", size="1536x1024", quality="low", n=2, output_format="webp",
+                                    output_compression=80, moderation="low", safety_identifier="user-123"), registry)
+    result = run(call_images(client, checked))
+    sent = sandbox.sandbox.requests[-1]["params"]
+    schema_validate(sent, "CreateImageRequest")
+    assert sent["model"] == "gpt-image-2" and "response_format" not in sent and "style" not in sent
+    assert len(result.images) == 2 and result.request_id.startswith("req_") and result.usage["output_tokens"] == 2 * 158
+
+
+def test_streamed_edit_events(run, client):
+    async def go():
+        events = []
+        stream = await client.images.edit(model="gpt-image-2", prompt="x", image=("a.png", _png((1024, 1024)), "image/png"),
+                                          size="1024x1024", quality="low", stream=True, partial_images=1)
+        async with stream:
+            async for ev in stream:
+                events.append(ev.model_dump(exclude_none=True))
+        return events
+
+    events = run(go())
+    assert [e["type"] for e in events] == ["image_edit.partial_image", "image_edit.completed"]
+    schema_validate(events[0], "ImageEditPartialImageEvent")
+    schema_validate(events[1], "ImageEditCompletedEvent")
+    assert events[1]["usage"]["input_tokens_details"]["image_tokens"] == 1024
+
+
+def test_latency_is_emulated(run):
+    import time
+
+    from studio.sandbox.app import SandboxConfig
+    from studio.sandbox.server import EmbeddedSandbox
+    from openai import AsyncOpenAI
+
+    with EmbeddedSandbox(SandboxConfig(latency=0.6)) as sb:
+        slow = AsyncOpenAI(base_url=sb.base_url, api_key="k", max_retries=0)
+        start = time.monotonic()
+        run(slow.images.generate(model="gpt-image-2", prompt="x", size="1024x1024", quality="low"))
+        assert time.monotonic() - start >= 0.6

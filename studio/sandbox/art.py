@@ -90,3 +90,20 @@ def encode(img: Image.Image, fmt: str, compression: int | None) -> bytes:
     else:
         raise ValueError(f"unsupported output format {fmt}")
     return buf.getvalue()
+
+
+def label_region(img: Image.Image, text: str, box: tuple[int, int, int, int]) -> None:
+    """Write `text` inside `box` (an edit's masked area), so the edit visibly answers its prompt."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    if width < 24 or height < 24:
+        return
+    size = max(10, min(width, height) // 8)
+    font = _font(size)
+    chars = max(8, int(width / (size * 0.55)))
+    lines = textwrap.wrap("edit: " + text.strip(), width=chars)[: max(1, height // (size + 4))]
+    draw = ImageDraw.Draw(img, "RGBA")
+    y = top + (height - len(lines) * (size + 4)) // 2
+    for line in lines:
+        draw.text((left + size // 2, y), line, font=font, fill=(255, 255, 255, 255), stroke_width=max(1, size // 12), stroke_fill=(0, 0, 0, 200))
+        y += size + 4

@@ -85,6 +85,9 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     else:
         alpha = _decode(req.mask.data, size).getchannel("A")
         editable = ImageChops.invert(alpha)  # alpha 0 = edit here
+        region = editable.point(lambda v: 255 if v >= 128 else 0).getbbox()
+        if region:
+            art.label_region(new, req.prompt, region)
         # Like the real model (masks are only hints), pixels outside the mask drift a little.
         out = Image.composite(new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), editable)
     return out if p.transparent or req.images[0].has_alpha else out.convert("RGB")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
 
@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.banner = SandboxBanner() if sandbox else None
         if self.banner is not None:
             layout.addWidget(self.banner)
+            self.banner.add_key_requested.connect(self._explain_key)
         self.placeholder = QLabel(
             "<h2>Asset Studio</h2>"
             f"<p>Connected to <b>{endpoint_label}</b>.</p>"
@@ -56,6 +57,14 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.menuBar().addMenu("&File").addAction(quit_action)
         self.quit_action = quit_action
+
+    def _explain_key(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Add an API key",
+                          "Set OPENAI_API_KEY in the environment and restart Asset Studio to use the real API.\n\n"
+                          "Storing the key in the system keyring is coming in the next release.", parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # non-blocking: never exec() a dialog under the asyncio loop
+        self.key_dialog = box
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
         self.closed.emit()
