@@ -11,6 +11,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import keyring
@@ -48,6 +51,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOME", str(home))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         monkeypatch.delenv(name, raising=False)
+    # child processes (CLI tests) get no keyring at all unless a test gives them tests.file_keyring
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
     keyring.set_keyring(memory)
@@ -104,3 +109,53 @@ def png_file():
         return inspect_image(buf.getvalue(), name)
 
     return make
+
+
+@pytest.fixture
+def service_factory(sandbox, tmp_path, run):
+    """Open an ImageService on a temp library against the sandbox (as a 'real', paced endpoint)."""
+    from studio.service.endpoint import Endpoint
+    from studio.service.retry import RetryPolicy
+    from studio.service.runner import ImageService
+
+    opened = []
+
+    def make(*, timeout=None, policy=None, is_sandbox=False, **kwargs):
+        endpoint = Endpoint(sandbox.base_url, "test-key-not-secret", is_sandbox=is_sandbox)
+        fast = policy or RetryPolicy(backoff_base=0.05, server_base=0.05)
+        kwargs.setdefault("tier", 5)  # tests that study pacing ask for a tier and a short minute
+        service = run(ImageService.open(endpoint, root=tmp_path / "library", policy=fast, **kwargs))
+        if timeout is not None:
+            from studio.service.client import make_client
+
+            run(service.client.close())
+            service.client = make_client(endpoint, timeout=timeout)
+        opened.append(service)
+        return service
+
+    yield make
+    for service in opened:
+        run(service.close())
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`asset-studio sandbox` as its own process; yields a function to start it with options."""
+    procs = []
+
+    def start(*extra: str) -> str:
+        port_file = tmp_path / f"port-{len(procs)}"
+        proc = subprocess.Popen([sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file), *extra],
+                                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs.append(proc)
+        deadline = time.monotonic() + 20
+        while not port_file.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"sandbox did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{int(port_file.read_text())}/v1"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(10)

@@ -22,29 +22,6 @@ def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, 
     return subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout)
 
 
-@pytest.fixture
-def served(tmp_path):
-    """`asset-studio sandbox` as its own process; yields a function to start it with options."""
-    procs = []
-
-    def start(*extra: str) -> str:
-        port_file = tmp_path / f"port-{len(procs)}"
-        proc = subprocess.Popen([sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file), *extra],
-                                env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        procs.append(proc)
-        deadline = time.monotonic() + 20
-        while not port_file.exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sandbox did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{int(port_file.read_text())}/v1"
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(10)
-
-
 def test_quote_json(tmp_path):
     r = cli("quote", "--size", "1536x1024", "--quality", "high", "--n", "2", "--prompt", "a fox", "--json")
     assert r.returncode == 0, r.stderr

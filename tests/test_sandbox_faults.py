@@ -52,7 +52,7 @@ def test_retry_after_is_sent_only_when_asked(run, client, sandbox):
         run(_gen(client))
     with pytest.raises(openai.RateLimitError) as second:
         run(_gen(client))
-    assert first.value.response.headers["retry-after"] == "2" and explain(first.value).retry_after == 2
+    assert first.value.response.headers["retry-after"] == "1" and explain(first.value).retry_after == 1
     assert "retry-after" not in second.value.response.headers and explain(second.value).retry_after is None
 
 

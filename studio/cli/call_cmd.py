@@ -1,4 +1,4 @@
-"""`asset-studio generate` and `asset-studio edit`: one call, images saved exactly as received."""
+"""`asset-studio generate` and `asset-studio edit`: journaled, budgeted, paced calls through the service."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import RefusedError
-from studio.core.pricing import bill_from_usage, format_usd, quote
+from studio.core.pricing import format_usd
 from studio.core.registry import load_registry
 
 from .build import checked_request
@@ -28,82 +28,116 @@ def _check_out_dir(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from studio.service.keys import take_env_key
+    from studio.service.ledger import parse_usd
+
+    env_key = take_env_key()  # children never inherit it
     registry = load_registry()
     out = Path(args.out)
     try:
         checked, notices = checked_request(args, registry)
-        q = quote(checked, registry)
+        call_cap = parse_usd(args.budget)
         _check_out_dir(out)
     except RefusedError as exc:
         return refuse(str(exc))
     for notice in notices:
         warn(notice)
 
-    from studio.service.endpoint import NO_KEY, Endpoint, from_environment
-    from studio.service.failures import explain
+    from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
 
-    endpoint = from_environment()
+    endpoint = resolve_endpoint(env_key)
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox
 
         sandbox = EmbeddedSandbox().start()
         endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
-        warn("no OPENAI_API_KEY or OPENAI_BASE_URL set: using the offline sandbox (placeholder images, no charges)")
-    if not args.json:
-        print(f"quote: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}", file=sys.stderr)
+        warn("no API key (keyring or OPENAI_API_KEY) and no OPENAI_BASE_URL: using the offline sandbox (placeholder images, no charges)")
     try:
-        result = asyncio.run(_call(endpoint, checked, verbose=not args.json))
-    except Exception as exc:  # every SDK failure becomes a specific message
-        failure = explain(exc)
-        rid = f" (request id {failure.request_id})" if failure.request_id else ""
-        warn(f"{failure.message}{rid}")
-        if args.json:
-            emit_json({"error": failure.to_json(), "quote": q.to_json()})
-        return 1
+        return asyncio.run(_run(args, endpoint, checked, call_cap, out, notices))
     finally:
         if sandbox is not None:
             sandbox.stop()
 
+
+async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str]) -> int:
+    from studio.service.events import PartialImage, RateLimited
+    from studio.service.images_api import sum_usage
+    from studio.service.journal import JobState
+    from studio.service.ledger import OverBudget
+    from studio.service.runner import ImageService
     from studio.service.storage import save_with_fallback
 
-    bill = bill_from_usage(result.usage, checked.spec)
-    paths, problem = save_with_fallback(out, checked.request.prompt, result.output_format, result.images)
-    if problem:
-        warn(f"{problem}; the images were saved to {paths[0].parent} instead")
+    service = await ImageService.open(endpoint)
+    listener = service.events.listener()
+
+    async def report_progress() -> None:
+        while True:
+            event = await listener.queue.get()
+            if isinstance(event, RateLimited):
+                warn(event.message)
+            elif isinstance(event, PartialImage) and not args.json:
+                warn(f"image {event.index + 1}: partial {event.step + 1}/{checked.request.partial_images}")
+
+    progress = asyncio.create_task(report_progress())
+    try:
+        _, q = service.check(checked.request)
+        if not args.json:
+            print(f"quote: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}", file=sys.stderr)
+        try:
+            outcome = await service.submit(checked.request, board=args.board, call_cap=call_cap)
+        except (OverBudget, RefusedError) as exc:
+            return refuse(str(exc))
+    finally:
+        progress.cancel()
+        listener.close()
+        await service.close()
+
+    received = [data for job in outcome.jobs for data in job.received]
+    files: list[Path] = []
+    problem = None
+    if received:
+        files, problem = save_with_fallback(out, checked.request.prompt, outcome.jobs[0].output_format, received)
+        if problem:
+            warn(f"{problem}; copies were saved to {files[0].parent} instead")
+    usage = None
+    for job in outcome.jobs:
+        usage = sum_usage(usage, job.usage)
+    failed = [j for j in outcome.jobs if j.state is not JobState.SAVED]
+    for job in failed:
+        if job.failure is not None:
+            rid = f" (request id {job.failure.request_id})" if job.failure.request_id else ""
+            warn(f"{job.failure.message}{rid}")
+        if job.state is JobState.UNKNOWN:
+            warn(f"job {job.job_id[:8]}: outcome unknown, it may have been billed; it will not be re-sent (see `asset-studio jobs`)")
+        elif job.notice:
+            warn(job.notice)
+    for job in outcome.jobs:
+        if job.state is JobState.SAVED and job.notice:
+            warn(job.notice)
     report: dict[str, Any] = {
-        "request_id": result.request_id,
-        "files": [str(p) for p in paths],
-        "usage": result.usage,
-        "billed_usd": str(bill.usd) if bill else None,
-        "quote": q.to_json(),
+        "request_id": next((j.request_id for j in outcome.jobs if j.request_id), None),
+        "request_ids": [j.request_id for j in outcome.jobs],
+        "job_ids": [j.job_id for j in outcome.jobs],
+        "states": [j.state.value for j in outcome.jobs],
+        "files": [str(p) for p in files],
+        "library_files": [i.path for j in outcome.jobs for i in j.images],
+        "usage": usage,
+        "billed_usd": str(outcome.billed_usd) if any(j.billed_usd is not None for j in outcome.jobs) else None,
+        "quote": outcome.quote.to_json(),
         "model": checked.request.model,
-        "size": result.size,
-        "quality": result.quality,
-        "output_format": result.output_format,
+        "output_format": outcome.jobs[0].output_format,
+        "board": args.board,
         "sandbox": endpoint.is_sandbox,
         "warnings": notices,
+        "errors": [j.failure.to_json() for j in failed if j.failure],
     }
     if args.json:
         emit_json(report)
     else:
-        for p in paths:
+        for p in files:
             print(p)
-        billed = format_usd(bill.usd) if bill else "unknown (no usage in the answer)"
-        print(f"billed {billed} (quoted at most {format_usd(q.total_usd_max)}); request id {result.request_id}", file=sys.stderr)
-    return 1 if problem else 0
-
-
-async def _call(endpoint, checked, *, verbose: bool):
-    from studio.service.client import make_client
-    from studio.service.images_api import call_images
-
-    def on_partial(index: int, step: int, data: bytes) -> None:
-        if verbose:
-            print(f"image {index + 1}: partial {step + 1}/{checked.request.partial_images} ({len(data):,} bytes)", file=sys.stderr)
-
-    client = make_client(endpoint)
-    try:
-        return await call_images(client, checked, on_partial=on_partial)
-    finally:
-        await client.close()
+        if outcome.jobs and any(j.billed_usd is not None for j in outcome.jobs):
+            print(f"billed {format_usd(outcome.billed_usd)} (quoted at most {format_usd(outcome.quote.total_usd_max)}); "
+                  f"request id {report['request_id']}", file=sys.stderr)
+    return 1 if failed or problem else 0

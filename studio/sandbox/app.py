@@ -63,18 +63,33 @@ class Sandbox:
     async def variations(self, request: Request) -> Response:
         return _error(APIError(404, "The model `dall-e-2` does not exist or you do not have access to it.", param="model", code="model_not_found"), _rid())
 
+    async def _gate(self, request: Request, rid: str) -> Response | None:
+        """Auth and injected faults for the non-image endpoints."""
+        try:
+            _require_auth(request)
+        except APIError as exc:
+            return _error(exc, rid)
+        fault = self.config.faults.take()
+        return await self._fault(fault, rid) if fault else None
+
     async def models(self, request: Request) -> Response:
+        rid = _rid()
+        if (refusal := await self._gate(request, rid)) is not None:
+            return refusal
         today = self.config.today
         data = [_model_json(m.id) for m in self.registry.usable_models(today)]
-        return JSONResponse({"object": "list", "data": data}, headers={"x-request-id": _rid()})
+        return JSONResponse({"object": "list", "data": data}, headers={"x-request-id": rid})
 
     async def model(self, request: Request) -> Response:
+        rid = _rid()
+        if (refusal := await self._gate(request, rid)) is not None:
+            return refusal
         model_id = request.path_params["model"]
         usable = {m.id for m in self.registry.usable_models(self.config.today)}
         if model_id not in usable:
             err = APIError(404, f"The model `{model_id}` does not exist or you do not have access to it.", param="model", code="model_not_found")
-            return _error(err, _rid())
-        return JSONResponse(_model_json(model_id), headers={"x-request-id": _rid()})
+            return _error(err, rid)
+        return JSONResponse(_model_json(model_id), headers={"x-request-id": rid})
 
     async def set_faults(self, request: Request) -> Response:
         body = await request.json()

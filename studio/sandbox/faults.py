@@ -17,12 +17,12 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     "rate_limit": (
         429,
         {
-            "message": "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. Please try again in 2s.",
+            "message": "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. Please try again in 1s.",
             "type": "requests",
             "param": None,
             "code": "rate_limit_exceeded",
         },
-        {"retry-after": "2"},
+        {"retry-after": "1"},
     ),
     "rate_limit_no_retry_after": (
         429,

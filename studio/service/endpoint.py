@@ -1,9 +1,11 @@
-"""Where calls go: the key and base URL, read the way the openai SDK reads them."""
+"""Where calls go: the key (keyring, or OPENAI_API_KEY for this process) and the base URL."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+from .keys import resolve_key
 
 OPENAI_BASE = "https://api.openai.com/v1"
 # A placeholder credential for servers that need none (the sandbox, local OpenAI-compatible servers).
@@ -15,19 +17,26 @@ class Endpoint:
     base_url: str
     api_key: str  # never logged, echoed or written: repr hides it
     is_sandbox: bool = False
+    key_source: str = "none"
 
     def __repr__(self) -> str:
-        return f"Endpoint(base_url={self.base_url!r}, api_key=<hidden>, is_sandbox={self.is_sandbox})"
+        return f"Endpoint(base_url={self.base_url!r}, api_key=<hidden>, is_sandbox={self.is_sandbox}, key_source={self.key_source!r})"
 
     __str__ = __repr__
 
 
-def from_environment(environ: dict[str, str] | None = None) -> Endpoint | None:
-    """The endpoint the environment names, or None when neither a key nor a base URL is set
-    (then the caller starts the embedded sandbox)."""
+def resolve_endpoint(env_key: str | None, environ: dict[str, str] | None = None) -> Endpoint | None:
+    """The endpoint to use, or None when there is no key anywhere and no base URL (then the caller
+    starts the embedded sandbox). `env_key` is OPENAI_API_KEY as taken by keys.take_env_key()."""
     env = os.environ if environ is None else environ
-    key = (env.get("OPENAI_API_KEY") or "").strip()
     base = (env.get("OPENAI_BASE_URL") or "").strip()
-    if not key and not base:
+    found = resolve_key(env_key)
+    if not found.key and not base:
         return None
-    return Endpoint(base_url=base or OPENAI_BASE, api_key=key or NO_KEY)
+    return Endpoint(base_url=base or OPENAI_BASE, api_key=found.key or NO_KEY, key_source=found.source)
+
+
+def from_environment(environ: dict[str, str] | None = None) -> Endpoint | None:
+    """Like resolve_endpoint, reading OPENAI_API_KEY without removing it (tests, tools)."""
+    env = os.environ if environ is None else environ
+    return resolve_endpoint((env.get("OPENAI_API_KEY") or "").strip() or None, env)

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+import httpx2
+import openai
 from openai import AsyncOpenAI
 
 from studio.core.request import EditRequest
@@ -67,9 +69,14 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
     if req.stream:
         return await _call_streaming(client, checked, params, on_partial)
     async with _method(client, req, streaming=True)(**params) as response:
-        raw = await response.read()
         headers = _kept_headers(response.headers)
         request_id = response.request_id
+        try:
+            raw = await response.read()
+        except httpx2.TimeoutException as exc:  # the SDK wraps these only before the body is read
+            raise openai.APITimeoutError(request=exc.request) from exc
+        except httpx2.TransportError as exc:
+            raise openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request) from exc
     body, images = await asyncio.to_thread(decode_body, raw, req.output_format)
     return CallResult(
         request_id=request_id,
@@ -84,7 +91,7 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
     )
 
 
-def _sum_usage(total: dict[str, Any] | None, part: dict[str, Any] | None) -> dict[str, Any] | None:
+def sum_usage(total: dict[str, Any] | None, part: dict[str, Any] | None) -> dict[str, Any] | None:
     """Streamed images each carry usage (without output_tokens_details): add them up."""
     if not part:
         return total
@@ -116,7 +123,7 @@ async def _call_streaming(client: AsyncOpenAI, checked: Checked, params: dict[st
                         await result
             elif event.type.endswith(".completed"):
                 images.append(data)
-                usage = _sum_usage(usage, event.usage.model_dump() if event.usage else None)
+                usage = sum_usage(usage, event.usage.model_dump() if event.usage else None)
                 meta = {"size": event.size, "quality": event.quality, "background": event.background, "output_format": event.output_format}
     if not images:
         raise MalformedResponse("the stream ended without a completed image")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from studio.core.names import EXTENSIONS, slugify
 
+from .paths import recovered_dir
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` so that `path` is either absent or complete, never half-written."""
@@ -60,12 +62,6 @@ def save_images(out_dir: Path, prompt: str, output_format: str, images: list[byt
     return paths
 
 
-def data_dir() -> Path:
-    """The app's data folder ($XDG_DATA_HOME/asset-studio on Linux)."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("asset-studio", appauthor=False))
-
 
 def save_with_fallback(out_dir: Path, prompt: str, output_format: str, images: list[bytes]) -> tuple[list[Path], str | None]:
     """Save where asked; if that fails (full disk, permissions), save to the app's recovery folder
@@ -74,5 +70,4 @@ def save_with_fallback(out_dir: Path, prompt: str, output_format: str, images: l
         return save_images(out_dir, prompt, output_format, images), None
     except OSError as exc:
         problem = f"could not write to {out_dir}: {exc.strerror or exc}"
-    rescue = data_dir() / "recovered"
-    return save_images(rescue, prompt, output_format, images), problem
+    return save_images(recovered_dir(), prompt, output_format, images), problem

@@ -1,0 +1,130 @@
+"""`asset-studio jobs|ledger|budget|tier`: the journal, the money, the caps, the pacing tier."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from decimal import Decimal
+
+from studio.core.errors import RefusedError
+from studio.core.pricing import format_usd
+
+from .output import emit_json, refuse
+
+
+def _open():
+    from studio.service import journal
+    from studio.service.db import Database
+    from studio.service.paths import database_path
+
+    db = Database(database_path())
+    db.run_sync(journal.reconcile)  # jobs of processes that are gone become failed / unknown
+    return db
+
+
+def run(args: argparse.Namespace) -> int:
+    db = _open()
+    try:
+        return {"jobs": _jobs, "ledger": _ledger, "budget": _budget, "tier": _tier}[args.command](db, args)
+    except RefusedError as exc:
+        return refuse(str(exc))
+    finally:
+        db.close()
+
+
+def _jobs(db, args) -> int:
+    from studio.service import journal, library
+
+    rows = db.run_sync(journal.list_jobs, limit=args.limit)
+    for row in rows:
+        row["files"] = [i["path"] for i in db.run_sync(library.images_of_job, row["id"])]
+        row["previews"] = [p["path"] for p in db.run_sync(library.previews, row["id"])]
+        row["request"] = json.loads(row.pop("request_json"))
+        row["quote"] = json.loads(row.pop("quote_json"))
+        row["usage"] = json.loads(row.pop("usage_json")) if row.get("usage_json") else None
+        row.pop("usage_json", None)
+    if args.json:
+        emit_json({"jobs": rows})
+        return 0
+    if not rows:
+        print("no jobs yet")
+    for r in rows:
+        money = f"billed {format_usd(Decimal(r['billed_usd']))}" if r["billed_usd"] else f"quote ≤ {format_usd(Decimal(r['quote_max_usd']))}"
+        line = f"{r['created_at'][:19]}  {r['id'][:8]}  {r['state']:<8}  {r['model']}  n={r['n']}  {money}  {r['prompt'][:40]!r}"
+        print(line)
+        if r["state"] == "unknown":
+            print(f"          outcome unknown — may have been billed; not re-sent. {r['error_message'] or ''}")
+        elif r["state"] == "failed" and r["error_message"]:
+            print(f"          {r['error_message']}")
+    return 0
+
+
+def _ledger(db, args) -> int:
+    from studio.service import ledger
+
+    rows = db.run_sync(ledger.ledger_rows)
+    if args.csv:
+        print(db.run_sync(lambda conn: ledger.ledger_csv(rows)), end="")
+        return 0
+    t = db.run_sync(ledger.totals)
+    if args.json:
+        emit_json({"rows": rows, "totals": {"today_usd": str(t.today), "month_usd": str(t.month), "all_time_usd": str(t.all_time),
+                                            "by_board": {k: str(v) for k, v in t.by_board.items()}, "sandbox_calls": t.sandbox_calls}})
+        return 0
+    for r in rows:
+        billed = format_usd(Decimal(r["billed_usd"])) if r["billed_usd"] else "—"
+        tag = "  (sandbox, not charged)" if r["sandbox"] else ""
+        print(f"{r['created_at'][:19]}  {r['job_id'][:8]}  {r['state']:<8}  quote ≤ {format_usd(Decimal(r['quote_max_usd']))}  billed {billed}  {r['board']}{tag}")
+    print(f"today {format_usd(t.today)} · this month {format_usd(t.month)} · all time {format_usd(t.all_time)}"
+          + (f" · {t.sandbox_calls} sandbox call(s) not charged" if t.sandbox_calls else ""))
+    for board, usd in sorted(t.by_board.items()):
+        print(f"board {board!r}: {format_usd(usd)}")
+    return 0
+
+
+def _budget(db, args) -> int:
+    from studio.service import ledger, library
+
+    def parse(text: str):
+        return None if text.strip().lower() in ("none", "off", "") else ledger.parse_usd(text)
+
+    for which in ("day", "month", "call"):
+        value = getattr(args, which)
+        if value is not None:
+            db.run_sync(ledger.set_cap, which, parse(value))
+    if args.board:
+        db.run_sync(library.set_board_budget, args.board[0], parse(args.board[1]))
+    caps = db.run_sync(ledger.get_caps)
+    t = db.run_sync(ledger.totals)
+    boards = db.run_sync(library.boards)
+    data = {
+        "caps": {"call": caps.call, "day": caps.day, "month": caps.month,
+                 "boards": {b["name"]: b["budget_usd"] for b in boards if b["budget_usd"] is not None}},
+        "spent": {"today": t.today, "month": t.month, "boards": t.by_board},
+    }
+    if args.json:
+        emit_json(json.loads(json.dumps(data, default=str)))
+        return 0
+
+    def show(cap) -> str:
+        return format_usd(Decimal(cap), 2) if cap is not None else "no cap"
+
+    print(f"per call   {show(caps.call)}")
+    print(f"per day    {show(caps.day)}   (spent or reserved today: {format_usd(t.today)})")
+    print(f"per month  {show(caps.month)}   (this month: {format_usd(t.month)})")
+    for b in boards:
+        if b["budget_usd"] is not None:
+            print(f"board {b['name']!r}  {show(b['budget_usd'])}   (spent: {format_usd(t.by_board.get(b['name'], Decimal(0)))})")
+    return 0
+
+
+def _tier(db, args) -> int:
+    from studio.core.registry import load_registry
+    from studio.service.settings import get_setting, set_setting
+
+    if args.tier is not None:
+        db.run_sync(set_setting, "rate.tier", str(args.tier))
+    tier = int(db.run_sync(get_setting, "rate.tier", "1"))
+    t = load_registry().tier(tier)
+    print(f"rate tier {tier}: {t.images_per_minute} images and {t.tokens_per_minute:,} tokens per minute")
+    return 0

@@ -1,0 +1,88 @@
+"""The argument parser: the command line's contract (see README) in one place."""
+
+from __future__ import annotations
+
+import argparse
+
+from studio import __version__
+
+from .options import add_request_options
+
+_EPILOG = """\
+The key comes from the OS keyring (asset-studio key set) or OPENAI_API_KEY; the endpoint from
+OPENAI_BASE_URL. With neither a key nor a base URL, generate and edit run against an embedded
+offline sandbox (placeholder images, no charges).
+Exit status: 0 success, 1 the call failed, 2 refused before anything was sent (bad input or over budget)."""
+
+FAULT_KINDS = ("rate_limit, rate_limit_no_retry_after, insufficient_quota, server_error, overloaded, moderation_input, "
+               "moderation_output, bad_key, org_unverified, hang, drop, ok")
+
+
+def _call_options(p: argparse.ArgumentParser) -> None:
+    add_request_options(p)
+    p.add_argument("--out", default=".", metavar="DIR", help="also write the images here, exactly as received (default: current folder)")
+    p.add_argument("--board", metavar="NAME", help="add the images as panels of this board (created if new)")
+    p.add_argument("--budget", metavar="USD", help="a cap for this call: refused before sending if its quote could exceed it")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asset-studio",
+        description="Design, mask and export images with OpenAI's image API. With no command, opens the app.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"asset-studio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    q = sub.add_parser("quote", help="exact price of a request before anything is sent", description="Quote a request: output tokens exactly, text and input images as an estimate and an upper bound.")
+    q.add_argument("--prompt", default="", help="the prompt (optional: its tokens are added when given)")
+    q.add_argument("--image", action="append", default=[], metavar="FILE", help="quote an edit of this image (repeatable)")
+    q.add_argument("--mask", metavar="FILE", help="the edit's mask")
+    q.add_argument("--batch", action="store_true", help="quote at Batch API prices (50%% off, 24 h)")
+    add_request_options(q)
+    q.add_argument("--json", action="store_true", help="print JSON")
+
+    g = sub.add_parser("generate", help="generate images", description="Generate images: journaled, paced, saved to the library as received.")
+    g.add_argument("--prompt", required=True, help="what to draw")
+    _call_options(g)
+
+    e = sub.add_parser("edit", help="edit images with an optional mask", description="Edit up to 16 images; the mask (alpha 0 = edit here) applies to the first.")
+    e.add_argument("--image", action="append", required=True, metavar="FILE", help="input image (repeat for reference images)")
+    e.add_argument("--mask", metavar="FILE", help="RGBA PNG: transparent pixels mark the area to edit; resized to the first image if needed")
+    e.add_argument("--prompt", required=True, help="what to change")
+    e.add_argument("--input-fidelity", choices=["low", "high"], help="older models only; never sent to gpt-image-2")
+    _call_options(e)
+
+    s = sub.add_parser("sandbox", help="run the offline OpenAI-compatible sandbox", description="Serve OpenAI's image endpoints on loopback with placeholder images, realistic usage and injectable faults.")
+    s.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (0 = any free port; default 8000)")
+    s.add_argument("--port-file", metavar="FILE", help="write the bound port here once listening")
+    s.add_argument("--tier", type=int, choices=range(1, 6), metavar="N", help="emulate rate tier N (1-5): images and tokens per minute")
+    s.add_argument("--minute-seconds", type=float, default=60.0, metavar="S", help="length of the rate-limit 'minute' (shorten for tests)")
+    s.add_argument("--latency", type=float, default=0.0, metavar="S", help="seconds to add to every image call")
+    s.add_argument("--faults", default="", metavar="SPEC", help=f"faults for the next requests, e.g. 'rate_limit:2,server_error' (kinds: {FAULT_KINDS}; ':*' = every request)")
+
+    k = sub.add_parser("key", help="the API key in the OS keyring", description="Store, check or delete the OpenAI API key in the OS keyring (service 'asset-studio'). `set` reads the key from standard input, never from the command line.")
+    k.add_argument("action", choices=["set", "status", "delete"])
+    k.add_argument("--no-check", action="store_true", help="set: store without checking the key against the API")
+
+    led = sub.add_parser("ledger", help="what each call was quoted and billed", description="Every call's quote bound and bill (from usage), with totals per day, month and board.")
+    led.add_argument("--csv", action="store_true", help="print CSV")
+    led.add_argument("--json", action="store_true", help="print JSON")
+
+    j = sub.add_parser("jobs", help="the journal, including outcome-unknown jobs", description="The journal of calls: queued, sent, received, saved, failed or unknown (may have been billed).")
+    j.add_argument("--json", action="store_true", help="print JSON")
+    j.add_argument("--limit", type=int, default=50, help="newest N jobs (default 50)")
+
+    b = sub.add_parser("budget", help="show or set hard spending caps", description="Hard caps: a call whose quote could cross one is refused before anything is sent. 'none' removes a cap.")
+    b.add_argument("--day", metavar="USD", help="cap per day (UTC)")
+    b.add_argument("--month", metavar="USD", help="cap per month (UTC)")
+    b.add_argument("--call", metavar="USD", help="cap per call")
+    b.add_argument("--board", nargs=2, metavar=("NAME", "USD"), help="cap for one board")
+    b.add_argument("--json", action="store_true", help="print JSON")
+
+    t = sub.add_parser("tier", help="show or set your OpenAI rate tier (for pacing)", description="Calls are paced to your tier's images and tokens per minute so that rate limits are avoided, not hit.")
+    t.add_argument("tier", nargs="?", type=int, choices=range(1, 6), metavar="N", help="1-5")
+    return parser

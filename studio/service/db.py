@@ -1,0 +1,123 @@
+"""SQLite for everything persistent: WAL, a busy timeout, versioned migrations, one worker thread.
+
+All statements of a Database run on its own thread, so the event loop (the GUI thread under qasync)
+never waits on disk. Other processes (the CLI beside the GUI) share the file safely: WAL plus a busy
+timeout, and BEGIN IMMEDIATE for read-modify-write transactions such as budget reservations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+BUSY_TIMEOUT_S = 15.0
+
+MIGRATIONS: list[str] = [
+    # 1: boards, jobs (the journal and the ledger), images, panels, previews, settings
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE boards (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, budget_usd TEXT
+    );
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY, group_id TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+        first_index INTEGER NOT NULL DEFAULT 0, board_id INTEGER REFERENCES boards(id),
+        endpoint TEXT NOT NULL, sandbox INTEGER NOT NULL DEFAULT 0,
+        kind TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, n INTEGER NOT NULL,
+        request_json TEXT NOT NULL, quote_json TEXT NOT NULL, quote_max_usd TEXT NOT NULL,
+        state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        request_id TEXT, usage_json TEXT, billed_usd TEXT, error_kind TEXT, error_message TEXT,
+        owner_pid INTEGER, owner_start TEXT, owner_host TEXT,
+        created_at TEXT NOT NULL, day TEXT NOT NULL, month TEXT NOT NULL, sent_at TEXT, finished_at TEXT
+    );
+    CREATE INDEX jobs_by_state ON jobs(state);
+    CREATE INDEX jobs_by_day ON jobs(day);
+    CREATE INDEX jobs_by_month ON jobs(month);
+    CREATE INDEX jobs_by_board ON jobs(board_id);
+    CREATE TABLE images (
+        id INTEGER PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL,
+        path TEXT NOT NULL, sidecar TEXT, format TEXT NOT NULL, width INTEGER, height INTEGER,
+        bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (job_id, idx)
+    );
+    CREATE TABLE previews (
+        job_id TEXT NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL, step INTEGER NOT NULL,
+        path TEXT NOT NULL, PRIMARY KEY (job_id, idx)
+    );
+    CREATE TABLE panels (
+        id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id), position INTEGER NOT NULL,
+        caption TEXT NOT NULL DEFAULT '', image_id INTEGER REFERENCES images(id), job_id TEXT REFERENCES jobs(id),
+        starred INTEGER NOT NULL DEFAULT 0, deleted_at TEXT, created_at TEXT NOT NULL
+    );
+    CREATE INDEX panels_by_board ON panels(board_id, position);
+    """,
+]
+
+
+class SchemaTooNew(RuntimeError):
+    pass
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate(conn)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE takes the write lock up front, so read-check-write cannot interleave."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    with transaction(conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise SchemaTooNew(
+                f"the library was written by a newer Asset Studio (schema {version}, this one knows {len(MIGRATIONS)}); "
+                "update the app — nothing was changed"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            for statement in filter(str.strip, MIGRATIONS[number].split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+    return len(MIGRATIONS)
+
+
+class Database:
+    """One connection on one worker thread. `await db.run(fn, ...)` calls fn(conn, ...) there."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-db")
+        self._conn: sqlite3.Connection = self._pool.submit(connect, path).result()
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(fn, self._conn, *args, **kwargs))
+
+    def run_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return self._pool.submit(partial(fn, self._conn, *args, **kwargs)).result()
+
+    def close(self) -> None:
+        try:
+            self._pool.submit(self._conn.close).result()
+        finally:
+            self._pool.shutdown(wait=True)

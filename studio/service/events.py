@@ -1,0 +1,120 @@
+"""Typed, immutable events the service publishes; the GUI subscribes with `async for`."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import AsyncIterator, Union
+
+
+@dataclass(frozen=True)
+class JobQueued:
+    job_id: str
+    group_id: str
+    n: int
+    quote_max_usd: Decimal
+
+
+@dataclass(frozen=True)
+class JobSent:
+    job_id: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class RateLimited:
+    job_id: str
+    wait_s: float
+    message: str  # "rate-limited, retrying in N s" / "pacing: next call in N s"
+
+
+@dataclass(frozen=True)
+class PartialImage:
+    job_id: str
+    index: int  # panel index within the group
+    step: int
+    path: str
+
+
+@dataclass(frozen=True)
+class ImageSaved:
+    job_id: str
+    index: int
+    path: str
+
+
+@dataclass(frozen=True)
+class JobSaved:
+    job_id: str
+    paths: tuple[str, ...]
+    billed_usd: Decimal | None
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    job_id: str
+    kind: str
+    message: str
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class JobUnknown:
+    job_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CostUpdated:
+    today_usd: Decimal
+    month_usd: Decimal
+
+
+Event = Union[JobQueued, JobSent, RateLimited, PartialImage, ImageSaved, JobSaved, JobFailed, JobUnknown, CostUpdated]
+
+
+class EventBus:
+    """Fan-out to any number of subscribers; each gets every event published after it subscribed."""
+
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue[Event | None]] = set()
+
+    def publish(self, event: Event) -> None:
+        for q in list(self._queues):
+            q.put_nowait(event)
+
+    def close(self) -> None:
+        for q in list(self._queues):
+            q.put_nowait(None)
+
+    async def subscribe(self) -> AsyncIterator[Event]:
+        q: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._queues.add(q)
+        try:
+            while (event := await q.get()) is not None:
+                yield event
+        finally:
+            self._queues.discard(q)
+
+    def listener(self) -> "Listener":
+        """Subscribe now (synchronously), read later: no event between the two is missed."""
+        return Listener(self)
+
+
+class Listener:
+    def __init__(self, bus: EventBus) -> None:
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._bus = bus
+        bus._queues.add(self.queue)
+
+    def drain(self) -> list[Event]:
+        items = []
+        while not self.queue.empty():
+            item = self.queue.get_nowait()
+            if item is not None:
+                items.append(item)
+        return items
+
+    def close(self) -> None:
+        self._bus._queues.discard(self.queue)

@@ -1,0 +1,146 @@
+"""The write-ahead journal: a job row is committed before its request is sent.
+
+States: queued -> sent -> received -> saved, or failed, or unknown (sent, then the outcome was
+lost: a timeout, a dropped connection, or a crash; it may have been billed and is never re-sent
+on its own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .db import transaction
+from .owner import Owner
+
+
+class JobState(str, Enum):
+    QUEUED = "queued"
+    SENT = "sent"
+    RECEIVED = "received"
+    SAVED = "saved"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+ACTIVE = (JobState.QUEUED.value, JobState.SENT.value, JobState.RECEIVED.value)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(t: dt.datetime) -> str:
+    return t.isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class NewJob:
+    group_id: str
+    seq: int
+    first_index: int
+    board_id: int | None
+    endpoint: str
+    sandbox: bool
+    kind: str
+    model: str
+    prompt: str
+    n: int
+    request: dict[str, Any]  # the request snapshot: no key, no image bytes
+    quote: dict[str, Any]
+    quote_max_usd: Decimal
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def insert_job(conn: sqlite3.Connection, job: NewJob, *, job_id: str | None = None, now: dt.datetime | None = None) -> str:
+    """Insert a queued job (call inside a transaction: the budget check shares it)."""
+    job_id = job_id or new_id()
+    now = now or utc_now()
+    owner = Owner.current()
+    conn.execute(
+        """INSERT INTO jobs (id, group_id, seq, first_index, board_id, endpoint, sandbox, kind, model, prompt, n,
+               request_json, quote_json, quote_max_usd, state, owner_pid, owner_start, owner_host, created_at, day, month)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        (job_id, job.group_id, job.seq, job.first_index, job.board_id, job.endpoint, int(job.sandbox), job.kind,
+         job.model, job.prompt, job.n, json.dumps(job.request), json.dumps(job.quote), str(job.quote_max_usd),
+         JobState.QUEUED.value, owner.pid, owner.start, owner.host, iso(now), now.strftime("%Y-%m-%d"), now.strftime("%Y-%m")),
+    )
+    return job_id
+
+
+_FIELDS = {"request_id", "usage_json", "billed_usd", "error_kind", "error_message", "sent_at", "finished_at", "attempts"}
+
+
+def mark(conn: sqlite3.Connection, job_id: str, state: JobState, **fields: Any) -> None:
+    """Move a job to `state` and record fields (committed at once)."""
+    unknown = set(fields) - _FIELDS
+    if unknown:
+        raise ValueError(f"unknown job fields {unknown}")
+    if state is JobState.SENT:
+        fields.setdefault("sent_at", iso(utc_now()))
+    if state in (JobState.SAVED, JobState.FAILED, JobState.UNKNOWN):
+        fields.setdefault("finished_at", iso(utc_now()))
+    columns = ", ".join(f"{k} = ?" for k in fields)
+    sql = f"UPDATE jobs SET state = ?{', ' + columns if columns else ''} WHERE id = ?"
+    with transaction(conn):
+        conn.execute(sql, (state.value, *fields.values(), job_id))
+
+
+def bump_attempts(conn: sqlite3.Connection, job_id: str) -> int:
+    with transaction(conn):
+        conn.execute("UPDATE jobs SET attempts = attempts + 1 WHERE id = ?", (job_id,))
+        return conn.execute("SELECT attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
+
+
+def reconcile(conn: sqlite3.Connection) -> list[str]:
+    """Settle jobs whose owning process is gone: never re-send, say what may have been billed.
+
+    Only jobs of dead processes are touched, so the GUI and the CLI can share a library."""
+    changed: list[str] = []
+    with transaction(conn):
+        rows = conn.execute(
+            f"SELECT id, state, owner_pid, owner_start, owner_host FROM jobs WHERE state IN ({','.join('?' * len(ACTIVE))})", ACTIVE
+        ).fetchall()
+        for row in rows:
+            if Owner(row["owner_pid"], row["owner_start"] or "", row["owner_host"] or "").is_alive():
+                continue
+            if row["state"] == JobState.QUEUED.value:
+                state, kind, message = JobState.FAILED, "interrupted", "The app stopped before this job was sent; nothing was sent or billed."
+            elif row["state"] == JobState.SENT.value:
+                state, kind, message = JobState.UNKNOWN, "interrupted", (
+                    "The app stopped while waiting for this result. It may have been processed and billed; it was not re-sent."
+                )
+            else:
+                state, kind, message = JobState.UNKNOWN, "interrupted", (
+                    "The app stopped after the result arrived but before it was saved; it was billed. Previews, if any, were kept."
+                )
+            conn.execute(
+                "UPDATE jobs SET state = ?, error_kind = ?, error_message = ?, finished_at = ? WHERE id = ?",
+                (state.value, kind, message, iso(utc_now()), row["id"]),
+            )
+            changed.append(row["id"])
+    return changed
+
+
+def list_jobs(conn: sqlite3.Connection, *, limit: int = 200, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM jobs"
+    args: tuple[Any, ...] = ()
+    if states:
+        sql += f" WHERE state IN ({','.join('?' * len(states))})"
+        args = states
+    sql += " ORDER BY created_at DESC, seq DESC LIMIT ?"
+    return [dict(r) for r in conn.execute(sql, (*args, limit)).fetchall()]
+
+
+def get_job(conn: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return dict(row) if row else None

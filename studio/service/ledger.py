@@ -1,0 +1,162 @@
+"""The ledger and hard budget caps, in Decimal USD.
+
+Each job carries its quote's upper bound and, once answered, its bill from `usage`. Money counts as
+committed while a job is in flight or its outcome is unknown (its quote's upper bound, a reservation),
+and as its bill once settled; failed jobs commit nothing. Caps are checked and the jobs inserted in
+one BEGIN IMMEDIATE transaction, so two jobs that each fit but together do not cannot both start,
+in this process or another. Calls to the embedded sandbox are recorded but never count as spend.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from studio.core.errors import RefusedError
+from studio.core.pricing import format_usd
+
+from .db import transaction
+from .settings import set_setting
+from .journal import ACTIVE, JobState, NewJob, insert_job, new_id, utc_now
+
+
+class OverBudget(RefusedError):
+    """A call refused before anything was sent because it could cross a cap."""
+
+
+@dataclass(frozen=True)
+class Caps:
+    call: Decimal | None = None
+    day: Decimal | None = None
+    month: Decimal | None = None
+
+
+def parse_usd(text: str | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    try:
+        value = Decimal(str(text).strip().lstrip("$"))
+    except InvalidOperation:
+        raise RefusedError(f"amount {text!r}: not a number of US dollars") from None
+    if value < 0 or not value.is_finite():
+        raise RefusedError(f"amount {text!r}: must be zero or more")
+    return value
+
+
+def get_caps(conn: sqlite3.Connection) -> Caps:
+    rows = dict(conn.execute("SELECT key, value FROM settings WHERE key LIKE 'budget.%'").fetchall())
+    return Caps(*(parse_usd(rows.get(f"budget.{k}")) for k in ("call", "day", "month")))
+
+
+def set_cap(conn: sqlite3.Connection, which: str, usd: Decimal | None) -> None:
+    if which not in ("call", "day", "month"):
+        raise ValueError(which)
+    set_setting(conn, f"budget.{which}", None if usd is None else str(usd))
+
+
+def committed(row: sqlite3.Row | dict[str, Any]) -> Decimal:
+    """What a job counts against caps: its bill, else its reservation while it may cost money."""
+    if row["billed_usd"] is not None:
+        return Decimal(row["billed_usd"])
+    if row["state"] in ACTIVE or row["state"] == JobState.UNKNOWN.value:
+        return Decimal(row["quote_max_usd"])
+    return Decimal(0)
+
+
+def _sum(conn: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> Decimal:
+    rows = conn.execute(f"SELECT billed_usd, state, quote_max_usd FROM jobs WHERE sandbox = 0 AND {where}", args).fetchall()
+    return sum((committed(r) for r in rows), Decimal(0))
+
+
+def reserve(conn: sqlite3.Connection, jobs: list[NewJob], *, call_cap: Decimal | None = None, now: dt.datetime | None = None) -> list[str]:
+    """Check every cap against the jobs' quotes and insert them as queued, atomically."""
+    now = now or utc_now()
+    total = sum((j.quote_max_usd for j in jobs), Decimal(0))
+    with transaction(conn):
+        if jobs and not jobs[0].sandbox:
+            caps = get_caps(conn)
+            quote_text = format_usd(total)
+            effective_call = min((c for c in (call_cap, caps.call) if c is not None), default=None)
+            if effective_call is not None and total > effective_call:
+                raise OverBudget(f"this call's quote is at most {quote_text}, over the per-call cap of {format_usd(effective_call)}")
+            checks = [("daily", caps.day, "day = ?", now.strftime("%Y-%m-%d"), "today"),
+                      ("monthly", caps.month, "month = ?", now.strftime("%Y-%m"), "this month")]
+            board_id = jobs[0].board_id
+            if board_id is not None:
+                row = conn.execute("SELECT name, budget_usd FROM boards WHERE id = ?", (board_id,)).fetchone()
+                if row and row["budget_usd"] is not None:
+                    checks.append((f"board '{row['name']}'", Decimal(row["budget_usd"]), "board_id = ?", board_id, "on this board"))
+            for label, cap, where, arg, span in checks:
+                if cap is None:
+                    continue
+                spent = _sum(conn, where, (arg,))
+                if spent + total > cap:
+                    left = max(cap - spent, Decimal(0))
+                    raise OverBudget(
+                        f"this call's quote is at most {quote_text}; the {label} cap is {format_usd(cap)} and "
+                        f"{format_usd(spent)} is spent or reserved {span}, so {format_usd(left)} is left"
+                    )
+        return [insert_job(conn, job, job_id=new_id(), now=now) for job in jobs]
+
+
+@dataclass(frozen=True)
+class Totals:
+    today: Decimal
+    month: Decimal
+    all_time: Decimal
+    sandbox_calls: int
+    by_board: dict[str, Decimal]
+
+
+def totals(conn: sqlite3.Connection, now: dt.datetime | None = None) -> Totals:
+    now = now or utc_now()
+    by_board: dict[str, Decimal] = {}
+    for row in conn.execute(
+        "SELECT b.name AS name, j.billed_usd, j.state, j.quote_max_usd FROM jobs j JOIN boards b ON b.id = j.board_id WHERE j.sandbox = 0"
+    ):
+        by_board[row["name"]] = by_board.get(row["name"], Decimal(0)) + committed(row)
+    return Totals(
+        today=_sum(conn, "day = ?", (now.strftime("%Y-%m-%d"),)),
+        month=_sum(conn, "month = ?", (now.strftime("%Y-%m"),)),
+        all_time=_sum(conn, "1 = ?", (1,)),
+        sandbox_calls=conn.execute("SELECT COUNT(*) FROM jobs WHERE sandbox = 1").fetchone()[0],
+        by_board=by_board,
+    )
+
+
+LEDGER_COLUMNS = ["created_at", "job_id", "board", "model", "kind", "n", "state", "quote_max_usd", "billed_usd",
+                  "committed_usd", "request_id", "sandbox", "endpoint"]
+
+
+def ledger_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT j.*, b.name AS board FROM jobs j LEFT JOIN boards b ON b.id = j.board_id ORDER BY j.created_at, j.seq"
+    ).fetchall()
+    return [
+        {"created_at": r["created_at"], "job_id": r["id"], "board": r["board"] or "", "model": r["model"], "kind": r["kind"],
+         "n": r["n"], "state": r["state"], "quote_max_usd": r["quote_max_usd"], "billed_usd": r["billed_usd"] or "",
+         "committed_usd": "0" if r["sandbox"] else str(committed(r)), "request_id": r["request_id"] or "",
+         "sandbox": bool(r["sandbox"]), "endpoint": r["endpoint"]}
+        for r in rows
+    ]
+
+
+def ledger_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=LEDGER_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in {**row, "sandbox": "yes" if row["sandbox"] else "no"}.items()})
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: quote user text that does."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,105 @@
+"""Library records: boards, their panels in order, and the images behind them."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from studio.core.errors import RefusedError
+
+from .db import transaction
+from .journal import iso, utc_now
+
+DEFAULT_BOARD = "Untitled board"
+
+
+def _check_name(name: str) -> str:
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise RefusedError("board name: must not be empty")
+    if len(clean) > 120:
+        raise RefusedError("board name: must be at most 120 characters")
+    return clean
+
+
+def board_id(conn: sqlite3.Connection, name: str, *, create: bool = True) -> int:
+    """The id of the board with this name, created on first use."""
+    name = _check_name(name)
+    row = conn.execute("SELECT id FROM boards WHERE name = ?", (name,)).fetchone()
+    if row:
+        return row["id"]
+    if not create:
+        raise RefusedError(f"board {name!r} does not exist")
+    with transaction(conn):
+        conn.execute("INSERT OR IGNORE INTO boards (name, created_at) VALUES (?, ?)", (name, iso(utc_now())))
+        return conn.execute("SELECT id FROM boards WHERE name = ?", (name,)).fetchone()["id"]
+
+
+def set_board_budget(conn: sqlite3.Connection, name: str, usd: Decimal | None) -> None:
+    bid = board_id(conn, name)
+    with transaction(conn):
+        conn.execute("UPDATE boards SET budget_usd = ? WHERE id = ?", (None if usd is None else str(usd), bid))
+
+
+def boards(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        "SELECT b.*, (SELECT COUNT(*) FROM panels p WHERE p.board_id = b.id AND p.deleted_at IS NULL) AS panels "
+        "FROM boards b ORDER BY b.name")]
+
+
+@dataclass(frozen=True)
+class SavedImage:
+    job_id: str
+    index: int
+    path: str
+    sidecar: str
+    format: str
+    width: int | None
+    height: int | None
+    bytes: int
+    sha256: str
+
+
+def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None) -> int:
+    """Record a saved image and, on a board, append a panel for it (in panel order)."""
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, created_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, sidecar = excluded.sidecar "
+            "RETURNING id",
+            (image.job_id, image.index, image.path, image.sidecar, image.format, image.width, image.height, image.bytes,
+             image.sha256, iso(utc_now())),
+        )
+        image_id = cur.fetchone()[0]
+        if board is not None:
+            position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board,)).fetchone()[0]
+            conn.execute("INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?)",
+                         (board, position, image_id, image.job_id, iso(utc_now())))
+        conn.execute("DELETE FROM previews WHERE job_id = ? AND idx = ?", (image.job_id, image.index))
+    return image_id
+
+
+def record_preview(conn: sqlite3.Connection, job_id: str, index: int, step: int, path: str) -> str | None:
+    """Keep the newest streamed preview of an image; returns the path it replaced (to delete)."""
+    with transaction(conn):
+        old = conn.execute("SELECT path FROM previews WHERE job_id = ? AND idx = ?", (job_id, index)).fetchone()
+        conn.execute("INSERT INTO previews (job_id, idx, step, path) VALUES (?,?,?,?) "
+                     "ON CONFLICT(job_id, idx) DO UPDATE SET step = excluded.step, path = excluded.path",
+                     (job_id, index, step, path))
+    return old["path"] if old and old["path"] != path else None
+
+
+def previews(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute("SELECT * FROM previews WHERE job_id = ? ORDER BY idx", (job_id,))]
+
+
+def panels(conn: sqlite3.Connection, board: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        "SELECT p.*, i.path, i.format, i.width, i.height FROM panels p LEFT JOIN images i ON i.id = p.image_id "
+        "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position", (board,))]
+
+
+def images_of_job(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute("SELECT * FROM images WHERE job_id = ? ORDER BY idx", (job_id,))]

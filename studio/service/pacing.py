@@ -1,0 +1,101 @@
+"""Client-side pacing per rate tier: images and tokens per minute, so 429s are avoided, not hit.
+
+A sliding window like the server's, plus what the server says: `x-ratelimit-remaining-*` of 0
+holds calls until `x-ratelimit-reset-*`, and a 429's Retry-After holds them for that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import deque
+from typing import Awaitable, Callable, Mapping
+
+WaitCallback = Callable[[float], Awaitable[None] | None]
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$")
+
+
+def parse_reset(text: str) -> float | None:
+    """'1s', '6m0s', '250ms', '1h2m3.5s' -> seconds."""
+    m = _DURATION.match((text or "").strip())
+    if not m or not any(m.groups()):
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            return None
+    h, mi, s, ms = (float(g) if g else 0.0 for g in m.groups())
+    return h * 3600 + mi * 60 + s + ms / 1000
+
+
+class Pacer:
+    def __init__(self, images_per_minute: int, tokens_per_minute: int, *, minute_seconds: float = 60.0,
+                 margin: float = 0.02, clock: Callable[[], float] = time.monotonic):
+        self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
+        self.margin = margin * minute_seconds  # sent-time vs the server's arrival time
+        self._clock = clock
+        self._sent: deque[tuple[float, int, int]] = deque()
+        self._hold_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def chunks(self, n: int, tokens_per_image: int) -> list[int]:
+        """Split an n-image job into calls that each fit in one minute's allowance."""
+        per_call = max(1, min(n, self.ipm, self.tpm // max(tokens_per_image, 1) or 1))
+        sizes = [per_call] * (n // per_call)
+        if n % per_call:
+            sizes.append(n % per_call)
+        return sizes
+
+    def _wait_needed(self, images: int, tokens: int, now: float) -> float:
+        while self._sent and now - self._sent[0][0] >= self.minute + self.margin:
+            self._sent.popleft()
+        wait = max(0.0, self._hold_until - now)
+        used_i = sum(e[1] for e in self._sent)
+        used_t = sum(e[2] for e in self._sent)
+        if used_i + images <= self.ipm and used_t + tokens <= self.tpm:
+            return wait
+        free_i, free_t = self.ipm - used_i, self.tpm - used_t
+        for t, n, k in self._sent:
+            free_i += n
+            free_t += k
+            if free_i >= images and free_t >= tokens:
+                return max(wait, t + self.minute + self.margin - now)
+        return max(wait, self.minute)  # bigger than a minute's allowance: one whole minute alone
+
+    async def acquire(self, images: int, tokens: int, on_wait: WaitCallback | None = None) -> None:
+        """Wait (FIFO) until a call of `images` images and `tokens` tokens fits, then count it."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                wait = self._wait_needed(images, tokens, now)
+                if wait <= 0:
+                    self._sent.append((now, images, tokens))
+                    return
+                if on_wait is not None:
+                    result = on_wait(wait)
+                    if asyncio.iscoroutine(result):
+                        await result
+                await asyncio.sleep(wait)
+
+    def hold(self, seconds: float) -> None:
+        """Hold every call for `seconds` (a 429's Retry-After)."""
+        self._hold_until = max(self._hold_until, self._clock() + seconds)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Adapt to the server's own accounting when it sends x-ratelimit-* headers."""
+        for kind in ("images", "requests", "tokens"):
+            remaining = headers.get(f"x-ratelimit-remaining-{kind}")
+            reset = parse_reset(headers.get(f"x-ratelimit-reset-{kind}", ""))
+            if remaining is None or reset is None:
+                continue
+            try:
+                left = int(remaining)
+            except ValueError:
+                continue
+            if left <= 0:
+                self.hold(reset)
+
+
+def unlimited() -> Pacer:
+    """For endpoints without limits (the embedded sandbox)."""
+    return Pacer(10**9, 10**12, minute_seconds=1.0, margin=0.0)

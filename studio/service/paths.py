@@ -1,0 +1,29 @@
+"""Where Asset Studio keeps its data: $XDG_DATA_HOME/asset-studio on Linux (platformdirs elsewhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_DIR_NAME = "asset-studio"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def database_path(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "library.sqlite3"
+
+
+def images_dir(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "images"
+
+
+def previews_dir(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "previews"
+
+
+def recovered_dir(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "recovered"

@@ -1,0 +1,98 @@
+"""Saving paid results: atomically, byte-for-byte, with a JSON sidecar, before a job counts as saved.
+
+PNG files also carry the provenance in iTXt chunks inserted before IEND (no pixel is re-encoded;
+`studio.core.provenance.strip_provenance` returns the exact bytes received, whose SHA-256 is in
+the sidecar). If the library folder cannot be written (a full disk, permissions), the image goes
+to the recovery folder, then to the temp folder, and the job says where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from studio import APP_NAME, __version__
+from studio.core.names import EXTENSIONS, slugify
+from studio.core.provenance import NotAPng, embed_provenance
+from studio.core.redact import redact
+
+from .library import SavedImage
+from .paths import images_dir, recovered_dir
+from .storage import atomic_write
+
+
+class SaveFailed(OSError):
+    """No folder could take the image; the bytes are still in memory (CallResult.images)."""
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    images: list[SavedImage]
+    notice: str | None  # set when the library folder failed and a fallback was used
+
+
+def _dimensions(data: bytes) -> tuple[int | None, int | None]:
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size
+    except Exception:  # an undecodable answer is still saved as received
+        return None, None
+
+
+def result_name(job_id: str, index: int, prompt: str, output_format: str) -> str:
+    return f"{job_id[:8]}-{index + 1:02d}-{slugify(prompt)}.{EXTENSIONS.get(output_format, 'bin')}"
+
+
+def _candidates(root: Path | None, month: str) -> list[Path]:
+    return [images_dir(root) / month, recovered_dir(root), Path(tempfile.gettempdir()) / "asset-studio-rescue"]
+
+
+def save_result(root: Path | None, job_id: str, month: str, first_index: int, prompt: str, output_format: str,
+                images: list[bytes], provenance: dict[str, Any]) -> SaveOutcome:
+    saved: list[SavedImage] = []
+    problems: list[str] = []
+    for offset, data in enumerate(images):
+        index = first_index + offset
+        sha = hashlib.sha256(data).hexdigest()
+        record = {**provenance, "index": index, "sha256_received": sha, "bytes_received": len(data)}
+        content = data
+        if output_format == "png":
+            try:
+                content = embed_provenance(data, record, software=f"{APP_NAME} {__version__}")
+                record["provenance_in_png"] = "iTXt chunks before IEND; strip them to get the received bytes"
+            except NotAPng:
+                content = data
+        name = result_name(job_id, index, prompt, output_format)
+        sidecar_text = redact(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True))
+        for folder in _candidates(root, month):
+            try:
+                path = folder / name
+                atomic_write(path, content)
+                sidecar = path.with_suffix(path.suffix + ".json")
+                atomic_write(sidecar, sidecar_text.encode("utf-8"))
+                break
+            except OSError as exc:
+                problems.append(f"{folder}: {exc.strerror or exc}")
+        else:
+            raise SaveFailed(f"could not save image {index + 1} anywhere ({'; '.join(problems)}); it is still in memory")
+        w, h = _dimensions(data)
+        saved.append(SavedImage(job_id, index, str(path), str(sidecar), output_format, w, h, len(data), sha))
+    notice = None
+    if problems:
+        notice = f"the library folder could not be written ({problems[0]}); saved to {Path(saved[-1].path).parent} instead"
+    return SaveOutcome(saved, notice)
+
+
+def save_preview(root: Path | None, job_id: str, index: int, step: int, output_format: str, data: bytes) -> Path:
+    from .paths import previews_dir
+
+    path = previews_dir(root) / f"{job_id[:8]}-{index + 1:02d}-p{step + 1}.{EXTENSIONS.get(output_format, 'bin')}"
+    atomic_write(path, data)
+    return path

@@ -1,0 +1,238 @@
+"""The image service: quote, reserve against caps, journal, pace, call, retry by code, save, settle.
+
+    service = await ImageService.open(endpoint)
+    outcome = await service.submit(ImageRequest(prompt="..."), board="Shots")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from studio import __version__
+from studio.core.pricing import Quote, bill_from_usage, quote
+from studio.core.registry import Registry, load_registry
+from studio.core.request import ImageRequest
+from studio.core.validation import Checked, validate
+
+from . import journal, ledger, library
+from .client import make_client
+from .db import Database
+from .endpoint import Endpoint
+from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
+                     PartialImage, RateLimited)
+from .failures import Failure, Kind, explain
+from .images_api import CallResult, call_images
+from .journal import JobState, NewJob
+from .library import SavedImage
+from .pacing import Pacer, unlimited
+from .paths import data_dir, database_path
+from .results import SaveFailed, save_preview, save_result
+from .retry import RetryPolicy
+from .settings import get_setting
+
+
+@dataclass
+class JobOutcome:
+    job_id: str
+    state: JobState
+    first_index: int
+    request_id: str | None = None
+    images: list[SavedImage] = field(default_factory=list)
+    received: list[bytes] = field(default_factory=list)  # exactly as the API sent them
+    output_format: str = "png"
+    usage: dict[str, Any] | None = None
+    billed_usd: Decimal | None = None
+    failure: Failure | None = None
+    notice: str | None = None
+    attempts: int = 0
+
+
+@dataclass
+class GroupOutcome:
+    group_id: str
+    quote: Quote
+    checked: Checked
+    jobs: list[JobOutcome]
+
+    @property
+    def ok(self) -> bool:
+        return all(j.state is JobState.SAVED for j in self.jobs)
+
+    @property
+    def billed_usd(self) -> Decimal:
+        return sum((j.billed_usd or Decimal(0) for j in self.jobs), Decimal(0))
+
+
+class ImageService:
+    def __init__(self, db: Database, endpoint: Endpoint, *, root: Path | None = None, registry: Registry | None = None,
+                 pacer: Pacer | None = None, policy: RetryPolicy | None = None, events: EventBus | None = None):
+        self.db, self.endpoint, self.root = db, endpoint, root
+        self.registry = registry or load_registry()
+        self.pacer = pacer or unlimited()
+        self.policy = policy or RetryPolicy()
+        self.events = events or EventBus()
+        self.client = make_client(endpoint)
+        self.reconciled: list[str] = []
+
+    @classmethod
+    async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
+                   minute_seconds: float | None = None, **kwargs: Any) -> "ImageService":
+        """Open the library (creating or migrating it), reconcile jobs of dead processes, set up pacing."""
+        root = root or data_dir()
+        db = await asyncio.to_thread(Database, database_path(root))
+        registry = kwargs.pop("registry", None) or load_registry()
+        if "pacer" not in kwargs:
+            if endpoint.is_sandbox:
+                kwargs["pacer"] = unlimited()
+            else:
+                tier = tier or int(await db.run(get_setting, "rate.tier", "1"))
+                minute = minute_seconds or float(await db.run(get_setting, "rate.minute_seconds", "60"))
+                t = registry.tier(tier)
+                kwargs["pacer"] = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
+        service = cls(db, endpoint, root=root, registry=registry, **kwargs)
+        service.reconciled = await db.run(journal.reconcile)
+        return service
+
+    async def close(self) -> None:
+        await self.client.close()
+        await asyncio.to_thread(self.db.close)
+
+    # -- quoting and submitting ---------------------------------------------------------------
+
+    def check(self, request: ImageRequest) -> tuple[Checked, Quote]:
+        checked = validate(request, self.registry)
+        return checked, quote(checked, self.registry)
+
+    async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None) -> GroupOutcome:
+        """Run a request to the end. Refusals (bad input, over budget) raise before anything is sent."""
+        checked, whole_quote = self.check(request)
+        tokens_per_image = whole_quote.output_tokens // request.n
+        sizes = self.pacer.chunks(request.n, tokens_per_image)
+        group_id = uuid.uuid4().hex
+        board_id = await self.db.run(library.board_id, board) if board else None
+        parts: list[tuple[Checked, Quote, int]] = []
+        first = 0
+        for size in sizes:
+            part = validate(request.with_changes(n=size), self.registry)
+            parts.append((part, quote(part, self.registry), first))
+            first += size
+        new_jobs = [
+            NewJob(group_id=group_id, seq=i, first_index=start, board_id=board_id, endpoint=self.endpoint.base_url,
+                   sandbox=self.endpoint.is_sandbox, kind=request.endpoint, model=request.model, prompt=request.prompt,
+                   n=part.request.n, request=part.request.snapshot(), quote=q.to_json(), quote_max_usd=q.total_usd_max)
+            for i, (part, q, start) in enumerate(parts)
+        ]
+        ids = await self.db.run(ledger.reserve, new_jobs, call_cap=call_cap)  # raises OverBudget
+        for job_id, job in zip(ids, new_jobs):
+            self.events.publish(JobQueued(job_id, group_id, job.n, job.quote_max_usd))
+        outcomes = await asyncio.gather(*(
+            self._run_job(job_id, part, q, start, board_id, group_id) for job_id, (part, q, start) in zip(ids, parts)
+        ))
+        return GroupOutcome(group_id, whole_quote, checked, list(outcomes))
+
+    # -- one job: one API call, with retries by code --------------------------------------------
+
+    async def _run_job(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str) -> JobOutcome:
+        req = checked.request
+        tokens = q.output_tokens + q.text_tokens_max + q.image_input_tokens_max
+        retries = 0
+        while True:
+            await self.pacer.acquire(req.n, tokens, on_wait=lambda s: self.events.publish(
+                RateLimited(job_id, s, f"pacing for the rate limit: next call in {s:.0f} s")))
+            attempt = await self.db.run(journal.bump_attempts, job_id)
+            await self.db.run(journal.mark, job_id, JobState.SENT)
+            self.events.publish(JobSent(job_id, attempt))
+            try:
+                result = await call_images(self.client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
+            except Exception as exc:  # every failure is explained and journaled
+                failure = explain(exc)
+                headers = getattr(getattr(exc, "response", None), "headers", None)
+                if headers is not None:
+                    self.pacer.observe(headers)
+                if failure.kind is Kind.OUTCOME_UNKNOWN:
+                    await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind=failure.kind.value,
+                                      error_message=failure.message, request_id=failure.request_id)
+                    self.events.publish(JobUnknown(job_id, failure.message))
+                    return JobOutcome(job_id, JobState.UNKNOWN, first_index, failure=failure, attempts=attempt)
+                wait = self.policy.next_wait(failure, retries)
+                if wait is not None:
+                    retries += 1
+                    if failure.kind is Kind.RATE_LIMITED:
+                        self.pacer.hold(wait)
+                    await self.db.run(journal.mark, job_id, JobState.QUEUED, error_kind=failure.kind.value, error_message=failure.message)
+                    what = "rate-limited" if failure.kind is Kind.RATE_LIMITED else "server error"
+                    self.events.publish(RateLimited(job_id, wait, f"{what}, retrying in {wait:.0f} s"))
+                    if failure.kind is not Kind.RATE_LIMITED:
+                        await asyncio.sleep(wait)
+                    continue
+                await self.db.run(journal.mark, job_id, JobState.FAILED, error_kind=failure.kind.value,
+                                  error_message=failure.message, request_id=failure.request_id)
+                self.events.publish(JobFailed(job_id, failure.kind.value, failure.message, failure.request_id))
+                await self._publish_cost()
+                return JobOutcome(job_id, JobState.FAILED, first_index, failure=failure, attempts=attempt)
+            self.pacer.observe(result.headers)
+            return await self._settle(job_id, group_id, checked, q, first_index, board_id, result, attempt)
+
+    async def _settle(self, job_id: str, group_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None,
+                      result: CallResult, attempt: int) -> JobOutcome:
+        req = checked.request
+        bill = bill_from_usage(result.usage, checked.spec)
+        billed = bill.usd if bill else q.total_usd_max  # no usage: assume the worst, never less
+        await self.db.run(journal.mark, job_id, JobState.RECEIVED, request_id=result.request_id,
+                          usage_json=json.dumps(result.usage) if result.usage else None, billed_usd=str(billed))
+        outcome = JobOutcome(job_id, JobState.RECEIVED, first_index, result.request_id, received=result.images,
+                             output_format=result.output_format, usage=result.usage, billed_usd=billed, attempts=attempt)
+        provenance = {
+            "app": f"Asset Studio {__version__}", "job_id": job_id, "group_id": group_id, "prompt": req.prompt,
+            "params": req.snapshot(), "model": req.model, "request_id": result.request_id, "usage": result.usage,
+            "billed_usd": str(billed), "quote_max_usd": str(q.total_usd_max), "size": result.size, "quality": result.quality,
+            "endpoint": "sandbox" if self.endpoint.is_sandbox else self.endpoint.base_url, "created": journal.iso(journal.utc_now()),
+        }
+        month = journal.utc_now().strftime("%Y/%m")
+        try:
+            saved = await asyncio.to_thread(save_result, self.root, job_id, month, first_index, req.prompt,
+                                            result.output_format, result.images, provenance)
+        except SaveFailed as exc:
+            await self.db.run(journal.mark, job_id, JobState.RECEIVED, error_kind="save_failed", error_message=str(exc))
+            outcome.notice = str(exc)
+            self.events.publish(JobFailed(job_id, "save_failed", str(exc), result.request_id))
+            return outcome
+        for image in saved.images:
+            await self.db.run(library.record_image, image, board_id)
+            await self._drop_preview_file(job_id, image.index)
+            self.events.publish(ImageSaved(job_id, image.index, image.path))
+        await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=saved.notice)
+        outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, saved.notice
+        self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed))
+        await self._publish_cost()
+        return outcome
+
+    # -- previews and cost ----------------------------------------------------------------------
+
+    def _preview_saver(self, job_id: str, first_index: int, output_format: str):
+        async def on_partial(index_in_call: int, step: int, data: bytes) -> None:
+            index = first_index + index_in_call
+            path = await asyncio.to_thread(save_preview, self.root, job_id, index, step, output_format, data)
+            replaced = await self.db.run(library.record_preview, job_id, index, step, str(path))
+            if replaced:
+                await asyncio.to_thread(Path(replaced).unlink, missing_ok=True)
+            self.events.publish(PartialImage(job_id, index, step, str(path)))
+
+        return on_partial
+
+    async def _drop_preview_file(self, job_id: str, index: int) -> None:
+        from .paths import previews_dir
+
+        folder = previews_dir(self.root)
+        for path in await asyncio.to_thread(lambda: list(folder.glob(f"{job_id[:8]}-{index + 1:02d}-p*"))):
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+
+    async def _publish_cost(self) -> None:
+        t = await self.db.run(ledger.totals)
+        self.events.publish(CostUpdated(t.today, t.month))

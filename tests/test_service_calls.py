@@ -1,0 +1,173 @@
+"""The service through the real SDK against the sandbox's faults: requests sent, retries, messages."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from studio.core.provenance import read_provenance, strip_provenance
+from studio.core.request import ImageRequest
+from studio.service import journal, library
+from studio.service.events import (CostUpdated, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
+                                   RateLimited)
+from studio.service.journal import JobState
+
+REQ = ImageRequest(prompt="a lighthouse at dusk", size="1024x1024", quality="low")
+
+
+def _image_requests(sandbox) -> int:
+    return sum(1 for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/"))
+
+
+@pytest.mark.parametrize(
+    "fault, requests, state, words",
+    [
+        ("rate_limit", 2, JobState.SAVED, None),
+        ("rate_limit_no_retry_after", 2, JobState.SAVED, None),
+        ("rate_limit:*", 6, JobState.FAILED, "Rate-limited"),
+        ("insufficient_quota", 1, JobState.FAILED, "out of credit"),
+        ("server_error", 2, JobState.SAVED, None),
+        ("overloaded:*", 3, JobState.FAILED, "OpenAI is having trouble (HTTP 503)"),
+        ("moderation_input", 1, JobState.FAILED, "input stage"),
+        ("moderation_output", 1, JobState.FAILED, "output stage"),
+        ("bad_key", 1, JobState.FAILED, "API key was refused"),
+        ("org_unverified", 1, JobState.FAILED, "platform.openai.com/settings/organization/general"),
+        ("drop", 1, JobState.UNKNOWN, "may have been processed and billed"),
+    ],
+)
+def test_each_fault_sends_the_right_number_of_requests(run, sandbox, service_factory, fault, requests, state, words):
+    service = service_factory()
+    sandbox.config.faults.push(fault)
+    outcome = run(service.submit(REQ))
+    job = outcome.jobs[0]
+    assert job.state is state
+    assert _image_requests(sandbox) == requests
+    if words:
+        assert words in job.failure.message
+    row = service.db.run_sync(journal.get_job, job.job_id)
+    assert row["state"] == state.value and row["attempts"] == requests
+    sandbox.config.faults.clear()
+
+
+def test_rate_limit_retry_is_announced(run, sandbox, service_factory):
+    service = service_factory()
+    listener = service.events.listener()
+    sandbox.config.faults.push("rate_limit")
+    run(service.submit(REQ))
+    waits = [e for e in listener.drain() if isinstance(e, RateLimited)]
+    assert waits and waits[0].message == "rate-limited, retrying in 1 s"
+
+
+def test_timeout_after_sending_is_outcome_unknown_and_not_retried(run, sandbox, service_factory):
+    service = service_factory(timeout=0.5)
+    sandbox.config.faults.push("hang")
+    outcome = run(service.submit(REQ))
+    job = outcome.jobs[0]
+    assert job.state is JobState.UNKNOWN and _image_requests(sandbox) == 1
+    assert "may still have been processed and billed" in job.failure.message
+
+
+def test_a_saved_job_walks_every_state_and_keeps_its_provenance(run, sandbox, service_factory, tmp_path):
+    service = service_factory()
+    listener = service.events.listener()
+    outcome = run(service.submit(ImageRequest(prompt="a fox", size="1024x1024", quality="low", n=2), board="Shots"))
+    assert outcome.ok and len(outcome.jobs[0].images) == 2
+    kinds = [type(e) for e in listener.drain()]
+    assert kinds[:2] == [JobQueued, JobSent] and kinds.count(ImageSaved) == 2
+    assert kinds.index(JobSaved) > kinds.index(ImageSaved) and kinds[-1] is CostUpdated
+    job = outcome.jobs[0]
+    row = service.db.run_sync(journal.get_job, job.job_id)
+    assert row["state"] == "saved" and row["request_id"].startswith("req_") and Decimal(row["billed_usd"]) == job.billed_usd
+    assert json.loads(row["request_json"])["prompt"] == "a fox"
+    for image, received in zip(job.images, job.received):
+        data = Path(image.path).read_bytes()
+        assert strip_provenance(data) == received  # the received bytes, untouched
+        sidecar = json.loads(Path(image.sidecar).read_text())
+        assert sidecar["request_id"] == row["request_id"] and sidecar["usage"] == job.usage
+        assert sidecar["billed_usd"] == str(job.billed_usd) and sidecar["prompt"] == "a fox"
+        import hashlib
+
+        assert sidecar["sha256_received"] == hashlib.sha256(received).hexdigest()
+        assert read_provenance(data)["request_id"] == row["request_id"]
+    board = service.db.run_sync(library.board_id, "Shots")
+    panels = service.db.run_sync(library.panels, board)
+    assert [p["path"] for p in panels] == [i.path for i in job.images]
+
+
+def test_n_beyond_the_tier_is_split_into_paced_calls(run, sandbox, service_factory):
+    service = service_factory(tier=1, minute_seconds=0.5)  # 5 images per (half-second) minute
+    outcome = run(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=7), board="B"))
+    assert [j.state for j in outcome.jobs] == [JobState.SAVED, JobState.SAVED]
+    assert [len(j.images) for j in outcome.jobs] == [5, 2]
+    assert [i.index for j in outcome.jobs for i in j.images] == list(range(7))  # panel order kept
+
+
+def test_streamed_previews_are_kept_then_replaced(run, sandbox, service_factory):
+    service = service_factory()
+    seen = []
+    listener = service.events.listener()
+    outcome = run(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", stream=True, partial_images=2)))
+    from studio.service.events import PartialImage
+
+    partials = [e for e in listener.drain() if isinstance(e, PartialImage)]
+    assert [(p.index, p.step) for p in partials] == [(0, 0), (0, 1)]
+    seen = [Path(p.path) for p in partials]
+    assert outcome.ok and not any(p.exists() for p in seen)  # replaced by the final image
+    assert service.db.run_sync(library.previews, outcome.jobs[0].job_id) == []
+
+
+def test_disk_full_in_the_library_keeps_the_image_and_says_so(run, sandbox, service_factory, monkeypatch):
+    import errno
+
+    from studio.service import results
+
+    real = results.atomic_write
+
+    def full_library(path: Path, data: bytes) -> None:
+        if "images" in path.parts:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(results, "atomic_write", full_library)
+    service = service_factory()
+    outcome = run(service.submit(REQ))
+    job = outcome.jobs[0]
+    assert job.state is JobState.SAVED and "No space left on device" in job.notice and "recovered" in job.notice
+    assert strip_provenance(Path(job.images[0].path).read_bytes()) == job.received[0]
+
+
+def test_when_no_folder_can_be_written_the_bytes_stay_in_memory(run, sandbox, service_factory, monkeypatch):
+    import errno
+
+    from studio.service import results
+
+    def nowhere(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(results, "atomic_write", nowhere)
+    service = service_factory()
+    outcome = run(service.submit(REQ))
+    job = outcome.jobs[0]
+    assert job.state is JobState.RECEIVED and len(job.received) == 1 and "still in memory" in job.notice
+    assert service.db.run_sync(journal.get_job, job.job_id)["error_kind"] == "save_failed"
+
+
+def test_sandbox_calls_are_recorded_but_never_charged(run, service_factory):
+    from studio.service import ledger
+
+    service = service_factory(is_sandbox=True)
+    run(service.submit(REQ))
+    totals = service.db.run_sync(ledger.totals)
+    assert totals.today == 0 and totals.sandbox_calls == 1
+
+
+def test_events_are_immutable():
+    import dataclasses
+
+    event = JobFailed("j", "quota", "m", None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.message = "x"  # type: ignore[misc]
+    assert JobUnknown("j", "m") == JobUnknown("j", "m")
