@@ -33,10 +33,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(app, *, smoke: bool) -> int:
-    from studio.service.endpoint import from_environment
+    from studio.service.endpoint import resolve_endpoint
+    from studio.service.keys import take_env_key
     from studio.ui.main_window import MainWindow
 
-    endpoint = from_environment()
+    env_key = take_env_key()  # child processes never inherit it
+    endpoint = await asyncio.to_thread(resolve_endpoint, env_key)  # the keyring may block (D-Bus)
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox

@@ -108,12 +108,17 @@ class Sandbox:
 
     async def _images(self, request: Request, *, edit: bool) -> Response:
         rid = _rid()
+        record: dict[str, Any] = {"path": request.url.path, "request_id": rid, "content_type": request.headers.get("content-type", "")}
+        self.requests.append(record)
+        response = await self._images_inner(request, edit, rid, record)
+        record["status"] = response.status_code
+        return response
+
+    async def _images_inner(self, request: Request, edit: bool, rid: str, record: dict[str, Any]) -> Response:
         started = time.perf_counter()
         try:
             _require_auth(request)
             fault = self.config.faults.take()
-            record: dict[str, Any] = {"path": request.url.path, "request_id": rid, "content_type": request.headers.get("content-type", "")}
-            self.requests.append(record)
             params, images, mask = await self._read_body(request, edit, record)
             if fault and fault not in ("moderation_output",):
                 return await self._fault(fault, rid)

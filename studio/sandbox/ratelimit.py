@@ -61,9 +61,10 @@ class SlidingWindowLimiter:
 
 
 def format_reset(seconds: float) -> str:
-    """OpenAI's duration style: 1s, 6m0s, 250ms."""
+    """OpenAI's duration style: 250ms, 2.661s, 6m0s (rounded up, never early)."""
     if seconds < 1:
-        return f"{max(int(seconds * 1000), 0)}ms"
-    whole = math.ceil(seconds)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
+        return f"{max(math.ceil(seconds * 1000), 0)}ms"
+    if seconds < 60:
+        return f"{math.ceil(seconds * 1000) / 1000:g}s"
+    minutes, secs = divmod(math.ceil(seconds), 60)
+    return f"{minutes}m{secs}s"

@@ -35,8 +35,3 @@ def resolve_endpoint(env_key: str | None, environ: dict[str, str] | None = None)
         return None
     return Endpoint(base_url=base or OPENAI_BASE, api_key=found.key or NO_KEY, key_source=found.source)
 
-
-def from_environment(environ: dict[str, str] | None = None) -> Endpoint | None:
-    """Like resolve_endpoint, reading OPENAI_API_KEY without removing it (tests, tools)."""
-    env = os.environ if environ is None else environ
-    return resolve_endpoint((env.get("OPENAI_API_KEY") or "").strip() or None, env)

@@ -34,7 +34,7 @@ class Pacer:
         self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
         self.margin = margin * minute_seconds  # sent-time vs the server's arrival time
         self._clock = clock
-        self._sent: deque[tuple[float, int, int]] = deque()
+        self._sent: deque[list[float]] = deque()  # [time, images, tokens], time updated when sent
         self._hold_until = 0.0
         self._lock = asyncio.Lock()
 
@@ -62,27 +62,34 @@ class Pacer:
                 return max(wait, t + self.minute + self.margin - now)
         return max(wait, self.minute)  # bigger than a minute's allowance: one whole minute alone
 
-    async def acquire(self, images: int, tokens: int, on_wait: WaitCallback | None = None) -> None:
-        """Wait (FIFO) until a call of `images` images and `tokens` tokens fits, then count it."""
+    async def acquire(self, images: int, tokens: int, on_wait: WaitCallback | None = None) -> "Slot":
+        """Wait (FIFO) until a call of `images` images and `tokens` tokens fits, then count it.
+
+        Call `slot.sending()` right before the request goes out: the window counts from then."""
         async with self._lock:
             while True:
                 now = self._clock()
                 wait = self._wait_needed(images, tokens, now)
                 if wait <= 0:
-                    self._sent.append((now, images, tokens))
-                    return
+                    entry = [now, images, tokens]
+                    self._sent.append(entry)
+                    return Slot(entry, self._clock)
                 if on_wait is not None:
                     result = on_wait(wait)
                     if asyncio.iscoroutine(result):
                         await result
                 await asyncio.sleep(wait)
 
-    def hold(self, seconds: float) -> None:
-        """Hold every call for `seconds` (a 429's Retry-After)."""
-        self._hold_until = max(self._hold_until, self._clock() + seconds)
+    def hold(self, seconds: float, *, since: float | None = None) -> None:
+        """Hold every call for `seconds` from `since` (default: now), e.g. a 429's Retry-After."""
+        start = self._clock() if since is None else since
+        self._hold_until = max(self._hold_until, start + seconds)
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Adapt to the server's own accounting when it sends x-ratelimit-* headers."""
+    def observe(self, headers: Mapping[str, str], *, since: float | None = None) -> None:
+        """Adapt to the server's own accounting when it sends x-ratelimit-* headers.
+
+        `since` is when the request was sent: the server computed its reset on arrival, not
+        when its answer reached us (counting from the answer would wait a whole call too long)."""
         for kind in ("images", "requests", "tokens"):
             remaining = headers.get(f"x-ratelimit-remaining-{kind}")
             reset = parse_reset(headers.get(f"x-ratelimit-reset-{kind}", ""))
@@ -93,7 +100,17 @@ class Pacer:
             except ValueError:
                 continue
             if left <= 0:
-                self.hold(reset)
+                self.hold(reset, since=since)
+
+
+class Slot:
+    def __init__(self, entry: list[float], clock: Callable[[], float]):
+        self._entry, self._clock = entry, clock
+
+    def sending(self) -> float:
+        """Stamp the slot with the moment the request is sent; returns that moment."""
+        self._entry[0] = self._clock()
+        return self._entry[0]
 
 
 def unlimited() -> Pacer:

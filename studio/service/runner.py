@@ -143,18 +143,19 @@ class ImageService:
         tokens = q.output_tokens + q.text_tokens_max + q.image_input_tokens_max
         retries = 0
         while True:
-            await self.pacer.acquire(req.n, tokens, on_wait=lambda s: self.events.publish(
+            slot = await self.pacer.acquire(req.n, tokens, on_wait=lambda s: self.events.publish(
                 RateLimited(job_id, s, f"pacing for the rate limit: next call in {s:.0f} s")))
             attempt = await self.db.run(journal.bump_attempts, job_id)
             await self.db.run(journal.mark, job_id, JobState.SENT)
             self.events.publish(JobSent(job_id, attempt))
+            sent_at = slot.sending()
             try:
                 result = await call_images(self.client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
                 if headers is not None:
-                    self.pacer.observe(headers)
+                    self.pacer.observe(headers, since=sent_at)
                 if failure.kind is Kind.OUTCOME_UNKNOWN:
                     await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind=failure.kind.value,
                                       error_message=failure.message, request_id=failure.request_id)
@@ -176,7 +177,7 @@ class ImageService:
                 self.events.publish(JobFailed(job_id, failure.kind.value, failure.message, failure.request_id))
                 await self._publish_cost()
                 return JobOutcome(job_id, JobState.FAILED, first_index, failure=failure, attempts=attempt)
-            self.pacer.observe(result.headers)
+            self.pacer.observe(result.headers, since=sent_at)
             return await self._settle(job_id, group_id, checked, q, first_index, board_id, result, attempt)
 
     async def _settle(self, job_id: str, group_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None,

@@ -60,8 +60,10 @@ class MainWindow(QMainWindow):
 
     def _explain_key(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Add an API key",
-                          "Set OPENAI_API_KEY in the environment and restart Asset Studio to use the real API.\n\n"
-                          "Storing the key in the system keyring is coming in the next release.", parent=self)
+                          "Store your OpenAI API key in the system keyring, then restart Asset Studio:\n\n"
+                          "    asset-studio key set\n\n"
+                          "(it reads the key from standard input and checks it). OPENAI_API_KEY in the environment "
+                          "also works, for one session.", parent=self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # non-blocking: never exec() a dialog under the asyncio loop
         self.key_dialog = box
