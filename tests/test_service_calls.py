@@ -171,3 +171,26 @@ def test_events_are_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.message = "x"  # type: ignore[misc]
     assert JobUnknown("j", "m") == JobUnknown("j", "m")
+
+
+def test_subscribers_receive_events_through_an_async_iterator(run, service_factory):
+    import asyncio
+
+    service = service_factory()
+
+    async def go():
+        seen = []
+
+        async def consume():
+            async for event in service.events.subscribe():
+                seen.append(type(event).__name__)
+                if isinstance(event, CostUpdated):
+                    return
+
+        consumer = asyncio.create_task(consume())
+        await asyncio.sleep(0)  # let the subscriber register
+        await service.submit(REQ)
+        await asyncio.wait_for(consumer, 5)
+        return seen
+
+    assert run(go()) == ["JobQueued", "JobSent", "ImageSaved", "JobSaved", "CostUpdated"]
