@@ -12,6 +12,19 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+
+
+def _moderation(stage: str) -> dict[str, Any]:
+    return {
+        "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
+        "at help.openai.com and include the request ID.",
+        "type": "image_generation_user_error",
+        "param": None,
+        "code": "moderation_blocked",
+        "moderation_details": {"moderation_stage": stage, "categories": ["sandbox-test"]},
+    }
+
+
 # kind -> (status, error body or None for transport faults, extra headers)
 FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     "rate_limit": (
@@ -55,30 +68,8 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
         {"message": "The engine is currently overloaded, please try again later.", "type": "server_error", "param": None, "code": "overloaded"},
         {},
     ),
-    "moderation_input": (
-        400,
-        {
-            "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
-            "at help.openai.com and include the request ID.",
-            "type": "image_generation_user_error",
-            "param": None,
-            "code": "moderation_blocked",
-            "moderation_details": {"moderation_stage": "input", "categories": ["sandbox-test"]},
-        },
-        {},
-    ),
-    "moderation_output": (
-        400,
-        {
-            "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
-            "at help.openai.com and include the request ID.",
-            "type": "image_generation_user_error",
-            "param": None,
-            "code": "moderation_blocked",
-            "moderation_details": {"moderation_stage": "output", "categories": ["sandbox-test"]},
-        },
-        {},
-    ),
+    "moderation_input": (400, _moderation("input"), {}),
+    "moderation_output": (400, _moderation("output"), {}),
     "bad_key": (
         401,
         {

@@ -57,8 +57,10 @@ def decode_body(raw: bytes, fallback_format: str) -> tuple[dict[str, Any], list[
     return body, images
 
 
-def _method(client: AsyncOpenAI, request: Any, streaming: bool):
-    images = client.images.with_streaming_response if streaming else client.images.with_raw_response
+def _method(client: AsyncOpenAI, request: Any, *, unparsed_body: bool):
+    """with_streaming_response leaves the body unread (we parse it off the loop); with_raw_response
+    keeps the headers of an SSE stream whose events the SDK parses one by one."""
+    images = client.images.with_streaming_response if unparsed_body else client.images.with_raw_response
     return images.edit if isinstance(request, EditRequest) else images.generate
 
 
@@ -68,7 +70,7 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
     req = checked.request
     if req.stream:
         return await _call_streaming(client, checked, params, on_partial)
-    async with _method(client, req, streaming=True)(**params) as response:
+    async with _method(client, req, unparsed_body=True)(**params) as response:
         headers = _kept_headers(response.headers)
         request_id = response.request_id
         try:
@@ -110,7 +112,7 @@ async def _call_streaming(client: AsyncOpenAI, checked: Checked, params: dict[st
     images: list[bytes] = []
     usage: dict[str, Any] | None = None
     meta: dict[str, Any] = {}
-    raw = await _method(client, req, streaming=False)(**params)
+    raw = await _method(client, req, unparsed_body=False)(**params)
     headers = _kept_headers(raw.headers)
     stream = raw.parse()
     async with stream:
