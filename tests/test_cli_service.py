@@ -34,15 +34,16 @@ def test_kill_9_mid_call_then_restart_shows_outcome_unknown_and_sends_nothing(tm
                              "--quality", "low", "--out", str(tmp_path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     state = None
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # the job is journaled as sent and the request has arrived
         if _db().exists():
-            with sqlite3.connect(_db(), timeout=5) as conn:
-                row = conn.execute("SELECT state FROM jobs").fetchone()
+            conn = sqlite3.connect(_db(), timeout=5)
+            row = conn.execute("SELECT state FROM jobs").fetchone()
+            conn.close()
             state = row[0] if row else None
-            if state == "sent":
+            if state == "sent" and _image_requests(base) == 1:
                 break
         time.sleep(0.05)
-    assert state == "sent"
+    assert state == "sent" and _image_requests(base) == 1
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     r = cli("jobs", "--json", env={"OPENAI_BASE_URL": base})

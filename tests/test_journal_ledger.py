@@ -20,6 +20,13 @@ def _job(usd: str, *, board_id=None, sandbox=False, group="g") -> NewJob:
                   kind="generate", model="gpt-image-2", prompt="p", n=1, request={"prompt": "p"}, quote={}, quote_max_usd=Decimal(usd))
 
 
+@pytest.fixture
+def conn(tmp_path):
+    c = connect(tmp_path / "lib.sqlite3")
+    yield c
+    c.close()
+
+
 def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path):
     path = tmp_path / "lib.sqlite3"
     conn = connect(path)
@@ -31,8 +38,7 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path):
         connect(path)
 
 
-def test_reconcile_touches_only_jobs_of_dead_processes(tmp_path):
-    conn = connect(tmp_path / "lib.sqlite3")
+def test_reconcile_touches_only_jobs_of_dead_processes(conn):
     with journal.transaction(conn):
         mine = journal.insert_job(conn, _job("1"))
         dead_sent = journal.insert_job(conn, _job("1"))
@@ -50,8 +56,7 @@ def test_reconcile_touches_only_jobs_of_dead_processes(tmp_path):
     assert states[dead_received]["state"] == "unknown" and "it was billed" in states[dead_received]["error_message"]
 
 
-def test_caps_refuse_before_anything_is_sent_and_name_the_numbers(tmp_path):
-    conn = connect(tmp_path / "lib.sqlite3")
+def test_caps_refuse_before_anything_is_sent_and_name_the_numbers(conn):
     ledger.set_cap(conn, "day", Decimal("1.00"))
     ledger.reserve(conn, [_job("0.70")])
     with pytest.raises(OverBudget) as err:
@@ -63,8 +68,7 @@ def test_caps_refuse_before_anything_is_sent_and_name_the_numbers(tmp_path):
     ledger.reserve(conn, [_job("0.40", sandbox=True)])  # sandbox calls are never charged
 
 
-def test_reservations_settle_to_the_bill_and_failures_release(tmp_path):
-    conn = connect(tmp_path / "lib.sqlite3")
+def test_reservations_settle_to_the_bill_and_failures_release(conn):
     ledger.set_cap(conn, "month", Decimal("1"))
     [a] = ledger.reserve(conn, [_job("0.9")])
     journal.mark(conn, a, JobState.SAVED, billed_usd="0.10")
@@ -130,8 +134,7 @@ def test_board_caps_and_totals(run, service_factory):
     assert set(totals.by_board) == {"Big"} and totals.today == totals.by_board["Big"] > 0
 
 
-def test_ledger_csv(tmp_path):
-    conn = connect(tmp_path / "lib.sqlite3")
+def test_ledger_csv(conn):
     from studio.service import library
 
     bid = library.board_id(conn, "=HYPERLINK(1)")
