@@ -194,3 +194,49 @@ def test_subscribers_receive_events_through_an_async_iterator(run, service_facto
         return seen
 
     assert run(go()) == ["JobQueued", "JobSent", "ImageSaved", "JobSaved", "CostUpdated"]
+
+
+def test_cancel_a_queued_job_spends_nothing(run, sandbox, service_factory):
+    import asyncio
+
+    from studio.service import ledger
+
+    service = service_factory(tier=1, minute_seconds=30)  # the second call waits for the next "minute"
+
+    async def go():
+        first = asyncio.create_task(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=5)))
+        await asyncio.sleep(0.3)
+        second = asyncio.create_task(service.submit(ImageRequest(prompt="y", size="1024x1024", quality="low")))
+        await asyncio.sleep(0.3)
+        [waiting] = [j for j in service._tasks if j not in service._sent]
+        assert service.cancel(waiting)
+        return await first, await second
+
+    first, second = run(go())
+    assert first.ok and second.jobs[0].state is JobState.FAILED and "nothing was spent" in second.jobs[0].failure.message
+    assert _image_requests(sandbox) == 1
+    rows = {r["job_id"]: r for r in service.db.run_sync(ledger.ledger_rows)}
+    assert rows[second.jobs[0].job_id]["committed_usd"] == "0"
+
+
+def test_reroll_lands_right_after_its_panel(run, service_factory):
+    service = service_factory()
+    run(service.submit(ImageRequest(prompt="a", size="1024x1024", quality="low", n=3), board="R"))
+    board = service.db.run_sync(library.board_id, "R")
+    before = service.db.run_sync(library.panels, board)
+    run(service.submit(ImageRequest(prompt="a", size="1024x1024", quality="low"), board="R", after_panel=before[0]["id"]))
+    after = service.db.run_sync(library.panels, board)
+    assert [p["id"] for p in after][0] == before[0]["id"] and [p["id"] for p in after][2:] == [p["id"] for p in before[1:]]
+
+
+def test_unknown_jobs_can_be_resent_or_dismissed(run, sandbox, service_factory):
+    service = service_factory()
+    sandbox.config.faults.push("drop")
+    outcome = run(service.submit(REQ, board="U"))
+    job_id = outcome.jobs[0].job_id
+    again = run(service.resend(job_id))
+    assert again.ok and service.db.run_sync(journal.get_job, job_id)["error_kind"] == "resent"
+    sandbox.config.faults.push("drop")
+    other = run(service.submit(REQ)).jobs[0].job_id
+    run(service.dismiss(other))
+    assert service.db.run_sync(journal.get_job, other)["error_kind"] == "dismissed"

@@ -56,6 +56,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX panels_by_board ON panels(board_id, position);
     """,
+    # 2: prompt presets and the searchable prompt history
+    """
+    CREATE TABLE presets (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, request_json TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, request_json TEXT NOT NULL, used_at TEXT NOT NULL
+    );
+    CREATE INDEX history_by_time ON history(used_at);
+    """,
 ]
 
 

@@ -95,6 +95,11 @@ def mark(conn: sqlite3.Connection, job_id: str, state: JobState, **fields: Any) 
         conn.execute(sql, (state.value, *fields.values(), job_id))
 
 
+def set_error_kind(conn: sqlite3.Connection, job_id: str, kind: str) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE jobs SET error_kind = ? WHERE id = ?", (kind, job_id))
+
+
 def bump_attempts(conn: sqlite3.Connection, job_id: str) -> int:
     with transaction(conn):
         conn.execute("UPDATE jobs SET attempts = attempts + 1 WHERE id = ?", (job_id,))

@@ -62,8 +62,9 @@ class SavedImage:
     sha256: str
 
 
-def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None) -> int:
-    """Record a saved image and, on a board, append a panel for it (in panel order)."""
+def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None) -> tuple[int, int | None]:
+    """Record a saved image and, on a board, append a panel for it (in panel order).
+    Returns the image id and the new panel's id."""
     with transaction(conn):
         cur = conn.execute(
             "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, created_at) "
@@ -73,12 +74,13 @@ def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None)
              image.sha256, iso(utc_now())),
         )
         image_id = cur.fetchone()[0]
+        panel_id = None
         if board is not None:
             position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board,)).fetchone()[0]
-            conn.execute("INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?)",
-                         (board, position, image_id, image.job_id, iso(utc_now())))
+            panel_id = conn.execute("INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?) RETURNING id",
+                                    (board, position, image_id, image.job_id, iso(utc_now()))).fetchone()[0]
         conn.execute("DELETE FROM previews WHERE job_id = ? AND idx = ?", (image.job_id, image.index))
-    return image_id
+    return image_id, panel_id
 
 
 def record_preview(conn: sqlite3.Connection, job_id: str, index: int, step: int, path: str) -> str | None:

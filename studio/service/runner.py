@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from studio import __version__
+from studio.core.errors import RefusedError
 from studio.core.pricing import Quote, bill_from_usage, quote
 from studio.core.registry import Registry, load_registry
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
-from . import journal, ledger, library
+from . import journal, ledger, library, panels
 from .client import make_client
 from .db import Database
 from .endpoint import Endpoint
@@ -79,6 +80,9 @@ class ImageService:
         self.events = events or EventBus()
         self.client = make_client(endpoint)
         self.reconciled: list[str] = []
+        self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
+        self._sent: set[str] = set()
+        self._cancel_requested: set[str] = set()
 
     @classmethod
     async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
@@ -109,8 +113,10 @@ class ImageService:
         checked = validate(request, self.registry)
         return checked, quote(checked, self.registry)
 
-    async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None) -> GroupOutcome:
-        """Run a request to the end. Refusals (bad input, over budget) raise before anything is sent."""
+    async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None,
+                     after_panel: int | None = None) -> GroupOutcome:
+        """Run a request to the end. Refusals (bad input, over budget) raise before anything is sent.
+        `after_panel` places the new panels right after that panel (a re-roll) instead of at the end."""
         checked, whole_quote = self.check(request)
         tokens_per_image = whole_quote.output_tokens // request.n
         sizes = self.pacer.chunks(request.n, tokens_per_image)
@@ -131,14 +137,80 @@ class ImageService:
         ids = await self.db.run(ledger.reserve, new_jobs, call_cap=call_cap)  # raises OverBudget
         for job_id, job in zip(ids, new_jobs):
             self.events.publish(JobQueued(job_id, group_id, job.n, job.quote_max_usd))
-        outcomes = await asyncio.gather(*(
-            self._run_job(job_id, part, q, start, board_id, group_id) for job_id, (part, q, start) in zip(ids, parts)
-        ))
+        tasks = []
+        for job_id, (part, q, start) in zip(ids, parts):
+            task = asyncio.create_task(self._run_job(job_id, part, q, start, board_id, group_id, after_panel))
+            self._tasks[job_id] = task
+            tasks.append(task)
+        try:
+            outcomes = await asyncio.gather(*tasks)
+        finally:
+            for job_id in ids:
+                self._tasks.pop(job_id, None)
         return GroupOutcome(group_id, whole_quote, checked, list(outcomes))
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a job that has not been sent yet (nothing is spent); False if it is already out."""
+        task = self._tasks.get(job_id)
+        if task is None or job_id in self._sent or task.done():
+            return False
+        self._cancel_requested.add(job_id)
+        task.cancel()
+        return True
+
+    async def resend(self, job_id: str, *, call_cap: Decimal | None = None) -> GroupOutcome:
+        """The user's choice for an outcome-unknown generation: send the same request again."""
+        row = await self.db.run(journal.get_job, job_id)
+        if row is None or row["state"] != JobState.UNKNOWN.value:
+            raise RefusedError("only a job whose outcome is unknown can be re-sent")
+        if row["kind"] != "generate":
+            raise RefusedError("an edit is re-sent from the mask painter, which still has its images")
+        snap = json.loads(row["request_json"])
+        fields = {k: v for k, v in snap.items() if k in ImageRequest.__dataclass_fields__}
+        board = None
+        if row["board_id"] is not None:
+            board = next((b["name"] for b in await self.db.run(library.boards) if b["id"] == row["board_id"]), None)
+        await self.db.run(journal.set_error_kind, job_id, "resent")
+        return await self.submit(ImageRequest(**fields), board=board, call_cap=call_cap)
+
+    async def dismiss(self, job_id: str) -> None:
+        """Hide an outcome-unknown job from the to-do list; it still counts at its quote (it may be billed)."""
+        await self.db.run(journal.set_error_kind, job_id, "dismissed")
+
+    async def shutdown(self) -> None:
+        """Stop everything in flight: unsent jobs are cancelled, sent ones journaled as outcome unknown."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.close()
 
     # -- one job: one API call, with retries by code --------------------------------------------
 
-    async def _run_job(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str) -> JobOutcome:
+    async def _run_job(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str,
+                       after_panel: int | None = None) -> JobOutcome:
+        try:
+            return await self._attempts(job_id, checked, q, first_index, board_id, group_id, after_panel)
+        except asyncio.CancelledError:
+            if job_id in self._sent:
+                message = "Stopped while waiting for the answer: it may have been processed and billed; it was not re-sent."
+                await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind="cancelled", error_message=message)
+                self.events.publish(JobUnknown(job_id, message))
+                state = JobState.UNKNOWN
+            else:
+                message = "Cancelled before it was sent: nothing was spent."
+                await self.db.run(journal.mark, job_id, JobState.FAILED, error_kind="cancelled", error_message=message)
+                self.events.publish(JobFailed(job_id, "cancelled", message, None))
+                state = JobState.FAILED
+            if job_id not in self._cancel_requested:
+                raise
+            self._cancel_requested.discard(job_id)
+            return JobOutcome(job_id, state, first_index, failure=Failure(Kind.INVALID, message))
+        finally:
+            self._sent.discard(job_id)
+
+    async def _attempts(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str,
+                        after_panel: int | None) -> JobOutcome:
         req = checked.request
         tokens = q.output_tokens + q.text_tokens_max + q.image_input_tokens_max
         retries = 0
@@ -147,6 +219,7 @@ class ImageService:
                 RateLimited(job_id, s, f"pacing for the rate limit: next call in {s:.0f} s")))
             attempt = await self.db.run(journal.bump_attempts, job_id)
             await self.db.run(journal.mark, job_id, JobState.SENT)
+            self._sent.add(job_id)
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
             try:
@@ -167,6 +240,7 @@ class ImageService:
                     if failure.kind is Kind.RATE_LIMITED:
                         self.pacer.hold(wait)
                     await self.db.run(journal.mark, job_id, JobState.QUEUED, error_kind=failure.kind.value, error_message=failure.message)
+                    self._sent.discard(job_id)
                     what = "rate-limited" if failure.kind is Kind.RATE_LIMITED else "server error"
                     self.events.publish(RateLimited(job_id, wait, f"{what}, retrying in {wait:.0f} s"))
                     if failure.kind is not Kind.RATE_LIMITED:
@@ -178,10 +252,10 @@ class ImageService:
                 await self._publish_cost()
                 return JobOutcome(job_id, JobState.FAILED, first_index, failure=failure, attempts=attempt)
             self.pacer.observe(result.headers, since=sent_at)
-            return await self._settle(job_id, group_id, checked, q, first_index, board_id, result, attempt)
+            return await self._settle(job_id, group_id, checked, q, first_index, board_id, result, attempt, after_panel)
 
     async def _settle(self, job_id: str, group_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None,
-                      result: CallResult, attempt: int) -> JobOutcome:
+                      result: CallResult, attempt: int, after_panel: int | None = None) -> JobOutcome:
         req = checked.request
         bill = bill_from_usage(result.usage, checked.spec)
         billed = bill.usd if bill else q.total_usd_max  # no usage: assume the worst, never less
@@ -204,8 +278,12 @@ class ImageService:
             outcome.notice = str(exc)
             self.events.publish(JobFailed(job_id, "save_failed", str(exc), result.request_id))
             return outcome
+        anchor = after_panel
         for image in saved.images:
-            await self.db.run(library.record_image, image, board_id)
+            _, panel_id = await self.db.run(library.record_image, image, board_id)
+            if anchor is not None and panel_id is not None and board_id is not None:
+                await self.db.run(panels.place_after, board_id, panel_id, anchor)
+                anchor = panel_id
             await self._drop_preview_file(job_id, image.index)
             self.events.publish(ImageSaved(job_id, image.index, image.path))
         await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=saved.notice)
