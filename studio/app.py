@@ -1,12 +1,16 @@
-"""Compose the GUI: QApplication, the qasync loop, the endpoint (or the embedded sandbox), the window."""
+"""Compose the GUI: QApplication, the qasync loop, the endpoint (or the embedded sandbox), the session, the window."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import time
 
 from studio import APP_ID, APP_NAME, __version__
+
+_STARTED = time.perf_counter()
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -25,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
     QGuiApplication.setDesktopFileName(APP_ID)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("asset-studio")
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)
@@ -33,31 +38,41 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(app, *, smoke: bool) -> int:
-    from studio.service.endpoint import resolve_endpoint
+    from PySide6.QtCore import QSettings
+
+    from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
+    from studio.service.paths import data_dir
+    from studio.state.session import Session
     from studio.ui.main_window import MainWindow
+    from studio.ui.settings_dialog import BASE_URL_KEY
 
     env_key = take_env_key()  # child processes never inherit it
-    endpoint = await asyncio.to_thread(resolve_endpoint, env_key)  # the keyring may block (D-Bus)
+    environ = dict(os.environ)
+    saved_base = QSettings().value(BASE_URL_KEY, "", str)
+    if saved_base and not environ.get("OPENAI_BASE_URL"):
+        environ["OPENAI_BASE_URL"] = saved_base
+    endpoint = await asyncio.to_thread(resolve_endpoint, env_key, environ)  # the keyring may block (D-Bus)
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox
 
         sandbox = await asyncio.to_thread(lambda: EmbeddedSandbox().start())
-        label, is_sandbox = "the offline sandbox", True
-    else:
-        label, is_sandbox = endpoint.base_url, False
+        endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
+    session = await Session.open(endpoint)
     closed = asyncio.Event()
-    window = MainWindow(endpoint_label=label, sandbox=is_sandbox)
+    window = MainWindow(session, data_folder=str(data_dir()))
     window.closed.connect(closed.set)
     window.show()
     try:
         if smoke:
             await asyncio.sleep(0.05)
-            print(f"platform={app.platformName()} title={window.windowTitle()!r} sandbox={is_sandbox}")
+            shown = time.perf_counter() - _STARTED
+            print(f"platform={app.platformName()} title={window.windowTitle()!r} sandbox={endpoint.is_sandbox} visible_after_s={shown:.3f}")
             window.close()
         await closed.wait()
     finally:
+        await session.shutdown()
         if sandbox is not None:
             await asyncio.to_thread(sandbox.stop)
     return 0

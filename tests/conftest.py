@@ -159,3 +159,18 @@ def served(tmp_path):
     for proc in procs:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture
+def qloop(qapp):
+    """An asyncio loop on Qt's event loop (qasync), as the app runs: tests call loop.run_until_complete."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -14,6 +14,8 @@ class JobQueued:
     group_id: str
     n: int
     quote_max_usd: Decimal
+    board_id: int | None = None
+    first_index: int = 0  # panel index of this job's first image within its group
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,10 @@ def previews(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
 
 
 def panels(conn: sqlite3.Connection, board: int) -> list[dict[str, Any]]:
+    """A board's visible panels in order, with their image and the generation (job) behind each."""
     return [dict(r) for r in conn.execute(
-        "SELECT p.*, i.path, i.format, i.width, i.height FROM panels p LEFT JOIN images i ON i.id = p.image_id "
+        "SELECT p.*, i.path, i.format, i.width, i.height, j.billed_usd, j.n, j.sandbox, j.request_json "
+        "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "
         "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position", (board,))]
 
 

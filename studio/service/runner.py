@@ -136,7 +136,7 @@ class ImageService:
         ]
         ids = await self.db.run(ledger.reserve, new_jobs, call_cap=call_cap)  # raises OverBudget
         for job_id, job in zip(ids, new_jobs):
-            self.events.publish(JobQueued(job_id, group_id, job.n, job.quote_max_usd))
+            self.events.publish(JobQueued(job_id, group_id, job.n, job.quote_max_usd, board_id, job.first_index))
         tasks = []
         for job_id, (part, q, start) in zip(ids, parts):
             task = asyncio.create_task(self._run_job(job_id, part, q, start, board_id, group_id, after_panel))

@@ -1,10 +1,25 @@
-"""The main window. For now: the frame, the sandbox banner and the menus; the studio arrives in issue 5."""
+"""The studio window: prompt editor | storyboard grid | cost meter and jobs, over a Session."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget
+import asyncio
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
+                               QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
+
+from studio.state.board_model import PanelRow
+from studio.state.session import Session
+
+from .cost_meter import CostMeter
+from .grid import PanelGrid
+from .jobs_panel import JobsPanel
+from .prompt_editor import PromptEditor
+from .settings_dialog import SettingsDialog
+from .viewer import ImageViewer
 
 SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
 
@@ -29,45 +44,254 @@ class SandboxBanner(QFrame):
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, *, board_name: str = "Untitled board", endpoint_label: str, sandbox: bool):
+    def __init__(self, session: Session, *, data_folder: str = ""):
         super().__init__()
-        self.setWindowTitle(f"Asset Studio — {board_name}")
-        self.resize(1100, 720)
+        self.session = session
+        self.data_folder = data_folder
+        self.viewers: list[ImageViewer] = []
+        self.resize(1400, 860)
         central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.banner = SandboxBanner() if sandbox else None
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = SandboxBanner() if session.sandbox else None
         if self.banner is not None:
-            layout.addWidget(self.banner)
-            self.banner.add_key_requested.connect(self._explain_key)
-        self.placeholder = QLabel(
-            "<h2>Asset Studio</h2>"
-            f"<p>Connected to <b>{endpoint_label}</b>.</p>"
-            "<p>The prompt editor, storyboard grid and cost meter are on their way.<br>"
-            "Meanwhile the command line works: <code>asset-studio quote</code>, "
-            "<code>asset-studio generate --prompt …</code>, <code>asset-studio edit …</code>.</p>"
-        )
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.placeholder, 1)
-        self.setCentralWidget(central)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&File").addAction(quit_action)
-        self.quit_action = quit_action
+            outer.addWidget(self.banner)
+            self.banner.add_key_requested.connect(self.open_settings)
+        self.message = QLabel()
+        self.message.setObjectName("messageStrip")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("#messageStrip { background: #fdecea; color: #8a1c1c; padding: 6px 12px; }")
+        self.message.setVisible(False)
+        outer.addWidget(self.message)
 
-    def _explain_key(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Add an API key",
-                          "Store your OpenAI API key in the system keyring, then restart Asset Studio:\n\n"
-                          "    asset-studio key set\n\n"
-                          "(it reads the key from standard input and checks it). OPENAI_API_KEY in the environment "
-                          "also works, for one session.", parent=self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()  # non-blocking: never exec() a dialog under the asyncio loop
-        self.key_dialog = box
+        self.editor = PromptEditor(session.prompt, session)
+        self.grid = PanelGrid(session.board)
+        self.costs = CostMeter(session.costs)
+        self.jobs = JobsPanel(session.jobs, session)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.costs)
+        right.addWidget(self.jobs)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.grid)
+        self.splitter.addWidget(right)
+        self.splitter.setSizes([360, 820, 320])
+        right.setMaximumWidth(460)
+        self.splitter.setStretchFactor(1, 1)
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_toolbar()
+        self._build_actions()
+        self._connect()
+        self._restore_layout()
+        self._board_changed()
+        self.editor.prompt.setFocus()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Board")
+        bar.setObjectName("boardToolbar")
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(" Board: "))
+        self.board_box = QComboBox()
+        self.board_box.setMinimumWidth(200)
+        bar.addWidget(self.board_box)
+        self.board_toolbar = bar
+
+    def _action(self, text: str, slot, shortcut=None, *, menu=None, on_grid: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if on_grid:  # panel actions: the grid's shortcuts and context menu
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.grid.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        mb = self.menuBar()
+        file_menu, edit, view, gen = mb.addMenu("&File"), mb.addMenu("&Edit"), mb.addMenu("&View"), mb.addMenu("&Generate")
+        a = self._action
+        self.new_board_action = a("&New board…", self.ask_new_board, "Ctrl+Shift+N", menu=file_menu)
+        self.rename_board_action = a("&Rename board…", self.ask_rename_board, menu=file_menu)
+        file_menu.addSeparator()
+        self.save_action = a("&Save image as…", self.save_image_as, QKeySequence.StandardKey.Save, menu=file_menu)
+        self.settings_action = a("Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences, menu=file_menu)
+        file_menu.addSeparator()
+        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, menu=file_menu)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+
+        self.undo_action = self.session.undo.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.session.undo.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        self.copy_action = a("&Copy image", self.copy_image, QKeySequence.StandardKey.Copy, menu=edit, on_grid=True)
+        self.caption_action = a("Edit &caption", self.edit_caption, "F2", menu=edit, on_grid=True)
+        self.star_action = a("&Star / unstar", self.toggle_star, "S", menu=edit, on_grid=True)
+        self.delete_action = a("&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True)
+        self.empty_trash_action = a("Empty &trash", self.session.empty_trash, menu=edit)
+
+        self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)
+        self.reveal_action = a("&Reveal file", self.reveal_file, menu=view, on_grid=True)
+        view.addSeparator()
+        self.zoom_in_action = a("Zoom &in", lambda: self.grid.set_thumb_edge(self.grid.thumb_edge + 32), QKeySequence.StandardKey.ZoomIn, menu=view)
+        self.zoom_out_action = a("Zoom &out", lambda: self.grid.set_thumb_edge(self.grid.thumb_edge - 32), QKeySequence.StandardKey.ZoomOut, menu=view)
+
+        self.generate_action = a("&Generate", self.generate, "Ctrl+Return", menu=gen)
+        self.generate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.reroll_action = a("&Re-roll panel", self.reroll, "Ctrl+R", menu=gen, on_grid=True)
+        self.board_toolbar.addAction(self.new_board_action)
+        self.board_toolbar.addAction(self.rename_board_action)
+
+    def _connect(self) -> None:
+        s = self.session
+        self.editor.generate_requested.connect(self.generate)
+        s.error.connect(self.show_error)
+        s.notice.connect(self.show_error)
+        s.board_changed.connect(self._board_changed)
+        s.boards_changed.connect(self._fill_boards)
+        self.board_box.activated.connect(lambda i: s.tasks.start(s.select_board(self.board_box.itemText(i)), "Switching boards"))
+        self.grid.doubleClicked.connect(lambda index: self.open_panel())
+        self._fill_boards()
+
+    # -- state -> view --------------------------------------------------------------------------
+
+    def _board_changed(self) -> None:
+        self.setWindowTitle(f"Asset Studio — {self.session.board_name or 'Untitled board'}")
+        self._fill_boards()
+
+    def _fill_boards(self) -> None:
+        names = [b["name"] for b in self.session.boards]
+        if [self.board_box.itemText(i) for i in range(self.board_box.count())] != names:
+            self.board_box.clear()
+            self.board_box.addItems(names)
+        self.board_box.setCurrentText(self.session.board_name)
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(True)
+        self.statusBar().showMessage(text, 15000)
+        QTimer.singleShot(15000, lambda: self.message.text() == text and self.message.setVisible(False))
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        self.message.setVisible(False)
+        self.session.generate()
+
+    def _row(self) -> PanelRow | None:
+        row = self.grid.current_row()
+        return row if row is not None and not row.pending else None
+
+    def open_panel(self) -> None:
+        row = self._row()
+        if row and row.path:
+            viewer = ImageViewer(row.path, f"Panel {self.grid.currentIndex().row() + 1} — {row.caption or Path(row.path).name}", self)
+            viewer.finished.connect(lambda _: self.viewers.remove(viewer) if viewer in self.viewers else None)
+            self.viewers.append(viewer)
+            viewer.show()
+
+    def reroll(self) -> None:
+        row = self._row()
+        if row and row.panel_id:
+            self.session.reroll(row.panel_id)
+
+    def edit_caption(self) -> None:
+        if self._row():
+            self.grid.edit(self.grid.currentIndex())
+
+    def toggle_star(self) -> None:
+        row = self._row()
+        if row and row.panel_id:
+            self.session.set_starred(row.panel_id, not row.starred)
+
+    def delete_panel(self) -> None:
+        row = self._row()
+        if row and row.panel_id:
+            self.session.trash_panel(row.panel_id)
+
+    def copy_image(self) -> None:
+        row = self._row()
+        if row and row.path:
+            async def go():
+                image = await asyncio.to_thread(QImage, row.path)
+                QGuiApplication.clipboard().setImage(image)
+                self.statusBar().showMessage("Image copied to the clipboard", 4000)
+
+            self.session.tasks.start(go(), "Copying the image")
+
+    def reveal_file(self) -> None:
+        row = self._row()
+        if row and row.path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(row.path).parent)))
+
+    def save_image_as(self) -> None:
+        row = self._row()
+        if not (row and row.path):
+            self.show_error("Select a panel to save its image.")
+            return
+        dialog = QFileDialog(self, "Save image as", str(Path.home() / Path(row.path).name))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        source = row.path
+
+        def chosen(target: str) -> None:
+            self.session.tasks.start(asyncio.to_thread(shutil.copyfile, source, target), "Saving the image")
+
+        dialog.fileSelected.connect(chosen)
+        dialog.open()
+        self.file_dialog = dialog
+
+    def _ask(self, title: str, label: str, text: str, done) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(text)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(done)
+        dialog.open()  # never exec() under the asyncio loop
+        self.input_dialog = dialog
+
+    def ask_new_board(self) -> None:
+        s = self.session
+        self._ask("New board", "Name of the new board:", "", lambda name: s.tasks.start(s.select_board(name), "Creating the board"))
+
+    def ask_rename_board(self) -> None:
+        s = self.session
+        self._ask("Rename board", "New name:", s.board_name, lambda name: s.tasks.start(s.rename_board(name), "Renaming the board"))
+
+    def open_settings(self) -> None:
+        self.settings_dialog = SettingsDialog(self.session, self.data_folder, self)
+        self.settings_dialog.open()
+
+
+    # -- layout persistence and quitting --------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
         self.closed.emit()
         super().closeEvent(event)

@@ -1,0 +1,77 @@
+"""Capture the window's screenshots into docs/screenshots/ (offscreen, against the embedded sandbox).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp()
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        os.environ[name] = os.path.join(tmp, name.lower())
+    from PySide6.QtWidgets import QApplication
+    import qasync
+
+    app = QApplication([])
+    app.setOrganizationName("asset-studio-screenshots")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    from studio.sandbox.app import SandboxConfig
+    from studio.sandbox.server import EmbeddedSandbox
+    from studio.service.endpoint import Endpoint
+    from studio.state.session import Session
+    from studio.ui.main_window import MainWindow
+
+    async def shoot() -> None:
+        with EmbeddedSandbox(SandboxConfig(latency=1.5)) as sb:
+            session = await Session.open(Endpoint(sb.base_url, "sandbox", is_sandbox=True), board="Lighthouse storyboard")
+            window = MainWindow(session, data_folder=os.environ["XDG_DATA_HOME"])
+            window.resize(1500, 900)
+            window.show()
+            await asyncio.sleep(0.3)
+            window.grab().save(str(HERE / "01-empty.png"))
+            p = session.prompt
+            p.set("prompt", "Storyboard: a lighthouse keeper climbs the stairs at dusk, wide cinematic shot, warm light")
+            p.set("size", "1536x864")
+            p.set("quality", "medium")
+            p.set("n", 10)
+            p.set("partial_images", 2)
+            task = session.generate()
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if any(r.state == "partial" for r in session.board.rows):
+                    break
+            await asyncio.sleep(0.2)
+            window.grab().save(str(HERE / "02-generating-partials.png"))
+            await task
+            await asyncio.sleep(0.8)
+            for row, caption in enumerate(["Establishing shot", "The stairs", "Lamp room"]):
+                session.set_caption(session.board.rows[row].panel_id, caption)
+            await asyncio.sleep(0.8)
+            window.grab().save(str(HERE / "03-board-10-panels.png"))
+            window.open_settings()
+            await asyncio.sleep(0.5)
+            window.settings_dialog.grab().save(str(HERE / "04-settings.png"))
+            window.settings_dialog.close()
+            p.set("size", "1000x1000")
+            await asyncio.sleep(0.1)
+            window.editor.grab().save(str(HERE / "05-invalid-size.png"))
+            window.close()
+            await session.shutdown()
+
+    loop.run_until_complete(shoot())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""The current board's panels as a list model: saved panels from the library plus placeholders for
+images still being generated (queued, generating, streaming partial images)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from .thumbnails import ThumbnailCache
+
+MIME = "application/x-asset-studio-panel"
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    key: str  # "p<panel id>" or "j<job id>:<index>"
+    panel_id: int | None = None
+    caption: str = ""
+    path: str | None = None  # the saved image, or the newest partial preview
+    starred: bool = False
+    state: str = "saved"  # saved | queued | generating | partial | failed
+    step: int = 0
+    steps: int = 0
+    cost_usd: Decimal | None = None
+    sandbox: bool = False
+    job_id: str | None = None
+    index: int = 0
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.panel_id is None
+
+
+class BoardModel(QAbstractListModel):
+    PanelIdRole = Qt.ItemDataRole.UserRole + 1
+    StateRole = Qt.ItemDataRole.UserRole + 2
+    RowRole = Qt.ItemDataRole.UserRole + 3
+
+    caption_edited = Signal(int, str)  # panel id, caption
+    move_requested = Signal(int, int)  # panel id, new index
+
+    def __init__(self, thumbnails: ThumbnailCache, parent: QObject | None = None):
+        super().__init__(parent)
+        self.thumbnails = thumbnails
+        self.rows: list[PanelRow] = []
+        thumbnails.ready.connect(self._thumbnail_ready)
+
+    # -- filling --------------------------------------------------------------------------------
+
+    def set_panels(self, panels: list[dict[str, Any]]) -> None:
+        """Replace the saved panels (from the library), keeping placeholders of running jobs at the end."""
+        pending = [r for r in self.rows if r.pending]
+        saved = []
+        for p in panels:
+            n = p.get("n") or 1
+            cost = Decimal(p["billed_usd"]) / n if p.get("billed_usd") else None
+            saved.append(PanelRow(key=f"p{p['id']}", panel_id=p["id"], caption=p.get("caption") or "", path=p.get("path"),
+                                  starred=bool(p.get("starred")), cost_usd=cost, sandbox=bool(p.get("sandbox")),
+                                  job_id=p.get("job_id"), width=p.get("width"), height=p.get("height")))
+        self.beginResetModel()
+        self.rows = saved + pending
+        self.endResetModel()
+
+    def add_pending(self, job_id: str, first_index: int, n: int, steps: int) -> None:
+        start = len(self.rows)
+        self.beginInsertRows(QModelIndex(), start, start + n - 1)
+        self.rows.extend(PanelRow(key=f"j{job_id}:{first_index + i}", state="queued", steps=steps, job_id=job_id,
+                                  index=first_index + i) for i in range(n))
+        self.endInsertRows()
+
+    def update_pending(self, job_id: str, index: int | None = None, **changes: Any) -> None:
+        for row, r in enumerate(self.rows):
+            if r.pending and r.job_id == job_id and (index is None or r.index == index):
+                self.rows[row] = replace(r, **changes)
+                self.dataChanged.emit(self.index(row), self.index(row))
+
+    def drop_pending(self, job_id: str, index: int | None = None) -> None:
+        for row in reversed(range(len(self.rows))):
+            r = self.rows[row]
+            if r.pending and r.job_id == job_id and (index is None or r.index == index):
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self.rows[row]
+                self.endRemoveRows()
+
+    def row_of_panel(self, panel_id: int) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.panel_id == panel_id), None)
+
+    def move_local(self, panel_id: int, new_index: int) -> None:
+        """Show a move at once (the library is updated by the session)."""
+        src = self.row_of_panel(panel_id)
+        saved = sum(1 for r in self.rows if not r.pending)
+        dst = max(0, min(new_index, saved - 1))
+        if src is None or src == dst:
+            return
+        self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), dst + (1 if dst > src else 0))
+        self.rows.insert(dst, self.rows.pop(src))
+        self.endMoveRows()
+
+    def _thumbnail_ready(self, path: str) -> None:
+        for row, r in enumerate(self.rows):
+            if r.path == path:
+                self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
+
+    # -- QAbstractListModel ---------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        r = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return r.caption
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnails.get(r.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return r.path or r.state
+        if role == self.PanelIdRole:
+            return r.panel_id
+        if role == self.StateRole:
+            return r.state
+        if role == self.RowRole:
+            return r
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        r = self.rows[index.row()]
+        if r.panel_id is None:
+            return False
+        text = str(value).strip()
+        self.rows[index.row()] = replace(r, caption=text)
+        self.dataChanged.emit(index, index)
+        self.caption_edited.emit(r.panel_id, text)
+        return True
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsDropEnabled
+        if not index.isValid():
+            return base
+        r = self.rows[index.row()]
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not r.pending:
+            flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        data = QMimeData()
+        ids = [str(self.rows[i.row()].panel_id) for i in indexes if i.isValid() and self.rows[i.row()].panel_id]
+        data.setData(MIME, QByteArray(",".join(ids).encode()))
+        return data
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex) -> bool:  # noqa: N802
+        if not data.hasFormat(MIME):
+            return False
+        ids = [int(x) for x in bytes(data.data(MIME).data()).decode().split(",") if x]
+        if not ids:
+            return False
+        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self.rows))
+        src = self.row_of_panel(ids[0])
+        if src is not None and src < target:
+            target -= 1
+        self.move_requested.emit(ids[0], target)
+        return False  # the move is done by the session (library first), not by removing rows here

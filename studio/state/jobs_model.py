@@ -1,0 +1,109 @@
+"""Jobs from the service's events: queued, running, rate-limited (with a countdown), done, failed, unknown."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from studio.core.pricing import format_usd
+from studio.service import events as ev
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job_id: str
+    state: str  # queued | running | waiting | saved | failed | unknown
+    n: int = 1
+    quote_max_usd: Decimal | None = None
+    billed_usd: Decimal | None = None
+    message: str = ""
+    wait_until: float | None = None  # time.monotonic() when a rate-limit wait ends
+    kind: str = ""
+
+    def text(self, now: float | None = None) -> str:
+        now = time.monotonic() if now is None else now
+        head = f"{self.job_id[:8]}  n={self.n}  "
+        if self.state == "waiting" and self.wait_until is not None:
+            left = max(0, round(self.wait_until - now))
+            return head + f"{self.message} — {left} s left"
+        if self.state == "saved":
+            return head + f"saved · billed {format_usd(self.billed_usd) if self.billed_usd is not None else '—'}"
+        if self.state == "queued":
+            return head + f"queued · quote ≤ {format_usd(self.quote_max_usd) if self.quote_max_usd is not None else '—'}"
+        if self.state == "running":
+            return head + "generating…"
+        if self.state == "unknown":
+            return head + "outcome unknown — may have been billed. " + self.message
+        return head + f"failed: {self.message}"
+
+
+class JobsModel(QAbstractListModel):
+    RowRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.rows: list[JobRow] = []
+
+    def _find(self, job_id: str) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.job_id == job_id), None)
+
+    def _set(self, job_id: str, **changes: Any) -> None:
+        i = self._find(job_id)
+        if i is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self.rows.insert(0, replace(JobRow(job_id, "queued"), **changes))
+            self.endInsertRows()
+            return
+        self.rows[i] = replace(self.rows[i], **changes)
+        self.dataChanged.emit(self.index(i), self.index(i))
+
+    def load_unknown(self, jobs: list[dict[str, Any]]) -> None:
+        """Outcome-unknown jobs from earlier runs: the user decides (re-send or dismiss)."""
+        for j in jobs:
+            if self._find(j["id"]) is None:
+                self._set(j["id"], state="unknown", n=j["n"], kind=j["kind"], message=j.get("error_message") or "",
+                          quote_max_usd=Decimal(j["quote_max_usd"]))
+
+    def apply(self, event: Any) -> None:
+        if isinstance(event, ev.JobQueued):
+            self._set(event.job_id, state="queued", n=event.n, quote_max_usd=event.quote_max_usd)
+        elif isinstance(event, ev.JobSent):
+            self._set(event.job_id, state="running", wait_until=None)
+        elif isinstance(event, ev.RateLimited):
+            self._set(event.job_id, state="waiting", message=event.message, wait_until=time.monotonic() + event.wait_s)
+        elif isinstance(event, ev.JobSaved):
+            self._set(event.job_id, state="saved", billed_usd=event.billed_usd, wait_until=None)
+        elif isinstance(event, ev.JobFailed):
+            self._set(event.job_id, state="failed", message=event.message, wait_until=None)
+        elif isinstance(event, ev.JobUnknown):
+            self._set(event.job_id, state="unknown", message=event.message, wait_until=None)
+
+    def remove(self, job_id: str) -> None:
+        i = self._find(job_id)
+        if i is not None:
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self.rows[i]
+            self.endRemoveRows()
+
+    def tick(self) -> None:
+        """Refresh countdowns (called every second by the view)."""
+        for i, r in enumerate(self.rows):
+            if r.state == "waiting":
+                self.dataChanged.emit(self.index(i), self.index(i))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return r.text()
+        if role == self.RowRole:
+            return r
+        return None

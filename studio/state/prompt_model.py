@@ -1,0 +1,102 @@
+"""The prompt and every parameter of the chosen model, validated and quoted live by studio.core."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from studio.core.errors import StudioError, ValidationError
+from studio.core.pricing import Quote, quote
+from studio.core.registry import ModelSpec, Registry
+from studio.core.request import ImageRequest
+from studio.core.validation import Checked, validate
+
+PARAMS = ("prompt", "model", "size", "quality", "n", "background", "output_format", "output_compression", "moderation", "partial_images")
+
+
+class PromptModel(QObject):
+    """Observable request parameters. `changed` fires after every edit, once validation and the quote
+    are up to date; `error` is the core's message (Generate is blocked while it is set)."""
+
+    changed = Signal()
+
+    def __init__(self, registry: Registry, parent: QObject | None = None):
+        super().__init__(parent)
+        self.registry = registry
+        self._values: dict[str, Any] = {f.name: f.default for f in fields(ImageRequest) if f.name in PARAMS}
+        self._values["prompt"] = ""
+        self._values["model"] = registry.default_model
+        self.checked: Checked | None = None
+        self.quote: Quote | None = None
+        self.error: str | None = None
+        self.error_param: str | None = None
+        self.suggestion: str | None = None  # e.g. the nearest valid size
+        self.warnings: tuple[str, ...] = ()
+        self._revalidate()
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def value(self, name: str) -> Any:
+        return self._values[name]
+
+    def set(self, name: str, value: Any) -> None:
+        if name not in PARAMS:
+            raise KeyError(name)
+        if self._values.get(name) == value:
+            return
+        self._values[name] = value
+        if name == "output_format" and value == "png":
+            self._values["output_compression"] = None
+        self._revalidate()
+
+    def load(self, params: dict[str, Any]) -> None:
+        """Recall a preset or a history entry (unknown keys are ignored)."""
+        for name in PARAMS:
+            if name in params:
+                self._values[name] = params[name]
+        self._revalidate()
+
+    def values(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.registry.get(self._values["model"])
+
+    @property
+    def char_count(self) -> int:
+        return len(self._values["prompt"])
+
+    @property
+    def char_limit(self) -> int:
+        return self.spec.prompt_max_chars
+
+    def request(self, **changes: Any) -> ImageRequest:
+        v = dict(self._values)
+        v.update(changes)
+        v["stream"] = v.get("partial_images", 0) > 0
+        return ImageRequest(**v)
+
+    @property
+    def can_generate(self) -> bool:
+        return self.checked is not None and self.error is None and bool(self._values["prompt"].strip())
+
+    # -- validation and quote -------------------------------------------------------------------
+
+    def _revalidate(self) -> None:
+        self.error = self.error_param = self.suggestion = None
+        self.warnings = ()
+        try:
+            self.checked = validate(self.request(), self.registry, prompt_required=False)
+            self.quote = quote(self.checked, self.registry)
+            self.warnings = self.checked.warnings
+        except ValidationError as exc:
+            self.checked, self.quote = None, None
+            self.error, self.error_param = str(exc), exc.param
+            if exc.suggestion and "nearest valid size" in exc.suggestion:
+                self.suggestion = exc.suggestion.split(" ")[0]
+        except StudioError as exc:
+            self.checked, self.quote, self.error = None, None, str(exc)
+        self.changed.emit()

@@ -1,0 +1,316 @@
+"""The session: one service, the current board, and the observable models the window binds to.
+
+Service events arrive through one long-lived task and are turned into model updates on the GUI
+thread; every action starts its coroutine through TaskRunner, so failures become messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from studio.core.request import ImageRequest
+from studio.service import events as ev
+from studio.service import journal, ledger, library, panels, prompts
+from studio.service.endpoint import Endpoint
+from studio.service.library import DEFAULT_BOARD
+from studio.service.runner import ImageService
+from studio.service.settings import get_setting, set_setting
+
+from .board_model import BoardModel
+from .cost_model import CostModel
+from .jobs_model import JobsModel
+from .prompt_model import PromptModel
+from .tasks import TaskRunner
+from .thumbnails import ThumbnailCache
+
+
+class Session(QObject):
+    board_changed = Signal()
+    boards_changed = Signal()
+    presets_changed = Signal()
+    history_changed = Signal()
+    error = Signal(str)
+    notice = Signal(str)
+
+    def __init__(self, service: ImageService, *, sandbox: bool):
+        super().__init__()
+        self.service = service
+        self.registry = service.registry
+        self.sandbox = sandbox
+        self.tasks = TaskRunner(self)
+        self.tasks.failed.connect(self.error)
+        self.thumbnails = ThumbnailCache(self)
+        self.prompt = PromptModel(self.registry, self)
+        self.board = BoardModel(self.thumbnails, self)
+        self.jobs = JobsModel(self)
+        self.costs = CostModel(self)
+        self.board_id: int | None = None
+        self.board_name = ""
+        self.boards: list[dict[str, Any]] = []
+        self.presets: list[tuple[str, dict[str, Any]]] = []
+        self.history: list[dict[str, Any]] = []
+        self._pump: asyncio.Task[None] | None = None
+        self._reload: asyncio.Task[None] | None = None
+        self._partials_next = 0
+        self.undo = QUndoStack(self)  # panel edits: caption, star, delete, move
+        self.prompt.changed.connect(lambda: self.costs.update(quote=self.prompt.quote))
+        self.board.caption_edited.connect(self.set_caption)
+        self.board.move_requested.connect(self.move_panel)
+
+    @classmethod
+    async def open(cls, endpoint: Endpoint, *, root: Path | None = None, board: str | None = None, **kwargs: Any) -> "Session":
+        service = await ImageService.open(endpoint, root=root, **kwargs)
+        session = cls(service, sandbox=endpoint.is_sandbox)
+        await session.start(board)
+        return session
+
+    @property
+    def db(self):
+        return self.service.db
+
+    async def start(self, board: str | None = None) -> None:
+        self._pump = asyncio.ensure_future(self._consume())
+        defaults = await self.db.run(get_setting, "ui.defaults")
+        if defaults:
+            self.prompt.load(json.loads(defaults))
+        name = board or await self.db.run(get_setting, "ui.board", DEFAULT_BOARD)
+        await self.select_board(name)
+        await self.reload_presets()
+        await self.search_history("")
+        unknown = await self.db.run(journal.list_jobs, states=("unknown",))
+        self.jobs.load_unknown([j for j in unknown if j.get("error_kind") not in ("dismissed", "resent")])
+        if self.service.reconciled:
+            self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time: see Jobs (outcome unknown ones may have been billed)")
+        self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
+
+    async def shutdown(self) -> None:
+        """Quit: cancel what is queued, journal what is in flight as outcome unknown, close the library."""
+        await self.tasks.cancel_all()
+        await self.service.shutdown()
+        if self._pump:
+            self._pump.cancel()
+            await asyncio.gather(self._pump, return_exceptions=True)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        async for event in self.service.events.subscribe():
+            try:
+                self._apply(event)
+            except Exception as exc:  # a bad event must not stop the pump
+                self.error.emit(f"internal error while updating the window: {exc!r}")
+
+    def _apply(self, e: ev.Event) -> None:
+        self.jobs.apply(e)
+        if isinstance(e, ev.JobQueued) and e.board_id == self.board_id and e.board_id is not None:
+            self.board.add_pending(e.job_id, e.first_index, e.n, self._partials_next)
+        elif isinstance(e, ev.JobSent):
+            self.board.update_pending(e.job_id, state="generating")
+        elif isinstance(e, ev.RateLimited):
+            self.board.update_pending(e.job_id, state="queued")
+        elif isinstance(e, ev.PartialImage):
+            self.board.update_pending(e.job_id, e.index, state="partial", path=e.path, step=e.step + 1)
+        elif isinstance(e, ev.ImageSaved):
+            self.board.drop_pending(e.job_id, e.index)
+            self._schedule_reload()
+        elif isinstance(e, (ev.JobFailed, ev.JobUnknown)):
+            self.board.drop_pending(e.job_id)
+            self.notice.emit(e.message)
+        elif isinstance(e, ev.JobSaved):
+            self.costs.update(last_billed=e.billed_usd, last_sandbox=self.sandbox)
+        elif isinstance(e, ev.CostUpdated):
+            self.tasks.start(self.refresh_costs(), "Updating the cost meter")
+
+    def _schedule_reload(self) -> None:
+        if self._reload is None or self._reload.done():
+            self._reload = self.tasks.start(self.reload_board(), "Loading the board")
+
+    # -- generating -----------------------------------------------------------------------------
+
+    def generate(self) -> asyncio.Task[Any] | None:
+        if not self.prompt.can_generate:
+            self.error.emit(self.prompt.error or "Type a prompt first.")
+            return None
+        return self.tasks.start(self._submit(self.prompt.request()), "Generate")
+
+    async def _submit(self, request: ImageRequest, after_panel: int | None = None):
+        await self.db.run(prompts.remember, request.snapshot())
+        self._partials_next = request.partial_images if request.stream else 0
+        _, q = self.service.check(request)
+        self.costs.update(last_quote_max=q.total_usd_max, last_billed=None)
+        self.tasks.start(self.search_history(""), "Updating the history")
+        outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
+        self.costs.update(last_billed=outcome.billed_usd, last_quote_max=outcome.quote.total_usd_max, last_sandbox=self.sandbox)
+        return outcome
+
+    def reroll(self, panel_id: int) -> asyncio.Task[Any] | None:
+        row = next((r for r in self._panels if r["id"] == panel_id), None)
+        if row is None or not row.get("request_json"):
+            self.error.emit("This panel has no generation to re-roll.")
+            return None
+        snap = json.loads(row["request_json"])
+        if snap.get("endpoint") != "generate":
+            self.error.emit("Edited panels are re-rolled from the mask painter.")
+            return None
+        fields = {k: v for k, v in snap.items() if k in ImageRequest.__dataclass_fields__}
+        fields["n"] = 1
+        return self.tasks.start(self._submit(ImageRequest(**fields), after_panel=panel_id), "Re-roll")
+
+    def cancel_job(self, job_id: str) -> None:
+        if not self.service.cancel(job_id):
+            self.error.emit("That job was already sent; it can no longer be cancelled.")
+
+    def resend_job(self, job_id: str) -> None:
+        async def go():
+            self.jobs.remove(job_id)
+            await self.service.resend(job_id)
+
+        self.tasks.start(go(), "Re-send")
+
+    def dismiss_job(self, job_id: str) -> None:
+        async def go():
+            await self.service.dismiss(job_id)
+            self.jobs.remove(job_id)
+
+        self.tasks.start(go(), "Dismiss")
+
+    # -- boards and panels ----------------------------------------------------------------------
+
+    async def select_board(self, name: str) -> None:
+        self.board_id = await self.db.run(library.board_id, name)
+        self.board_name = name
+        await self.db.run(set_setting, "ui.board", name)
+        self.boards = await self.db.run(library.boards)
+        self.boards_changed.emit()
+        await self.reload_board()
+        self.board_changed.emit()
+        await self.refresh_costs()
+
+    async def rename_board(self, name: str) -> None:
+        if self.board_id is None:
+            return
+        self.board_name = await self.db.run(panels.rename_board, self.board_id, name)
+        await self.db.run(set_setting, "ui.board", self.board_name)
+        self.boards = await self.db.run(library.boards)
+        self.boards_changed.emit()
+        self.board_changed.emit()
+
+    async def reload_board(self) -> None:
+        if self.board_id is None:
+            return
+        self._panels = await self.db.run(library.panels, self.board_id)
+        self.board.set_panels(self._panels)
+
+    _panels: list[dict[str, Any]] = []
+
+    def _db_then_reload(self, what: str, fn, *args: Any) -> None:
+        async def go():
+            await self.db.run(fn, *args)
+            await self.reload_board()
+
+        self.tasks.start(go(), what)
+
+    def _panel(self, panel_id: int) -> dict[str, Any] | None:
+        return next((p for p in self._panels if p["id"] == panel_id), None)
+
+    def _push(self, text: str, do, undo) -> None:
+        self.undo.push(_Command(text, do, undo))
+
+    def set_caption(self, panel_id: int, caption: str) -> None:
+        row = self._panel(panel_id)
+        old = (row or {}).get("caption") or ""
+        if row is not None and old == caption:
+            return
+        self._push("Caption", lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, caption),
+                   lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, old))
+
+    def set_starred(self, panel_id: int, starred: bool) -> None:
+        self._push("Star" if starred else "Unstar",
+                   lambda: self._db_then_reload("Starring", panels.set_starred, panel_id, starred),
+                   lambda: self._db_then_reload("Starring", panels.set_starred, panel_id, not starred))
+
+    def trash_panel(self, panel_id: int) -> None:
+        self._push("Delete panel", lambda: self._db_then_reload("Deleting", panels.trash, panel_id),
+                   lambda: self._db_then_reload("Restoring", panels.restore, panel_id))
+
+    def empty_trash(self) -> None:
+        if self.board_id is not None:
+            self.undo.clear()  # emptied panels cannot come back
+            self._db_then_reload("Emptying the trash", panels.empty_trash, self.board_id)
+
+    def move_panel(self, panel_id: int, new_index: int) -> None:
+        old_index = self.board.row_of_panel(panel_id)
+        if old_index is None or old_index == new_index or self.board_id is None:
+            return
+        board_id = self.board_id
+
+        def go(index: int) -> None:
+            self.board.move_local(panel_id, index)
+            self._db_then_reload("Reordering", panels.move, board_id, panel_id, index)
+
+        self._push("Move panel", lambda: go(new_index), lambda: go(old_index))
+
+    # -- presets, history, costs ----------------------------------------------------------------
+
+    async def reload_presets(self) -> None:
+        self.presets = await self.db.run(prompts.presets)
+        self.presets_changed.emit()
+
+    def save_preset(self, name: str) -> None:
+        async def go():
+            await self.db.run(prompts.save_preset, name, self.prompt.values())
+            await self.reload_presets()
+
+        self.tasks.start(go(), "Saving the preset")
+
+    def rename_preset(self, old: str, new: str) -> None:
+        async def go():
+            await self.db.run(prompts.rename_preset, old, new)
+            await self.reload_presets()
+
+        self.tasks.start(go(), "Renaming the preset")
+
+    def delete_preset(self, name: str) -> None:
+        async def go():
+            await self.db.run(prompts.delete_preset, name)
+            await self.reload_presets()
+
+        self.tasks.start(go(), "Deleting the preset")
+
+    def load_preset(self, name: str) -> None:
+        for preset, params in self.presets:
+            if preset == name:
+                self.prompt.load(params)
+
+    async def search_history(self, text: str) -> None:
+        self.history = await self.db.run(prompts.search_history, text)
+        self.history_changed.emit()
+
+    async def refresh_costs(self) -> None:
+        totals = await self.db.run(ledger.totals)
+        caps = await self.db.run(ledger.get_caps)
+        board = next((b for b in await self.db.run(library.boards) if b["id"] == self.board_id), None)
+        self.costs.update(
+            today=totals.today, month=totals.month, board=totals.by_board.get(self.board_name, Decimal(0)),
+            cap_call=caps.call, cap_day=caps.day, cap_month=caps.month, sandbox_calls=totals.sandbox_calls,
+            cap_board=Decimal(board["budget_usd"]) if board and board["budget_usd"] is not None else None,
+            board_name=self.board_name, sandbox=self.sandbox,
+        )
+
+
+class _Command(QUndoCommand):
+    def __init__(self, text: str, do, undo):
+        super().__init__(text)
+        self._do, self._undo = do, undo
+
+    def redo(self) -> None:
+        self._do()
+
+    def undo(self) -> None:
+        self._undo()

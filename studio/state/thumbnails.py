@@ -1,0 +1,64 @@
+"""Thumbnails decoded at display size off the GUI thread (QImageReader.setScaledSize releases the GIL).
+
+Only small QImages are kept; full-size images are decoded on demand by the viewer. QPixmaps are made
+on the GUI thread by the views."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QImageReader
+
+THUMB = 256
+
+
+def load_scaled(path: str, edge: int = THUMB) -> QImage:
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and (size.width() > edge or size.height() > edge):
+        reader.setScaledSize(size.scaled(QSize(edge, edge), Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    return image
+
+
+class ThumbnailCache(QObject):
+    ready = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, edge: int = THUMB):
+        super().__init__(parent)
+        self.edge = edge
+        self._images: dict[str, QImage] = {}
+        self._loading: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def get(self, path: str | None) -> QImage | None:
+        if not path:
+            return None
+        image = self._images.get(path)
+        if image is None and path not in self._loading:
+            self._loading.add(path)
+            try:
+                task = asyncio.ensure_future(self._load(path))
+            except RuntimeError:  # no running loop (a synchronous test): decode here
+                self._loading.discard(path)
+                self._images[path] = load_scaled(path, self.edge)
+                return self._images[path]
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return image
+
+    async def _load(self, path: str) -> None:
+        try:
+            image = await asyncio.to_thread(load_scaled, path, self.edge)
+        finally:
+            self._loading.discard(path)
+        self._images[path] = image
+        self.ready.emit(path)
+
+    def forget(self, path: str) -> None:
+        self._images.pop(path, None)
+
+    def __len__(self) -> int:
+        return len(self._images)

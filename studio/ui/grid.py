@@ -1,0 +1,94 @@
+"""The storyboard grid: panels in order, drag to reorder, edit captions in place."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from studio.core.pricing import format_usd
+from studio.state.board_model import BoardModel, PanelRow
+
+CAPTION_H = 44
+
+
+class PanelDelegate(QStyledItemDelegate):
+    def __init__(self, view: "PanelGrid"):
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        edge = self.view.thumb_edge
+        return QSize(edge + 16, int(edge * 0.75) + CAPTION_H + 16)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        row: PanelRow = index.data(BoardModel.RowRole)
+        pal = option.palette
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        card = option.rect.adjusted(4, 4, -4, -4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setPen(pal.color(QPalette.ColorRole.Highlight) if selected else pal.color(QPalette.ColorRole.Mid))
+        painter.setBrush(pal.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(card, 6, 6)
+        art = QRect(card.left() + 4, card.top() + 4, card.width() - 8, card.height() - CAPTION_H - 8)
+        image: QImage | None = index.data(Qt.ItemDataRole.DecorationRole)
+        if image is not None and not image.isNull():
+            scaled = image.size().scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(art.center())
+            painter.drawImage(target, image)
+        else:
+            painter.fillRect(art, pal.color(QPalette.ColorRole.AlternateBase))
+        if row.pending:
+            label = {"queued": "queued", "generating": "generating…", "partial": f"partial {row.step}/{row.steps or row.step}"}.get(row.state, row.state)
+            badge = QRect(art.left() + 6, art.top() + 6, 120, 22)
+            painter.fillRect(badge, QColor(0, 0, 0, 150))
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+        if row.starred:
+            painter.setPen(QColor("#f9a825"))
+            painter.drawText(QRect(art.right() - 28, art.top() + 4, 24, 24), Qt.AlignmentFlag.AlignCenter, "★")
+        text_rect = QRect(card.left() + 8, art.bottom() + 4, card.width() - 16, CAPTION_H - 4)
+        painter.setPen(pal.color(QPalette.ColorRole.Text))
+        caption = row.caption or ("" if row.pending else "(double-click to caption)")
+        first = f"{index.row() + 1}. {caption}"
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, painter.fontMetrics().elidedText(first, Qt.TextElideMode.ElideRight, text_rect.width()))
+        if row.cost_usd is not None:
+            cost = f"{format_usd(row.cost_usd)}{' (sandbox)' if row.sandbox else ''}"
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, cost)
+        painter.restore()
+
+    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        r = option.rect.adjusted(8, option.rect.height() - CAPTION_H - 6, -8, -CAPTION_H // 2)
+        editor.setGeometry(r)
+
+
+class PanelGrid(QListView):
+    def __init__(self, model: BoardModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.thumb_edge = 224
+        self.setModel(model)
+        self.setObjectName("panelGrid")
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(True)
+        self.setSpacing(4)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDropIndicatorShown(True)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.setItemDelegate(PanelDelegate(self))
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def set_thumb_edge(self, edge: int) -> None:
+        self.thumb_edge = max(96, min(edge, 512))
+        self.model().layoutChanged.emit()
+
+    def current_row(self) -> PanelRow | None:
+        index = self.currentIndex()
+        return index.data(BoardModel.RowRole) if index.isValid() else None

@@ -1,0 +1,54 @@
+"""Jobs: queued, running, rate-limited with a countdown, done, failed, outcome unknown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListView, QPushButton, QVBoxLayout, QWidget
+
+from studio.state.jobs_model import JobRow, JobsModel
+from studio.state.session import Session
+
+
+class JobsPanel(QGroupBox):
+    def __init__(self, model: JobsModel, session: Session, parent: QWidget | None = None):
+        super().__init__("Jobs", parent)
+        self.model, self.session = model, session
+        layout = QVBoxLayout(self)
+        self.list = QListView()
+        self.list.setModel(model)
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        self.cancel = QPushButton("Cancel")
+        self.resend = QPushButton("Re-send")
+        self.dismiss = QPushButton("Dismiss")
+        self.cancel.setToolTip("Cancel a job that has not been sent yet (nothing is spent)")
+        self.resend.setToolTip("Outcome unknown: send the same request again (you may pay twice)")
+        self.dismiss.setToolTip("Outcome unknown: keep it as possibly billed and hide it")
+        for b in (self.cancel, self.resend, self.dismiss):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        self.cancel.clicked.connect(lambda: self._with_row(lambda r: session.cancel_job(r.job_id)))
+        self.resend.clicked.connect(lambda: self._with_row(lambda r: session.resend_job(r.job_id)))
+        self.dismiss.clicked.connect(lambda: self._with_row(lambda r: session.dismiss_job(r.job_id)))
+        self.list.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
+        model.dataChanged.connect(lambda *_: self._update_buttons())
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(model.tick)
+        self.timer.start(1000)
+        self._update_buttons()
+
+    def _row(self) -> JobRow | None:
+        index = self.list.currentIndex()
+        return index.data(JobsModel.RowRole) if index.isValid() else None
+
+    def _with_row(self, fn) -> None:
+        row = self._row()
+        if row is not None:
+            fn(row)
+
+    def _update_buttons(self) -> None:
+        row = self._row()
+        self.cancel.setEnabled(bool(row and row.state in ("queued", "waiting")))
+        self.resend.setEnabled(bool(row and row.state == "unknown"))
+        self.dismiss.setEnabled(bool(row and row.state == "unknown"))

@@ -1,0 +1,141 @@
+"""Settings: API key (keyring), base URL, rate tier, budget caps, default parameters, data folder."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from studio.core.errors import RefusedError
+from studio.service import keys, ledger, library
+from studio.service.endpoint import OPENAI_BASE, Endpoint
+from studio.service.keycheck import check_key
+from studio.service.settings import get_setting, set_setting
+from studio.state.session import Session
+
+BASE_URL_KEY = "endpoint/base_url"
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, session: Session, data_folder: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Settings — Asset Studio")
+        self.setObjectName("settingsDialog")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.key = QLineEdit()
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText("sk-… (stored in the OS keyring, never in a file)")
+        self.key.setMinimumWidth(300)
+        self.resize(720, 420)
+        self.store_key = QPushButton("Check and store")
+        self.delete_key = QPushButton("Remove")
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.store_key)
+        key_row.addWidget(self.delete_key)
+        self.key_status = QLabel()
+        self.key_status.setWordWrap(True)
+        self.base_url = QLineEdit(QSettings().value(BASE_URL_KEY, "", str))
+        self.base_url.setPlaceholderText(f"{OPENAI_BASE} (OPENAI_BASE_URL overrides)")
+        self.tier = QSpinBox()
+        self.tier.setRange(1, 5)
+        self.caps = {k: QLineEdit() for k in ("call", "day", "month", "board")}
+        for k, w in self.caps.items():
+            w.setPlaceholderText("no cap (USD)")
+        self.defaults = QPushButton("Use the current parameters as defaults")
+        folder = QPushButton(data_folder)
+        folder.setFlat(True)
+        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(data_folder)))
+        form.addRow("API key", key_row)
+        form.addRow("", self.key_status)
+        form.addRow("Base URL", self.base_url)
+        form.addRow("Rate tier", self.tier)
+        form.addRow("Cap per call", self.caps["call"])
+        form.addRow("Cap per day", self.caps["day"])
+        form.addRow("Cap per month", self.caps["month"])
+        form.addRow(f"Cap for board “{session.board_name}”", self.caps["board"])
+        form.addRow("Defaults", self.defaults)
+        form.addRow("Data folder", folder)
+        layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("settingsMessage")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+        self.store_key.clicked.connect(self.check_and_store)
+        self.delete_key.clicked.connect(lambda: session.tasks.start(self._delete_key(), "Removing the key"))
+        self.defaults.clicked.connect(lambda: session.tasks.start(self._save_defaults(), "Saving defaults"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.loaded = session.tasks.start(self._load(), "Loading settings")
+
+    async def _load(self) -> None:
+        db = self.session.db
+        self.tier.setValue(int(await db.run(get_setting, "rate.tier", "1")))
+        caps = await db.run(ledger.get_caps)
+        for k in ("call", "day", "month"):
+            value = getattr(caps, k)
+            self.caps[k].setText("" if value is None else str(value))
+        board = next((b for b in await db.run(library.boards) if b["id"] == self.session.board_id), None)
+        self.caps["board"].setText(board["budget_usd"] or "" if board else "")
+        stored = await keys.aresolve_key(None)
+        self.key_status.setText("A key is stored in the OS keyring (hidden)." if stored.source == "keyring"
+                                else f"No key stored. Keyring: {keys.backend_name()}.")
+
+    def save(self) -> None:
+        self.session.tasks.start(self._save(), "Saving settings")
+
+    async def _save(self) -> None:
+        db = self.session.db
+        try:
+            values = {k: ledger.parse_usd(w.text()) for k, w in self.caps.items()}
+        except RefusedError as exc:
+            self.message.setText(str(exc))
+            return
+        for k in ("call", "day", "month"):
+            await db.run(ledger.set_cap, k, values[k])
+        await db.run(library.set_board_budget, self.session.board_name, values["board"])
+        await db.run(set_setting, "rate.tier", str(self.tier.value()))
+        QSettings().setValue(BASE_URL_KEY, self.base_url.text().strip())
+        await self.session.refresh_costs()
+        self.message.setText("Saved. Caps apply now; the tier, base URL and key apply from the next start.")
+
+    def check_and_store(self) -> None:
+        key = self.key.text().strip()
+        self.key.clear()  # the field never keeps the key
+        if not key:
+            self.message.setText("Paste a key first.")
+            return
+        self.session.tasks.start(self._store(key), "Storing the key")
+
+    async def _store(self, key: str) -> None:
+        base = self.base_url.text().strip() or OPENAI_BASE
+        result = await check_key(Endpoint(base, key))
+        if not result.ok and not result.message.startswith("Could not check"):
+            self.message.setText(result.message + " The key was not stored.")
+            return
+        try:
+            await keys.aset_stored_key(key)
+        except (ValueError, keys.KeyringUnavailable) as exc:
+            self.message.setText(str(exc))
+            return
+        self.key_status.setText("A key is stored in the OS keyring (hidden).")
+        self.message.setText(f"{result.message} Stored in the keyring; restart Asset Studio to use it.")
+
+    async def _delete_key(self) -> None:
+        removed = await keys.adelete_stored_key()
+        self.key_status.setText("No key stored.")
+        self.message.setText("The key was removed from the keyring." if removed else "No key was stored.")
+
+    async def _save_defaults(self) -> None:
+        await self.session.db.run(set_setting, "ui.defaults", json.dumps({k: v for k, v in self.session.prompt.values().items() if k != "prompt"}))
+        self.message.setText("New windows start with these parameters.")
+
+

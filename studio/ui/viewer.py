@@ -1,0 +1,71 @@
+"""A zoomable viewer for one panel's full image, decoded on demand off the GUI thread."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QImageReader, QKeySequence, QPixmap, QShortcut, QWheelEvent
+from PySide6.QtWidgets import QDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+
+
+def _decode(path: str) -> QImage:
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    return reader.read()
+
+
+class ZoomView(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.item = QGraphicsPixmapItem()
+        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.item)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        self.zoom(1.25 if event.angleDelta().y() > 0 else 0.8)
+
+    def zoom(self, factor: float) -> None:
+        self.scale(factor, factor)
+
+    def fit(self) -> None:
+        self.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def actual_size(self) -> None:
+        self.resetTransform()
+
+    @property
+    def scale_factor(self) -> float:
+        return self.transform().m11()
+
+
+class ImageViewer(QDialog):
+    def __init__(self, path: str, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1000, 700)
+        layout = QVBoxLayout(self)
+        self.view = ZoomView()
+        self.info = QLabel("Loading…")
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.info)
+        for keys, slot in ((QKeySequence.StandardKey.ZoomIn, lambda: self.view.zoom(1.25)),
+                           (QKeySequence.StandardKey.ZoomOut, lambda: self.view.zoom(0.8)),
+                           (QKeySequence("Ctrl+0"), self.view.actual_size), (QKeySequence("F"), self.view.fit)):
+            QShortcut(keys, self, activated=slot)
+        self.path = path
+        self.task = asyncio.ensure_future(self._load())
+
+    async def _load(self) -> None:
+        image = await asyncio.to_thread(_decode, self.path)
+        if image.isNull():
+            self.info.setText(f"Could not read {self.path}")
+            return
+        self.view.item.setPixmap(QPixmap.fromImage(image))  # pixmaps are made on the GUI thread
+        self.view.scene().setSceneRect(self.view.item.boundingRect())
+        self.view.fit()
+        self.info.setText(f"{image.width()}×{image.height()} · {self.path} · wheel or Ctrl+± zooms, F fits, Ctrl+0 is 100 %")
