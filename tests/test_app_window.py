@@ -20,12 +20,15 @@ from studio.ui.main_window import SANDBOX_TEXT, MainWindow
 ROOT = Path(__file__).resolve().parents[1]
 
 
+_last_board: list = []
+
+
 def until(loop, predicate, timeout: float = 20.0) -> None:
     async def wait():
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError("condition not met in time")
+                raise AssertionError(f"condition not met in time; board: {[(r.state, r.panel_id) for r in _last_board]}")
             await asyncio.sleep(0.02)
 
     loop.run_until_complete(wait())
@@ -41,6 +44,8 @@ def studio(qloop, qtbot, sandbox, tmp_path):
         kwargs.setdefault("tier", 5)
         session = qloop.run_until_complete(Session.open(endpoint, root=tmp_path / "library", **kwargs))
         window = MainWindow(session, data_folder=str(tmp_path / "library"))
+        _last_board[:] = []
+        session.board.modelReset.connect(lambda: _last_board.__setitem__(slice(None), session.board.rows))
         qtbot.addWidget(window)
         window.show()
         opened.append(window)
@@ -48,8 +53,11 @@ def studio(qloop, qtbot, sandbox, tmp_path):
 
     yield open_window
     for window in opened:
-        window.close()
         qloop.run_until_complete(window.session.shutdown())
+        try:
+            window.close()
+        except RuntimeError:  # already deleted by Qt
+            pass
 
 
 def test_start_state_title_banner_and_focus(studio, qloop):
@@ -143,6 +151,7 @@ def test_delete_goes_to_trash_and_undo_brings_it_back(studio, qloop):
     until(qloop, lambda: len(board.rows) == 1)
     window.undo_action.trigger()
     until(qloop, lambda: len(board.rows) == 2)
+    window.grid.setCurrentIndex(board.index(0))
     window.star_action.trigger()
     until(qloop, lambda: board.rows[0].starred)
 

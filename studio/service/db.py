@@ -122,6 +122,7 @@ class Database:
         self.path = path
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-db")
         self._conn: sqlite3.Connection = self._pool.submit(connect, path).result()
+        self._closed = False
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -131,6 +132,10 @@ class Database:
         return self._pool.submit(partial(fn, self._conn, *args, **kwargs)).result()
 
     def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self._pool.submit(self._conn.close).result()
         finally:

@@ -83,6 +83,7 @@ class ImageService:
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
         self._sent: set[str] = set()
         self._cancel_requested: set[str] = set()
+        self._closed = False
 
     @classmethod
     async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
@@ -104,6 +105,10 @@ class ImageService:
         return service
 
     async def close(self) -> None:
+        """Close the HTTP client and the library (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
         await self.client.close()
         await asyncio.to_thread(self.db.close)
 

@@ -58,6 +58,7 @@ class Session(QObject):
         self._pump: asyncio.Task[None] | None = None
         self._reload: asyncio.Task[None] | None = None
         self._partials_next = 0
+        self._shut = False
         self.undo = QUndoStack(self)  # panel edits: caption, star, delete, move
         self.prompt.changed.connect(lambda: self.costs.update(quote=self.prompt.quote))
         self.board.caption_edited.connect(self.set_caption)
@@ -90,8 +91,13 @@ class Session(QObject):
         self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
 
     async def shutdown(self) -> None:
-        """Quit: cancel what is queued, journal what is in flight as outcome unknown, close the library."""
+        """Quit: cancel what is queued, journal what is in flight as outcome unknown, close the library.
+        Safe to call twice."""
+        if self._shut:
+            return
+        self._shut = True
         await self.tasks.cancel_all()
+        await self.thumbnails.stop()
         await self.service.shutdown()
         if self._pump:
             self._pump.cancel()

@@ -32,12 +32,13 @@ class ThumbnailCache(QObject):
         self._images: dict[str, QImage] = {}
         self._loading: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = False
 
     def get(self, path: str | None) -> QImage | None:
         if not path:
             return None
         image = self._images.get(path)
-        if image is None and path not in self._loading:
+        if image is None and path not in self._loading and not self._stopped:
             self._loading.add(path)
             try:
                 task = asyncio.ensure_future(self._load(path))
@@ -50,12 +51,20 @@ class ThumbnailCache(QObject):
         return image
 
     async def _load(self, path: str) -> None:
+        loop = asyncio.get_event_loop()
         try:
-            image = await asyncio.to_thread(load_scaled, path, self.edge)
+            image = await loop.run_in_executor(None, load_scaled, path, self.edge)
         finally:
             self._loading.discard(path)
         self._images[path] = image
         self.ready.emit(path)
+
+    async def stop(self) -> None:
+        self._stopped = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def forget(self, path: str) -> None:
         self._images.pop(path, None)

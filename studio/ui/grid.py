@@ -84,6 +84,20 @@ class PanelGrid(QListView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
         self.setItemDelegate(PanelDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self._keep: int | None = None
+        model.modelAboutToBeReset.connect(self._remember_current)
+        model.modelReset.connect(self._restore_current)
+
+    def _remember_current(self) -> None:
+        row = self.current_row()
+        self._keep = row.panel_id if row is not None else None
+
+    def _restore_current(self) -> None:
+        """A reload from the library keeps the selected panel selected."""
+        model: BoardModel = self.model()
+        row = model.row_of_panel(self._keep) if self._keep is not None else None
+        if row is not None:
+            self.setCurrentIndex(model.index(row))
 
     def set_thumb_edge(self, edge: int) -> None:
         self.thumb_edge = max(96, min(edge, 512))

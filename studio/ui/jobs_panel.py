@@ -32,7 +32,7 @@ class JobsPanel(QGroupBox):
         self.resend.clicked.connect(lambda: self._with_row(lambda r: session.resend_job(r.job_id)))
         self.dismiss.clicked.connect(lambda: self._with_row(lambda r: session.dismiss_job(r.job_id)))
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
-        model.dataChanged.connect(lambda *_: self._update_buttons())
+        model.dataChanged.connect(self._update_buttons)
         self.timer = QTimer(self)
         self.timer.timeout.connect(model.tick)
         self.timer.start(1000)
@@ -47,7 +47,7 @@ class JobsPanel(QGroupBox):
         if row is not None:
             fn(row)
 
-    def _update_buttons(self) -> None:
+    def _update_buttons(self, *_) -> None:
         row = self._row()
         self.cancel.setEnabled(bool(row and row.state in ("queued", "waiting")))
         self.resend.setEnabled(bool(row and row.state == "unknown"))

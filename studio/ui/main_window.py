@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
         self.message.setText(text)
         self.message.setVisible(True)
         self.statusBar().showMessage(text, 15000)
-        QTimer.singleShot(15000, lambda: self.message.text() == text and self.message.setVisible(False))
+        QTimer.singleShot(15000, self.message, lambda: self.message.text() == text and self.message.setVisible(False))
 
     # -- actions --------------------------------------------------------------------------------
 
