@@ -163,14 +163,28 @@ def served(tmp_path):
 
 @pytest.fixture
 def qloop(qapp):
-    """An asyncio loop on Qt's event loop (qasync), as the app runs: tests call loop.run_until_complete."""
+    """An asyncio loop on Qt's event loop (qasync): tests call loop.run_until_complete.
+
+    In the app the loop runs for the whole session. In a test, Qt also processes events between
+    run_until_complete calls (showing a window, a simulated click), and qasync then steps tasks
+    with no running loop set, which binds asyncio queues to no loop. So, as in the app, the loop
+    counts as running for the whole test."""
     import qasync
 
-    loop = qasync.QEventLoop(qapp)
+    class AlwaysRunning(qasync.QEventLoop):
+        def run_forever(self):
+            try:
+                return super().run_forever()
+            finally:
+                asyncio.events._set_running_loop(self)
+
+    loop = AlwaysRunning(qapp)
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     yield loop
     try:
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
+        asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)

@@ -132,12 +132,18 @@ def test_failures_are_shown_and_unknown_jobs_can_be_resent(studio, qloop, sandbo
     sandbox.config.faults.push("drop")
     window.generate()
     jobs = window.session.jobs
-    until(qloop, lambda: any(r.state == "unknown" for r in jobs.rows))
+    try:
+        until(qloop, lambda: any(r.state == "unknown" for r in jobs.rows))
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; jobs: {[r.text() for r in jobs.rows]}; sandbox: {list(sandbox.sandbox.requests)}; msg {window.message.text()!r}; pump {window.session._pump}") from None
     row = next(i for i, r in enumerate(jobs.rows) if r.state == "unknown")
     window.jobs.list.setCurrentIndex(jobs.index(row))
     assert window.jobs.resend.isEnabled() and window.jobs.dismiss.isEnabled() and not window.jobs.cancel.isEnabled()
     window.jobs.resend.click()
-    until(qloop, lambda: len(window.session.board.rows) == 1 and not window.session.board.rows[0].pending)
+    try:
+        until(qloop, lambda: len(window.session.board.rows) == 1 and not window.session.board.rows[0].pending)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; message: {window.message.text()!r}; jobs: {[r.text() for r in jobs.rows]}") from None
 
 
 def test_delete_goes_to_trash_and_undo_brings_it_back(studio, qloop):

@@ -277,13 +277,19 @@ def _fault_fields(fault: str) -> dict[str, Any]:
     return {"message": body["message"], "type": body["type"], "param": body["param"], "code": body["code"], "extra": extra}
 
 
+class HangUp(Exception):
+    """Raised on purpose after a partial answer: the server then closes the connection."""
+
+
 class _DroppedResponse(Response):
     """Starts a response, sends part of it and hangs up: a connection dropped mid-answer."""
 
     async def __call__(self, scope, receive, send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
         await send({"type": "http.response.body", "body": b'{"created": ', "more_body": True})
-        # returning now leaves the body incomplete; the server closes the connection
+        # an exception after the response started makes the server close the connection, even a
+        # kept-alive one (merely returning would leave the client waiting for the rest)
+        raise HangUp()
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:

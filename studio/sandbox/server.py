@@ -11,7 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
-from .app import SandboxConfig, create_app
+from .app import HangUp, SandboxConfig, create_app
 
 
 class SandboxHostError(ValueError):
@@ -22,6 +22,8 @@ class _QuietDrops(logging.Filter):
     """The 'drop' fault leaves responses incomplete on purpose; don't report that as a server bug."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is HangUp:
+            return False
         return "without completing response" not in record.getMessage()
 
 
