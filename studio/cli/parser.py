@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tier", type=int, choices=range(1, 6), metavar="N", help="emulate rate tier N (1-5): images and tokens per minute")
     s.add_argument("--minute-seconds", type=float, default=60.0, metavar="S", help="length of the rate-limit 'minute' (shorten for tests)")
     s.add_argument("--latency", type=float, default=0.0, metavar="S", help="seconds to add to every image call")
+    s.add_argument("--detail", choices=["flat", "photo"], default="flat", help="photo: add grain so PNGs weigh what real photos do (~20 MB at 4K)")
     s.add_argument("--faults", default="", metavar="SPEC", help=f"faults for the next requests, e.g. 'rate_limit:2,server_error' (kinds: {FAULT_KINDS}; ':*' = every request)")
 
     k = sub.add_parser("key", help="the API key in the OS keyring", description="Store, check or delete the OpenAI API key in the OS keyring (service 'asset-studio'). `set` reads the key from standard input, never from the command line.")

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         return refuse(f"--port {args.port}: must be from 0 to 65535")
     if args.latency < 0 or args.minute_seconds <= 0:
         return refuse("--latency must be >= 0 and --minute-seconds > 0")
-    config = SandboxConfig(tier=args.tier, latency=args.latency, minute_seconds=args.minute_seconds, faults=faults)
+    config = SandboxConfig(tier=args.tier, latency=args.latency, minute_seconds=args.minute_seconds, faults=faults, detail=args.detail)
 
     def ready(base_url: str) -> None:
         print(f"Asset Studio sandbox listening on {base_url}", file=sys.stderr)

@@ -37,6 +37,7 @@ class SandboxConfig:
     faults: FaultPlan = field(default_factory=FaultPlan)
     hang_seconds: float = 900.0
     today: dt.date | None = None  # the model lifecycle date (tests pin it)
+    detail: str = "flat"  # "photo": add grain so PNGs are as large as real photos (benchmarks)
 
 
 class Sandbox:
@@ -123,7 +124,7 @@ class Sandbox:
             if fault and fault not in ("moderation_output",):
                 return await self._fault(fault, rid)
             checked = check(build_request(params, edit=edit, images=images, mask=mask), self.registry, self.config.today)
-            p = imaging.plan(checked)
+            p = imaging.plan(checked, detail=self.config.detail)
             partials = checked.request.partial_images if checked.request.stream else 0
             use = imaging.usage(checked, p, images=checked.request.n, partials_per_image=partials)
             headers = {"x-request-id": rid, **self._admit(checked.request.n, use["total_tokens"], rid)}
@@ -135,10 +136,7 @@ class Sandbox:
                 )
             if self.config.latency:
                 await asyncio.sleep(self.config.latency)
-            blobs = await self._paint_all(checked, p)
-            body = {
-                "created": int(time.time()),
-                "data": [{"b64_json": b} for b in blobs],
+            tail = {
                 "background": "transparent" if p.transparent else "opaque",
                 "output_format": checked.request.output_format,
                 "size": str(p.size),
@@ -146,7 +144,7 @@ class Sandbox:
                 "usage": use,
             }
             headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
-            return Response(json.dumps(body), media_type="application/json", headers=headers)
+            return StreamingResponse(self._json_body(self._encode_all(checked, p), tail), media_type="application/json", headers=headers)
         except APIError as exc:
             return _error(exc, rid)
 
@@ -219,15 +217,28 @@ class Sandbox:
                f"Requested {images}. Please try again in {wait}s.")
         raise APIError(429, msg, type="requests", code="rate_limit_exceeded", headers=headers)
 
-    async def _paint_all(self, checked, p) -> list[str]:
+    def _encode_all(self, checked, p) -> list[asyncio.Future[bytes]]:
+        """Paint and encode every image in the worker pool (Pillow releases the GIL while encoding)."""
         loop = asyncio.get_running_loop()
         req = checked.request
 
-        def one(i: int) -> str:
-            img = imaging.paint(checked, p, i)
-            return base64.b64encode(art.encode(img, req.output_format, req.output_compression)).decode("ascii")
+        def one(i: int) -> bytes:
+            return art.encode(imaging.paint(checked, p, i), req.output_format, req.output_compression)
 
-        return list(await asyncio.gather(*(loop.run_in_executor(self.pool, one, i) for i in range(req.n))))
+        return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]
+
+    async def _json_body(self, images: list[asyncio.Future[bytes]], tail: dict[str, Any]):
+        """The ImagesResponse JSON, streamed: base64 in 4 MB pieces, never one 250 MB string (an
+        embedded sandbox shares the GUI's GIL; short steps keep the window responsive)."""
+        piece = 3 << 20  # a multiple of 3: base64 pieces join without padding
+        yield f'{{"created": {int(time.time())}, "data": ['.encode()
+        for i, future in enumerate(images):
+            data = await future
+            yield (b", " if i else b"") + b'{"b64_json": "'
+            for start in range(0, len(data), piece):
+                yield base64.b64encode(data[start : start + piece])
+            yield b'"}'
+        yield b"], " + json.dumps(tail)[1:].encode()
 
     async def _stream(self, checked, p, use, fault, edit: bool):
         req = checked.request

@@ -9,7 +9,7 @@ import random
 import textwrap
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 
 def seed_for(*parts: object) -> int:
@@ -27,8 +27,10 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def render(prompt: str, index: int, width: int, height: int, *, transparent: bool = False, salt: str = "") -> Image.Image:
-    """An RGB (or RGBA with a transparent background) picture, different per prompt and index."""
+def render(prompt: str, index: int, width: int, height: int, *, transparent: bool = False, salt: str = "",
+           detail: str = "flat") -> Image.Image:
+    """An RGB (or RGBA with a transparent background) picture, different per prompt and index.
+    detail="photo" adds film grain, so that PNGs weigh what real photos do (~20 MB at 4K)."""
     rng = random.Random(seed_for(prompt, index, salt))
     top, bottom = _colour(rng, 0.35), _colour(rng, 0.6)
     # A vertical gradient built as one coloured column and stretched: cheap even at 3840x2160.
@@ -51,7 +53,22 @@ def render(prompt: str, index: int, width: int, height: int, *, transparent: boo
         else:
             draw.rounded_rectangle(box, radius=r / 4, fill=fill)
     _caption(draw, prompt, index, width, height)
+    if detail == "photo" and mode == "RGB":  # grain that never repeats, as a camera's does
+        grain = Image.frombytes("RGB", img.size, rng.randbytes(width * height * 3)).point([v % 41 for v in range(256)] * 3)
+        img = ImageChops.subtract(ImageChops.add(img, grain), Image.new("RGB", img.size, (20, 20, 20)))
     return img if mode == "RGBA" else img.convert("RGB")
+
+
+def noise_layer(size: tuple[int, int], rng: random.Random, amplitude: int) -> Image.Image:
+    """Deterministic RGB noise from 0 to amplitude, tiled from a prime-sized tile (no visible grid)."""
+    tw, th = 251, 241
+    lut = [v % (amplitude + 1) for v in range(256)]
+    tile = Image.frombytes("RGB", (tw, th), rng.randbytes(tw * th * 3)).point(lut * 3)
+    layer = Image.new("RGB", size)
+    for y in range(0, size[1], th):
+        for x in range(0, size[0], tw):
+            layer.paste(tile, (x, y))
+    return layer
 
 
 def _caption(draw: ImageDraw.ImageDraw, prompt: str, index: int, width: int, height: int) -> None:

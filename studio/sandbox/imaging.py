@@ -26,9 +26,10 @@ class Plan:
     size: Size
     quality: str
     transparent: bool
+    detail: str = "flat"
 
 
-def plan(checked: Checked) -> Plan:
+def plan(checked: Checked, *, detail: str = "flat") -> Plan:
     req, spec = checked.request, checked.spec
     quality = AUTO_QUALITY if req.quality == "auto" else req.quality
     size = checked.size
@@ -39,7 +40,7 @@ def plan(checked: Checked) -> Plan:
             first = req.images[0].size
             aspect = first.width / first.height
         size = min(options, key=lambda o: abs(math.log(o.width / o.height) - math.log(aspect)))
-    return Plan(size, quality, req.background == "transparent")
+    return Plan(size, quality, req.background == "transparent", detail)
 
 
 def usage(checked: Checked, p: Plan, *, images: int, partials_per_image: int) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def paint(checked: Checked, p: Plan, index: int) -> Image.Image:
     req = checked.request
     w, h = p.size.width, p.size.height
     if not isinstance(req, EditRequest):
-        return art.render(req.prompt, index, w, h, transparent=p.transparent, salt=req.model)
+        return art.render(req.prompt, index, w, h, transparent=p.transparent, salt=req.model, detail=p.detail)
     return _paint_edit(req, p, index)
 
 
@@ -96,21 +97,10 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
 def drift(img: Image.Image, *, seed: int, amplitude: int = 8) -> Image.Image:
     """Deterministic small changes to every channel (up to +-amplitude levels), alpha kept."""
     rng = random.Random(seed)
-    up = _noise_layer(img.size, rng, amplitude)
-    down = _noise_layer(img.size, rng, amplitude)
+    up = art.noise_layer(img.size, rng, amplitude)
+    down = art.noise_layer(img.size, rng, amplitude)
     rgb = img.convert("RGB")
     shifted = ImageChops.subtract(ImageChops.add(rgb, up), down)
     if img.mode == "RGBA":
         shifted.putalpha(img.getchannel("A"))
     return shifted
-
-
-def _noise_layer(size: tuple[int, int], rng: random.Random, amplitude: int) -> Image.Image:
-    tw, th = 251, 241  # prime-sized tile: no visible grid
-    lut = [v % (amplitude + 1) for v in range(256)]
-    tile = Image.frombytes("RGB", (tw, th), rng.randbytes(tw * th * 3)).point(lut * 3)
-    layer = Image.new("RGB", size)
-    for y in range(0, size[1], th):
-        for x in range(0, size[0], tw):
-            layer.paste(tile, (x, y))
-    return layer

@@ -1,15 +1,21 @@
-"""One AsyncOpenAI per endpoint: no SDK retries (ours are code-aware), a long timeout."""
+"""One AsyncOpenAI per endpoint: no SDK retries (ours are code-aware), a long timeout.
+
+The SDK is imported when the first client is made (it takes ~0.6 s), not when the app starts."""
 
 from __future__ import annotations
 
-import httpx2
-from openai import AsyncOpenAI
+from typing import Any
 
 from .endpoint import Endpoint
 
 # Images take up to two minutes; large and high-quality ones longer.
-REQUEST_TIMEOUT = httpx2.Timeout(300.0, connect=10.0)
+REQUEST_TIMEOUT_S = 300.0
+CONNECT_TIMEOUT_S = 10.0
 
 
-def make_client(endpoint: Endpoint, *, timeout: float | httpx2.Timeout = REQUEST_TIMEOUT) -> AsyncOpenAI:
-    return AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url, max_retries=0, timeout=timeout)
+def make_client(endpoint: Endpoint, *, timeout: float | None = None) -> Any:
+    import httpx2
+    from openai import AsyncOpenAI
+
+    limit = httpx2.Timeout(timeout if timeout is not None else REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+    return AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url, max_retries=0, timeout=limit)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import openai
-
 from studio.core.redact import redact
 
-from .images_api import MalformedResponse
+
+class MalformedResponse(Exception):
+    """The server answered 2xx with a body that is not an image response."""
 
 VERIFY_URL = "https://platform.openai.com/settings/organization/general"
 
@@ -47,7 +47,7 @@ class Failure:
         return {"kind": self.kind.value, "message": self.message, "status": self.status, "code": self.code, "request_id": self.request_id}
 
 
-def _retry_after(exc: openai.APIStatusError) -> float | None:
+def _retry_after(exc: Any) -> float | None:
     headers = exc.response.headers
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
@@ -59,13 +59,15 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
     return None
 
 
-def _server_text(exc: openai.APIError) -> str:
+def _server_text(exc: Any) -> str:
     body = exc.body if isinstance(exc.body, dict) else {}
     return str(body.get("message") or exc.message)
 
 
 def explain(exc: BaseException) -> Failure:
     """A Failure for any exception an image call can raise."""
+    import openai  # the SDK takes ~0.6 s to import: only when something failed
+
     if isinstance(exc, MalformedResponse):
         return Failure(Kind.MALFORMED, redact(f"The server answered, but {exc}."))
     if isinstance(exc, openai.APITimeoutError):
@@ -90,7 +92,7 @@ def explain(exc: BaseException) -> Failure:
     return Failure(Kind.INVALID, redact(f"{type(exc).__name__}: {exc}"))
 
 
-def _explain_status(exc: openai.APIStatusError) -> Failure:
+def _explain_status(exc: Any) -> Failure:
     return _explain_code(exc.status_code, exc.code, _server_text(exc), exc.request_id, exc.body, _retry_after(exc))
 
 

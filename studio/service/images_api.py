@@ -1,8 +1,9 @@
 """One image call through the openai SDK, with the body parsed and decoded off the event loop.
 
 The SDK parses responses on the loop's thread (with qasync: the GUI thread), and an n=10 4K
-answer is ~250 MB of JSON. So the body is read raw (`with_streaming_response`) and parsed and
-base64-decoded in a worker thread; headers (x-request-id, x-ratelimit-*) are kept.
+answer is ~250 MB of JSON. So the body is read raw (`with_streaming_response`) and decoded
+incrementally in a worker thread (body_decoder.py), in slices short enough that the GIL keeps
+changing hands; headers (x-request-id, x-ratelimit-*) are kept.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from openai import AsyncOpenAI
 from studio.core.request import EditRequest
 from studio.core.validation import Checked
 
+from .body_decoder import BodyDecodeError, ImagesBodyDecoder
+from .failures import MalformedResponse
+
 PartialCallback = Callable[[int, int, bytes], Awaitable[None] | None]
 
 
@@ -36,25 +40,46 @@ class CallResult:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class MalformedResponse(Exception):
-    """The server answered 2xx with a body that is not an image response."""
-
-
 def _kept_headers(headers: Any) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower().startswith(("x-ratelimit-", "x-request-id", "retry-after", "openai-"))}
 
 
-def decode_body(raw: bytes, fallback_format: str) -> tuple[dict[str, Any], list[bytes]]:
-    """Parse an ImagesResponse body and decode its images (CPU-heavy: call it in a thread)."""
+BATCH_BYTES = 1 << 20  # body bytes handed to the decoder thread at a time (each hand-off lets the GUI run)
+
+
+def _feed(decoder: ImagesBodyDecoder, pieces: list[bytes]) -> None:
+    for piece in pieces:
+        decoder.feed(piece)
+
+
+def _finish(decoder: ImagesBodyDecoder) -> tuple[dict[str, Any], list[bytes]]:
     try:
-        body = json.loads(raw)
-        images = [base64.b64decode(item["b64_json"], validate=True) for item in body.get("data") or []]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise MalformedResponse(f"the server's answer is not a valid image response ({type(exc).__name__})") from None
+        body, images = decoder.finish()
+    except BodyDecodeError as exc:
+        raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
     if not images:
         raise MalformedResponse("the server answered without any image")
-    body.setdefault("output_format", fallback_format)
     return body, images
+
+
+async def read_images_body(response: Any) -> tuple[dict[str, Any], list[bytes]]:
+    """Stream the body into the decoder, 1 MB at a time, in a worker thread: the loop only collects
+    network chunks, and no step holds the GIL for more than a few milliseconds."""
+    decoder = ImagesBodyDecoder()
+    batch: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.iter_bytes():
+            batch.append(chunk)
+            size += len(chunk)
+            if size >= BATCH_BYTES:
+                await asyncio.to_thread(_feed, decoder, batch)
+                batch, size = [], 0
+        if batch:
+            await asyncio.to_thread(_feed, decoder, batch)
+    except BodyDecodeError as exc:
+        raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
+    return await asyncio.to_thread(_finish, decoder)
 
 
 def _method(client: AsyncOpenAI, request: Any, *, unparsed_body: bool):
@@ -74,12 +99,11 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
         headers = _kept_headers(response.headers)
         request_id = response.request_id
         try:
-            raw = await response.read()
+            body, images = await read_images_body(response)
         except httpx2.TimeoutException as exc:  # the SDK wraps these only before the body is read
             raise openai.APITimeoutError(request=exc.request) from exc
         except httpx2.TransportError as exc:
             raise openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request) from exc
-    body, images = await asyncio.to_thread(decode_body, raw, req.output_format)
     return CallResult(
         request_id=request_id,
         images=images,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from .client import make_client
@@ -17,7 +18,7 @@ class KeyCheck:
 
 
 async def check_key(endpoint: Endpoint, model: str = "gpt-image-2") -> KeyCheck:
-    client = make_client(endpoint, timeout=30.0)
+    client = await asyncio.to_thread(make_client, endpoint, timeout=30.0)  # loads CA certificates: not on the GUI thread
     try:
         ids = [m.id async for m in client.models.list()]
     except Exception as exc:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from .endpoint import Endpoint
 from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
                      PartialImage, RateLimited)
 from .failures import Failure, Kind, explain
-from .images_api import CallResult, call_images
 from .journal import JobState, NewJob
 from .library import SavedImage
 from .pacing import Pacer, unlimited
@@ -78,7 +78,7 @@ class ImageService:
         self.pacer = pacer or unlimited()
         self.policy = policy or RetryPolicy()
         self.events = events or EventBus()
-        self.client = make_client(endpoint)
+        self._client: Any = None
         self.reconciled: list[str] = []
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
         self._sent: set[str] = set()
@@ -104,12 +104,37 @@ class ImageService:
         service.reconciled = await db.run(journal.reconcile)
         return service
 
+    @property
+    def client(self) -> Any:
+        """The SDK client, made (and the SDK imported) on first use."""
+        if self._client is None:
+            self._client = make_client(self.endpoint)
+        return self._client
+
+    async def _ready_client(self) -> Any:
+        """Import the SDK and build its client (which loads CA certificates, ~50 ms) in a worker
+        thread, not on the GUI thread."""
+        if self._client is None:
+            def build() -> Any:
+                importlib.import_module("studio.service.images_api")
+                return make_client(self.endpoint)
+
+            client = await asyncio.to_thread(build)
+            if self._client is None:
+                self._client = client
+        return self._client
+
+    @client.setter
+    def client(self, value: Any) -> None:
+        self._client = value
+
     async def close(self) -> None:
         """Close the HTTP client and the library (idempotent)."""
         if self._closed:
             return
         self._closed = True
-        await self.client.close()
+        if self._client is not None:
+            await self._client.close()
         await asyncio.to_thread(self.db.close)
 
     # -- quoting and submitting ---------------------------------------------------------------
@@ -216,6 +241,9 @@ class ImageService:
 
     async def _attempts(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str,
                         after_panel: int | None) -> JobOutcome:
+        client = await self._ready_client()
+        from .images_api import call_images  # loaded by _ready_client, off the GUI thread
+
         req = checked.request
         tokens = q.output_tokens + q.text_tokens_max + q.image_input_tokens_max
         retries = 0
@@ -228,7 +256,7 @@ class ImageService:
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
             try:
-                result = await call_images(self.client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
+                result = await call_images(client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
@@ -260,7 +288,7 @@ class ImageService:
             return await self._settle(job_id, group_id, checked, q, first_index, board_id, result, attempt, after_panel)
 
     async def _settle(self, job_id: str, group_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None,
-                      result: CallResult, attempt: int, after_panel: int | None = None) -> JobOutcome:
+                      result: Any, attempt: int, after_panel: int | None = None) -> JobOutcome:
         req = checked.request
         bill = bill_from_usage(result.usage, checked.spec)
         billed = bill.usd if bill else q.total_usd_max  # no usage: assume the worst, never less
