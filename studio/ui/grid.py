@@ -99,6 +99,16 @@ class PanelGrid(QListView):
         if row is not None:
             self.setCurrentIndex(model.index(row))
 
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().paintEvent(event)
+        if self.model().rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
+                             "This board is empty.\nType a prompt and press Ctrl+Return: one call fills up to 10 panels.\n"
+                             "Double-click a panel to caption it, drag to reorder, Return to open it.")
+            painter.end()
+
     def set_thumb_edge(self, edge: int) -> None:
         self.thumb_edge = max(96, min(edge, 512))
         self.model().layoutChanged.emit()
