@@ -215,3 +215,19 @@ def test_gui_entry_point_starts_the_sandbox_and_exits_0():
     r = subprocess.run([sys.executable, "-m", "studio", "--smoke"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "title='Asset Studio — Untitled board'" in r.stdout and "sandbox=True" in r.stdout
+
+
+def test_reroll_is_quoted_first_and_lands_after_its_panel(studio, qloop):
+    window = studio()
+    window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 2})
+    window.generate()
+    board = window.session.board
+    until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
+    first, second = board.rows[0].panel_id, board.rows[1].panel_id
+    window.grid.setCurrentIndex(board.index(0))
+    window.reroll_action.trigger()
+    box = window.reroll_box
+    assert "at most $0.00" in box.text() and box.isVisible()
+    box.accept()
+    until(qloop, lambda: len(board.rows) == 3 and all(not r.pending for r in board.rows))
+    assert board.rows[0].panel_id == first and board.rows[2].panel_id == second

@@ -159,7 +159,8 @@ class Session(QObject):
         if received > 32 << 20:
             await asyncio.to_thread(release_free_memory)
 
-    def reroll(self, panel_id: int) -> asyncio.Task[Any] | None:
+    def reroll_request(self, panel_id: int) -> ImageRequest | None:
+        """The one-image request that re-rolls a panel (its generation's parameters), or None."""
         row = next((r for r in self._panels if r["id"] == panel_id), None)
         if row is None or not row.get("request_json"):
             self.error.emit("This panel has no generation to re-roll.")
@@ -170,7 +171,13 @@ class Session(QObject):
             return None
         fields = {k: v for k, v in snap.items() if k in ImageRequest.__dataclass_fields__}
         fields["n"] = 1
-        return self.tasks.start(self._submit(ImageRequest(**fields), after_panel=panel_id), "Re-roll")
+        return ImageRequest(**fields)
+
+    def reroll(self, panel_id: int) -> asyncio.Task[Any] | None:
+        request = self.reroll_request(panel_id)
+        if request is None:
+            return None
+        return self.tasks.start(self._submit(request, after_panel=panel_id), "Re-roll")
 
     def cancel_job(self, job_id: str) -> None:
         if not self.service.cancel(job_id):

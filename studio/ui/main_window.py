@@ -8,9 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
 
+from studio.core.pricing import format_usd
 from studio.state.board_model import PanelRow
 from studio.state.session import Session
 
@@ -201,9 +202,27 @@ class MainWindow(QMainWindow):
             viewer.show()
 
     def reroll(self) -> None:
+        """Quote first: the re-roll is sent only once the user accepts its price."""
         row = self._row()
-        if row and row.panel_id:
-            self.session.reroll(row.panel_id)
+        if not (row and row.panel_id):
+            return
+        request = self.session.reroll_request(row.panel_id)
+        if request is None:
+            return
+        try:
+            _, q = self.session.service.check(request)
+        except Exception as exc:  # a model retired since: say so
+            self.show_error(str(exc))
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Re-roll panel",
+                          f"Re-roll this panel with the same parameters ({request.size}, {request.quality})?\n"
+                          f"Quote: {format_usd(q.output_usd)} for the image, at most {format_usd(q.total_usd_max)} in all.",
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        panel_id = row.panel_id
+        box.accepted.connect(lambda: self.session.reroll(panel_id))
+        box.open()  # never exec() under the asyncio loop
+        self.reroll_box = box
 
     def edit_caption(self) -> None:
         if self._row():
