@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
 
 from studio.core.pricing import format_usd
@@ -16,6 +16,7 @@ from studio.state.board_model import PanelRow
 from studio.state.session import Session
 
 from .cost_meter import CostMeter
+from .dialogs import ask_text
 from .grid import PanelGrid
 from .jobs_panel import JobsPanel
 from .prompt_editor import PromptEditor
@@ -271,14 +272,7 @@ class MainWindow(QMainWindow):
         self.file_dialog = dialog
 
     def _ask(self, title: str, label: str, text: str, done) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setTextValue(text)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(done)
-        dialog.open()  # never exec() under the asyncio loop
-        self.input_dialog = dialog
+        self.input_dialog = ask_text(self, title, label, text, done)
 
     def ask_new_board(self) -> None:
         s = self.session

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.pricing import format_usd
 from studio.core.registry import Lifecycle
 from studio.state.prompt_model import PromptModel
 from studio.state.session import Session
+
+from .dialogs import ask_text
 
 AUTO_COMPRESSION = -1
 
@@ -202,13 +204,7 @@ class PromptEditor(QWidget):
         self.model.load(item.data(Qt.ItemDataRole.UserRole))
 
     def _ask(self, label: str, text: str, done) -> None:
-        dialog = QInputDialog(self)
-        dialog.setLabelText(label)
-        dialog.setTextValue(text)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(done)
-        dialog.open()  # never exec() under the asyncio loop
-        self.dialog = dialog
+        self.dialog = ask_text(self, "Preset", label, text, done)
 
     def _ask_save_preset(self) -> None:
         self._ask("Save the current parameters as preset:", self.presets.currentText(), self.session.save_preset)
