@@ -124,12 +124,7 @@ def service_factory(sandbox, tmp_path, run):
         endpoint = Endpoint(sandbox.base_url, "test-key-not-secret", is_sandbox=is_sandbox)
         fast = policy or RetryPolicy(backoff_base=0.05, server_base=0.05)
         kwargs.setdefault("tier", 5)  # tests that study pacing ask for a tier and a short minute
-        service = run(ImageService.open(endpoint, root=tmp_path / "library", policy=fast, **kwargs))
-        if timeout is not None:
-            from studio.service.client import make_client
-
-            run(service.client.close())
-            service.client = make_client(endpoint, timeout=timeout)
+        service = run(ImageService.open(endpoint, root=tmp_path / "library", policy=fast, timeout=timeout, **kwargs))
         opened.append(service)
         return service
 

@@ -13,9 +13,11 @@ REQUEST_TIMEOUT_S = 300.0
 CONNECT_TIMEOUT_S = 10.0
 
 
-def make_client(endpoint: Endpoint, *, timeout: float | None = None) -> Any:
+def make_client(endpoint: Endpoint, *, timeout: float | None = None, sync: bool = False) -> Any:
+    """AsyncOpenAI (or, with sync=True, OpenAI for calls made on a worker thread)."""
     import httpx2
-    from openai import AsyncOpenAI
+    from openai import AsyncOpenAI, OpenAI
 
     limit = httpx2.Timeout(timeout if timeout is not None else REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
-    return AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url, max_retries=0, timeout=limit)
+    cls = OpenAI if sync else AsyncOpenAI
+    return cls(api_key=endpoint.api_key, base_url=endpoint.base_url, max_retries=0, timeout=limit)

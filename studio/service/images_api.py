@@ -40,7 +40,7 @@ class CallResult:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _kept_headers(headers: Any) -> dict[str, str]:
+def kept_headers(headers: Any) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower().startswith(("x-ratelimit-", "x-request-id", "retry-after", "openai-"))}
 
 
@@ -89,14 +89,22 @@ def _method(client: AsyncOpenAI, request: Any, *, unparsed_body: bool):
     return images.edit if isinstance(request, EditRequest) else images.generate
 
 
-async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: PartialCallback | None = None) -> CallResult:
-    """Send the request; returns the images' bytes exactly as the server encoded them."""
+async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: PartialCallback | None = None,
+                      sync_client: Any = None) -> CallResult:
+    """Send the request; returns the images' bytes exactly as the server encoded them.
+
+    With a `sync_client`, a non-streamed call runs wholly on a worker thread (threaded_call.py)."""
     params = checked.api_params()
     req = checked.request
     if req.stream:
         return await _call_streaming(client, checked, params, on_partial)
+    if sync_client is not None:
+        from .threaded_call import call_in_thread
+
+        headers, request_id, body, images = await call_in_thread(sync_client, checked, params)
+        return _result(body, images, request_id, headers, req.output_format)
     async with _method(client, req, unparsed_body=True)(**params) as response:
-        headers = _kept_headers(response.headers)
+        headers = kept_headers(response.headers)
         request_id = response.request_id
         try:
             body, images = await read_images_body(response)
@@ -104,10 +112,14 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
             raise openai.APITimeoutError(request=exc.request) from exc
         except httpx2.TransportError as exc:
             raise openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request) from exc
+    return _result(body, images, request_id, headers, req.output_format)
+
+
+def _result(body: dict[str, Any], images: list[bytes], request_id: str | None, headers: dict[str, str], fallback_format: str) -> CallResult:
     return CallResult(
         request_id=request_id,
         images=images,
-        output_format=body.get("output_format") or req.output_format,
+        output_format=body.get("output_format") or fallback_format,
         usage=body.get("usage"),
         size=body.get("size"),
         quality=body.get("quality"),
@@ -137,7 +149,7 @@ async def _call_streaming(client: AsyncOpenAI, checked: Checked, params: dict[st
     usage: dict[str, Any] | None = None
     meta: dict[str, Any] = {}
     raw = await _method(client, req, unparsed_body=False)(**params)
-    headers = _kept_headers(raw.headers)
+    headers = kept_headers(raw.headers)
     stream = raw.parse()
     async with stream:
         async for event in stream:

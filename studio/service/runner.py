@@ -72,13 +72,16 @@ class GroupOutcome:
 
 class ImageService:
     def __init__(self, db: Database, endpoint: Endpoint, *, root: Path | None = None, registry: Registry | None = None,
-                 pacer: Pacer | None = None, policy: RetryPolicy | None = None, events: EventBus | None = None):
+                 pacer: Pacer | None = None, policy: RetryPolicy | None = None, events: EventBus | None = None,
+                 timeout: float | None = None):
         self.db, self.endpoint, self.root = db, endpoint, root
         self.registry = registry or load_registry()
         self.pacer = pacer or unlimited()
         self.policy = policy or RetryPolicy()
         self.events = events or EventBus()
         self._client: Any = None
+        self._sync_client: Any = None  # non-streamed calls run on a worker thread with it
+        self.timeout = timeout
         self.reconciled: list[str] = []
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
         self._sent: set[str] = set()
@@ -114,19 +117,17 @@ class ImageService:
     async def _ready_client(self) -> Any:
         """Import the SDK and build its client (which loads CA certificates, ~50 ms) in a worker
         thread, not on the GUI thread."""
-        if self._client is None:
-            def build() -> Any:
-                importlib.import_module("studio.service.images_api")
-                return make_client(self.endpoint)
+        if self._client is None or self._sync_client is None:
+            def build() -> tuple[Any, Any]:
+                importlib.import_module("studio.service.threaded_call")
+                return make_client(self.endpoint, timeout=self.timeout), make_client(self.endpoint, timeout=self.timeout, sync=True)
 
-            client = await asyncio.to_thread(build)
+            client, sync_client = await asyncio.to_thread(build)
             if self._client is None:
                 self._client = client
+            if self._sync_client is None:
+                self._sync_client = sync_client
         return self._client
-
-    @client.setter
-    def client(self, value: Any) -> None:
-        self._client = value
 
     async def close(self) -> None:
         """Close the HTTP client and the library (idempotent)."""
@@ -135,6 +136,8 @@ class ImageService:
         self._closed = True
         if self._client is not None:
             await self._client.close()
+        if self._sync_client is not None:
+            await asyncio.to_thread(self._sync_client.close)
         await asyncio.to_thread(self.db.close)
 
     # -- quoting and submitting ---------------------------------------------------------------
@@ -256,7 +259,8 @@ class ImageService:
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
             try:
-                result = await call_images(client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
+                result = await call_images(client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format),
+                                           sync_client=self._sync_client)
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
