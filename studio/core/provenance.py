@@ -21,21 +21,28 @@ class NotAPng(ValueError):
     pass
 
 
-def _chunks(data: bytes):
+def _chunk_offsets(data: bytes):
+    """(start, end, type) of every chunk, reading only the 8-byte headers (no payload is copied:
+    a 4K PNG is ~20 MB, and copying it would hold the GIL for tens of milliseconds)."""
     if not data.startswith(PNG_SIGNATURE):
         raise NotAPng("not a PNG file")
     pos = len(PNG_SIGNATURE)
     while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        ctype = data[pos + 4 : pos + 8]
+        length, ctype = struct.unpack_from(">I4s", data, pos)
         end = pos + 12 + length
         if end > len(data):
             raise NotAPng("truncated PNG chunk")
-        yield pos, end, ctype, data[pos + 8 : pos + 8 + length]
+        yield pos, end, ctype
         pos = end
         if ctype == b"IEND":
             return
     raise NotAPng("PNG without IEND")
+
+
+def _chunks(data: bytes):
+    for start, end, ctype in _chunk_offsets(data):
+        payload = data[start + 8 : end - 4] if ctype == b"iTXt" else b""  # only text chunks are read
+        yield start, end, ctype, payload
 
 
 def _itxt(keyword: str, text: str) -> bytes:
@@ -44,17 +51,24 @@ def _itxt(keyword: str, text: str) -> bytes:
     return struct.pack(">I", len(body)) + head + struct.pack(">I", zlib.crc32(head) & 0xFFFFFFFF)
 
 
-def embed_provenance(png: bytes, record: dict[str, Any], *, software: str) -> bytes:
-    """The PNG with our iTXt chunks added just before IEND (key-like strings are redacted)."""
+def provenance_parts(png: bytes, record: dict[str, Any], *, software: str) -> list[memoryview | bytes]:
+    """The PNG with our iTXt chunks before IEND, as parts to write one after the other (views of
+    the received bytes: nothing large is copied). Key-like strings are redacted."""
     text = redact(json.dumps(record, ensure_ascii=False, sort_keys=True))
     extra = _itxt("asset-studio", text) + _itxt("Software", software)
     prompt = record.get("prompt")
     if isinstance(prompt, str) and prompt:
         extra += _itxt("Description", redact(prompt))
-    for start, _end, ctype, _ in _chunks(png):
+    view = memoryview(png)
+    for start, _end, ctype in _chunk_offsets(png):
         if ctype == b"IEND":
-            return png[:start] + extra + png[start:]
+            return [view[:start], extra, view[start:]]
     raise NotAPng("PNG without IEND")
+
+
+def embed_provenance(png: bytes, record: dict[str, Any], *, software: str) -> bytes:
+    """The PNG with our iTXt chunks added just before IEND, as one bytes object."""
+    return b"".join(provenance_parts(png, record, software=software))
 
 
 def _itxt_keyword(payload: bytes) -> str:

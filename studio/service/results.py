@@ -20,7 +20,7 @@ from PIL import Image
 
 from studio import APP_NAME, __version__
 from studio.core.names import EXTENSIONS, slugify
-from studio.core.provenance import NotAPng, embed_provenance
+from studio.core.provenance import NotAPng, provenance_parts
 from studio.core.redact import redact
 
 from .library import SavedImage
@@ -62,10 +62,10 @@ def save_result(root: Path | None, job_id: str, month: str, first_index: int, pr
         index = first_index + offset
         sha = hashlib.sha256(data).hexdigest()
         record = {**provenance, "index": index, "sha256_received": sha, "bytes_received": len(data)}
-        content = data
+        content: bytes | list = data
         if output_format == "png":
             try:
-                content = embed_provenance(data, record, software=f"{APP_NAME} {__version__}")
+                content = provenance_parts(data, record, software=f"{APP_NAME} {__version__}")
                 record["provenance_in_png"] = "iTXt chunks before IEND; strip them to get the received bytes"
             except NotAPng:
                 content = data

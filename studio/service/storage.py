@@ -6,19 +6,22 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Sequence
 
 from studio.core.names import EXTENSIONS, slugify
 
 from .paths import recovered_dir
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` so that `path` is either absent or complete, never half-written."""
+def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+    """Write `data` (bytes, or parts written one after the other) so that `path` is either absent
+    or complete, never half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in ([data] if isinstance(data, (bytes, bytearray, memoryview)) else data):
+                fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -19,7 +19,7 @@ from studio.service import events as ev
 from studio.service import journal, ledger, library, panels, prompts
 from studio.service.endpoint import Endpoint
 from studio.service.library import DEFAULT_BOARD
-from studio.service.memory import release_free_memory
+from studio.service.memory import tune_allocator
 from studio.service.runner import ImageService
 from studio.service.settings import get_setting, set_setting
 
@@ -41,6 +41,7 @@ class Session(QObject):
 
     def __init__(self, service: ImageService, *, sandbox: bool):
         super().__init__()
+        tune_allocator()  # large result buffers go back to the OS when freed
         self.service = service
         self.registry = service.registry
         self.sandbox = sandbox
@@ -154,10 +155,7 @@ class Session(QObject):
         self.tasks.start(self.search_history(""), "Updating the history")
         outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
         self.costs.update(last_billed=outcome.billed_usd, last_quote_max=outcome.quote.total_usd_max, last_sandbox=self.sandbox)
-        received = sum(len(d) for job in outcome.jobs for d in job.received)
         del outcome  # the received bytes are saved: only thumbnails stay in memory
-        if received > 32 << 20:
-            await asyncio.to_thread(release_free_memory)
 
     def reroll_request(self, panel_id: int) -> ImageRequest | None:
         """The one-image request that re-rolls a panel (its generation's parameters), or None."""
