@@ -107,13 +107,6 @@ class ImageService:
         service.reconciled = await db.run(journal.reconcile)
         return service
 
-    @property
-    def client(self) -> Any:
-        """The SDK client, made (and the SDK imported) on first use."""
-        if self._client is None:
-            self._client = make_client(self.endpoint)
-        return self._client
-
     async def _ready_client(self) -> Any:
         """Import the SDK and build its client (which loads CA certificates, ~50 ms) in a worker
         thread, not on the GUI thread."""
