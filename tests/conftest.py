@@ -74,11 +74,13 @@ def sandbox():
 
 
 @pytest.fixture
-def client(sandbox):
-    """The real SDK, over real HTTP, to the sandbox on loopback."""
+def client(sandbox, run):
+    """The real SDK, over real HTTP, to the sandbox on loopback (closed after the test)."""
     from openai import AsyncOpenAI
 
-    return AsyncOpenAI(base_url=sandbox.base_url, api_key="test-key-not-secret", max_retries=0, timeout=60)
+    sdk = AsyncOpenAI(base_url=sandbox.base_url, api_key="test-key-not-secret", max_retries=0, timeout=60)
+    yield sdk
+    run(sdk.close())
 
 
 @pytest.fixture

@@ -94,6 +94,7 @@ def test_generate_against_a_served_sandbox_writes_bytes_untouched(tmp_path, serv
         client = AsyncOpenAI(base_url=base, api_key="x", max_retries=0)
         resp = await client.images.generate(model="gpt-image-2", prompt="a lighthouse", n=1, size="1024x1024", quality="low",
                                             background="auto", output_format="webp", output_compression=60)
+        await client.close()
         return resp.data[0].b64_json
 
     import base64

@@ -274,3 +274,4 @@ def test_latency_is_emulated(run):
         start = time.monotonic()
         run(slow.images.generate(model="gpt-image-2", prompt="x", size="1024x1024", quality="low"))
         assert time.monotonic() - start >= 0.6
+        run(slow.close())

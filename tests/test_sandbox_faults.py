@@ -83,6 +83,7 @@ def test_hang_times_out_and_is_outcome_unknown(run, sandbox):
     client = make_client(Endpoint(sandbox.base_url, "k"), timeout=0.5)
     with pytest.raises(openai.APITimeoutError) as err:
         run(_gen(client))
+    run(client.close())
     failure = explain(err.value)
     assert failure.kind is Kind.OUTCOME_UNKNOWN and failure.may_have_been_billed
 
@@ -104,6 +105,7 @@ def test_no_server_is_a_connection_failure_nothing_sent(run):
     client = make_client(Endpoint(f"http://127.0.0.1:{port}/v1", "k"))
     with pytest.raises(openai.APIConnectionError) as err:
         run(_gen(client))
+    run(client.close())
     assert explain(err.value).kind is Kind.CONNECTION
 
 
@@ -134,3 +136,4 @@ def test_rate_tier_emulation_paces_with_retry_after(run):
             run(gen(6))  # more than a minute's worth: waiting cannot help
         time.sleep(float(err.value.response.headers["retry-after-ms"]) / 1000 + 0.05)
         run(gen(1))
+        run(client.close())

@@ -81,6 +81,7 @@ class ImageService:
         self.events = events or EventBus()
         self._client: Any = None
         self._sync_client: Any = None  # non-streamed calls run on a worker thread with it
+        self._client_lock = asyncio.Lock()
         self.timeout = timeout
         self.reconciled: list[str] = []
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
@@ -110,16 +111,13 @@ class ImageService:
     async def _ready_client(self) -> Any:
         """Import the SDK and build its client (which loads CA certificates, ~50 ms) in a worker
         thread, not on the GUI thread."""
-        if self._client is None or self._sync_client is None:
-            def build() -> tuple[Any, Any]:
-                importlib.import_module("studio.service.threaded_call")
-                return make_client(self.endpoint, timeout=self.timeout), make_client(self.endpoint, timeout=self.timeout, sync=True)
+        async with self._client_lock:  # concurrent jobs build one pair of clients, not one each
+            if self._client is None or self._sync_client is None:
+                def build() -> tuple[Any, Any]:
+                    importlib.import_module("studio.service.threaded_call")
+                    return make_client(self.endpoint, timeout=self.timeout), make_client(self.endpoint, timeout=self.timeout, sync=True)
 
-            client, sync_client = await asyncio.to_thread(build)
-            if self._client is None:
-                self._client = client
-            if self._sync_client is None:
-                self._sync_client = sync_client
+                self._client, self._sync_client = await asyncio.to_thread(build)
         return self._client
 
     async def close(self) -> None:
