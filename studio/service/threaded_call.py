@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import httpx2
@@ -39,6 +40,7 @@ def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: thre
                 if stop.is_set():
                     raise _Stopped()
                 decoder.feed(chunk)
+                time.sleep(0)  # hand the GIL to the GUI thread between chunks
             body, images = decoder.finish()
         except BodyDecodeError as exc:
             raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
