@@ -203,12 +203,22 @@ def test_cancel_a_queued_job_spends_nothing(run, sandbox, service_factory):
 
     service = service_factory(tier=1, minute_seconds=30)  # the second call waits for the next "minute"
 
+    async def until(predicate):
+        for _ in range(1000):
+            if predicate():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("condition not met in time")
+
     async def go():
         first = asyncio.create_task(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=5)))
-        await asyncio.sleep(0.3)
+        await until(lambda: len(service._sent) == 1)  # the first call is out
         second = asyncio.create_task(service.submit(ImageRequest(prompt="y", size="1024x1024", quality="low")))
-        await asyncio.sleep(0.3)
-        [waiting] = [j for j in service._tasks if j not in service._sent]
+        def unsent():
+            return [j for j, t in service._tasks.items() if j not in service._sent and not t.done()]
+
+        await until(lambda: len(unsent()) == 1)  # the second waits for the next minute
+        [waiting] = unsent()
         assert service.cancel(waiting)
         return await first, await second
 
