@@ -60,6 +60,7 @@ class Session(QObject):
         self.boards: list[dict[str, Any]] = []
         self.presets: list[tuple[str, dict[str, Any]]] = []
         self.history: list[dict[str, Any]] = []
+        self._panels: list[dict[str, Any]] = []  # the current board's rows from the library
         self._pump: asyncio.Task[None] | None = None
         self._reload: asyncio.Task[None] | None = None
         self._partials_next = 0
@@ -162,7 +163,7 @@ class Session(QObject):
 
     def reroll_request(self, panel_id: int) -> ImageRequest | None:
         """The one-image request that re-rolls a panel (its generation's parameters), or None."""
-        row = next((r for r in self._panels if r["id"] == panel_id), None)
+        row = self._panel(panel_id)
         if row is None or not row.get("request_json"):
             self.error.emit("This panel has no generation to re-roll.")
             return None
@@ -224,8 +225,6 @@ class Session(QObject):
             return
         self._panels = await self.db.run(library.panels, self.board_id)
         self.board.set_panels(self._panels)
-
-    _panels: list[dict[str, Any]] = []
 
     def _db_then_reload(self, what: str, fn, *args: Any) -> None:
         async def go():
