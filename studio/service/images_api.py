@@ -52,7 +52,8 @@ def _feed(decoder: ImagesBodyDecoder, pieces: list[bytes]) -> None:
         decoder.feed(piece)
 
 
-def _finish(decoder: ImagesBodyDecoder) -> tuple[dict[str, Any], list[bytes]]:
+def finish_body(decoder: ImagesBodyDecoder) -> tuple[dict[str, Any], list[bytes]]:
+    """The parsed body and its images, or MalformedResponse (shared by the loop and thread paths)."""
     try:
         body, images = decoder.finish()
     except BodyDecodeError as exc:
@@ -79,7 +80,15 @@ async def read_images_body(response: Any) -> tuple[dict[str, Any], list[bytes]]:
             await asyncio.to_thread(_feed, decoder, batch)
     except BodyDecodeError as exc:
         raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
-    return await asyncio.to_thread(_finish, decoder)
+    return await asyncio.to_thread(finish_body, decoder)
+
+
+def read_error(exc: Exception) -> Exception:
+    """The SDK's exception for a transport failure while the body was being read (the SDK wraps
+    such failures only up to the headers)."""
+    if isinstance(exc, httpx2.TimeoutException):
+        return openai.APITimeoutError(request=exc.request)
+    return openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request)
 
 
 def _method(client: AsyncOpenAI, request: Any, *, unparsed_body: bool):
@@ -108,10 +117,8 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
         request_id = response.request_id
         try:
             body, images = await read_images_body(response)
-        except httpx2.TimeoutException as exc:  # the SDK wraps these only before the body is read
-            raise openai.APITimeoutError(request=exc.request) from exc
-        except httpx2.TransportError as exc:
-            raise openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request) from exc
+        except httpx2.TransportError as exc:  # includes timeouts
+            raise read_error(exc) from exc
     return _result(body, images, request_id, headers, req.output_format)
 
 

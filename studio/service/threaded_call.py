@@ -14,14 +14,13 @@ import time
 from typing import Any
 
 import httpx2
-import openai
 
 from studio.core.request import EditRequest
 from studio.core.validation import Checked
 
 from .body_decoder import BodyDecodeError, ImagesBodyDecoder
 from .failures import MalformedResponse
-from .images_api import kept_headers
+from .images_api import finish_body, kept_headers, read_error
 
 
 class _Stopped(Exception):
@@ -41,17 +40,13 @@ def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: thre
                     raise _Stopped()
                 decoder.feed(chunk)
                 time.sleep(0)  # hand the GIL to the GUI thread between chunks
-            body, images = decoder.finish()
         except BodyDecodeError as exc:
             raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
-        except httpx2.TimeoutException as exc:
-            raise openai.APITimeoutError(request=exc.request) from exc
-        except httpx2.TransportError as exc:
+        except httpx2.TransportError as exc:  # includes timeouts
             if stop.is_set():
                 raise _Stopped() from None
-            raise openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request) from exc
-    if not images:
-        raise MalformedResponse("the server answered without any image")
+            raise read_error(exc) from exc
+    body, images = finish_body(decoder)
     return headers, request_id, body, images
 
 
