@@ -250,3 +250,22 @@ def test_unknown_jobs_can_be_resent_or_dismissed(run, sandbox, service_factory):
     other = run(service.submit(REQ)).jobs[0].job_id
     run(service.dismiss(other))
     assert service.db.run_sync(journal.get_job, other)["error_kind"] == "dismissed"
+
+
+def test_cancel_before_the_job_task_first_runs(run, sandbox, service_factory):
+    import asyncio
+
+    service = service_factory()
+
+    async def go():
+        submit = asyncio.create_task(service.submit(REQ))
+        while not service._tasks:  # queued, its task created but not yet started
+            await asyncio.sleep(0)
+        [job_id] = list(service._tasks)
+        assert service.cancel(job_id)
+        return await submit
+
+    outcome = run(go())
+    assert outcome.jobs[0].state is JobState.FAILED and "nothing was spent" in outcome.jobs[0].failure.message
+    assert service.db.run_sync(journal.get_job, outcome.jobs[0].job_id)["state"] == "failed"
+    assert _image_requests(sandbox) == 0

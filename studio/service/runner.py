@@ -167,11 +167,20 @@ class ImageService:
             self._tasks[job_id] = task
             tasks.append(task)
         try:
-            outcomes = await asyncio.gather(*tasks)
+            results = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             for job_id in ids:
                 self._tasks.pop(job_id, None)
-        return GroupOutcome(group_id, whole_quote, checked, list(outcomes))
+        outcomes: list[JobOutcome] = []
+        for job_id, (_, _, start), result in zip(ids, parts, results):
+            if isinstance(result, asyncio.CancelledError) and job_id in self._cancel_requested:
+                # cancelled before its task first ran: _run_job's handler never saw it
+                self._cancel_requested.discard(job_id)
+                result = await self._journal_cancel(job_id, start)
+            elif isinstance(result, BaseException):
+                raise result
+            outcomes.append(result)
+        return GroupOutcome(group_id, whole_quote, checked, outcomes)
 
     def cancel(self, job_id: str) -> bool:
         """Cancel a job that has not been sent yet (nothing is spent); False if it is already out."""
@@ -216,22 +225,27 @@ class ImageService:
         try:
             return await self._attempts(job_id, checked, q, first_index, board_id, group_id, after_panel)
         except asyncio.CancelledError:
-            if job_id in self._sent:
-                message = "Stopped while waiting for the answer: it may have been processed and billed; it was not re-sent."
-                await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind="cancelled", error_message=message)
-                self.events.publish(JobUnknown(job_id, message))
-                state = JobState.UNKNOWN
-            else:
-                message = "Cancelled before it was sent: nothing was spent."
-                await self.db.run(journal.mark, job_id, JobState.FAILED, error_kind="cancelled", error_message=message)
-                self.events.publish(JobFailed(job_id, "cancelled", message, None))
-                state = JobState.FAILED
+            outcome = await self._journal_cancel(job_id, first_index)
             if job_id not in self._cancel_requested:
                 raise
             self._cancel_requested.discard(job_id)
-            return JobOutcome(job_id, state, first_index, failure=Failure(Kind.INVALID, message))
+            return outcome
         finally:
             self._sent.discard(job_id)
+
+    async def _journal_cancel(self, job_id: str, first_index: int) -> JobOutcome:
+        """Record a cancelled job: unknown if it was sent (it may be billed), failed if it was not."""
+        if job_id in self._sent:
+            message = "Stopped while waiting for the answer: it may have been processed and billed; it was not re-sent."
+            await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind="cancelled", error_message=message)
+            self.events.publish(JobUnknown(job_id, message))
+            state = JobState.UNKNOWN
+        else:
+            message = "Cancelled before it was sent: nothing was spent."
+            await self.db.run(journal.mark, job_id, JobState.FAILED, error_kind="cancelled", error_message=message)
+            self.events.publish(JobFailed(job_id, "cancelled", message, None))
+            state = JobState.FAILED
+        return JobOutcome(job_id, state, first_index, failure=Failure(Kind.INVALID, message))
 
     async def _attempts(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str,
                         after_panel: int | None) -> JobOutcome:
