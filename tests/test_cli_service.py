@@ -37,8 +37,12 @@ def test_kill_9_mid_call_then_restart_shows_outcome_unknown_and_sends_nothing(tm
     while time.monotonic() < deadline:  # the job is journaled as sent and the request has arrived
         if _db().exists():
             conn = sqlite3.connect(_db(), timeout=5)
-            row = conn.execute("SELECT state FROM jobs").fetchone()
-            conn.close()
+            try:
+                row = conn.execute("SELECT state FROM jobs").fetchone()
+            except sqlite3.OperationalError:  # the library is still being created and migrated
+                row = None
+            finally:
+                conn.close()
             state = row[0] if row else None
             if state == "sent" and _image_requests(base) == 1:
                 break

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -161,7 +162,8 @@ class Sandbox:
             for key, value in form.multi_items():
                 if hasattr(value, "read"):
                     data = await value.read()
-                    files.append({"field": key, "filename": value.filename, "content_type": value.content_type, "bytes": len(data)})
+                    files.append({"field": key, "filename": value.filename, "content_type": value.content_type, "bytes": len(data),
+                                  "sha256": hashlib.sha256(data).hexdigest()})
                     role = "mask" if key == "mask" else "image"
                     if key not in ("image", "image[]", "mask"):
                         raise APIError(400, f"Unknown file parameter: '{key}'.", param=key, code="unknown_parameter")

@@ -10,6 +10,7 @@ from typing import Any
 
 from PIL import Image, ImageChops
 
+from studio.core import mask_ops
 from studio.core.request import EditRequest
 from studio.core.sizes import Size, parse_size
 from studio.core.tokens import estimate_input_image_tokens, estimate_text_tokens, output_tokens_per_image
@@ -89,9 +90,19 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
         region = editable.point(lambda v: 255 if v >= 128 else 0).getbbox()
         if region:
             art.label_region(new, req.prompt, region)
-        # Like the real model (masks are only hints), pixels outside the mask drift a little.
-        out = Image.composite(new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), editable)
+        # Like the real model (masks are only hints): every pixel outside the mask drifts a little,
+        # and the edit bleeds into a band around the mask.
+        out = Image.composite(new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), bleed(editable))
     return out if p.transparent or req.images[0].has_alpha else out.convert("RGB")
+
+
+BLEED_PX = 24
+
+
+def bleed(editable: Image.Image, px: int = BLEED_PX) -> Image.Image:
+    """Blend weights: the mask itself, plus up to ~45% of the edit in a soft band `px` wide around it."""
+    halo = mask_ops.feather(mask_ops.grow(editable, px), px).point(lambda v: v * 45 // 100)
+    return ImageChops.lighter(editable, halo)
 
 
 def drift(img: Image.Image, *, seed: int, amplitude: int = 8) -> Image.Image:

@@ -66,6 +66,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX history_by_time ON history(used_at);
     """,
+    # 3: panel versions (edits): each edit adds a version; the panel shows its current one
+    """
+    CREATE TABLE versions (
+        id INTEGER PRIMARY KEY, panel_id INTEGER NOT NULL REFERENCES panels(id), seq INTEGER NOT NULL,
+        kind TEXT NOT NULL, path TEXT NOT NULL, image_id INTEGER REFERENCES images(id), raw_path TEXT,
+        job_id TEXT REFERENCES jobs(id), parent_id INTEGER REFERENCES versions(id), prompt TEXT NOT NULL DEFAULT '',
+        mask_path TEXT, heatmap_path TEXT, guarded INTEGER NOT NULL DEFAULT 0, drift_json TEXT,
+        created_at TEXT NOT NULL, UNIQUE (panel_id, seq)
+    );
+    ALTER TABLE panels ADD COLUMN version_id INTEGER REFERENCES versions(id);
+    """,
 ]
 
 

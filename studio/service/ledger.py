@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -160,3 +161,25 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def learned_image_tokens(conn: sqlite3.Connection, *, sandbox: bool, limit: int = 500) -> dict[str, dict[str, int]]:
+    """What the user's own past single-image edits were billed for their input image, as
+    {model: {"WxH": median image tokens}} (from usage.input_tokens_details.image_tokens).
+    Only calls to the same kind of endpoint teach: sandbox bills never inform real quotes."""
+    seen: dict[str, dict[str, list[int]]] = {}
+    rows = conn.execute(
+        "SELECT model, request_json, usage_json FROM jobs WHERE kind = 'edit' AND sandbox = ? AND usage_json IS NOT NULL "
+        "ORDER BY created_at DESC LIMIT ?", (int(sandbox), limit))
+    for row in rows:
+        try:
+            request = json.loads(row["request_json"])
+            usage = json.loads(row["usage_json"])
+            tokens = int(usage["input_tokens_details"]["image_tokens"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        images = request.get("images") or []
+        if len(images) != 1 or tokens <= 0:
+            continue
+        seen.setdefault(row["model"], {}).setdefault(str(images[0]["size"]), []).append(tokens)
+    return {model: {size: sorted(v)[len(v) // 2] for size, v in sizes.items()} for model, sizes in seen.items()}

@@ -100,8 +100,11 @@ def previews(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
 def panels(conn: sqlite3.Connection, board: int) -> list[dict[str, Any]]:
     """A board's visible panels in order, with their image and the generation (job) behind each."""
     return [dict(r) for r in conn.execute(
-        "SELECT p.*, i.path, i.format, i.width, i.height, j.billed_usd, j.n, j.sandbox, j.request_json "
+        "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, "
+        "j.billed_usd, j.n, j.sandbox, j.request_json, COALESCE(v.seq, 1) AS version, "
+        "(SELECT COUNT(*) FROM versions w WHERE w.panel_id = p.id) AS versions "
         "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "
+        "LEFT JOIN versions v ON v.id = p.version_id "
         "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position", (board,))]
 
 

@@ -51,6 +51,9 @@ def trashed(conn: sqlite3.Connection, board_id: int) -> list[dict[str, Any]]:
 def empty_trash(conn: sqlite3.Connection, board_id: int) -> int:
     """Forget trashed panels (their image files stay in the library: they were paid for)."""
     with transaction(conn):
+        gone = "SELECT id FROM panels WHERE board_id = ? AND deleted_at IS NOT NULL"
+        conn.execute(f"UPDATE panels SET version_id = NULL WHERE id IN ({gone})", (board_id,))
+        conn.execute(f"DELETE FROM versions WHERE panel_id IN ({gone})", (board_id,))
         return conn.execute("DELETE FROM panels WHERE board_id = ? AND deleted_at IS NOT NULL", (board_id,)).rowcount
 
 

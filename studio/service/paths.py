@@ -27,3 +27,8 @@ def previews_dir(root: Path | None = None) -> Path:
 
 def recovered_dir(root: Path | None = None) -> Path:
     return (root or data_dir()) / "recovered"
+
+
+def edits_dir(root: Path | None = None) -> Path:
+    """Guarded composites, drift heatmaps and the masks of edits (the raw results are in images/)."""
+    return (root or data_dir()) / "edits"

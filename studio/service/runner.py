@@ -37,6 +37,8 @@ from .results import SaveFailed, save_preview, save_result
 from .retry import RetryPolicy
 from .settings import get_setting
 
+NO_PANELS = -1  # submit(after_panel=NO_PANELS): results become library images, not new panels
+
 
 @dataclass
 class JobOutcome:
@@ -88,6 +90,7 @@ class ImageService:
         self._sent: set[str] = set()
         self._cancel_requested: set[str] = set()
         self._closed = False
+        self.learned_tokens: dict[str, dict[str, int]] = {}  # model -> input size -> image tokens
 
     @classmethod
     async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
@@ -106,7 +109,12 @@ class ImageService:
                 kwargs["pacer"] = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
         service = cls(db, endpoint, root=root, registry=registry, **kwargs)
         service.reconciled = await db.run(journal.reconcile)
+        await service.relearn()
         return service
+
+    async def relearn(self) -> None:
+        """Reload what the user's own past edits were billed for input images, per model and size."""
+        self.learned_tokens = await self.db.run(ledger.learned_image_tokens, sandbox=self.endpoint.is_sandbox)
 
     async def _ready_client(self) -> Any:
         """Import the SDK and build its client (which loads CA certificates, ~50 ms) in a worker
@@ -135,12 +143,15 @@ class ImageService:
 
     def check(self, request: ImageRequest) -> tuple[Checked, Quote]:
         checked = validate(request, self.registry)
-        return checked, quote(checked, self.registry)
+        learned = self.learned_tokens.get(checked.request.model)
+        return checked, quote(checked, self.registry, learned_image_tokens=learned)
 
     async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None,
                      after_panel: int | None = None) -> GroupOutcome:
         """Run a request to the end. Refusals (bad input, over budget) raise before anything is sent.
-        `after_panel` places the new panels right after that panel (a re-roll) instead of at the end."""
+        `after_panel` places the new panels right after that panel (a re-roll) instead of at the end;
+        NO_PANELS records the results in the library without making panels (an edit of a panel,
+        which becomes a new version of it). The board still carries the cost and its cap."""
         checked, whole_quote = self.check(request)
         tokens_per_image = whole_quote.output_tokens // request.n
         sizes = self.pacer.chunks(request.n, tokens_per_image)
@@ -150,7 +161,7 @@ class ImageService:
         first = 0
         for size in sizes:
             part = validate(request.with_changes(n=size), self.registry)
-            parts.append((part, quote(part, self.registry), first))
+            parts.append((part, quote(part, self.registry, learned_image_tokens=self.learned_tokens.get(part.request.model)), first))
             first += size
         new_jobs = [
             NewJob(group_id=group_id, seq=i, first_index=start, board_id=board_id, endpoint=self.endpoint.base_url,
@@ -322,8 +333,8 @@ class ImageService:
             return outcome
         anchor = after_panel
         for image in saved.images:
-            _, panel_id = await self.db.run(library.record_image, image, board_id)
-            if anchor is not None and panel_id is not None and board_id is not None:
+            _, panel_id = await self.db.run(library.record_image, image, None if anchor == NO_PANELS else board_id)
+            if anchor is not None and anchor != NO_PANELS and panel_id is not None and board_id is not None:
                 await self.db.run(panels.place_after, board_id, panel_id, anchor)
                 anchor = panel_id
             await self._drop_preview_file(job_id, image.index)
