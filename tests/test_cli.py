@@ -131,6 +131,45 @@ def test_edit_with_a_mask_of_another_size(tmp_path):
     assert Image.open(report["files"][0]).size == (1024, 1536)
 
 
+def _photo_and_mask(tmp_path: Path) -> tuple[Path, Path]:
+    from PIL import ImageDraw
+
+    from studio.sandbox import art
+
+    src, mask = tmp_path / "src.png", tmp_path / "mask.png"
+    art.render("a harbour", 0, 1024, 1024, transparent=False, salt="cli").convert("RGB").save(src)
+    m = Image.new("RGBA", (1024, 1024), (0, 0, 0, 255))
+    ImageDraw.Draw(m).ellipse((300, 300, 600, 600), fill=(0, 0, 0, 0))
+    m.save(mask)
+    return src, mask
+
+
+@pytest.mark.parametrize("guard", [True, False])
+def test_edit_reports_drift_and_writes_the_guarded_image(tmp_path, guard):
+    from PIL import ImageChops
+
+    src, mask = _photo_and_mask(tmp_path)
+    args = ["edit", "--image", str(src), "--mask", str(mask), "--prompt", "a lighthouse", "--quality", "low",
+            "--out", str(tmp_path / "out"), "--json"] + ([] if guard else ["--no-guard"])
+    r = cli(*args)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert 0 < report["drift_outside_mask"] < 1 and report["drift"][0]["worst"] > 10 and report["guarded"] is guard
+    written = Image.open(report["files"][0]).convert("RGB")
+    diff = ImageChops.difference(written, Image.open(src).convert("RGB")).crop((0, 0, 250, 250))  # far outside the mask
+    worst = max(hi for _, hi in diff.getextrema())
+    assert (worst <= 2) if guard else (worst > 2)
+
+
+def test_edit_with_an_empty_mask_sends_nothing(tmp_path):
+    src, _ = _photo_and_mask(tmp_path)
+    empty = tmp_path / "empty.png"
+    Image.new("RGBA", (64, 64), (0, 0, 0, 255)).save(empty)
+    r = cli("edit", "--image", str(src), "--mask", str(empty), "--prompt", "x", "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "is empty: no pixel is marked to edit" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_streaming_partial_images_are_reported(tmp_path):
     r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--partial-images", "2", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr

@@ -5,7 +5,8 @@ from PIL import Image
 
 from studio.core.errors import ImageInputError
 from studio.core.images import inspect_image, read_image_file, safe_filename
-from studio.core.masks import prepare_mask
+from studio.core.edit_prep import prepare_edit
+from studio.core.registry import load_registry
 from studio.core.sizes import Size
 
 
@@ -45,23 +46,34 @@ def test_hostile_file_names_are_made_safe():
     assert inspect_image(_png((8, 8)), "../evil\nname.png").filename == "evil_name.png"
 
 
+SPEC = load_registry().get("gpt-image-2")
+
+
+def _source(size):
+    return inspect_image(_png(size, "RGB", (10, 20, 30)), "src.png")
+
+
 def test_mask_of_another_size_is_resampled_not_refused():
-    prepared = prepare_mask(_mask((512, 512), (0, 0, 256, 256)), Size(1024, 1024), max_bytes=4_194_304)
-    assert prepared.mask.size == Size(1024, 1024) and prepared.notices
-    assert prepared.edit_fraction == pytest.approx(0.25, abs=0.01)
+    prepared = prepare_edit((_source((1024, 1024)),), None, SPEC, mask_file=_mask((512, 512), (0, 0, 256, 256)))
+    assert prepared.mask.size == Size(1024, 1024) and any("resampled" in n for n in prepared.notices)
     alpha = Image.open(io.BytesIO(prepared.mask.data)).getchannel("A")
     assert alpha.getpixel((10, 10)) == 0 and alpha.getpixel((1000, 1000)) == 255
+    assert alpha.histogram()[0] == pytest.approx(1024 * 1024 / 4, rel=0.01)
 
 
 def test_masks_that_edit_nothing_or_everything_are_refused():
-    with pytest.raises(ImageInputError, match="is empty: no pixel is transparent"):
-        prepare_mask(_mask((64, 64), (0, 0, 0, 0)), Size(64, 64), max_bytes=10**6)
-    with pytest.raises(ImageInputError, match="transparent everywhere"):
-        prepare_mask(_mask((64, 64), (0, 0, 64, 64)), Size(64, 64), max_bytes=10**6)
+    src = _source((64, 64))
+    with pytest.raises(ImageInputError, match="mask 'mask.png' is empty: no pixel is marked to edit"):
+        prepare_edit((src,), None, SPEC, mask_file=_mask((64, 64), (0, 0, 0, 0)))
+    with pytest.raises(ImageInputError, match="covers the whole image"):
+        prepare_edit((src,), None, SPEC, mask_file=_mask((64, 64), (0, 0, 64, 64)))
     with pytest.raises(ImageInputError, match="no alpha channel"):
-        prepare_mask(inspect_image(_png((64, 64), "RGB", (0, 0, 0)), "m.png", role="mask"), Size(64, 64), max_bytes=10**6)
+        prepare_edit((src,), None, SPEC, mask_file=inspect_image(_png((64, 64), "RGB", (0, 0, 0)), "m.png", role="mask"))
 
 
-def test_a_valid_rgba_mask_is_sent_untouched():
+def test_a_valid_mask_file_is_sent_with_the_same_meaning():
     mask = _mask((64, 64), (0, 0, 32, 32))
-    assert prepare_mask(mask, Size(64, 64), max_bytes=10**6).mask.data == mask.data
+    sent = prepare_edit((_source((64, 64)),), None, SPEC, mask_file=mask).mask
+    a = Image.open(io.BytesIO(sent.data)).getchannel("A")
+    b = Image.open(io.BytesIO(mask.data)).getchannel("A")
+    assert a.tobytes() == b.tobytes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from studio.core.images import ImageFile, read_image_file
-from studio.core.masks import prepare_mask
+from studio.core.edit_prep import prepare_edit
 from studio.core.registry import Registry
 from studio.core.request import EditRequest, ImageRequest
 from studio.core.validation import Checked, validate
@@ -14,20 +14,21 @@ from .options import request_fields
 
 
 def checked_request(args: argparse.Namespace, registry: Registry, *, prompt_required: bool = True) -> tuple[Checked, list[str]]:
-    """The validated request and notices (resampled masks, lifecycle and size warnings)."""
+    """The validated request and notices (resampled masks, re-encoded sources, lifecycle and size warnings).
+    For edits, `source_image(args)` gives the first image as the user has it (the drift guard's master)."""
     notices: list[str] = []
     fields = request_fields(args)
     paths = getattr(args, "image", None) or []
     if paths:
         images: tuple[ImageFile, ...] = tuple(read_image_file(p, role="image") for p in paths)
-        mask = None
-        if getattr(args, "mask", None):
-            spec = registry.get(args.model)
-            prepared = prepare_mask(read_image_file(args.mask, role="mask"), images[0].size, max_bytes=spec.mask_max_bytes)
-            mask = prepared.mask
-            notices.extend(prepared.notices)
+        mask_file = read_image_file(args.mask, role="mask") if getattr(args, "mask", None) else None
+        prepared = prepare_edit(images, None, registry.get(args.model), mask_file=mask_file)
+        notices.extend(prepared.notices)
+        if fields.get("size", "auto") == "auto":  # never leave the size to the API: the source's own, or the nearest
+            fields["size"] = prepared.size
         request: ImageRequest = EditRequest(
-            prompt=args.prompt, images=images, mask=mask, input_fidelity=getattr(args, "input_fidelity", None), **fields
+            prompt=args.prompt, images=prepared.images, mask=prepared.mask, input_fidelity=getattr(args, "input_fidelity", None),
+            **fields,
         )
     else:
         if getattr(args, "mask", None):
@@ -37,3 +38,7 @@ def checked_request(args: argparse.Namespace, registry: Registry, *, prompt_requ
         request = ImageRequest(prompt=args.prompt, **fields)
     checked = validate(request, registry, prompt_required=prompt_required)
     return checked, notices + list(checked.warnings)
+
+
+def source_image(args: argparse.Namespace) -> ImageFile:
+    return read_image_file(args.image[0], role="image")

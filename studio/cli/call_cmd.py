@@ -13,7 +13,7 @@ from studio.core.errors import RefusedError
 from studio.core.pricing import format_usd
 from studio.core.registry import load_registry
 
-from .build import checked_request
+from .build import checked_request, source_image
 from .output import emit_json, refuse, warn
 
 
@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         checked, notices = checked_request(args, registry)
+        source = source_image(args) if args.command == "edit" else None
+        if source is not None and not 0 <= args.feather <= 256:
+            raise RefusedError(f"--feather {args.feather}: must be 0 to 256 pixels")
         call_cap = parse_usd(args.budget)
         _check_out_dir(out)
     except RefusedError as exc:
@@ -54,13 +57,13 @@ def run(args: argparse.Namespace) -> int:
         endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
         warn("no API key (keyring or OPENAI_API_KEY) and no OPENAI_BASE_URL: using the offline sandbox (placeholder images, no charges)")
     try:
-        return asyncio.run(_run(args, endpoint, checked, call_cap, out, notices))
+        return asyncio.run(_run(args, endpoint, checked, call_cap, out, notices, source))
     finally:
         if sandbox is not None:
             sandbox.stop()
 
 
-async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str]) -> int:
+async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str], source=None) -> int:
     from studio.service.events import PartialImage, RateLimited
     from studio.service.images_api import sum_usage
     from studio.service.journal import JobState
@@ -84,8 +87,16 @@ async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str])
         _, q = service.check(checked.request)
         if not args.json:
             print(f"quote: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}", file=sys.stderr)
+        edited = None
         try:
-            outcome = await service.submit(checked.request, board=args.board, call_cap=call_cap)
+            if source is not None and checked.request.mask is not None:
+                from studio.service.edits import run_edit
+
+                edited = await run_edit(service, checked.request, source=source, mask_file=checked.request.mask,
+                                        board=args.board, call_cap=call_cap, guard=not args.no_guard, feather_px=args.feather)
+                outcome = edited.group
+            else:
+                outcome = await service.submit(checked.request, board=args.board, call_cap=call_cap)
         except (OverBudget, RefusedError) as exc:
             return refuse(str(exc))
     finally:
@@ -94,10 +105,13 @@ async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str])
         await service.close()
 
     received = [data for job in outcome.jobs for data in job.received]
+    out_format = outcome.jobs[0].output_format if outcome.jobs else "png"
+    if edited is not None and edited.images and not args.no_guard:  # the guarded composites (lossless PNG)
+        received, out_format = [Path(i.path).read_bytes() for i in edited.images], "png"
     files: list[Path] = []
     problem = None
     if received:
-        files, problem = save_with_fallback(out, checked.request.prompt, outcome.jobs[0].output_format, received)
+        files, problem = save_with_fallback(out, checked.request.prompt, out_format, received)
         if problem:
             warn(f"{problem}; copies were saved to {files[0].parent} instead")
     usage = None
@@ -132,6 +146,15 @@ async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str])
         "warnings": notices,
         "errors": [j.failure.to_json() for j in failed if j.failure],
     }
+    if edited is not None:
+        drifts = [i.drift for i in edited.images if i.drift is not None]
+        report["drift_outside_mask"] = max((d.share for d in drifts), default=None)  # before the guard
+        report["drift"] = [d.to_json() for d in drifts]
+        report["guarded"] = not args.no_guard
+        report["heatmaps"] = [i.heatmap_path for i in edited.images]
+        for d in drifts:
+            if not args.json:
+                warn(f"drift outside the mask: {d.describe()}" + ("; the source was kept there" if not args.no_guard else ""))
     if args.json:
         emit_json(report)
     else:

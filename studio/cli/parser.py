@@ -48,11 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--prompt", required=True, help="what to draw")
     _call_options(g)
 
-    e = sub.add_parser("edit", help="edit images with an optional mask", description="Edit up to 16 images; the mask (alpha 0 = edit here) applies to the first.")
+    e = sub.add_parser("edit", help="edit images with an optional mask", description="Edit up to 16 images; the mask (alpha 0 = edit here) applies to the first and is resampled to its size. "
+                                                                                 "With a mask, the drift outside it is measured and (unless --no-guard) the source's own pixels are put back there.")
     e.add_argument("--image", action="append", required=True, metavar="FILE", help="input image (repeat for reference images)")
     e.add_argument("--mask", metavar="FILE", help="RGBA PNG: transparent pixels mark the area to edit; resized to the first image if needed")
     e.add_argument("--prompt", required=True, help="what to change")
     e.add_argument("--input-fidelity", choices=["low", "high"], help="older models only; never sent to gpt-image-2")
+    e.add_argument("--no-guard", action="store_true", help="write the raw result: do not put the source's pixels back outside the mask")
+    e.add_argument("--feather", type=int, default=8, metavar="PX", help="the band around the mask where the edit blends into the source (default 8)")
     _call_options(e)
 
     s = sub.add_parser("sandbox", help="run the offline OpenAI-compatible sandbox", description="Serve OpenAI's image endpoints on loopback with placeholder images, realistic usage and injectable faults.")

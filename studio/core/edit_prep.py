@@ -90,7 +90,9 @@ def prepare_edit(images: tuple[ImageFile, ...], painted: Image.Image | None, spe
         notices.extend(more)
     first = images[0].size  # the mask follows the source's pixel grid, whatever was re-encoded
     mask = None
+    label = "mask"
     if mask_file is not None:
+        label = f"mask {mask_file.filename!r}"
         painted = mask_ops.painted_from_api(mask_file, (first.width, first.height))
         if mask_file.size != first:
             notices.append(f"mask {mask_file.filename!r} is {mask_file.size}; resampled to the image's {first}")
@@ -99,7 +101,7 @@ def prepare_edit(images: tuple[ImageFile, ...], painted: Image.Image | None, spe
             painted = painted.resize((first.width, first.height), Image.Resampling.NEAREST)
         sent_size = fitted[0].size
         to_send = painted if sent_size == first else painted.resize((sent_size.width, sent_size.height), Image.Resampling.NEAREST)
-        mask = mask_ops.to_api_mask(to_send, max_bytes=spec.mask_max_bytes or None)
+        mask = mask_ops.to_api_mask(to_send, max_bytes=spec.mask_max_bytes or None, label=label)
     size, notice = output_size(first, spec)
     if notice:
         notices.append(notice)

@@ -120,7 +120,8 @@ def changed_box(before: Image.Image, after: Image.Image) -> tuple[int, int, int,
     return ImageChops.difference(before, after).getbbox()
 
 
-def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: int | None = None) -> ImageFile:
+def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: int | None = None,
+                label: str = "mask") -> ImageFile:
     """The mask as the edit endpoint wants it: an RGBA PNG, the same size, alpha 0 = edit here.
 
     Every pixel painted at all is opened for editing (a feathered edge is repainted by the model
@@ -130,10 +131,11 @@ def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: 
     hist = edit.histogram()
     total = painted.width * painted.height
     if hist[255] == 0:
-        raise ImageInputError("mask is empty: paint the area to edit first (nothing would be edited)", param="mask")
+        raise ImageInputError(f"{label} is empty: no pixel is marked to edit (paint it, or make it transparent "
+                              "in a mask file), so nothing would be edited", param="mask")
     if hist[255] == total:
         raise ImageInputError(
-            "mask covers the whole image: it protects nothing (clear it to edit the whole image without a mask)",
+            f"{label} covers the whole image: it protects nothing (send the edit without a mask)",
             param="mask",
         )
     rgba = Image.new("RGBA", painted.size, (0, 0, 0, 255))
@@ -142,7 +144,7 @@ def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: 
     rgba.save(buf, "PNG", optimize=True)
     data = buf.getvalue()
     if max_bytes is not None and len(data) >= max_bytes:
-        raise ImageInputError(f"mask is {len(data):,} bytes as PNG; the API takes masks under {max_bytes:,}", param="mask")
+        raise ImageInputError(f"{label} is {len(data):,} bytes as PNG; the API takes masks under {max_bytes:,}", param="mask")
     return inspect_image(data, filename, role="mask")
 
 
