@@ -78,6 +78,11 @@ class Session(QObject):
         return session
 
     @property
+    def panel_rows(self) -> list[dict[str, Any]]:
+        """The current board's panels as the library has them (in order)."""
+        return list(self._panels)
+
+    @property
     def db(self):
         return self.service.db
 
@@ -175,8 +180,9 @@ class Session(QObject):
         fields["n"] = 1
         return ImageRequest(**fields)
 
-    def reroll(self, panel_id: int) -> asyncio.Task[Any] | None:
-        request = self.reroll_request(panel_id)
+    def reroll(self, panel_id: int, request: ImageRequest | None = None) -> asyncio.Task[Any] | None:
+        """Re-roll next to the panel: its own request, or a given one (e.g. with reference images)."""
+        request = request or self.reroll_request(panel_id)
         if request is None:
             return None
         return self.tasks.start(self._submit(request, after_panel=panel_id), "Re-roll")

@@ -116,3 +116,8 @@ class PanelGrid(QListView):
     def current_row(self) -> PanelRow | None:
         index = self.currentIndex()
         return index.data(BoardModel.RowRole) if index.isValid() else None
+
+    def selected_rows(self) -> list[PanelRow]:
+        """The selected panels in board order (Ctrl/Shift-click selects several)."""
+        indexes = sorted(self.selectionModel().selectedIndexes(), key=lambda i: i.row())
+        return [i.data(BoardModel.RowRole) for i in indexes]

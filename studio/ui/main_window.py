@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.data_folder = data_folder
         self.viewers: list[ImageViewer] = []
+        self.painter_windows: list = []
+        self.setAcceptDrops(True)
         self.resize(1400, 860)
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self.new_board_action = a("&New board…", self.ask_new_board, "Ctrl+Shift+N", menu=file_menu)
         self.rename_board_action = a("&Rename board…", self.ask_rename_board, menu=file_menu)
         file_menu.addSeparator()
+        self.open_image_action = a("&Open image to edit…", self.ask_open_image, QKeySequence.StandardKey.Open, menu=file_menu)
         self.save_action = a("&Save image as…", self.save_image_as, QKeySequence.StandardKey.Save, menu=file_menu)
         self.settings_action = a("Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences, menu=file_menu)
         file_menu.addSeparator()
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
         self.caption_action = a("Edit &caption", self.edit_caption, "F2", menu=edit, on_grid=True)
         self.star_action = a("&Star / unstar", self.toggle_star, "S", menu=edit, on_grid=True)
         self.delete_action = a("&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True)
+        self.paint_action = a("Edit with &mask…", self.open_painter, "Ctrl+E", menu=edit, on_grid=True)
         self.empty_trash_action = a("Empty &trash", self.session.empty_trash, menu=edit)
 
         self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)
@@ -149,8 +153,10 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = a("Zoom &out", lambda: self.grid.set_thumb_edge(self.grid.thumb_edge - 32), QKeySequence.StandardKey.ZoomOut, menu=view)
 
         self.generate_action = a("&Generate", self.generate, "Ctrl+Return", menu=gen)
-        self.generate_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.generate_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # the painter's Ctrl+Return edits
         self.reroll_action = a("&Re-roll panel", self.reroll, "Ctrl+R", menu=gen, on_grid=True)
+        self.reroll_refs_action = a("Re-roll with re&ferences", lambda: self.reroll(with_references=True), "Ctrl+Shift+R",
+                                    menu=gen, on_grid=True)
         self.board_toolbar.addAction(self.new_board_action)
         self.board_toolbar.addAction(self.rename_board_action)
 
@@ -202,12 +208,58 @@ class MainWindow(QMainWindow):
             self.viewers.append(viewer)
             viewer.show()
 
-    def reroll(self) -> None:
+    def open_painter(self) -> None:
+        row = self._row()
+        if row and row.panel_id and row.path:
+            self.session.tasks.start(self._open_painter(panel_id=row.panel_id), "Opening the mask painter")
+
+    def open_painter_file(self, path: str) -> None:
+        self.session.tasks.start(self._open_painter(path=path), "Opening the mask painter")
+
+    async def _open_painter(self, **source) -> None:
+        from .painter.opening import open_painter
+
+        painter = await open_painter(self.session, parent=self, **source)
+        self.painter_windows.append(painter)
+        painter.destroyed.connect(lambda *_: self.painter_windows.remove(painter) if painter in self.painter_windows else None)
+
+    def ask_open_image(self) -> None:
+        dialog = QFileDialog(self, "Open an image to edit", "", "Images (*.png *.jpg *.jpeg *.webp)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.open_painter_file)
+        dialog.open()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        from .painter.opening import is_image_path
+
+        if any(is_image_path(u.toLocalFile()) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        from .painter.opening import is_image_path
+
+        for url in event.mimeData().urls():
+            if is_image_path(url.toLocalFile()):
+                self.open_painter_file(url.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    def reroll(self, *, with_references: bool = False) -> None:
         """Quote first: the re-roll is sent only once the user accepts its price."""
         row = self._row()
         if not (row and row.panel_id):
             return
-        request = self.session.reroll_request(row.panel_id)
+        if with_references:
+            from studio.state.references import reroll_with_references
+
+            chosen = [r.panel_id for r in self.grid.selected_rows() if r.panel_id]
+            try:
+                request = reroll_with_references(self.session.panel_rows, row.panel_id, chosen, self.session.registry.get)
+            except Exception as exc:
+                self.show_error(str(exc))
+                return
+        else:
+            request = self.session.reroll_request(row.panel_id)
         if request is None:
             return
         try:
@@ -216,12 +268,13 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return
         box = QMessageBox(QMessageBox.Icon.Question, "Re-roll panel",
-                          f"Re-roll this panel with the same parameters ({request.size}, {request.quality})?\n"
+                          f"Re-roll this panel with the same parameters ({request.size}, {request.quality})"
+                          + (f", with {len(request.images)} reference image(s)" if with_references else "") + "?\n"
                           f"Quote: {format_usd(q.output_usd)} for the image, at most {format_usd(q.total_usd_max)} in all.",
                           QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         panel_id = row.panel_id
-        box.accepted.connect(lambda: self.session.reroll(panel_id))
+        box.accepted.connect(lambda: self.session.reroll(panel_id, request))
         box.open()  # never exec() under the asyncio loop
         self.reroll_box = box
 

@@ -1,0 +1,183 @@
+"""One painter's edit workflow: its source (a panel's current version or an image file), the
+references, the quote, the edit call with the drift guard, and the panel's versions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PySide6.QtCore import QObject, Signal
+
+from studio.core.errors import StudioError
+from studio.core.images import ImageFile, inspect_image, read_image_file
+from studio.core.pricing import Quote, format_usd
+from studio.core.provenance import strip_provenance
+from studio.service import edits, versions
+
+MAX_REFERENCES = 15
+
+
+def _read(path: str) -> ImageFile:
+    data = Path(path).read_bytes()
+    try:
+        data = strip_provenance(data)  # what the API returned; our iTXt chunks stay home
+    except Exception:
+        pass
+    return inspect_image(data, Path(path).name)
+
+
+class EditController(QObject):
+    source_changed = Signal()  # a new source image (after an edit, a revert or a version pick)
+    versions_changed = Signal()
+    references_changed = Signal()
+    quote_changed = Signal(str)
+    busy_changed = Signal(bool)
+    finished = Signal(dict)  # {"drift": Drift|None, "path", "raw_path", "heatmap_path", "version_id"}
+    error = Signal(str)
+
+    def __init__(self, session: Any, *, panel_id: int | None = None, path: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.panel_id = panel_id
+        self.source_path = path
+        self.source: ImageFile | None = None
+        self.references: list[ImageFile] = []
+        self.versions: list[dict[str, Any]] = []
+        self.current_version: dict[str, Any] | None = None
+        self.last_result: dict[str, Any] | None = None
+        self.busy = False
+        self.notices: tuple[str, ...] = ()
+        self.quote: Quote | None = None
+
+    @property
+    def service(self):
+        return self.session.service
+
+    async def load(self) -> None:
+        """Read the source: the panel's current version, or the file."""
+        if self.panel_id is not None:
+            self.current_version = await self.service.db.run(versions.current, self.panel_id)
+            self.versions = await self.service.db.run(versions.history, self.panel_id)
+            self.source_path = self.current_version["path"]
+            self.versions_changed.emit()
+        if not self.source_path:
+            raise StudioError("nothing to edit: the panel has no image yet")
+        self.source = await asyncio.to_thread(_read if self.panel_id is not None else read_image_file, self.source_path)
+        self.source_changed.emit()
+
+    # -- references ------------------------------------------------------------------------------------
+
+    def add_reference(self, image: ImageFile) -> bool:
+        if len(self.references) >= MAX_REFERENCES:
+            self.error.emit(f"at most {MAX_REFERENCES} reference images (the API takes 16 images, the first being the source)")
+            return False
+        self.references.append(image)
+        self.references_changed.emit()
+        return True
+
+    def add_reference_file(self, path: str) -> bool:
+        try:
+            return self.add_reference(read_image_file(path, role="reference"))
+        except StudioError as exc:
+            self.error.emit(str(exc))
+            return False
+
+    def add_reference_panel(self, path: str) -> bool:
+        try:
+            return self.add_reference(_read(path))
+        except (StudioError, OSError) as exc:
+            self.error.emit(str(exc))
+            return False
+
+    def remove_reference(self, index: int) -> None:
+        if 0 <= index < len(self.references):
+            del self.references[index]
+            self.references_changed.emit()
+
+    # -- quote and edit ------------------------------------------------------------------------------------
+
+    def params(self) -> dict[str, Any]:
+        """The prompt editor's model and output settings; one result per edit (it becomes one version)."""
+        req = self.session.prompt.request()
+        return {"model": req.model, "quality": req.quality, "n": 1, "background": req.background,
+                "output_format": req.output_format, "output_compression": req.output_compression, "moderation": req.moderation}
+
+    def update_quote(self, prompt: str) -> Quote | None:
+        """The quote of the edit as it would go now (the mask's content does not change the price)."""
+        if self.source is None:
+            return None
+        try:
+            probe = Image.new("L", (self.source.size.width, self.source.size.height), 0)
+            probe.putpixel((0, 0), 255)  # any non-empty mask of the right size prices the same
+            request, notices = edits.build_request(self.service, prompt or "-", self.source, probe,
+                                                   references=tuple(self.references), **self.params())
+            _, q = self.service.check(request)
+        except StudioError as exc:
+            self.quote = None
+            self.quote_changed.emit(f"Cannot edit: {exc}")
+            return None
+        self.quote, self.notices = q, notices
+        text = f"Edit: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)} · output {request.size}"
+        if self.session.sandbox:
+            text += " · sandbox, no charge"
+        self.quote_changed.emit("\n".join([text, *notices]))
+        return q
+
+    def start_edit(self, prompt: str, painted: Image.Image, *, guard: bool = True, feather_px: int = 8) -> asyncio.Task[Any] | None:
+        if self.busy or self.source is None:
+            return None
+        try:
+            request, notices = edits.build_request(self.service, prompt, self.source, painted,
+                                                   references=tuple(self.references), **self.params())
+        except StudioError as exc:
+            self.error.emit(str(exc))
+            return None
+        return self.session.tasks.start(self._edit(request, notices, painted, guard, feather_px), "edit")
+
+    async def _edit(self, request, notices, painted: Image.Image, guard: bool, feather_px: int) -> None:
+        self.busy = True
+        self.busy_changed.emit(True)
+        try:
+            out = await edits.run_edit(
+                self.service, request, source=self.source, painted=painted, notices=notices,
+                board=self.session.board_name if self.session.board_id is not None else None, panel_id=self.panel_id,
+                parent_version=self.current_version.get("id") if self.current_version else None, guard=guard,
+                feather_px=feather_px, call_cap=None)
+        finally:
+            self.busy = False
+            self.busy_changed.emit(False)
+        failed = [j for j in out.group.jobs if j.failure is not None]
+        if failed:
+            self.error.emit(failed[0].failure.message)
+        if not out.images:
+            return
+        first = out.images[0]
+        result = {"drift": first.drift, "path": first.path, "raw_path": first.raw_path,
+                            "heatmap_path": first.heatmap_path, "version_id": first.version_id,
+                            "source_path": self.source_path}
+        if self.panel_id is not None:
+            await self.load()
+        await self.session.reload_board()
+        await self.session.refresh_costs()
+        self.last_result = result
+        self.finished.emit(result)
+
+    # -- versions ---------------------------------------------------------------------------------------------
+
+    def revert(self, version_id: int) -> asyncio.Task[Any] | None:
+        if self.panel_id is None:
+            return None
+
+        async def go() -> None:
+            await self.service.db.run(versions.set_current, self.panel_id, version_id)
+            await self.load()
+            await self.session.reload_board()
+
+        return self.session.tasks.start(go(), "revert")
+
+    def drift_of(self, version: dict[str, Any]) -> dict[str, Any] | None:
+        return json.loads(version["drift_json"]) if version.get("drift_json") else None
+

@@ -1,0 +1,1 @@
+"""The mask painter: canvas, tools, edit panel, and how it is opened from the main window."""

@@ -1,0 +1,33 @@
+"""Opening the painter on a panel or on an image file (menu, Ctrl+E, Ctrl+O, drag and drop)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from studio.state.edit_controller import EditController
+
+from .window import PainterWindow, decode
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
+
+
+async def open_painter(session: Any, *, panel_id: int | None = None, path: str | None = None,
+                       parent: QWidget | None = None) -> PainterWindow:
+    """Load the source (the panel's current version, or the file) off the GUI thread, then show."""
+    controller = EditController(session, panel_id=panel_id, path=path)
+    await controller.load()
+    image = await asyncio.to_thread(decode, controller.source_path)
+    window = PainterWindow(controller, image, parent)
+    controller.setParent(window)
+    window.show()
+    window.canvas.fit()
+    window.panel.prompt.setFocus()
+    return window
+
+
+def is_image_path(path: str) -> bool:
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES

@@ -1,0 +1,238 @@
+"""The mask painter window: canvas, tools, mask operations and the edit panel."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QImageReader, QKeySequence
+from PySide6.QtWidgets import (QColorDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QSlider, QSpinBox,
+                               QToolBar, QWidget)
+
+from studio.state.edit_controller import EditController
+from studio.state.mask_document import MaskDocument
+
+from .canvas import TOOLS, Canvas
+from .edit_panel import EditPanel
+
+TOOL_KEYS = {"brush": "B", "eraser": "E", "rect": "R", "ellipse": "O", "lasso": "L", "polygon": "P", "fill": "F"}
+
+
+def decode(path: str) -> QImage:
+    """Full-resolution decode (QImageReader releases the GIL: call it in a worker thread)."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    image = reader.read()
+    if image.isNull():
+        raise OSError(f"cannot read {Path(path).name}: {reader.errorString()}")
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+class PainterWindow(QMainWindow):
+    def __init__(self, controller: EditController, image: QImage, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        name = f"panel {controller.panel_id}" if controller.panel_id is not None else Path(controller.source_path or "").name
+        self.setWindowTitle(f"Mask Painter — {name}")
+        self.doc = MaskDocument(image, self)
+        self.canvas = Canvas(self.doc, self)
+        self.setCentralWidget(self.canvas)
+        self.panel = EditPanel(controller, self)
+        dock = QDockWidget("Edit", self)
+        dock.setObjectName("edit-dock")
+        dock.setWidget(self.panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.status = QLabel()
+        self.statusBar().addWidget(self.status, 1)
+        self._before: QImage | None = None
+        self._heatmap: QImage | None = None
+        self._build_toolbars()
+        self._connect()
+        self.resize(1280, 820)
+        self.controller.update_quote("")
+
+    # -- building ------------------------------------------------------------------------------------
+
+    def _build_toolbars(self) -> None:
+        tools = QToolBar("Tools", self)
+        tools.setObjectName("tools")
+        self.addToolBar(tools)
+        group = QActionGroup(self)
+        self.tool_actions: dict[str, QAction] = {}
+        for tool in TOOLS:
+            act = QAction(tool.capitalize(), self, checkable=True)
+            act.setShortcut(QKeySequence(TOOL_KEYS[tool]))
+            act.setToolTip(f"{tool.capitalize()} ({TOOL_KEYS[tool]}); Alt subtracts")
+            act.triggered.connect(lambda _=False, t=tool: self.set_tool(t))
+            group.addAction(act)
+            tools.addAction(act)
+            self.tool_actions[tool] = act
+        self.tool_actions["brush"].setChecked(True)
+        tools.addSeparator()
+        tools.addWidget(QLabel(" Size "))
+        self.size_box = QSpinBox()
+        self.size_box.setRange(1, 1000)
+        self.size_box.setValue(self.doc.brush_size)
+        self.size_box.setToolTip("Brush size in image pixels ([ and ] change it)")
+        tools.addWidget(self.size_box)
+        tools.addWidget(QLabel(" Hardness "))
+        self.hardness = QSlider(Qt.Orientation.Horizontal)
+        self.hardness.setRange(0, 100)
+        self.hardness.setValue(100)
+        self.hardness.setMaximumWidth(90)
+        tools.addWidget(self.hardness)
+        tools.addWidget(QLabel(" Overlay "))
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(10, 90)
+        self.opacity.setValue(45)
+        self.opacity.setMaximumWidth(90)
+        tools.addWidget(self.opacity)
+        self.color_action = QAction("Colour…", self, triggered=self.pick_color)
+        tools.addAction(self.color_action)
+
+        ops = QToolBar("Mask", self)
+        ops.setObjectName("mask-ops")
+        self.addToolBar(ops)
+        self.undo_action = self.doc.undo.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.doc.undo.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        ops.addAction(self.undo_action)
+        ops.addAction(self.redo_action)
+        ops.addSeparator()
+        self.px_box = QSpinBox()
+        self.px_box.setRange(1, 256)
+        self.px_box.setValue(8)
+        self.px_box.setSuffix(" px")
+        self.invert_action = QAction("Invert", self, shortcut=QKeySequence("Ctrl+I"), triggered=self.doc.invert)
+        self.clear_action = QAction("Clear", self, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=self.doc.clear)
+        self.grow_action = QAction("Grow", self, triggered=lambda: self.doc.grow(self.px_box.value()))
+        self.shrink_action = QAction("Shrink", self, triggered=lambda: self.doc.shrink(self.px_box.value()))
+        self.feather_action = QAction("Feather", self, triggered=lambda: self.doc.feather(self.px_box.value()))
+        for act in (self.invert_action, self.clear_action):
+            ops.addAction(act)
+        ops.addWidget(self.px_box)
+        for act in (self.grow_action, self.shrink_action, self.feather_action):
+            ops.addAction(act)
+        ops.addSeparator()
+        self.fit_action = QAction("Fit", self, shortcut=QKeySequence("Ctrl+0"), triggered=self.canvas.fit)
+        self.actual_action = QAction("100%", self, shortcut=QKeySequence("Ctrl+1"), triggered=self.canvas.actual_size)
+        self.zoom_in_action = QAction("Zoom in", self, shortcut=QKeySequence.StandardKey.ZoomIn, triggered=lambda: self.canvas.zoom_by(1.25))
+        self.zoom_out_action = QAction("Zoom out", self, shortcut=QKeySequence.StandardKey.ZoomOut, triggered=lambda: self.canvas.zoom_by(0.8))
+        for act in (self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action):
+            ops.addAction(act)
+        self.edit_action = QAction("Edit", self, shortcut=QKeySequence("Ctrl+Return"), triggered=self.start_edit)
+        self.addAction(self.edit_action)
+        menu = self.menuBar().addMenu("&Mask")
+        for act in (self.undo_action, self.redo_action, self.invert_action, self.clear_action, self.grow_action,
+                    self.shrink_action, self.feather_action):
+            menu.addAction(act)
+        view = self.menuBar().addMenu("&View")
+        for act in (self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action):
+            view.addAction(act)
+        tool_menu = self.menuBar().addMenu("&Tools")
+        for act in self.tool_actions.values():
+            tool_menu.addAction(act)
+        self.menuBar().addMenu("&Edit").addAction(self.edit_action)
+
+    def _connect(self) -> None:
+        d, c, p = self.doc, self.controller, self.panel
+        self.size_box.valueChanged.connect(d.set_brush_size)
+        d.brush_changed.connect(lambda: self.size_box.setValue(d.brush_size))
+        self.hardness.valueChanged.connect(lambda v: d.set_hardness(v / 100))
+        self.opacity.valueChanged.connect(self._set_opacity)
+        self.canvas.cursor_moved.connect(self._status)
+        self.canvas.zoom_changed.connect(lambda z: self._status())
+        d.changed.connect(lambda _r: self._status())
+        p.edit_requested.connect(self.start_edit)
+        p.add_reference_file.connect(self.pick_reference_file)
+        p.add_reference_panel.connect(self.add_first_panel)
+        p.heatmap_toggled.connect(lambda on: self.canvas.set_heatmap(self._heatmap if on else None))
+        p.compare_changed.connect(self._compare)
+        p.version_picked.connect(self._show_version)
+        c.error.connect(self.show_message)
+        c.source_changed.connect(self._reload_source)
+        c.finished.connect(self._finished)
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def set_tool(self, tool: str) -> None:
+        self.canvas.tool = tool
+        self.tool_actions[tool].setChecked(True)
+        self.canvas._update_outline()
+
+    def pick_color(self) -> None:
+        dialog = QColorDialog(self.canvas.mask_item.color, self)
+        dialog.colorSelected.connect(self.set_color)
+        dialog.open()  # never exec(): the loop keeps running
+
+    def set_color(self, color: QColor) -> None:
+        self.canvas.mask_item.color = color
+        self.canvas.mask_item.update()
+
+    def _set_opacity(self, value: int) -> None:
+        self.canvas.mask_item.opacity_ = value / 100
+        self.canvas.mask_item.update()
+
+    def pick_reference_file(self) -> None:
+        dialog = QFileDialog(self, "Add a reference image", "", "Images (*.png *.jpg *.jpeg *.webp)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.filesSelected.connect(lambda files: [self.controller.add_reference_file(f) for f in files])
+        dialog.open()
+
+    def add_first_panel(self) -> None:
+        first = next((r for r in self.controller.session.board.rows if r.path and not r.pending), None)
+        if first is None:
+            self.show_message("the board has no finished panel to use as a reference")
+            return
+        self.controller.add_reference_panel(first.path)
+
+    def start_edit(self) -> None:
+        prompt = self.panel.prompt.toPlainText().strip()
+        if not prompt:
+            self.show_message("Type what should change inside the mask first.")
+            self.panel.prompt.setFocus()
+            return
+        self._before = self.doc.image
+        self.controller.start_edit(prompt, self.doc.painted(), guard=self.panel.keep_outside.isChecked(),
+                                   feather_px=self.panel.feather.value())
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+
+    def _status(self, x: int | None = None, y: int | None = None) -> None:
+        pos = f"{x}, {y} · " if x is not None else ""
+        self.status.setText(f"{pos}zoom {self.canvas.zoom:.0%} · brush {self.doc.brush_size} px · "
+                            f"mask {self.doc.coverage():.1%} of {self.doc.image.width()}×{self.doc.image.height()} (source pixels)")
+
+    def _compare(self, on: bool, split: int) -> None:
+        self.canvas.set_compare(self._before if on and self._before is not None else None, split / 100)
+
+    def _reload_source(self) -> None:
+        path = self.controller.source_path
+        if not path:
+            return
+        self.controller.session.tasks.start(self._load_image(path), "loading the new version")
+
+    async def _load_image(self, path: str) -> None:
+        image = await asyncio.to_thread(decode, path)
+        if image.size() != self.doc.image.size():
+            image = image.scaled(self.doc.image.size())
+        self.doc.image = image
+        self.canvas.set_base_image(image)
+
+    def _show_version(self, row: int) -> None:
+        if 0 <= row < len(self.controller.versions):
+            self.controller.session.tasks.start(self._load_image(self.controller.versions[row]["path"]), "showing a version")
+
+    def _finished(self, result: dict) -> None:
+        if result.get("heatmap_path"):
+            self._heatmap = QImage(result["heatmap_path"])
+            if self.panel.show_heatmap.isChecked():
+                self.canvas.set_heatmap(self._heatmap)
+        if self.controller.panel_id is None and result.get("path"):
+            self.controller.session.tasks.start(self._load_image(result["path"]), "showing the result")
+        self.show_message("Edit saved" + (" as a new version of the panel" if result.get("version_id") else " as a new panel"))
