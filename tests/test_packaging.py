@@ -1,6 +1,7 @@
 """`pip install .` carries resources/ (the registry data) inside the package."""
 
 import json
+from pathlib import Path
 from importlib.metadata import distributions
 
 import pytest
@@ -27,3 +28,12 @@ def test_installed_distribution_carries_the_registry_data():
 def test_console_script_is_declared():
     dist = _installed()
     assert any(ep.name == "asset-studio" and ep.value == "studio.__main__:main" for ep in dist.entry_points)
+
+
+def test_every_package_is_listed_for_the_wheel():
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "studio").rglob("__init__.py")}
+    assert found - listed == set(), "add these to [tool.setuptools] packages"
