@@ -16,6 +16,44 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 
+async def paint_and_edit(window, session) -> None:
+    """The mask painter on panel 1: a painted mask, the drift heatmap after an edit, before/after."""
+    from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QPainterPath
+
+    await window._open_painter(panel_id=session.board.rows[0].panel_id)
+    painter = window.painter_windows[-1]
+    painter.resize(1500, 900)
+    painter.canvas.fit()
+    doc = painter.doc
+    path = QPainterPath()
+    path.addEllipse(QRectF(880, 180, 360, 420))
+    doc.fill_path(path)
+    doc.set_brush_size(70)
+    doc.begin_stroke(QPointF(300, 700))
+    for i in range(40):
+        doc.stroke_to(QPointF(300 + i * 12, 700 - (i % 10) * 6))
+    doc.end_stroke()
+    painter.panel.prompt.setPlainText("a glowing red lantern in the window")
+    await asyncio.sleep(0.6)
+    painter.grab().save(str(HERE / "06-painter-mask.png"))
+    painter.start_edit()
+    for _ in range(400):
+        await asyncio.sleep(0.05)
+        if painter.controller.last_result is not None:
+            break
+    await asyncio.sleep(0.5)
+    painter.panel.show_heatmap.setChecked(True)
+    painter.canvas.mask_item.setVisible(False)
+    await asyncio.sleep(0.2)
+    painter.grab().save(str(HERE / "07-drift-heatmap.png"))
+    painter.panel.show_heatmap.setChecked(False)
+    painter.panel.compare.setChecked(True)
+    await asyncio.sleep(0.2)
+    painter.grab().save(str(HERE / "08-before-after.png"))
+    painter.close()
+
+
 def main() -> None:
     tmp = tempfile.mkdtemp()
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
@@ -25,6 +63,7 @@ def main() -> None:
 
     app = QApplication([])
     app.setOrganizationName("asset-studio-screenshots")
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     from studio.sandbox.app import SandboxConfig
@@ -67,6 +106,7 @@ def main() -> None:
             p.set("size", "1000x1000")
             await asyncio.sleep(0.1)
             window.editor.grab().save(str(HERE / "05-invalid-size.png"))
+            await paint_and_edit(window, session)
             window.close()
             await session.shutdown()
 

@@ -94,8 +94,8 @@ def measure(source: Image.Image, result: Image.Image, painted: Image.Image, *, b
 
 
 def heatmap(diff: Image.Image, *, threshold: int = THRESHOLD) -> Image.Image:
-    """An RGBA overlay: transparent where nothing changed, yellow to red as the change grows."""
-    strength = diff.point(lambda v: 0 if v <= threshold // 2 else min(255, 64 + v * 3))
+    """An RGBA overlay: transparent up to the threshold, then yellow to red as the change grows."""
+    strength = diff.point(lambda v: 0 if v <= threshold else min(255, 110 + v * 2))
     green = diff.point(lambda v: max(0, 220 - v * 4))
     red = Image.new("L", diff.size, 255)
     blue = Image.new("L", diff.size, 0)

@@ -57,7 +57,7 @@ class MaskItem(QGraphicsItem):
     def __init__(self, doc: MaskDocument):
         super().__init__()
         self.doc = doc
-        self.color = QColor(255, 40, 120)
+        self.color = QColor(0, 210, 255)  # cyan: apart from most skin, sky-free art and the sandbox magenta
         self.opacity_ = 0.45
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 

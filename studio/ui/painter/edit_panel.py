@@ -102,6 +102,7 @@ class EditPanel(QWidget):
         controller.busy_changed.connect(self._busy)
         controller.finished.connect(self._finished)
         self.add_panel_button.setEnabled(controller.session.board_id is not None)
+        self._fill_versions()
 
     def _busy(self, busy: bool) -> None:
         self.edit_button.setEnabled(not busy)
@@ -128,6 +129,7 @@ class EditPanel(QWidget):
                 current_row = i
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, v.get("id"))
+            item.setToolTip(text + (f"\n{v['path']}" if v.get("path") else ""))
             self.versions.addItem(item)
         self.versions.setCurrentRow(current_row)
         self.versions.blockSignals(False)
