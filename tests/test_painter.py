@@ -91,11 +91,16 @@ def test_open_paint_edit_compare_revert(studio, qloop, qtbot):
         painter.panel.show_heatmap.setChecked(False)
         painter.grab().save(str(SHOTS / "painter-compare.png"))
 
+    # the raw result is offered too: it becomes version 3
+    assert painter.panel.raw_button.isEnabled()
+    painter.panel.raw_button.click()
+    until(qloop, lambda: len(painter.controller.versions) == 3 and board.rows[0].path == result["raw_path"])
+
     # revert to the original: the panel shows it again, history is kept
     painter.panel.versions.setCurrentRow(0)
     painter.panel.revert_button.click()
     until(qloop, lambda: board.rows[0].path == original)
-    until(qloop, lambda: len(painter.controller.versions) == 2 and painter.controller.versions[0]["current"])
+    until(qloop, lambda: len(painter.controller.versions) == 3 and painter.controller.versions[0]["current"])
 
 
 def test_undo_redo_invert_grow_feather(qapp):
@@ -156,3 +161,19 @@ def test_an_empty_mask_is_refused_in_the_painter(studio, qloop, sandbox):
     painter.edit_action.trigger()
     assert "is empty" in painter.statusBar().currentMessage()
     assert len(sandbox.sandbox.requests) == before
+
+
+def test_reroll_with_references_sends_the_first_panel(studio, qloop, sandbox):
+    window = studio()
+    board = _generate_one(window, qloop)
+    first, second = board.rows[0].panel_id, board.rows[1].panel_id
+    window.grid.setCurrentIndex(board.index(1))
+    window.reroll_refs_action.trigger()
+    box = window.reroll_box
+    assert "with 1 reference image" in box.text()
+    box.accept()
+    until(qloop, lambda: len(board.rows) == 3 and all(not r.pending for r in board.rows))
+    assert [r.panel_id for r in board.rows][:2] == [first, second]  # the new panel lands after panel 2
+    sent = [r for r in sandbox.sandbox.requests if r["path"].endswith("/images/edits")][-1]
+    assert [f["field"] for f in sent["files"]] == ["image"] and "mask" not in [f["field"] for f in sent["files"]]
+    assert sent["params"]["prompt"] == "a harbour with boats" and sent["params"]["n"] == "1"

@@ -178,6 +178,23 @@ class EditController(QObject):
 
         return self.session.tasks.start(go(), "revert")
 
+    def use_raw(self) -> asyncio.Task[Any] | None:
+        """Keep the last edit's raw result (as the API returned it) as a new version instead of the guarded one."""
+        result = self.last_result
+        if self.panel_id is None or not result or result["raw_path"] == result["path"]:
+            return None
+
+        async def go() -> None:
+            drift = result.get("drift")
+            await self.service.db.run(versions.add, self.panel_id, versions.NewVersion(
+                kind="raw", path=result["raw_path"], prompt="raw result of the last edit", raw_path=result["raw_path"],
+                parent_id=result.get("version_id"), heatmap_path=result.get("heatmap_path"), guarded=False,
+                drift_json=json.dumps(drift.to_json()) if drift else None))
+            await self.load()
+            await self.session.reload_board()
+
+        return self.session.tasks.start(go(), "using the raw result")
+
     def drift_of(self, version: dict[str, Any]) -> dict[str, Any] | None:
         return json.loads(version["drift_json"]) if version.get("drift_json") else None
 

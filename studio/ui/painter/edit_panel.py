@@ -71,7 +71,10 @@ class EditPanel(QWidget):
         self.split = QSlider(Qt.Orientation.Horizontal)
         self.split.setRange(0, 100)
         self.split.setValue(50)
-        for w in (self.show_heatmap, self.compare, self.split):
+        self.raw_button = QPushButton("Use the raw result instead")
+        self.raw_button.setToolTip("The result exactly as the API returned it, drift and all (kept in the library either way)")
+        self.raw_button.setEnabled(False)
+        for w in (self.show_heatmap, self.compare, self.split, self.raw_button):
             res.addWidget(w)
         layout.addWidget(result)
 
@@ -94,6 +97,7 @@ class EditPanel(QWidget):
         self.compare.toggled.connect(lambda on: self.compare_changed.emit(on, self.split.value()))
         self.split.valueChanged.connect(lambda v: self.compare_changed.emit(self.compare.isChecked(), v))
         self.revert_button.clicked.connect(self._revert)
+        self.raw_button.clicked.connect(controller.use_raw)
         self.versions.currentRowChanged.connect(self.version_picked)
         controller.quote_changed.connect(self.quote.setText)
         controller.references_changed.connect(self._fill_references)
@@ -141,6 +145,7 @@ class EditPanel(QWidget):
             self.controller.revert(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _finished(self, result: dict) -> None:
+        self.raw_button.setEnabled(self.controller.panel_id is not None and result.get("raw_path") != result.get("path"))
         drift = result.get("drift")
         if drift is None:
             self.drift.setText("Edited (no mask: nothing to guard).")
