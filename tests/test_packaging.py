@@ -22,6 +22,7 @@ def test_installed_distribution_carries_the_registry_data():
         pytest.skip("editable install: resources are read from the checkout")
     files = {str(f) for f in dist.files or ()}
     assert "studio/resources/models.toml" in files
+    assert "studio/resources/fonts/Vera.ttf" in files and "studio/resources/fonts/bitstream-vera-license.txt" in files
     assert (dist.locate_file("studio/resources/models.toml")).read_text().startswith("# Asset Studio model registry")
 
 

@@ -18,3 +18,7 @@ def resource_path(name: str) -> Path:
         if candidate.is_file():
             return candidate
     raise FileNotFoundError(f"resource {name!r} is missing: reinstall Asset Studio")
+
+
+FONT_REGULAR = "fonts/Vera.ttf"  # Bitstream Vera (fonts/bitstream-vera-license.txt): exports never use system fonts
+FONT_BOLD = "fonts/VeraBd.ttf"

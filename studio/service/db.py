@@ -77,6 +77,12 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE panels ADD COLUMN version_id INTEGER REFERENCES versions(id);
     """,
+    # 4: storyboard fields of a panel
+    """
+    ALTER TABLE panels ADD COLUMN shot TEXT NOT NULL DEFAULT '';
+    ALTER TABLE panels ADD COLUMN duration REAL NOT NULL DEFAULT 2.0;
+    ALTER TABLE panels ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

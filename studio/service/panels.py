@@ -27,6 +27,29 @@ def set_caption(conn: sqlite3.Connection, panel_id: int, caption: str) -> None:
         conn.execute("UPDATE panels SET caption = ? WHERE id = ?", (caption[:2000], panel_id))
 
 
+SHOT_TYPES = ("", "Extreme wide", "Wide", "Full", "Medium", "Medium close-up", "Close-up", "Extreme close-up",
+              "Over the shoulder", "POV", "Insert", "Two-shot", "Aerial")
+MAX_DURATION_S = 600.0
+
+
+def set_fields(conn: sqlite3.Connection, panel_id: int, *, shot: str | None = None, duration: float | None = None,
+               notes: str | None = None) -> None:
+    """Storyboard fields: shot type (free text; SHOT_TYPES are offered), duration in seconds, notes."""
+    changes: dict[str, Any] = {}
+    if shot is not None:
+        changes["shot"] = " ".join(shot.split())[:80]
+    if duration is not None:
+        if not 0.05 <= float(duration) <= MAX_DURATION_S:
+            raise RefusedError(f"duration {duration}: must be between 0.05 and {MAX_DURATION_S:g} seconds")
+        changes["duration"] = round(float(duration), 3)
+    if notes is not None:
+        changes["notes"] = notes[:4000]
+    if not changes:
+        return
+    with transaction(conn):
+        conn.execute(f"UPDATE panels SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", (*changes.values(), panel_id))
+
+
 def set_starred(conn: sqlite3.Connection, panel_id: int, starred: bool) -> None:
     with transaction(conn):
         conn.execute("UPDATE panels SET starred = ? WHERE id = ?", (int(starred), panel_id))

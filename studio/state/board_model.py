@@ -30,6 +30,10 @@ class PanelRow:
     index: int = 0
     width: int | None = None
     height: int | None = None
+    shot: str = ""
+    duration: float = 2.0
+    notes: str = ""
+    version: int = 1
 
     @property
     def pending(self) -> bool:
@@ -61,7 +65,9 @@ class BoardModel(QAbstractListModel):
             cost = Decimal(p["billed_usd"]) / n if p.get("billed_usd") else None
             saved.append(PanelRow(key=f"p{p['id']}", panel_id=p["id"], caption=p.get("caption") or "", path=p.get("path"),
                                   starred=bool(p.get("starred")), cost_usd=cost, sandbox=bool(p.get("sandbox")),
-                                  job_id=p.get("job_id"), width=p.get("width"), height=p.get("height")))
+                                  job_id=p.get("job_id"), width=p.get("width"), height=p.get("height"),
+                                  shot=p.get("shot") or "", duration=float(p.get("duration") or 2.0), notes=p.get("notes") or "",
+                                  version=int(p.get("version") or 1)))
         self.beginResetModel()
         self.rows = saved + pending
         self.endResetModel()

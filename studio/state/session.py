@@ -232,9 +232,9 @@ class Session(QObject):
         self._panels = await self.db.run(library.panels, self.board_id)
         self.board.set_panels(self._panels)
 
-    def _db_then_reload(self, what: str, fn, *args: Any) -> None:
+    def _db_then_reload(self, what: str, fn, *args: Any, **kwargs: Any) -> None:
         async def go():
-            await self.db.run(fn, *args)
+            await self.db.run(fn, *args, **kwargs)
             await self.reload_board()
 
         self.tasks.start(go(), what)
@@ -252,6 +252,17 @@ class Session(QObject):
             return
         self._push("Caption", lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, caption),
                    lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, old))
+
+    def set_panel_fields(self, panel_id: int, **fields: Any) -> None:
+        """Shot type, duration and notes of a panel, as one undoable step."""
+        row = self._panel(panel_id)
+        if row is None:
+            return
+        old = {k: row.get(k) for k in fields}
+        if all(old[k] == v for k, v in fields.items()):
+            return
+        self._push("Panel details", lambda: self._db_then_reload("Saving the panel", panels.set_fields, panel_id, **fields),
+                   lambda: self._db_then_reload("Saving the panel", panels.set_fields, panel_id, **old))
 
     def set_starred(self, panel_id: int, starred: bool) -> None:
         self._push("Star" if starred else "Unstar",

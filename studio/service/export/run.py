@@ -1,0 +1,154 @@
+"""Export a board into a folder, atomically: everything is written into a hidden temporary folder
+beside the destination, which is renamed into place only when complete. A cancelled or failed
+export leaves nothing behind, and nothing is ever written outside the chosen folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import threading
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from studio.core.errors import RefusedError
+from studio.core.names import slugify
+
+from .board import ExportBoard
+from .images import lossless_png, panel_filename
+from .manifest import manifest, manifest_csv, manifest_json
+from .pdf import LAYOUTS, PAGE_SIZES, storyboard_pdf
+from .sheets import animatic_gif, contact_sheet
+
+FORMATS = ("png", "contact", "pdf", "gif", "manifest", "zip")
+
+
+class ExportCancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    formats: tuple[str, ...] = FORMATS
+    columns: int | None = None  # contact sheet; None = chosen from the count and aspect
+    per_page: int = 6  # PDF: 1, 4 or 6
+    page_size: str = "A4"  # or "Letter"
+    gif_width: int = 640
+    burn_in: bool = True
+
+    def check(self) -> None:
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise RefusedError(f"formats {','.join(unknown) or '(none)'}: choose from {','.join(FORMATS)}")
+        if self.per_page not in LAYOUTS:
+            raise RefusedError(f"panels per page {self.per_page}: choose 1, 4 or 6")
+        if self.page_size not in PAGE_SIZES:
+            raise RefusedError(f"page size {self.page_size}: choose A4 or Letter")
+        if not 64 <= self.gif_width <= 3840:
+            raise RefusedError(f"GIF width {self.gif_width}: must be 64 to 3840 pixels")
+        if self.columns is not None and not 1 <= self.columns <= 10:
+            raise RefusedError(f"columns {self.columns}: must be 1 to 10")
+
+
+@dataclass
+class ExportResult:
+    folder: Path
+    files: list[str] = field(default_factory=list)  # names inside the folder
+
+
+def _final_folder(out_dir: Path, board: str) -> Path:
+    base = f"{slugify(board, 60, default='board')}-storyboard"
+    for k in range(1, 1000):
+        candidate = out_dir / (base if k == 1 else f"{base}-{k}")
+        if not candidate.exists():
+            return candidate
+    raise RefusedError(f"{out_dir}: too many earlier exports of this board")
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = ExportOptions(), *,
+                 progress: Callable[[float, str], None] | None = None, cancel: threading.Event | None = None,
+                 now: dt.datetime | None = None) -> ExportResult:
+    """Write the chosen formats; returns the finished folder. Runs in a worker thread."""
+    options.check()
+    if not board.panels:
+        raise RefusedError(f"board {board.name!r} has no finished panels to export")
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RefusedError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise RefusedError(f"{out_dir}: the folder is not writable")
+    exported_at = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    formats = set(options.formats)
+    content = formats - {"zip"} or set(FORMATS) - {"zip"}  # zip alone: everything, zipped
+    steps = len(board.panels) * len(content & {"png", "contact", "pdf", "gif"}) + 2
+    done = 0
+
+    def tick(what: str = "") -> None:
+        nonlocal done
+        if cancel is not None and cancel.is_set():
+            raise ExportCancelled("export cancelled")
+        done += 1
+        if progress:
+            progress(min(1.0, done / steps), what)
+
+    temp = out_dir / f".{slugify(board.name, 40, default='board')}.partial-{uuid.uuid4().hex[:8]}"
+    temp.mkdir()
+    try:
+        files: list[str] = []
+        pngs: dict[int, tuple[str, str]] = {}
+        if "png" in content:
+            for panel in board.panels:
+                data = lossless_png(panel)
+                name = panel_filename(panel)
+                _write(temp / name, data)
+                pngs[panel.number] = (name, hashlib.sha256(data).hexdigest())
+                files.append(name)
+                tick(f"PNG {panel.number}")
+        if "contact" in content:
+            sheet = contact_sheet(board, exported_at, columns=options.columns, tick=lambda: tick("contact sheet"))
+            sheet.save(temp / "contact-sheet.png", "PNG", optimize=False, compress_level=6)
+            files.append("contact-sheet.png")
+        if "pdf" in content:
+            storyboard_pdf(board, temp / "storyboard.pdf", exported_at, per_page=options.per_page,
+                           page_size=options.page_size, tick=lambda: tick("PDF"))
+            files.append("storyboard.pdf")
+        if "gif" in content:
+            animatic_gif(board, temp / "animatic.gif", width=options.gif_width, burn_in=options.burn_in,
+                         tick=lambda: tick("GIF"))
+            files.append("animatic.gif")
+        if "manifest" in content:
+            data = manifest(board, pngs, exported_at)
+            _write(temp / "manifest.json", manifest_json(data))
+            _write(temp / "manifest.csv", manifest_csv(data))
+            files += ["manifest.json", "manifest.csv"]
+        tick("manifest")
+        if "zip" in formats:
+            zip_name = f"{slugify(board.name, 60, default='board')}-storyboard.zip"
+            with zipfile.ZipFile(temp / zip_name, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+                for name in files:
+                    zf.write(temp / name, arcname=name)
+            if formats == {"zip"}:
+                for name in files:
+                    (temp / name).unlink()
+                files = []
+            files.append(zip_name)
+        tick("finishing")
+        final = _final_folder(out_dir, board.name)
+        os.rename(temp, final)  # atomic on one file system: the folder appears complete or not at all
+        return ExportResult(final, files)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
