@@ -188,3 +188,21 @@ def test_help_does_not_import_heavy_modules():
     code = "import sys; from studio.cli import build_parser; build_parser().format_help(); print(sorted(m for m in ('openai','PIL','PySide6','uvicorn','starlette') if m in sys.modules))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.stdout.strip() == "[]"
+
+
+def test_boards_and_export(tmp_path):
+    r = cli("generate", "--prompt", "a fox in snow", "--n", "3", "--size", "1024x1024", "--quality", "low",
+            "--board", "Fox / story", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    r = cli("boards", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["boards"][0] == {**json.loads(r.stdout)["boards"][0], "name": "Fox / story", "panels": 3}
+    r = cli("export", "Fox / story", "--out", str(tmp_path / "exp"), "--formats", "png,gif,manifest", "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    folder = Path(report["folder"])
+    assert folder.parent == tmp_path / "exp" and report["files"][:3] == ["01-panel.png", "02-panel.png", "03-panel.png"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(report["files"])
+    r = cli("export", "Nobody's board", "--out", str(tmp_path / "exp2"))
+    assert r.returncode == 2 and "does not exist" in r.stderr and not (tmp_path / "exp2").exists()
+    r = cli("export", "Fox / story", "--out", str(tmp_path / "exp3"), "--formats", "png,mp4")
+    assert r.returncode == 2 and "formats mp4" in r.stderr

@@ -87,6 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--board", nargs=2, metavar=("NAME", "USD"), help="cap for one board")
     b.add_argument("--json", action="store_true", help="print JSON")
 
+    bo = sub.add_parser("boards", help="list the storyboards in the library", description="Every board with its number of panels.")
+    bo.add_argument("--json", action="store_true", help="print JSON")
+
+    x = sub.add_parser("export", help="export a board: PNGs, contact sheet, PDF, GIF, manifest, ZIP",
+                       description="Export a board into a new folder inside DIR (written atomically: it appears complete or not at all). "
+                                   "Nothing is written outside DIR; board names and captions become safe file names.")
+    x.add_argument("board", metavar="BOARD", help="the board's name (see `asset-studio boards`)")
+    x.add_argument("--out", required=True, metavar="DIR", help="the folder to export into")
+    x.add_argument("--formats", metavar="LIST", help="comma-separated: png,contact,pdf,gif,manifest,zip (default: all)")
+    x.add_argument("--per-page", type=int, default=6, choices=(1, 4, 6), help="PDF panels per page (default 6)")
+    x.add_argument("--page-size", default="A4", choices=("A4", "Letter"), help="PDF page size (default A4)")
+    x.add_argument("--columns", type=int, metavar="N", help="contact sheet columns (default: from the count and aspect)")
+    x.add_argument("--gif-width", type=int, default=640, metavar="PX", help="animatic width (default 640)")
+    x.add_argument("--no-burn-in", action="store_true", help="GIF frames without their captions")
+    x.add_argument("--json", action="store_true", help="print JSON")
+
     t = sub.add_parser("tier", help="show or set your OpenAI rate tier (for pacing)", description="Calls are paced to your tier's images and tokens per minute so that rate limits are avoided, not hit.")
     t.add_argument("tier", nargs="?", type=int, choices=range(1, 6), metavar="N", help="1-5")
     return parser

@@ -1,0 +1,65 @@
+"""`asset-studio boards` and `asset-studio export BOARD --out DIR [--formats ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from studio.core.errors import RefusedError
+
+from .output import emit_json, refuse
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.service.db import Database
+    from studio.service.paths import database_path
+
+    db = Database(database_path())
+    try:
+        return _boards(db, args) if args.command == "boards" else _export(db, args)
+    except RefusedError as exc:
+        return refuse(str(exc))
+    finally:
+        db.close()
+
+
+def _boards(db, args) -> int:
+    from studio.service import library
+
+    rows = db.run_sync(library.boards)
+    if args.json:
+        emit_json({"boards": [{"name": r["name"], "panels": r["panels"], "created_at": r["created_at"],
+                               "budget_usd": r["budget_usd"]} for r in rows]})
+        return 0
+    if not rows:
+        print("no boards yet (generate with --board NAME, or open the app)")
+    for r in rows:
+        print(f"{r['name']}\t{r['panels']} panel{'s' if r['panels'] != 1 else ''}\tcreated {r['created_at'][:10]}")
+    return 0
+
+
+def _export(db, args) -> int:
+    from studio.service.export.board import load_board
+    from studio.service.export.run import FORMATS, ExportOptions, export_board
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip()) if args.formats else FORMATS
+    options = ExportOptions(formats=formats, columns=args.columns, per_page=args.per_page, page_size=args.page_size,
+                            gif_width=args.gif_width, burn_in=not args.no_burn_in)
+    options.check()
+    board = db.run_sync(load_board, args.board)
+
+    def progress(fraction: float, what: str) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"\rexporting… {fraction:4.0%} {what:<20}", end="", file=sys.stderr, flush=True)
+
+    result = export_board(board, Path(args.out), options, progress=progress)
+    if not args.json and sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.json:
+        emit_json({"board": board.name, "folder": str(result.folder), "files": result.files,
+                   "panels": len(board.panels), "panels_billed_usd": str(board.panels_total_usd),
+                   "ledger_total_usd": str(board.ledger_total_usd), "sandbox": board.sandbox})
+    else:
+        print(result.folder)
+    return 0
