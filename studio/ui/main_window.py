@@ -19,6 +19,7 @@ from .cost_meter import CostMeter
 from .dialogs import ask_text
 from .grid import PanelGrid
 from .jobs_panel import JobsPanel
+from .panel_details import PanelDetails
 from .prompt_editor import PromptEditor
 from .settings_dialog import SettingsDialog
 from .viewer import ImageViewer
@@ -73,8 +74,10 @@ class MainWindow(QMainWindow):
         self.grid = PanelGrid(session.board)
         self.costs = CostMeter(session.costs)
         self.jobs = JobsPanel(session.jobs, session)
+        self.details = PanelDetails(session)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.costs)
+        right.addWidget(self.details)
         right.addWidget(self.jobs)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -127,6 +130,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.open_image_action = a("&Open image to edit…", self.ask_open_image, QKeySequence.StandardKey.Open, menu=file_menu)
         self.save_action = a("&Save image as…", self.save_image_as, QKeySequence.StandardKey.Save, menu=file_menu)
+        self.export_action = a("&Export board…", self.open_export, "Ctrl+Shift+E", menu=file_menu)
         self.settings_action = a("Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences, menu=file_menu)
         file_menu.addSeparator()
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, menu=file_menu)
@@ -169,6 +173,8 @@ class MainWindow(QMainWindow):
         s.boards_changed.connect(self._fill_boards)
         self.board_box.activated.connect(lambda i: s.tasks.start(s.select_board(self.board_box.itemText(i)), "Switching boards"))
         self.grid.doubleClicked.connect(lambda index: self.open_panel())
+        self.grid.selectionModel().currentChanged.connect(lambda *_: self.details.show_row(self._row()))
+        s.board.modelReset.connect(lambda: self.details.show_row(self._row()))
         self._fill_boards()
 
     # -- state -> view --------------------------------------------------------------------------
@@ -301,6 +307,17 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Image copied to the clipboard", 4000)
 
             self.session.tasks.start(go(), "Copying the image")
+
+    def open_export(self) -> None:
+        from studio.state.exporter import Exporter
+
+        from .export_dialog import ExportDialog
+
+        if getattr(self, "export_dialog", None) is None:
+            self.exporter = Exporter(self.session, self)
+            self.export_dialog = ExportDialog(self.exporter, self.session.board_name, self)
+        self.export_dialog.setWindowTitle(f"Export board — {self.session.board_name}")
+        self.export_dialog.show()  # modeless: the window stays usable while it exports
 
     def reveal_file(self) -> None:
         row = self._row()

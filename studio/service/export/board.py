@@ -15,7 +15,7 @@ from studio.core.text import clean_text
 from .. import library, versions
 from ..ledger import committed
 
-SHARE_QUANTUM = Decimal("0.00000001")
+SHARE_QUANTUM = Decimal(1).scaleb(-8)  # cost shares are kept to 1e-8 USD
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+"""File ▸ Export board…: formats, layout, page size, GIF width, caption burn-in, destination;
+a progress bar with cancel; the finished folder can be revealed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from studio.service.export.run import FORMATS, ExportOptions
+from studio.state.exporter import Exporter
+
+FORMAT_LABELS = {"png": "PNG per panel (lossless)", "contact": "Contact sheet (PNG)", "pdf": "PDF storyboard",
+                 "gif": "GIF animatic", "manifest": "Manifest (JSON + CSV)", "zip": "ZIP of everything"}
+
+
+class ExportDialog(QDialog):
+    def __init__(self, exporter: Exporter, board_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.exporter = exporter
+        self.setWindowTitle(f"Export board — {board_name}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        layout = QVBoxLayout(self)
+        box = QGroupBox("Formats")
+        bl = QVBoxLayout(box)
+        self.checks = {}
+        for fmt in FORMATS:
+            self.checks[fmt] = QCheckBox(FORMAT_LABELS[fmt])
+            self.checks[fmt].setChecked(True)
+            bl.addWidget(self.checks[fmt])
+        layout.addWidget(box)
+        form = QFormLayout()
+        self.per_page = QComboBox()
+        for n, label in ((6, "3 × 2 per page"), (4, "2 × 2 per page"), (1, "1 per page")):
+            self.per_page.addItem(label, n)
+        self.page_size = QComboBox()
+        self.page_size.addItems(["A4", "Letter"])
+        self.columns = QSpinBox()
+        self.columns.setRange(0, 10)
+        self.columns.setSpecialValueText("auto")
+        self.gif_width = QSpinBox()
+        self.gif_width.setRange(64, 3840)
+        self.gif_width.setValue(640)
+        self.gif_width.setSuffix(" px")
+        self.burn_in = QCheckBox("Burn captions into the GIF")
+        self.burn_in.setChecked(True)
+        dest_row = QHBoxLayout()
+        default_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or ""
+        self.destination = QLineEdit(default_dir)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        dest_row.addWidget(self.destination, 1)
+        dest_row.addWidget(browse)
+        form.addRow("PDF layout", self.per_page)
+        form.addRow("PDF page size", self.page_size)
+        form.addRow("Contact sheet columns", self.columns)
+        form.addRow("GIF width", self.gif_width)
+        form.addRow("", self.burn_in)
+        form.addRow("Export into", dest_row)
+        layout.addLayout(form)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.reveal_button = QPushButton("Reveal in file manager")
+        self.reveal_button.setVisible(False)
+        buttons.addWidget(self.reveal_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.export_button)
+        layout.addLayout(buttons)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.reveal_button.clicked.connect(self.reveal)
+        exporter.progress.connect(self._progress)
+        exporter.finished.connect(self._finished)
+        exporter.cancelled.connect(lambda: self._done("Cancelled: nothing was written."))
+        exporter.failed.connect(lambda text: self._done(f"Export failed: {text}"))
+
+    def options(self) -> ExportOptions:
+        return ExportOptions(formats=tuple(f for f, c in self.checks.items() if c.isChecked()),
+                             columns=self.columns.value() or None, per_page=int(self.per_page.currentData()),
+                             page_size=self.page_size.currentText(), gif_width=self.gif_width.value(),
+                             burn_in=self.burn_in.isChecked())
+
+    def start(self) -> None:
+        options = self.options()
+        try:
+            options.check()
+        except Exception as exc:
+            self.status.setText(str(exc))
+            return
+        if not self.destination.text().strip():
+            self.status.setText("Choose a folder to export into.")
+            return
+        self.progress.setValue(0)
+        self.reveal_button.setVisible(False)
+        self.export_button.setEnabled(False)
+        self.status.setText("Exporting…")
+        self.exporter.start(self.destination.text().strip(), options)
+
+    def _cancel(self) -> None:
+        if self.exporter.running:
+            self.exporter.cancel()
+        else:
+            self.close()
+
+    def _progress(self, fraction: float, what: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(f"Exporting… {what}")
+
+    def _finished(self, folder: str) -> None:
+        self.progress.setValue(1000)
+        self._done(f"Exported to {folder}")
+        self.reveal_button.setVisible(True)
+
+    def _done(self, text: str) -> None:
+        self.status.setText(text)
+        self.export_button.setEnabled(True)
+
+    def _browse(self) -> None:
+        dialog = QFileDialog(self, "Export into", self.destination.text())
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(self.destination.setText)
+        dialog.open()
+
+    def reveal(self) -> None:
+        if self.exporter.folder:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.exporter.folder))
