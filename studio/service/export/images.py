@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageOps
@@ -31,12 +32,16 @@ def lossless_png(panel: ExportPanel) -> bytes:
         return out.getvalue()
 
 
-def decoded(panel: ExportPanel, max_edge: int) -> Image.Image:
-    """The panel decoded at most `max_edge` on its long side (JPEG/PNG drafts keep this cheap)."""
-    with Image.open(panel.path) as im:
-        im.draft("RGB", (max_edge, max_edge))
-        im = ImageOps.exif_transpose(im)
-        im.thumbnail((max_edge, max_edge), Image.Resampling.LANCZOS)
+WORKING_EDGE = 1600  # every layout draws from one decode of each panel at this size (print at ~150-200 dpi)
+
+
+@lru_cache(maxsize=16)
+def _working_copy(path: str, mtime_ns: int) -> Image.Image:
+    with Image.open(path) as im:
+        im.draft("RGB", (WORKING_EDGE, WORKING_EDGE))
+        if im.getexif().get(0x0112, 1) != 1:  # only photos from cameras carry a rotation
+            im = ImageOps.exif_transpose(im)
+        im.thumbnail((WORKING_EDGE, WORKING_EDGE), Image.Resampling.LANCZOS)
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
         if im.mode == "RGBA":  # transparent art on white paper
@@ -44,3 +49,18 @@ def decoded(panel: ExportPanel, max_edge: int) -> Image.Image:
             paper.paste(im, mask=im.getchannel("A"))
             im = paper
         return im.copy()
+
+
+def decoded(panel: ExportPanel, max_edge: int) -> Image.Image:
+    """The panel at most `max_edge` on its long side; each file is decoded once per export."""
+    im = _working_copy(panel.path, Path(panel.path).stat().st_mtime_ns)
+    if max(im.size) <= max_edge:
+        return im.copy()
+    out = im.copy()
+    out.thumbnail((max_edge, max_edge), Image.Resampling.LANCZOS)
+    return out
+
+
+def forget_decoded() -> None:
+    """Drop the working copies (call when an export ends)."""
+    _working_copy.cache_clear()

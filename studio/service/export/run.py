@@ -19,7 +19,7 @@ from studio.core.errors import RefusedError
 from studio.core.names import slugify
 
 from .board import ExportBoard
-from .images import lossless_png, panel_filename
+from .images import forget_decoded, lossless_png, panel_filename
 from .manifest import manifest, manifest_csv, manifest_json
 from .pdf import LAYOUTS, PAGE_SIZES, storyboard_pdf
 from .sheets import animatic_gif, contact_sheet
@@ -137,9 +137,10 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
         tick("manifest")
         if "zip" in formats:
             zip_name = f"{slugify(board.name, 60, default='board')}-storyboard.zip"
-            with zipfile.ZipFile(temp / zip_name, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-                for name in files:
-                    zf.write(temp / name, arcname=name)
+            with zipfile.ZipFile(temp / zip_name, "w") as zf:
+                for name in files:  # PNG, GIF and PDF are compressed already: store them, deflate the text
+                    packed = name.endswith((".json", ".csv"))
+                    zf.write(temp / name, arcname=name, compress_type=zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED)
             if formats == {"zip"}:
                 for name in files:
                     (temp / name).unlink()
@@ -152,3 +153,5 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+    finally:
+        forget_decoded()

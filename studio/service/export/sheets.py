@@ -117,7 +117,7 @@ def animatic_gif(board: ExportBoard, path: Path, *, width: int = 640, burn_in: b
     size = (width - width % 2, max(2, round(width * first.height / first.width)))
     frames, durations = [], []
     for panel in board.panels:
-        frames.append(_frame(panel, size, burn_in).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
+        frames.append(_frame(panel, size, burn_in).quantize(colors=255, method=Image.Quantize.FASTOCTREE,
                                                             dither=Image.Dither.FLOYDSTEINBERG))
         durations.append(max(20, int(round(panel.duration * 1000 / 10)) * 10))  # GIF counts in 1/100 s
         tick()
