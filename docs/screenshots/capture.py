@@ -54,6 +54,40 @@ async def paint_and_edit(window, session) -> None:
     painter.close()
 
 
+async def export_board_shots(window, session) -> None:
+    """Storyboard fields, the Export dialog, and what it writes: the contact sheet and a PDF page."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    shots = ["Wide", "Medium", "Close-up", "Insert", "Over the shoulder", "POV", "Wide", "Close-up", "Medium", "Aerial"]
+    for i, row in enumerate(session.board.rows):
+        session.set_panel_fields(row.panel_id, shot=shots[i % len(shots)], duration=1.5 + (i % 3),
+                                 notes="Foghorn in the distance." if i % 2 else "")
+    await asyncio.sleep(0.8)
+    out = Path(tempfile.mkdtemp())
+    window.open_export()
+    dialog = window.export_dialog
+    dialog.destination.setText(str(out))
+    dialog.start()
+    for _ in range(600):
+        await asyncio.sleep(0.05)
+        if window.exporter.folder:
+            break
+    await asyncio.sleep(0.2)
+    dialog.grab().save(str(HERE / "09-export-dialog.png"))
+    folder = Path(window.exporter.folder)
+    sheet = Image.open(folder / "contact-sheet.png")
+    sheet.thumbnail((1600, 1600))
+    sheet.save(HERE / "10-contact-sheet.png")
+    if shutil.which("pdftoppm"):  # poppler-utils
+        subprocess.run(["pdftoppm", "-r", "90", "-png", "-f", "2", "-l", "2", str(folder / "storyboard.pdf"),
+                        str(out / "page")], check=True)
+        next(out.glob("page*.png")).replace(HERE / "11-pdf-page.png")
+    dialog.close()
+
+
 def main() -> None:
     tmp = tempfile.mkdtemp()
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
@@ -107,6 +141,7 @@ def main() -> None:
             await asyncio.sleep(0.1)
             window.editor.grab().save(str(HERE / "05-invalid-size.png"))
             await paint_and_edit(window, session)
+            await export_board_shots(window, session)
             window.close()
             await session.shutdown()
 

@@ -79,6 +79,11 @@ class MainWindow(QMainWindow):
         right.addWidget(self.costs)
         right.addWidget(self.details)
         right.addWidget(self.jobs)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 0)
+        right.setStretchFactor(2, 1)
+        right.setChildrenCollapsible(False)
+        right.setSizes([330, 190, 300])  # the cost meter's wrapped lines need their height
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.editor)

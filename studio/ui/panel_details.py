@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QWidget
 
 from studio.service.panels import MAX_DURATION_S, SHOT_TYPES
 from studio.state.board_model import PanelRow
@@ -36,6 +36,7 @@ class PanelDetails(QGroupBox):
         self.shot.activated.connect(lambda _i: self._save(shot=self.shot.currentText()))
         self.duration.editingFinished.connect(lambda: self._save(duration=round(self.duration.value(), 3)))
         self.notes.installEventFilter(self)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.show_row(None)
 
     def show_row(self, row: PanelRow | None) -> None:

@@ -102,7 +102,7 @@ def _frame(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> Image.Im
         text = f"{panel.number}. {panel.caption}" if panel.caption else f"{panel.number}. {panel.shot}"
         lines = wrap(draw, text, face, w - 2 * (w // 40), 2)
         band = int(face.size * 1.35) * len(lines) + face.size
-        draw.rectangle((0, h - band, w, h), fill=(0, 0, 0, 170))
+        draw.rectangle((0, h - band, w, h), fill=(0, 0, 0, 215))
         for k, ln in enumerate(lines):
             draw.text((w // 40, h - band + face.size // 2 + k * int(face.size * 1.35)), ln, font=face, fill=(255, 255, 255, 255))
     return frame
