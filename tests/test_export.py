@@ -124,3 +124,29 @@ def test_zip_alone_and_second_export_gets_its_own_folder(board, tmp_path):
     assert first.files == ["lighthouse-draft-storyboard.zip"] and [p.name for p in first.folder.iterdir()] == first.files
     second = export_board(data, tmp_path, ExportOptions(formats=("png",)))
     assert second.folder.name == "lighthouse-draft-storyboard-2" and len(second.files) == 6
+
+
+def test_an_edited_panel_exports_its_current_version_and_history(board, tmp_path, run):
+    from PIL import ImageDraw
+
+    from studio.core import mask_ops
+    from studio.core.images import inspect_image
+    from studio.service import edits
+
+    service, data = board
+    first = data.panels[0]
+    source = inspect_image(open(first.path, "rb").read(), "p.png")
+    painted = mask_ops.blank((1536, 1024))
+    ImageDraw.Draw(painted).rectangle((100, 100, 400, 400), fill=255)
+    request, _ = edits.build_request(service, "a red door", source, painted, quality="low")
+    out = run(edits.run_edit(service, request, source=source, painted=painted, board="Lighthouse / ../ draft\x01",
+                             panel_id=first.panel_id))
+    data = run(service.db.run(load_board, "Lighthouse / ../ draft\x01"))
+    result = export_board(data, tmp_path, ExportOptions(formats=("png", "manifest")))
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    p1 = manifest["panels"][0]
+    assert [v["version"] for v in p1["edit_history"]] == [1, 2] and p1["edit_history"][1]["current"]
+    assert p1["edit_history"][1]["drift_outside_mask"]["share"] > 0 and p1["edit_history"][1]["request_id"]
+    exported = Image.open(result.folder / p1["file"]).convert("RGB")
+    assert exported.tobytes() == Image.open(out.images[0].path).convert("RGB").tobytes()  # the guarded version
+    assert sum(Decimal(p["billed_usd"]) for p in manifest["panels"]) == Decimal(manifest["ledger_total_usd"])
