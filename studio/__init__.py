@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 APP_NAME = "Asset Studio"
-APP_ID = "io.example.AssetStudio"
+APP_ID = "io.github.assetstudio.AssetStudio"

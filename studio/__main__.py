@@ -9,6 +9,10 @@ from studio.cli import SUBCOMMANDS
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] in (["--install-desktop-entry"], ["--uninstall-desktop-entry"]):
+        from studio.cli.desktop_cmd import install, uninstall  # no Qt needed
+
+        return install() if args[0] == "--install-desktop-entry" else uninstall()
     if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
         from studio.cli import main as cli_main  # the command line never loads Qt
 

@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 import time
+from pathlib import Path
 
 from studio import APP_ID, APP_NAME, __version__
 
@@ -16,7 +17,8 @@ _STARTED = time.perf_counter()
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="asset-studio", add_help=False)
-    p.add_argument("--smoke", action="store_true", help="start, show the window, run the event loop once, exit 0")
+    p.add_argument("--smoke", action="store_true",
+                   help="self-test: open the window, run one sandbox generation in a throwaway library, print what works, exit")
     p.add_argument("files", nargs="*")
     return p.parse_args(argv)
 
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     QGuiApplication.setDesktopFileName(APP_ID)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName("asset-studio")
+    app.setOrganizationName("asset-studio-smoke" if args.smoke else "asset-studio")
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)
@@ -53,26 +55,29 @@ async def _run(app, *, smoke: bool) -> int:
     saved_base = QSettings().value(BASE_URL_KEY, "", str)
     if saved_base and not environ.get("OPENAI_BASE_URL"):
         environ["OPENAI_BASE_URL"] = saved_base
-    endpoint = await asyncio.to_thread(resolve_endpoint, env_key, environ)  # the keyring may block (D-Bus)
+    # the smoke test always talks to the embedded sandbox, in a throwaway library
+    endpoint = None if smoke else await asyncio.to_thread(resolve_endpoint, env_key, environ)  # keyring may block
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox
 
         sandbox = await asyncio.to_thread(lambda: EmbeddedSandbox().start())
         endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
-    session = await Session.open(endpoint)
+    root = None
+    if smoke:
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="asset-studio-smoke-"))
+    session = await Session.open(endpoint, root=root)
     closed = asyncio.Event()
-    window = MainWindow(session, data_folder=str(data_dir()))
+    window = MainWindow(session, data_folder=str(root or data_dir()))
     window.closed.connect(closed.set)
     window.show()
     # load the SDK in the background now, so the first Generate does not wait for it
     warm_up = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "openai"))
     try:
         if smoke:
-            await asyncio.sleep(0.05)
-            t0 = os.environ.get("ASSET_STUDIO_LAUNCH_T0")  # set by bench/ui_stall.py: wall clock at launch
-            shown = time.time() - float(t0) if t0 else time.perf_counter() - _STARTED
-            print(f"platform={app.platformName()} title={window.windowTitle()!r} sandbox={endpoint.is_sandbox} visible_after_s={shown:.3f}")
+            await _smoke(app, window, session, endpoint)
             window.close()
         await closed.wait()
     finally:
@@ -80,4 +85,45 @@ async def _run(app, *, smoke: bool) -> int:
         await session.shutdown()
         if sandbox is not None:
             await asyncio.to_thread(sandbox.stop)
+        if root is not None:
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+async def _smoke(app, window, session, endpoint) -> None:
+    """What a bundle needs to prove it works: the window, a generation through the real service and
+    SDK, the image formats Qt can read, and the keyring (a throwaway entry, never the API key)."""
+    from PySide6.QtGui import QImageReader
+
+    await asyncio.sleep(0.05)
+    t0 = os.environ.get("ASSET_STUDIO_LAUNCH_T0")  # set by bench/ui_stall.py: wall clock at launch
+    shown = time.time() - float(t0) if t0 else time.perf_counter() - _STARTED
+    print(f"platform={app.platformName()} title={window.windowTitle()!r} sandbox={endpoint.is_sandbox} visible_after_s={shown:.3f}",
+          flush=True)
+    session.prompt.load({"prompt": "smoke test", "size": "1024x1024", "quality": "low", "n": 1})
+    task = session.generate()
+    if task is not None:
+        await task
+    rows = [r for r in session.board.rows if not r.pending and r.path]
+    formats = sorted(bytes(f).decode() for f in QImageReader.supportedImageFormats())
+    print(f"generation={'ok' if rows else 'FAILED'} panels={len(rows)}", flush=True)
+    print("image_formats=" + ",".join(formats), flush=True)
+    print(await asyncio.to_thread(_keyring_roundtrip), flush=True)
+    if not rows:
+        raise SystemExit("smoke test: the sandbox generation did not produce a panel")
+
+
+def _keyring_roundtrip() -> str:
+    import keyring
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    try:
+        keyring.set_password("asset-studio-smoke", "roundtrip", "smoke-value")
+        ok = keyring.get_password("asset-studio-smoke", "roundtrip") == "smoke-value"
+        keyring.delete_password("asset-studio-smoke", "roundtrip")
+        return f"keyring={name} roundtrip={'ok' if ok else 'MISMATCH'}"
+    except Exception as exc:  # no usable backend here: say which and why
+        return f"keyring={name} roundtrip=unavailable ({type(exc).__name__})"

@@ -206,3 +206,18 @@ def test_boards_and_export(tmp_path):
     assert r.returncode == 2 and "does not exist" in r.stderr and not (tmp_path / "exp2").exists()
     r = cli("export", "Fox / story", "--out", str(tmp_path / "exp3"), "--formats", "png,mp4")
     assert r.returncode == 2 and "formats mp4" in r.stderr
+
+
+def test_install_and_uninstall_desktop_entry(tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path / "share")}
+    r = cli("--install-desktop-entry", env=env)
+    assert r.returncode == 0, r.stderr
+    share = tmp_path / "share"
+    desktop = share / "applications" / "io.github.assetstudio.AssetStudio.desktop"
+    text = desktop.read_text()
+    assert "Exec=" in text and "%F" in text and "Exec=asset-studio %F" not in text  # an absolute launcher
+    for size in ("48x48", "128x128", "256x256", "scalable"):
+        assert list((share / "icons" / "hicolor" / size / "apps").glob("io.github.assetstudio.AssetStudio.*"))
+    assert (share / "metainfo" / "io.github.assetstudio.AssetStudio.metainfo.xml").exists()
+    r = cli("--uninstall-desktop-entry", env=env)
+    assert r.returncode == 0 and not desktop.exists()

@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"asset-studio {__version__}")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add Asset Studio to your applications menu (desktop file, icons, metainfo in ~/.local/share)")
+    parser.add_argument("--uninstall-desktop-entry", action="store_true", help="remove what --install-desktop-entry added")
+    parser.add_argument("--smoke", action="store_true", help="self-test the GUI: open the window, run one sandbox generation, exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     q = sub.add_parser("quote", help="exact price of a request before anything is sent", description="Quote a request: output tokens exactly, text and input images as an estimate and an upper bound.")

@@ -27,3 +27,19 @@ def tune_allocator() -> bool:
         return bool(libc.mallopt(M_MMAP_THRESHOLD, THRESHOLD))
     except (OSError, AttributeError):
         return False
+
+
+def background_priority(nice: int = 5) -> bool:
+    """Lower the calling thread's CPU priority (Linux: per-thread nice), so that on a busy machine the
+    GUI thread is scheduled first. Only ever lowers: no privileges needed. False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import os
+    import threading
+
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), nice))
+        return True
+    except (OSError, AttributeError):
+        return False

@@ -21,6 +21,7 @@ from studio.core.validation import Checked
 from .body_decoder import BodyDecodeError, ImagesBodyDecoder
 from .failures import MalformedResponse
 from .images_api import finish_body, kept_headers, read_error
+from .memory import background_priority
 
 
 class _Stopped(Exception):
@@ -65,6 +66,7 @@ async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, A
             future.set_exception(value)
 
     def run() -> None:
+        background_priority()  # the body's reading and decoding yield the CPU to the GUI thread
         try:
             result = _work(sync_client, checked, params, stop, holder)
         except _Stopped:

@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
+from studio.service.memory import background_priority
+
 THUMB = 256
 
 
@@ -35,7 +37,8 @@ class ThumbnailCache(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
         # one decoder thread: a 4K PNG costs ~0.2 s of CPU, and the GUI thread keeps the other core
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-thumbs")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-thumbs",
+                                        initializer=background_priority)
 
     def get(self, path: str | None) -> QImage | None:
         if not path:

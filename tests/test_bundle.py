@@ -1,0 +1,38 @@
+"""The PyInstaller bundle (packaging/build). CI builds it and runs these with ASSET_STUDIO_BUNDLE set;
+elsewhere they are skipped (building takes minutes)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BUNDLE = os.environ.get("ASSET_STUDIO_BUNDLE")
+pytestmark = pytest.mark.skipif(not BUNDLE, reason="set ASSET_STUDIO_BUNDLE=dist/asset-studio (made by packaging/build)")
+
+
+def _files() -> list[str]:
+    root = Path(BUNDLE)
+    return [str(p.relative_to(root)) for p in root.rglob("*")]
+
+
+def test_bundle_has_no_webengine_no_qml_no_tests():
+    files = _files()
+    assert files, "empty bundle"
+    assert not [f for f in files if "WebEngine" in f or "webengine" in f]
+    assert not [f for f in files if "/qml/" in f or f.endswith("/qml") or "Qt6Qml" in f or "Qt6Quick" in f]
+    assert not [f for f in files if "/tests/" in f or f.startswith("tests") or "pytest" in f]
+    assert any(f.endswith("studio/resources/models.toml") for f in files)
+    assert any(f.endswith("studio/resources/fonts/Vera.ttf") for f in files)
+    assert any("libpython3" in f for f in files)  # its own Python: none is needed beside it
+
+
+def test_bundle_runs_without_python_on_path(tmp_path):
+    env = {"HOME": str(tmp_path), "PATH": "/nonexistent", "LANG": "C.UTF-8"}
+    r = subprocess.run([str(Path(BUNDLE) / "asset-studio"), "--version"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("asset-studio ")
+    r = subprocess.run([str(Path(BUNDLE) / "asset-studio"), "quote", "--size", "1024x1024", "--quality", "low", "--json"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and '"output_tokens"' in r.stdout
