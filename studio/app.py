@@ -36,11 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)
+    files = [str(Path(f).resolve()) for f in args.files]
+    server = None
+    if not args.smoke:
+        from studio.ui.single_instance import InstanceServer, hand_over
+
+        if hand_over(files):  # one studio per user: the running one takes the files
+            print("Asset Studio is already running: handed over to it.", file=sys.stderr)
+            return 0
+        server = InstanceServer()
+        server.listen()
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-        return runner.run(_run(app, smoke=args.smoke))
+        return runner.run(_run(app, smoke=args.smoke, files=files, server=server))
 
 
-async def _run(app, *, smoke: bool) -> int:
+async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None) -> int:
     from PySide6.QtCore import QSettings
 
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
@@ -73,6 +83,10 @@ async def _run(app, *, smoke: bool) -> int:
     window = MainWindow(session, data_folder=str(root or data_dir()))
     window.closed.connect(closed.set)
     window.show()
+    if server is not None:
+        server.files_received.connect(window.open_files)
+    if files:
+        window.open_files(files)
     # load the SDK in the background now, so the first Generate does not wait for it
     warm_up = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "openai"))
     try:
@@ -83,6 +97,8 @@ async def _run(app, *, smoke: bool) -> int:
     finally:
         await asyncio.gather(warm_up, return_exceptions=True)
         await session.shutdown()
+        if server is not None:
+            server.close()
         if sandbox is not None:
             await asyncio.to_thread(sandbox.stop)
         if root is not None:

@@ -253,6 +253,17 @@ class Session(QObject):
         self._push("Caption", lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, caption),
                    lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, old))
 
+    async def import_files(self, paths: list[str]) -> None:
+        """Several image files opened at once (file manager, drop): a new board with them as panels."""
+        from studio.service.imports import import_files
+
+        name = journal.utc_now().astimezone().strftime("Imported %Y-%m-%d %H:%M")
+        panel_ids, problems = await import_files(self.db, self.service.root, name, paths)
+        for problem in problems:
+            self.error.emit(problem)
+        if panel_ids:
+            await self.select_board(name)
+
     def set_panel_fields(self, panel_id: int, **fields: Any) -> None:
         """Shot type, duration and notes of a panel, as one undoable step."""
         row = self._panel(panel_id)

@@ -234,6 +234,22 @@ class MainWindow(QMainWindow):
         self.painter_windows.append(painter)
         painter.destroyed.connect(lambda *_: self.painter_windows.remove(painter) if painter in self.painter_windows else None)
 
+    def open_files(self, paths: list[str]) -> None:
+        """Files from the command line, the file manager (%F) or a second launch: one image opens the
+        painter, several become a new board."""
+        from .painter.opening import is_image_path
+
+        images = [p for p in paths if is_image_path(p)]
+        others = [p for p in paths if not is_image_path(p)]
+        if others:
+            self.show_error("Not an image Asset Studio opens (PNG, JPEG, WebP): " + ", ".join(Path(p).name for p in others[:3]))
+        self.raise_()
+        self.activateWindow()
+        if len(images) == 1:
+            self.open_painter_file(images[0])
+        elif images:
+            self.session.tasks.start(self.session.import_files(images), "Importing images")
+
     def ask_open_image(self) -> None:
         dialog = QFileDialog(self, "Open an image to edit", "", "Images (*.png *.jpg *.jpeg *.webp)")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
@@ -249,11 +265,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:  # noqa: N802
         from .painter.opening import is_image_path
 
-        for url in event.mimeData().urls():
-            if is_image_path(url.toLocalFile()):
-                self.open_painter_file(url.toLocalFile())
-                event.acceptProposedAction()
-                return
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if is_image_path(u.toLocalFile())]
+        if paths:
+            self.open_files(paths)
+            event.acceptProposedAction()
 
     def reroll(self, *, with_references: bool = False) -> None:
         """Quote first: the re-roll is sent only once the user accepts its price."""

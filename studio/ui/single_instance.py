@@ -41,6 +41,7 @@ class InstanceServer(QObject):
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
+        self._buffers: dict = {}
 
     def listen(self) -> bool:
         QLocalServer.removeServer(self.name)  # a stale socket from a crash
@@ -48,23 +49,25 @@ class InstanceServer(QObject):
 
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
-            socket = self.server.nextPendingConnection()
-            buffer = bytearray()
+            socket = self.server.nextPendingConnection()  # owned by the server (freed with it)
+            self._buffers[socket] = bytearray()
+            socket.readyRead.connect(self._read)
+            socket.disconnected.connect(self._finished)
 
-            def read(s=socket, buf=buffer) -> None:
-                buf.extend(bytes(s.readAll()))
+    def _read(self) -> None:
+        socket = self.sender()
+        if socket in self._buffers:
+            self._buffers[socket].extend(bytes(socket.readAll()))
 
-            def done(s=socket, buf=buffer) -> None:
-                buf.extend(bytes(s.readAll()))
-                try:
-                    files = json.loads(bytes(buf).decode("utf-8")).get("files", [])
-                except (ValueError, AttributeError):
-                    files = []
-                self.files_received.emit([str(f) for f in files if isinstance(f, str)])
-                s.deleteLater()
-
-            socket.readyRead.connect(read)
-            socket.disconnected.connect(done)
+    def _finished(self) -> None:
+        socket = self.sender()
+        data = self._buffers.pop(socket, bytearray())
+        data.extend(bytes(socket.readAll()))
+        try:
+            files = json.loads(bytes(data).decode("utf-8")).get("files", [])
+        except (ValueError, AttributeError):
+            files = []
+        self.files_received.emit([str(f) for f in files if isinstance(f, str)])
 
     def close(self) -> None:
         self.server.close()
