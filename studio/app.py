@@ -85,6 +85,10 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     window.show()
     if server is not None:
         server.files_received.connect(window.open_files)
+    from studio.service.settings import get_setting
+
+    if not smoke and not await session.db.run(get_setting, "ui.welcome_done"):
+        window.show_welcome()
     if files:
         window.open_files(files)
     # load the SDK in the background now, so the first Generate does not wait for it

@@ -195,8 +195,10 @@ def test_settings_store_the_key_and_caps(studio, qloop, isolated):
     dialog.base_url.setText(window.session.service.endpoint.base_url)
     dialog.key.setText("sk-settings-" + "k" * 30)
     dialog.check_and_store()
-    until(qloop, lambda: "Stored in the keyring" in dialog.message.text())
+    until(qloop, lambda: "Stored in the OS keyring" in dialog.message.text())
     assert dialog.key.text() == "" and "kkkk" not in dialog.message.text()
+    until(qloop, lambda: "Key in use: the OS keyring" in dialog.key_status.text())
+    assert not window.session.sandbox  # used at once, no restart
     assert isolated.store[("asset-studio", "openai-api-key")].startswith("sk-settings-")
     dialog.caps["day"].setText("2.50")
     dialog.save()

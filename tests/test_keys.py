@@ -116,3 +116,28 @@ def test_real_secret_service_round_trip(tmp_path):
     r = subprocess.run(["dbus-run-session", "--", "sh", "-c", shell], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "SecretService" in r.stdout and "round trip ok" in r.stdout
+
+
+def test_key_set_plaintext_file_is_an_explicit_opt_in(tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check"], input="sk-plain-0003\n",
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and "--plaintext-file" in r.stderr  # no keyring: refused, options named
+    assert not (tmp_path / "cfg").exists()
+    r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check", "--plaintext-file"],
+                       input="sk-plain-0003\n", capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and "NOT encrypted" in r.stderr and "sk-plain" not in r.stdout + r.stderr
+    path = tmp_path / "cfg" / "asset-studio" / "api-key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    r = subprocess.run([sys.executable, "-m", "studio", "key", "status"], capture_output=True, text=True, env=env, timeout=60)
+    assert "key: from the file" in r.stdout and "mode 0600" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "studio", "key", "delete"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and not path.exists()

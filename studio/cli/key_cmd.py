@@ -1,4 +1,5 @@
-"""`asset-studio key set|status|delete`: the key lives in the OS keyring, never on argv or in a file."""
+"""`asset-studio key set|status|delete`: the key lives in the OS keyring, never on argv; a plain-text
+file (mode 0600) only when the user opts in with --plaintext-file."""
 
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ def run(args: argparse.Namespace) -> int:
                 warn("the key was not stored")
                 return 1
             warn(message)
+        if args.plaintext_file:
+            try:
+                path = keys.store_plaintext(key)
+            except (ValueError, OSError) as exc:
+                return refuse(str(exc))
+            warn(f"the key is in a plain-text file, {path} (mode 0600): NOT encrypted, readable by anyone with your account")
+            print(f"key stored in {path}")
+            return 0
         try:
             keys.set_stored_key(key)
         except (ValueError, keys.KeyringUnavailable) as exc:
@@ -57,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "delete":
         removed = keys.delete_stored_key()
+        removed_file = keys.delete_plaintext()
         print("key deleted from the OS keyring" if removed else "no key was stored in the OS keyring")
+        if removed_file:
+            print(f"plain-text key file deleted: {keys.plaintext_path()}")
         return 0
     found = keys.resolve_key(env_key)
     print(f"keyring backend: {keys.backend_name()}")
@@ -65,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         print("key: none (the app uses the offline sandbox until a key is set: asset-studio key set)")
         return 0
     print(f"key: from the {found.source}")
+    if found.source in ("session", "file"):
+        print(f"stored in: {found.describe()}")
     ok, message = _check(found.key)
     print(f"check: {message}")
     return 0 if ok else 1

@@ -72,9 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--detail", choices=["flat", "photo"], default="flat", help="photo: add grain so PNGs weigh what real photos do (~20 MB at 4K)")
     s.add_argument("--faults", default="", metavar="SPEC", help=f"faults for the next requests, e.g. 'rate_limit:2,server_error' (kinds: {FAULT_KINDS}; ':*' = every request)")
 
-    k = sub.add_parser("key", help="the API key in the OS keyring", description="Store, check or delete the OpenAI API key in the OS keyring (service 'asset-studio'). `set` reads the key from standard input, never from the command line.")
+    k = sub.add_parser("key", help="the API key in the OS keyring", description="Store, check or delete the OpenAI API key in the OS keyring (service 'asset-studio'). `set` reads the key from standard input, never from the command line; without a keyring, --plaintext-file is the explicit opt-in to a 0600 file.")
     k.add_argument("action", choices=["set", "status", "delete"])
     k.add_argument("--no-check", action="store_true", help="set: store without checking the key against the API")
+    k.add_argument("--plaintext-file", action="store_true",
+                   help="set: where no OS keyring exists, opt in to a plain-text file (mode 0600, NOT encrypted)")
 
     led = sub.add_parser("ledger", help="what each call was quoted and billed", description="Every call's quote bound and bill (from usage), with totals per day, month and board.")
     led.add_argument("--csv", action="store_true", help="print CSV")

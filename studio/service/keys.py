@@ -1,7 +1,10 @@
-"""The API key: in the OS keyring only (service "asset-studio"), or OPENAI_API_KEY for this process.
+"""The API key: in the OS keyring (service "asset-studio"), or OPENAI_API_KEY for this process.
 
+When the OS has no usable keyring, nothing falls back silently: the user chooses between keeping the
+key for this session only (memory), OPENAI_API_KEY, or an explicit opt-in plain-text file with mode
+0600 (with a visible warning), and Settings says which one is in use.
 Keyring calls may block (D-Bus, a locked collection), so the async functions run them in a thread.
-The key is never logged, echoed, written to a file or passed on to child processes.
+The key is never logged, echoed or passed on to child processes.
 """
 
 from __future__ import annotations
@@ -9,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
 
 import keyring
 import keyring.errors
@@ -59,7 +65,8 @@ def set_stored_key(key: str) -> None:
     if not _usable():
         raise KeyringUnavailable(
             "no OS keyring is available (on Linux: a Secret Service such as gnome-keyring or KWallet, unlocked, "
-            "on a D-Bus session). Set OPENAI_API_KEY for this process instead; Asset Studio never writes the key to a file."
+            "on a D-Bus session). Set OPENAI_API_KEY for this process instead, keep the key for one app session, or opt in "
+            "to a plain-text file (mode 0600, not encrypted): asset-studio key set --plaintext-file"
         )
     try:
         keyring.set_password(SERVICE, USERNAME, key)
@@ -77,10 +84,73 @@ def delete_stored_key() -> bool:
         return False
 
 
+_session_key: str | None = None  # "this session only": process memory, gone when the app quits
+
+
+def keyring_usable() -> bool:
+    return _usable()
+
+
+def set_session_key(key: str | None) -> None:
+    global _session_key
+    _session_key = key.strip() if key and key.strip() else None
+
+
+def plaintext_path() -> Path:
+    return Path(platformdirs.user_config_dir("asset-studio", appauthor=False)) / "api-key"
+
+
+def store_plaintext(key: str) -> Path:
+    """The explicit opt-in: the key in a plain-text file only this user can read (mode 0600)."""
+    key = key.strip()
+    if not key or any(c.isspace() for c in key):
+        raise ValueError("the key is empty or contains spaces")
+    path = plaintext_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, key.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path
+
+
+def read_plaintext() -> str | None:
+    path = plaintext_path()
+    try:
+        if path.stat().st_mode & 0o077:  # readable by others: refuse rather than use a leaked key
+            return None
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def delete_plaintext() -> bool:
+    try:
+        plaintext_path().unlink()
+        return True
+    except FileNotFoundError:
+        return False
+
+
 @dataclass(frozen=True)
 class KeySource:
     key: str | None
-    source: str  # "environment", "keyring" or "none"
+    source: str  # "environment", "keyring", "session", "file" or "none"
+
+    def describe(self) -> str:
+        return {
+            "environment": "OPENAI_API_KEY (this process only)",
+            "keyring": f"the OS keyring ({backend_name()})",
+            "session": "this session only (kept in memory, gone when Asset Studio quits)",
+            "file": f"a plain-text file, {plaintext_path()} (mode 0600, NOT encrypted: anyone with your account can read it)",
+            "none": "nowhere: no key is set",
+        }[self.source]
 
 
 def resolve_key(env_key: str | None) -> KeySource:
@@ -89,6 +159,11 @@ def resolve_key(env_key: str | None) -> KeySource:
     stored = get_stored_key()
     if stored:
         return KeySource(stored, "keyring")
+    if _session_key:
+        return KeySource(_session_key, "session")
+    text = read_plaintext()
+    if text:
+        return KeySource(text, "file")
     return KeySource(None, "none")
 
 

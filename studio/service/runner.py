@@ -112,6 +112,26 @@ class ImageService:
         await service.relearn()
         return service
 
+    async def switch_endpoint(self, endpoint: Endpoint) -> None:
+        """Use another endpoint from now on (a key was added: sandbox -> OpenAI). Refused while calls run."""
+        if self._tasks:
+            raise RefusedError("wait for the running jobs to finish before switching to the new key")
+        async with self._client_lock:
+            old, old_sync = self._client, self._sync_client
+            self._client = self._sync_client = None
+            self.endpoint = endpoint
+            if old is not None:
+                await old.close()
+            if old_sync is not None:
+                await asyncio.to_thread(old_sync.close)
+        if endpoint.is_sandbox:
+            self.pacer = unlimited()
+        else:
+            t = self.registry.tier(int(await self.db.run(get_setting, "rate.tier", "1")))
+            minute = float(await self.db.run(get_setting, "rate.minute_seconds", "60"))
+            self.pacer = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
+        await self.relearn()
+
     async def relearn(self) -> None:
         """Reload what the user's own past edits were billed for input images, per model and size."""
         self.learned_tokens = await self.db.run(ledger.learned_image_tokens, sandbox=self.endpoint.is_sandbox)

@@ -34,6 +34,7 @@ from .thumbnails import ThumbnailCache
 
 class Session(QObject):
     board_changed = Signal()
+    endpoint_changed = Signal()
     boards_changed = Signal()
     presets_changed = Signal()
     history_changed = Signal()
@@ -252,6 +253,14 @@ class Session(QObject):
             return
         self._push("Caption", lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, caption),
                    lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, old))
+
+    async def use_endpoint(self, endpoint: Endpoint) -> None:
+        """Switch the live session to another endpoint (a key was just added)."""
+        await self.service.switch_endpoint(endpoint)
+        self.sandbox = endpoint.is_sandbox
+        self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
+        await self.refresh_costs()
+        self.endpoint_changed.emit()
 
     async def import_files(self, paths: list[str]) -> None:
         """Several image files opened at once (file manager, drop): a new board with them as panels."""

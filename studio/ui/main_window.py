@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         if self.banner is not None:
             outer.addWidget(self.banner)
             self.banner.add_key_requested.connect(self.open_settings)
+        self.welcome = None  # the first-run panel, added by show_welcome()
+        self._outer = outer
         self.message = QLabel()
         self.message.setObjectName("messageStrip")
         self.message.setWordWrap(True)
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
         s.error.connect(self.show_error)
         s.notice.connect(self.show_error)
         s.board_changed.connect(self._board_changed)
+        s.endpoint_changed.connect(self._endpoint_changed)
         s.boards_changed.connect(self._fill_boards)
         self.board_box.activated.connect(lambda i: s.tasks.start(s.select_board(self.board_box.itemText(i)), "Switching boards"))
         self.grid.doubleClicked.connect(lambda index: self.open_panel())
@@ -327,6 +330,24 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Image copied to the clipboard", 4000)
 
             self.session.tasks.start(go(), "Copying the image")
+
+    def show_welcome(self) -> None:
+        """The first-run panel (inside the window, above the message strip); the prompt keeps focus."""
+        from studio.state.key_setup import KeySetup
+
+        from .welcome import WelcomePanel
+
+        if self.welcome is None:
+            self.key_setup = KeySetup(self.session, self)
+            self.welcome = WelcomePanel(self.session, self.key_setup)
+            self._outer.insertWidget(1 if self.banner is not None else 0, self.welcome)
+            self.key_setup.refresh()
+        self.welcome.show()
+        self.editor.prompt.setFocus()
+
+    def _endpoint_changed(self) -> None:
+        if self.banner is not None:
+            self.banner.setVisible(self.session.sandbox)
 
     def open_export(self) -> None:
         from studio.state.exporter import Exporter

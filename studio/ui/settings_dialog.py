@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.errors import RefusedError
 from studio.service import keys, ledger, library
-from studio.service.endpoint import OPENAI_BASE, Endpoint
-from studio.service.keycheck import check_key
+from studio.service.endpoint import OPENAI_BASE
 from studio.service.settings import get_setting, set_setting
 from studio.state.session import Session
 
@@ -29,13 +29,18 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("sk-… (stored in the OS keyring, never in a file)")
+        self.key.setPlaceholderText("sk-… (checked, then stored in the OS keyring)")
         self.key.setMinimumWidth(300)
         self.resize(720, 420)
         self.store_key = QPushButton("Check and store")
         self.delete_key = QPushButton("Remove")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key, 1)
+        self.storage = QComboBox()  # only when the OS has no usable keyring: the user chooses, never silently
+        self.storage.addItem("This session only", "session")
+        self.storage.addItem("Plain-text file (not encrypted)", "file")
+        self.storage.setVisible(False)
+        key_row.addWidget(self.storage)
         key_row.addWidget(self.store_key)
         key_row.addWidget(self.delete_key)
         self.key_status = QLabel()
@@ -85,9 +90,20 @@ class SettingsDialog(QDialog):
             self.caps[k].setText("" if value is None else str(value))
         board = next((b for b in await db.run(library.boards) if b["id"] == self.session.board_id), None)
         self.caps["board"].setText(board["budget_usd"] or "" if board else "")
+        await self._show_key_state()
+
+    async def _show_key_state(self) -> None:
+        usable, backend = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
+        self.storage.setVisible(not usable)
+        endpoint = self.session.service.endpoint
+        in_use = ("none (the offline sandbox)" if endpoint.is_sandbox
+                  else keys.KeySource(None, endpoint.key_source).describe())
         stored = await keys.aresolve_key(None)
-        self.key_status.setText("A key is stored in the OS keyring (hidden)." if stored.source == "keyring"
-                                else f"No key stored. Keyring: {keys.backend_name()}.")
+        lines = [f"Key in use: {in_use}.", f"Stored: {stored.describe()}." if stored.key else "No key is stored."]
+        if not usable:
+            lines.append(f"No usable OS keyring ({backend}): choose to keep a key for this session only, set "
+                         "OPENAI_API_KEY, or opt in to a plain-text file (mode 0600) anyone with your account can read.")
+        self.key_status.setText(" ".join(lines))
 
     def save(self) -> None:
         self.session.tasks.start(self._save(), "Saving settings")
@@ -116,23 +132,24 @@ class SettingsDialog(QDialog):
         self.session.tasks.start(self._store(key), "Storing the key")
 
     async def _store(self, key: str) -> None:
-        base = self.base_url.text().strip() or OPENAI_BASE
-        result = await check_key(Endpoint(base, key))
-        if not result.ok and not result.message.startswith("Could not check"):
-            self.message.setText(result.message + " The key was not stored.")
-            return
-        try:
-            await keys.aset_stored_key(key)
-        except (ValueError, keys.KeyringUnavailable) as exc:
-            self.message.setText(str(exc))
-            return
-        self.key_status.setText("A key is stored in the OS keyring (hidden).")
-        self.message.setText(f"{result.message} Stored in the keyring; restart Asset Studio to use it.")
+        from studio.state.key_setup import KeySetup
+
+        setup = KeySetup(self.session, self)
+        storage = "keyring" if not self.storage.isVisible() else self.storage.currentData()
+        done = asyncio.get_running_loop().create_future()
+        setup.result.connect(lambda ok, text: done.done() or done.set_result((ok, text)))
+        setup.add_key(key, storage, self.base_url.text().strip() or None)
+        ok, text = await done
+        self.message.setText(text)
+        await self._show_key_state()
 
     async def _delete_key(self) -> None:
         removed = await keys.adelete_stored_key()
-        self.key_status.setText("No key stored.")
-        self.message.setText("The key was removed from the keyring." if removed else "No key was stored.")
+        removed = await asyncio.to_thread(keys.delete_plaintext) or removed
+        keys.set_session_key(None)
+        self.message.setText("The stored key was removed (the running session keeps its endpoint until restart)."
+                             if removed else "No key was stored.")
+        await self._show_key_state()
 
     async def _save_defaults(self) -> None:
         await self.session.db.run(set_setting, "ui.defaults", json.dumps({k: v for k, v in self.session.prompt.values().items() if k != "prompt"}))

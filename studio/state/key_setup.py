@@ -1,0 +1,70 @@
+"""Adding the API key from the window (first-run welcome or Settings): check it against /v1/models,
+store it where the user chose, and switch the running session from the sandbox to that endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from studio.core.redact import redact
+from studio.service import keys
+from studio.service.endpoint import OPENAI_BASE, Endpoint
+from studio.service.keycheck import check_key
+
+STORAGES = ("keyring", "session", "file")
+
+
+class KeySetup(QObject):
+    result = Signal(bool, str)  # ok, message in plain words (never the key)
+    keyring_checked = Signal(bool, str)  # usable, backend name
+
+    def __init__(self, session: Any, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.keyring_usable: bool | None = None
+        self.backend = ""
+
+    def refresh(self) -> asyncio.Task[Any]:
+        """Find out (off the GUI thread: D-Bus may block) whether the OS keyring can hold the key."""
+        async def go() -> None:
+            usable, name = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
+            self.keyring_usable, self.backend = usable, name
+            self.keyring_checked.emit(usable, name)
+
+        return self.session.tasks.start(go(), "Checking the keyring")
+
+    def add_key(self, key: str, storage: str = "keyring", base_url: str | None = None) -> asyncio.Task[Any] | None:
+        key = (key or "").strip()
+        if not key:
+            self.result.emit(False, "Paste your OpenAI API key first (it starts with sk-).")
+            return None
+        if storage not in STORAGES:
+            raise ValueError(storage)
+        return self.session.tasks.start(self._add(key, storage, base_url), "Adding the key")
+
+    async def _add(self, key: str, storage: str, base_url: str | None) -> None:
+        base = (base_url or os.environ.get("OPENAI_BASE_URL") or "").strip() or OPENAI_BASE
+        check = await check_key(Endpoint(base, key))
+        if not check.ok and not check.message.startswith("Could not check"):
+            self.result.emit(False, redact(check.message) + " The key was not stored.")
+            return
+        try:
+            if storage == "keyring":
+                await keys.aset_stored_key(key)
+            elif storage == "file":
+                await asyncio.to_thread(keys.store_plaintext, key)
+            else:
+                keys.set_session_key(key)
+        except (ValueError, keys.KeyringUnavailable, OSError) as exc:
+            self.result.emit(False, redact(str(exc)))
+            return
+        where = keys.KeySource(key, storage).describe()
+        try:
+            await self.session.use_endpoint(Endpoint(base, key, key_source=storage))
+        except Exception as exc:  # e.g. jobs still running: the key is stored, used from the next start
+            self.result.emit(True, f"{redact(check.message)} Stored in {where}. {redact(str(exc))}; it is used from the next start.")
+            return
+        self.result.emit(True, f"{redact(check.message)} Stored in {where}. Generate now uses your OpenAI account.")
