@@ -114,6 +114,10 @@ def main() -> None:
             window.show()
             await asyncio.sleep(0.3)
             window.grab().save(str(HERE / "01-empty.png"))
+            window.show_welcome()  # the first-run panel (fresh library)
+            await asyncio.sleep(0.6)
+            window.grab().save(str(HERE / "12-welcome.png"))
+            window.welcome.hide()
             p = session.prompt
             p.set("prompt", "Storyboard: a lighthouse keeper climbs the stairs at dusk, wide cinematic shot, warm light")
             p.set("size", "1536x864")
