@@ -17,6 +17,7 @@ from studio.state.session import Session
 
 from .cost_meter import CostMeter
 from .dialogs import ask_text
+from .file_opening import FileOpening
 from .grid import PanelGrid
 from .jobs_panel import JobsPanel
 from .panel_details import PanelDetails
@@ -44,7 +45,7 @@ class SandboxBanner(QFrame):
         layout.addWidget(self.button)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileOpening, QMainWindow):
     closed = Signal()
 
     def __init__(self, session: Session, *, data_folder: str = ""):
@@ -221,57 +222,6 @@ class MainWindow(QMainWindow):
             viewer.finished.connect(lambda _: self.viewers.remove(viewer) if viewer in self.viewers else None)
             self.viewers.append(viewer)
             viewer.show()
-
-    def open_painter(self) -> None:
-        row = self._row()
-        if row and row.panel_id and row.path:
-            self.session.tasks.start(self._open_painter(panel_id=row.panel_id), "Opening the mask painter")
-
-    def open_painter_file(self, path: str) -> None:
-        self.session.tasks.start(self._open_painter(path=path), "Opening the mask painter")
-
-    async def _open_painter(self, **source) -> None:
-        from .painter.opening import open_painter
-
-        painter = await open_painter(self.session, parent=self, **source)
-        self.painter_windows.append(painter)
-        painter.destroyed.connect(lambda *_: self.painter_windows.remove(painter) if painter in self.painter_windows else None)
-
-    def open_files(self, paths: list[str]) -> None:
-        """Files from the command line, the file manager (%F) or a second launch: one image opens the
-        painter, several become a new board."""
-        from .painter.opening import is_image_path
-
-        images = [p for p in paths if is_image_path(p)]
-        others = [p for p in paths if not is_image_path(p)]
-        if others:
-            self.show_error("Not an image Asset Studio opens (PNG, JPEG, WebP): " + ", ".join(Path(p).name for p in others[:3]))
-        self.raise_()
-        self.activateWindow()
-        if len(images) == 1:
-            self.open_painter_file(images[0])
-        elif images:
-            self.session.tasks.start(self.session.import_files(images), "Importing images")
-
-    def ask_open_image(self) -> None:
-        dialog = QFileDialog(self, "Open an image to edit", "", "Images (*.png *.jpg *.jpeg *.webp)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(self.open_painter_file)
-        dialog.open()
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
-        from .painter.opening import is_image_path
-
-        if any(is_image_path(u.toLocalFile()) for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        from .painter.opening import is_image_path
-
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if is_image_path(u.toLocalFile())]
-        if paths:
-            self.open_files(paths)
-            event.acceptProposedAction()
 
     def reroll(self, *, with_references: bool = False) -> None:
         """Quote first: the re-roll is sent only once the user accepts its price."""
