@@ -45,3 +45,37 @@ def test_opening_several_images_makes_a_board_and_one_opens_the_painter(studio, 
     window.open_files(paths[:1])
     until(qloop, lambda: bool(window.painter_windows))
     assert window.painter_windows[-1].windowTitle() == "Mask Painter — shot 0.png"
+
+
+def test_an_image_saved_during_a_reload_is_not_lost(studio, qloop, tmp_path):
+    """A reload whose query ran before a new image was recorded must be followed by another one."""
+    import asyncio
+
+    from studio.service import library
+    from studio.service.imports import import_files
+
+    window = studio()
+    session = window.session
+    p = tmp_path / "a.png"
+    Image.new("RGB", (320, 200), (1, 2, 3)).save(p)
+    gate = asyncio.Event()
+
+    async def slow_reload():  # the query runs, then the GUI is slow to apply it
+        rows = await session.db.run(library.panels, session.board_id)
+        await gate.wait()
+        session._panels = rows
+        session.board.set_panels(rows)
+
+    session.reload_board = slow_reload
+
+    async def scenario():
+        session._schedule_reload()
+        await asyncio.sleep(0.2)  # its query has run: the board was empty
+        await import_files(session.db, session.service.root, session.board_name, [str(p)])
+        session._schedule_reload()  # the new image's event arrives while the first reload is still applying
+        gate.set()
+        while session._reload is not None and not session._reload.done():
+            await asyncio.sleep(0.01)
+
+    qloop.run_until_complete(scenario())
+    assert [r.width for r in session.board.rows] == [320]

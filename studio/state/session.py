@@ -64,6 +64,7 @@ class Session(QObject):
         self._panels: list[dict[str, Any]] = []  # the current board's rows from the library
         self._pump: asyncio.Task[None] | None = None
         self._reload: asyncio.Task[None] | None = None
+        self._reload_again = False
         self._partials_next = 0
         self._shut = False
         self.undo = QUndoStack(self)  # panel edits: caption, star, delete, move
@@ -146,8 +147,19 @@ class Session(QObject):
             self.tasks.start(self.refresh_costs(), "Updating the cost meter")
 
     def _schedule_reload(self) -> None:
-        if self._reload is None or self._reload.done():
-            self._reload = self.tasks.start(self.reload_board(), "Loading the board")
+        """Coalesce reloads; an event that arrives while one runs (its query may predate the new image)
+        makes it run once more, so no saved image is ever missing from the grid."""
+        if self._reload is not None and not self._reload.done():
+            self._reload_again = True
+            return
+        self._reload = self.tasks.start(self._reload_until_current(), "Loading the board")
+
+    async def _reload_until_current(self) -> None:
+        while True:
+            self._reload_again = False
+            await self.reload_board()
+            if not self._reload_again:
+                return
 
     # -- generating -----------------------------------------------------------------------------
 
