@@ -78,18 +78,8 @@ class PainterWindow(QMainWindow):
         self.size_box.setValue(self.doc.brush_size)
         self.size_box.setToolTip("Brush size in image pixels ([ and ] change it)")
         tools.addWidget(self.size_box)
-        tools.addWidget(QLabel(" Hardness "))
-        self.hardness = QSlider(Qt.Orientation.Horizontal)
-        self.hardness.setRange(0, 100)
-        self.hardness.setValue(100)
-        self.hardness.setMaximumWidth(90)
-        tools.addWidget(self.hardness)
-        tools.addWidget(QLabel(" Overlay "))
-        self.opacity = QSlider(Qt.Orientation.Horizontal)
-        self.opacity.setRange(10, 90)
-        self.opacity.setValue(45)
-        self.opacity.setMaximumWidth(90)
-        tools.addWidget(self.opacity)
+        self.hardness = self._slider(tools, " Hardness ", 0, 100, 100)
+        self.opacity = self._slider(tools, " Overlay ", 10, 90, 45)
         self.color_action = QAction("Colour…", self, triggered=self.pick_color)
         tools.addAction(self.color_action)
 
@@ -137,6 +127,16 @@ class PainterWindow(QMainWindow):
         for act in self.tool_actions.values():
             tool_menu.addAction(act)
         self.menuBar().addMenu("&Edit").addAction(self.edit_action)
+
+    @staticmethod
+    def _slider(bar: QToolBar, label: str, low: int, high: int, value: int) -> QSlider:
+        bar.addWidget(QLabel(label))
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(low, high)
+        slider.setValue(value)
+        slider.setMaximumWidth(90)
+        bar.addWidget(slider)
+        return slider
 
     def _connect(self) -> None:
         d, c, p = self.doc, self.controller, self.panel
