@@ -58,9 +58,37 @@ class Probe:
         self.gaps.clear()
         self.last = time.perf_counter()
         self.timer.start()
+        if os.environ.get("STALL_STACKS"):  # diagnosis: what the GUI thread runs while it misses ticks
+            self._watch()
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        gui = threading.get_ident()
+        self.seen: dict[str, int] = {}
+
+        def watch() -> None:
+            while self.timer.isActive():
+                time.sleep(0.002)
+                if time.perf_counter() - self.last > 0.008:
+                    me = threading.get_ident()
+                    names = {t.ident: t.name for t in threading.enumerate()}
+                    for tid, frame in sys._current_frames().items():
+                        if tid == me:
+                            continue
+                        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                            for f in reversed(traceback.extract_stack(frame)[-(14 if tid == gui else 3):]))
+                        key = f"[{'GUI' if tid == gui else names.get(tid, tid)}] {where}"
+                        self.seen[key] = self.seen.get(key, 0) + 1
+
+        threading.Thread(target=watch, daemon=True).start()
 
     def stop(self) -> tuple[float, float]:
         self.timer.stop()
+        for where, count in sorted(getattr(self, "seen", {}).items(), key=lambda kv: -kv[1])[:14]:
+            print(f"  GUI thread during a late tick ({count}x): {where}", file=sys.stderr)
+        self.seen = {}
         gaps = sorted(self.gaps) or [0.0]
         return gaps[-1] * 1000, gaps[int(len(gaps) * 0.99) - 1] * 1000
 
@@ -75,6 +103,7 @@ async def ours(base_url: str, root: Path, probe: Probe) -> tuple[float, float, f
     session = await Session.open(Endpoint(base_url, "bench", is_sandbox=True), root=root)
     window = MainWindow(session)
     window.show()
+    await session.service.warm_up()  # as the app does right after showing the window
     await asyncio.sleep(0.2)
     gc.collect()
     before = rss_mb()

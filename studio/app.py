@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import sys
 import time
@@ -92,7 +91,7 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     if files:
         window.open_files(files)
     # load the SDK in the background now, so the first Generate does not wait for it
-    warm_up = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "openai"))
+    warm_up = asyncio.ensure_future(session.service.warm_up())
     try:
         if smoke:
             await _smoke(app, window, session, endpoint)

@@ -159,8 +159,8 @@ def test_an_empty_mask_is_refused_in_the_painter(studio, qloop, sandbox):
     before = len(sandbox.sandbox.requests)
     QTest.keyClicks(painter.panel.prompt, "anything")
     painter.edit_action.trigger()
-    assert "is empty" in painter.statusBar().currentMessage()
-    assert len(sandbox.sandbox.requests) == before
+    until(qloop, lambda: "is empty" in painter.statusBar().currentMessage())
+    assert len(sandbox.sandbox.requests) == before and not painter.controller.busy
 
 
 def test_reroll_with_references_sends_the_first_panel(studio, qloop, sandbox):

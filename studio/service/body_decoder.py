@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 KEY = b'"b64_json"'
-SLICE = 1 << 20  # base64 characters decoded per call
+SLICE = 1 << 16  # base64 characters per a2b_base64 call: ~0.3 ms holding the GIL (1 MB held it ~5 ms)
 
 
 class BodyDecodeError(ValueError):

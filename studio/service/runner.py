@@ -148,6 +148,11 @@ class ImageService:
                 self._client, self._sync_client = await asyncio.to_thread(build)
         return self._client
 
+    async def warm_up(self) -> None:
+        """Build the SDK clients now (loading CA certificates holds the GIL for tens of ms), so the first
+        Generate does not pay for it while results arrive. The window calls this once it is shown."""
+        await self._ready_client()
+
     async def close(self) -> None:
         """Close the HTTP client and the library (idempotent)."""
         if self._closed:

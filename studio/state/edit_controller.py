@@ -12,7 +12,9 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import StudioError
+from studio.core.edit_prep import fit_source, output_size
 from studio.core.images import ImageFile, inspect_image, read_image_file
+from studio.core.request import EditRequest
 from studio.core.pricing import Quote, format_usd
 from studio.core.provenance import strip_provenance
 from studio.service import edits, versions
@@ -51,6 +53,7 @@ class EditController(QObject):
         self.busy = False
         self.notices: tuple[str, ...] = ()
         self.quote: Quote | None = None
+        self._fit_cache: dict[tuple[int, str], tuple[ImageFile, tuple[ImageFile, list[str]]]] = {}
 
     @property
     def service(self):
@@ -105,21 +108,35 @@ class EditController(QObject):
         return {"model": req.model, "quality": req.quality, "n": 1, "background": req.background,
                 "output_format": req.output_format, "output_compression": req.output_compression, "moderation": req.moderation}
 
+    def _fitted(self, image: ImageFile, spec) -> tuple[ImageFile, list[str]]:
+        """fit_source once per image and model (re-encoding a big source is not for every keystroke)."""
+        key = (id(image), spec.id)
+        if key not in self._fit_cache:
+            self._fit_cache[key] = (image, fit_source(image, spec))
+        return self._fit_cache[key][1]
+
     def update_quote(self, prompt: str) -> Quote | None:
-        """The quote of the edit as it would go now (the mask's content does not change the price)."""
+        """The quote of the edit as it would go now. The mask's content does not change the price, so no
+        mask is encoded here: a mask of the right size stands in for it."""
         if self.source is None:
             return None
+        params = self.params()
         try:
-            probe = Image.new("L", (self.source.size.width, self.source.size.height), 0)
-            probe.putpixel((0, 0), 255)  # any non-empty mask of the right size prices the same
-            request, notices = edits.build_request(self.service, prompt or "-", self.source, probe,
-                                                   references=tuple(self.references), **self.params())
+            spec = self.service.registry.get(params["model"])
+            fitted = [self._fitted(image, spec) for image in (self.source, *self.references)]
+            images = tuple(f for f, _ in fitted)
+            notices = [n for _, more in fitted for n in more]
+            size, notice = output_size(self.source.size, spec)
+            if notice:
+                notices.append(notice)
+            stand_in = ImageFile("mask.png", b"", "png", images[0].size, True)
+            request = EditRequest(prompt=prompt or "-", images=images, mask=stand_in, size=size, **params)
             _, q = self.service.check(request)
         except StudioError as exc:
             self.quote = None
             self.quote_changed.emit(f"Cannot edit: {exc}")
             return None
-        self.quote, self.notices = q, notices
+        self.quote, self.notices = q, tuple(notices)
         text = f"Edit: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)} · output {request.size}"
         if self.session.sandbox:
             text += " · sandbox, no charge"
@@ -129,18 +146,19 @@ class EditController(QObject):
     def start_edit(self, prompt: str, painted: Image.Image, *, guard: bool = True, feather_px: int = 8) -> asyncio.Task[Any] | None:
         if self.busy or self.source is None:
             return None
-        try:
-            request, notices = edits.build_request(self.service, prompt, self.source, painted,
-                                                   references=tuple(self.references), **self.params())
-        except StudioError as exc:
-            self.error.emit(str(exc))
-            return None
-        return self.session.tasks.start(self._edit(request, notices, painted, guard, feather_px), "edit")
-
-    async def _edit(self, request, notices, painted: Image.Image, guard: bool, feather_px: int) -> None:
         self.busy = True
         self.busy_changed.emit(True)
+        return self.session.tasks.start(self._edit(prompt, painted, guard, feather_px), "edit")
+
+    async def _edit(self, prompt: str, painted: Image.Image, guard: bool, feather_px: int) -> None:
         try:
+            try:  # the preflight encodes the mask and may re-encode a big source: not on the GUI thread
+                request, notices = await asyncio.to_thread(
+                    edits.build_request, self.service, prompt, self.source, painted, references=tuple(self.references),
+                    **self.params())
+            except StudioError as exc:
+                self.error.emit(str(exc))
+                return
             out = await edits.run_edit(
                 self.service, request, source=self.source, painted=painted, notices=notices,
                 board=self.session.board_name if self.session.board_id is not None else None, panel_id=self.panel_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from studio.core.pricing import format_usd
@@ -16,10 +16,22 @@ class PanelDelegate(QStyledItemDelegate):
     def __init__(self, view: "PanelGrid"):
         super().__init__(view)
         self.view = view
+        self._pixmaps: dict[tuple[int, int, int], QPixmap] = {}
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         edge = self.view.thumb_edge
         return QSize(edge + 16, int(edge * 0.75) + CAPTION_H + 16)
+
+    def _fitted(self, image: QImage, size: QSize) -> QPixmap:
+        """The thumbnail scaled (smoothly, once) to the tile: repaints only blit it."""
+        key = (image.cacheKey(), size.width(), size.height())
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            if len(self._pixmaps) > 256:
+                self._pixmaps.clear()
+            pixmap = QPixmap.fromImage(image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            self._pixmaps[key] = pixmap
+        return pixmap
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         row: PanelRow = index.data(BoardModel.RowRole)
@@ -34,10 +46,10 @@ class PanelDelegate(QStyledItemDelegate):
         art = QRect(card.left() + 4, card.top() + 4, card.width() - 8, card.height() - CAPTION_H - 8)
         image: QImage | None = index.data(Qt.ItemDataRole.DecorationRole)
         if image is not None and not image.isNull():
-            scaled = image.size().scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, scaled.width(), scaled.height())
+            pixmap = self._fitted(image, art.size())
+            target = QRect(0, 0, pixmap.width(), pixmap.height())
             target.moveCenter(art.center())
-            painter.drawImage(target, image)
+            painter.drawPixmap(target.topLeft(), pixmap)
         else:
             painter.fillRect(art, pal.color(QPalette.ColorRole.AlternateBase))
         if row.pending:
