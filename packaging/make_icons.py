@@ -22,7 +22,7 @@ def main() -> None:
 
     from studio import APP_ID
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
+    _app = QGuiApplication.instance() or QGuiApplication([])  # Qt needs one to render
     svg = HERE / "desktop" / "icons" / f"{APP_ID}.svg"
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():

@@ -185,3 +185,11 @@ def qloop(qapp):
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def studio(qloop, qtbot, sandbox, tmp_path):
+    """Open studio windows on sessions against the sandbox; a function, so a test can 'restart the app'."""
+    from .window_helpers import studio_windows
+
+    yield from studio_windows(qloop, qtbot, sandbox, tmp_path)

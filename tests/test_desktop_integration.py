@@ -8,7 +8,7 @@ from PIL import Image
 
 from studio.ui.single_instance import InstanceServer, hand_over
 
-from .test_app_window import studio, until  # noqa: F401  (the window fixture)
+from .window_helpers import until
 
 
 def test_a_second_launch_hands_its_files_to_the_first(qapp, qtbot):

@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from PIL import Image, ImageChops
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainterPath
 from PySide6.QtTest import QTest
 
 from studio.core import mask_ops
 from studio.state.mask_document import MaskDocument, mask_to_pil
 
-from .test_app_window import studio, until  # noqa: F401  (the window fixture)
+from .window_helpers import until
 
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 

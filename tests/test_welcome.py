@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from studio.service import keys, ledger
 from studio.service.settings import get_setting
 
-from .test_app_window import studio, until  # noqa: F401  (the window fixture)
+from .window_helpers import until
 
 SCREENS = os.environ.get("SCREENSHOT_DIR")
 

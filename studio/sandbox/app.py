@@ -22,7 +22,6 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from studio.core.registry import Registry, load_registry
-from studio.core.request import EditRequest
 
 from . import art, imaging
 from .faults import FAULTS, FaultPlan, FaultSpecError

@@ -1,0 +1,51 @@
+"""The studio window over a real Session, the qasync loop and the embedded sandbox, for window tests:
+`until` waits on a condition while the loop runs; the `studio` fixture (in conftest) opens windows."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from studio.service.endpoint import Endpoint
+from studio.state.session import Session
+from studio.ui.main_window import MainWindow
+
+_last_board: list = []
+
+
+def until(loop, predicate, timeout: float = 20.0) -> None:
+    async def wait():
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met in time; board: {[(r.state, r.panel_id) for r in _last_board]}")
+            await asyncio.sleep(0.02)
+
+    loop.run_until_complete(wait())
+
+
+def studio_windows(qloop, qtbot, sandbox, tmp_path):
+    """Open a window on a session; returns a function so a test can 'restart the app'."""
+    opened = []
+
+    def open_window(*, is_sandbox: bool = True, **kwargs) -> MainWindow:
+        endpoint = Endpoint(sandbox.base_url, "test-key-not-secret", is_sandbox=is_sandbox)
+        kwargs.setdefault("tier", 5)
+        session = qloop.run_until_complete(Session.open(endpoint, root=tmp_path / "library", **kwargs))
+        window = MainWindow(session, data_folder=str(tmp_path / "library"))
+        _last_board[:] = []
+        session.board.modelReset.connect(lambda: _last_board.__setitem__(slice(None), session.board.rows))
+        qtbot.addWidget(window)
+        window.show()
+        opened.append(window)
+        return window
+
+    yield open_window
+    for window in opened:
+        qloop.run_until_complete(window.session.shutdown())
+        try:
+            window.close()
+        except RuntimeError:  # already deleted by Qt
+            pass
+
+
