@@ -43,3 +43,45 @@ def test_corrupt_and_truncated_bodies_are_reported():
     d.feed(b'{"data": [')
     with pytest.raises(BodyDecodeError, match="not valid JSON"):
         d.finish()
+
+
+def _sse(events):
+    import json as _json
+
+    out = b""
+    for e in events:
+        out += b": keep-alive\n" + f"event: {e['type']}\r\n".encode() + b"data: " + _json.dumps(e).encode() + b"\r\n\r\n"
+    return out
+
+
+def test_image_event_stream_in_any_chunking():
+    import base64 as _b64
+
+    from studio.service.body_decoder import ImageEventStream
+
+    images = [bytes(range(256)) * 300, b"\x89PNG" + bytes(5000)]
+    events = [
+        {"type": "image_generation.partial_image", "b64_json": _b64.b64encode(images[0]).decode(), "partial_image_index": 0},
+        {"type": "image_generation.completed", "b64_json": _b64.b64encode(images[1]).decode(), "usage": {"output_tokens": 7}},
+    ]
+    body = _sse(events) + b"data: [DONE]\n\n"
+    for size in (1, 3, 7, 64, 4096, len(body)):
+        stream = ImageEventStream()
+        got = []
+        for i in range(0, len(body), size):
+            got += stream.feed(body[i:i + size])
+        got += stream.close()
+        assert [(f["type"], d) for f, d in got] == [(events[0]["type"], images[0]), (events[1]["type"], images[1])], size
+        assert got[1][0]["usage"] == {"output_tokens": 7} and got[0][0]["partial_image_index"] == 0
+
+
+def test_image_event_stream_reports_errors_and_garbage():
+    import pytest as _pytest
+
+    from studio.service.body_decoder import BodyDecodeError, ImageEventStream
+
+    stream = ImageEventStream()
+    (fields, data), = stream.feed(b'event: error\ndata: {"error": {"message": "blocked", "code": "moderation_blocked"}}\n\n')
+    assert fields["error"]["code"] == "moderation_blocked" and data is None
+    with _pytest.raises(BodyDecodeError):
+        ImageEventStream().feed(b'data: {"type": "x", "b64_json": "@@@@"}\n\n')

@@ -269,3 +269,17 @@ def test_cancel_before_the_job_task_first_runs(run, sandbox, service_factory):
     assert outcome.jobs[0].state is JobState.FAILED and "nothing was spent" in outcome.jobs[0].failure.message
     assert service.db.run_sync(journal.get_job, outcome.jobs[0].job_id)["state"] == "failed"
     assert _image_requests(sandbox) == 0
+
+
+@pytest.mark.parametrize("fault, state, words", [
+    ("moderation_output", JobState.FAILED, "output stage"),  # an error event inside the stream
+    ("drop", JobState.UNKNOWN, "may have been processed and billed"),
+])
+def test_streamed_calls_fail_like_the_others(run, sandbox, service_factory, fault, state, words):
+    """Streamed calls run on the worker thread too; their failures are explained the same way."""
+    service = service_factory()
+    sandbox.config.faults.push(fault)
+    outcome = run(service.submit(REQ.with_changes(stream=True, partial_images=1)))
+    job = outcome.jobs[0]
+    assert job.state is state and words in job.failure.message
+    sandbox.config.faults.clear()

@@ -105,6 +105,11 @@ async def call_images(client: AsyncOpenAI, checked: Checked, *, on_partial: Part
     With a `sync_client`, a non-streamed call runs wholly on a worker thread (threaded_call.py)."""
     params = checked.api_params()
     req = checked.request
+    if req.stream and sync_client is not None:
+        from .threaded_call import call_in_thread
+
+        headers, request_id, completed = await call_in_thread(sync_client, checked, params, on_partial=on_partial)
+        return _streamed_result(completed, request_id, headers, req.output_format)
     if req.stream:
         return await _call_streaming(client, checked, params, on_partial)
     if sync_client is not None:
@@ -134,6 +139,19 @@ def _result(body: dict[str, Any], images: list[bytes], request_id: str | None, h
         created=body.get("created"),
         headers=headers,
     )
+
+
+def _streamed_result(completed: list[tuple[dict[str, Any], bytes]], request_id: str | None, headers: dict[str, str],
+                     fallback_format: str) -> CallResult:
+    if not completed:
+        raise MalformedResponse("the stream ended without a completed image")
+    usage = None
+    for fields, _ in completed:
+        usage = sum_usage(usage, fields.get("usage"))
+    last = completed[-1][0]
+    return CallResult(request_id=request_id, images=[data for _, data in completed],
+                      output_format=last.get("output_format") or fallback_format, usage=usage, size=last.get("size"),
+                      quality=last.get("quality"), background=last.get("background"), headers=headers)
 
 
 def sum_usage(total: dict[str, Any] | None, part: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -1,9 +1,12 @@
-"""A non-streamed image call made entirely on a worker thread, with the SDK's synchronous client.
+"""Image calls made entirely on a worker thread, with the SDK's synchronous client.
 
 Reading a ~250 MB body on the event loop costs the GUI thread HTTP parsing for every network chunk
 (tens of milliseconds per burst, because buffered reads never yield). Here the request, the body
-and its decoding all happen on a daemon thread; the loop only awaits the result. Cancelling the
-await closes the response, which ends the thread's read; a daemon thread never holds up quitting.
+and its decoding all happen on a daemon thread; the loop only awaits the result. Streamed calls
+(partial images) too: their server-sent events are parsed incrementally on the thread (a 4K
+completed event is one ~27 MB JSON line), and each partial image is handed to the loop, which saves
+it, before the thread reads on. Cancelling the await closes the response, which ends the thread's
+read; a daemon thread never holds up quitting.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import httpx2
 from studio.core.request import EditRequest
 from studio.core.validation import Checked
 
-from .body_decoder import BodyDecodeError, ImagesBodyDecoder
+from .body_decoder import BodyDecodeError, ImageEventStream, ImagesBodyDecoder
 from .failures import MalformedResponse
 from .images_api import finish_body, kept_headers, read_error
 from .memory import background_priority
@@ -51,7 +54,58 @@ def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: thre
     return headers, request_id, body, images
 
 
-async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, Any]) -> tuple[dict[str, str], str | None, dict[str, Any], list[bytes]]:
+def _stream_error(fields: dict[str, Any], response: Any) -> Exception:
+    """An `error` event inside the stream: the SDK's own exception type, so failures explain it alike."""
+    import openai
+
+    error = fields.get("error") if isinstance(fields.get("error"), dict) else fields
+    return openai.APIError(str(error.get("message") or "the stream reported an error"), response.http_request, body=error)
+
+
+def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event,
+                 holder: dict[str, Any], loop: asyncio.AbstractEventLoop, on_partial: Any):
+    images_api = sync_client.images.with_streaming_response
+    method = images_api.edit if isinstance(checked.request, EditRequest) else images_api.generate
+    completed: list[tuple[dict[str, Any], bytes]] = []
+    with method(**params) as response:
+        holder["response"] = response
+        headers, request_id = kept_headers(response.headers), response.request_id
+        events = ImageEventStream()
+
+        def handle(batch: list[tuple[dict[str, Any], bytes | None]]) -> None:
+            for fields, data in batch:
+                kind = str(fields.get("type") or "")
+                if kind == "error" or "error" in fields:
+                    raise _stream_error(fields, response)
+                if data is None:
+                    continue
+                if kind.endswith(".partial_image"):
+                    if on_partial is not None:  # saved on the loop before reading on (previews stay in order)
+                        asyncio.run_coroutine_threadsafe(on_partial(len(completed), int(fields.get("partial_image_index") or 0), data),
+                                                         loop).result()
+                elif kind.endswith(".completed"):
+                    completed.append((fields, data))
+
+        try:
+            for chunk in response.iter_bytes():
+                if stop.is_set():
+                    raise _Stopped()
+                handle(events.feed(chunk))
+                time.sleep(0)  # hand the GIL to the GUI thread between chunks
+            handle(events.close())
+        except BodyDecodeError as exc:
+            raise MalformedResponse(f"the server's stream is not valid image events: {exc}") from None
+        except httpx2.TransportError as exc:
+            if stop.is_set():
+                raise _Stopped() from None
+            raise read_error(exc) from exc
+    return headers, request_id, completed
+
+
+async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, Any], *,
+                         on_partial: Any = None) -> Any:
+    """Run the call on a daemon thread: non-streamed → (headers, request id, body, images); streamed →
+    (headers, request id, [(event fields, image bytes) per completed image])."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Any] = loop.create_future()
     stop = threading.Event()
@@ -68,7 +122,10 @@ async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, A
     def run() -> None:
         background_priority()  # the body's reading and decoding yield the CPU to the GUI thread
         try:
-            result = _work(sync_client, checked, params, stop, holder)
+            if checked.request.stream:
+                result = _work_stream(sync_client, checked, params, stop, holder, loop, on_partial)
+            else:
+                result = _work(sync_client, checked, params, stop, holder)
         except _Stopped:
             return
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
