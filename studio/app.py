@@ -57,7 +57,7 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     from studio.service.paths import data_dir
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
-    from studio.ui.settings_dialog import BASE_URL_KEY
+    from studio.state.key_setup import BASE_URL_KEY
 
     env_key = take_env_key()  # child processes never inherit it
     environ = dict(os.environ)

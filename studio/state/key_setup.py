@@ -7,7 +7,7 @@ import asyncio
 import os
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from studio.core.redact import redact
 from studio.service import keys
@@ -15,6 +15,7 @@ from studio.service.endpoint import OPENAI_BASE, Endpoint
 from studio.service.keycheck import check_key
 
 STORAGES = ("keyring", "session", "file")
+BASE_URL_KEY = "endpoint/base_url"  # QSettings: the base URL chosen in Settings (OPENAI_BASE_URL overrides it)
 
 
 class KeySetup(QObject):
@@ -46,7 +47,8 @@ class KeySetup(QObject):
         return self.session.tasks.start(self._add(key, storage, base_url), "Adding the key")
 
     async def _add(self, key: str, storage: str, base_url: str | None) -> None:
-        base = (base_url or os.environ.get("OPENAI_BASE_URL") or "").strip() or OPENAI_BASE
+        saved = QSettings().value(BASE_URL_KEY, "", str)
+        base = (base_url or os.environ.get("OPENAI_BASE_URL") or saved or "").strip() or OPENAI_BASE
         check = await check_key(Endpoint(base, key))
         if not check.ok and not check.message.startswith("Could not check"):
             self.result.emit(False, redact(check.message) + " The key was not stored.")

@@ -14,9 +14,9 @@ from studio.core.errors import RefusedError
 from studio.service import keys, ledger, library
 from studio.service.endpoint import OPENAI_BASE
 from studio.service.settings import get_setting, set_setting
+from studio.state.key_setup import BASE_URL_KEY
 from studio.state.session import Session
 
-BASE_URL_KEY = "endpoint/base_url"
 
 
 class SettingsDialog(QDialog):
