@@ -55,9 +55,10 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
     from studio.service.paths import data_dir
+    from studio.service.settings import get_setting
+    from studio.state.key_setup import BASE_URL_KEY
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
-    from studio.state.key_setup import BASE_URL_KEY
 
     env_key = take_env_key()  # child processes never inherit it
     environ = dict(os.environ)
@@ -84,8 +85,6 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     window.show()
     if server is not None:
         server.files_received.connect(window.open_files)
-    from studio.service.settings import get_setting
-
     if not smoke and not await session.db.run(get_setting, "ui.welcome_done"):
         window.show_welcome()
     if files:
