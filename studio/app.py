@@ -38,13 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     files = [str(Path(f).resolve()) for f in args.files]
     server = None
     if not args.smoke:
-        from studio.ui.single_instance import InstanceServer, hand_over
+        from studio.ui.single_instance import claim
 
-        if hand_over(files):  # one studio per user: the running one takes the files
+        server = claim(files)  # one studio per user: a running one takes the files
+        if server is None:
             print("Asset Studio is already running: handed over to it.", file=sys.stderr)
             return 0
-        server = InstanceServer()
-        server.listen()
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         return runner.run(_run(app, smoke=args.smoke, files=files, server=server))
 

@@ -6,7 +6,7 @@ import uuid
 
 from PIL import Image
 
-from studio.ui.single_instance import InstanceServer, hand_over
+from studio.ui.single_instance import InstanceServer, claim, hand_over
 
 from .window_helpers import until
 
@@ -28,6 +28,37 @@ def test_a_second_launch_hands_its_files_to_the_first(qapp, qtbot):
     with qtbot.waitSignal(second.files_received, timeout=3000):
         assert hand_over([], name=name)
     second.close()
+
+
+def test_the_lock_decides_who_is_the_instance(qapp, qtbot):
+    name = f"asset-studio-test-{uuid.uuid4().hex[:8]}"
+    first = claim([], name=name)
+    assert first is not None and first.lock.isLocked()
+    with qtbot.waitSignal(first.files_received, timeout=3000) as got:
+        assert claim(["/tmp/c.png"], name=name, wait_s=2) is None  # the lock is held: hand over, exit
+    assert got.args == [["/tmp/c.png"]]
+    first.close()
+    again = claim([], name=name)  # released: the next launch is the instance
+    assert again is not None
+    again.close()
+
+
+def test_a_lock_left_by_a_crash_is_taken_over(qapp):
+    import os
+    import subprocess
+    import sys
+
+    name = f"asset-studio-test-{uuid.uuid4().hex[:8]}"
+    crash = ("import os; from PySide6.QtCore import QCoreApplication, QDir, QLockFile; app = QCoreApplication([]); "
+             f"lock = QLockFile(os.path.join(QDir.tempPath(), '{name}.lock')); assert lock.tryLock(100); os._exit(9)")
+    r = subprocess.run([sys.executable, "-c", crash], timeout=60)
+    assert r.returncode == 9  # died holding the lock: the file stays behind
+    from PySide6.QtCore import QDir
+
+    assert os.path.exists(os.path.join(QDir.tempPath(), f"{name}.lock"))
+    server = claim([], name=name, wait_s=1)
+    assert server is not None and server.lock.isLocked()
+    server.close()
 
 
 def test_opening_several_images_makes_a_board_and_one_opens_the_painter(studio, qloop, tmp_path):

@@ -1,15 +1,17 @@
 """One running studio per user: a second launch hands its files to the first window and exits.
 
-The first instance listens on a per-user QLocalServer name; a later launch connects, sends its
-arguments as JSON and quits. A socket file left behind by a crash is removed before listening
-(on Unix, `listen` would otherwise fail with AddressInUseError)."""
+A per-user QLockFile decides who is the instance (no race between two launches: the lock file holds the
+owner's PID, and a lock left by a crashed process is taken over). The instance listens on a per-user
+QLocalServer name; a later launch connects, sends its arguments as JSON and quits. A socket file left
+behind by a crash is removed before listening (on Unix, `listen` would otherwise fail)."""
 
 from __future__ import annotations
 
 import json
 import os
+import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from studio import APP_ID
@@ -30,6 +32,25 @@ def hand_over(files: list[str], *, name: str | None = None, timeout_ms: int = 50
     ok = socket.waitForBytesWritten(timeout_ms)
     socket.disconnectFromServer()
     return ok
+
+
+def claim(files: list[str], *, name: str | None = None, wait_s: float = 5.0) -> "InstanceServer | None":
+    """Become the instance (the listening server is returned) or hand `files` to the running one (None:
+    this process should exit). A holder still starting up gets `wait_s` to begin listening."""
+    name = name or server_name()
+    lock = QLockFile(os.path.join(QDir.tempPath(), f"{name}.lock"))
+    lock.setStaleLockTime(0)  # never stale by age; a lock whose process is gone is taken over
+    if not lock.tryLock(100):
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if hand_over(files, name=name):
+                return None
+            time.sleep(0.2)
+        # the holder never answered: run anyway rather than leave the user with nothing
+    server = InstanceServer(name)
+    server.lock = lock
+    server.listen()
+    return server
 
 
 class InstanceServer(QObject):
@@ -71,3 +92,6 @@ class InstanceServer(QObject):
 
     def close(self) -> None:
         self.server.close()
+        lock = getattr(self, "lock", None)
+        if lock is not None and lock.isLocked():
+            lock.unlock()
