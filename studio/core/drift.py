@@ -64,16 +64,17 @@ def difference(source: Image.Image, result: Image.Image) -> Image.Image:
     return out
 
 
-def protected_area(painted: Image.Image, band_px: int) -> Image.Image:
-    """255 where the guard protects: outside the mask grown by the band."""
-    return mask_ops.invert(mask_ops.grow(painted, band_px))
-
-
 def measure(source: Image.Image, result: Image.Image, painted: Image.Image, *, band_px: int = DEFAULT_FEATHER,
             threshold: int = THRESHOLD) -> tuple[Drift, Image.Image]:
     """The drift outside the mask and the difference image (zero inside the band) for the heatmap."""
+    return _measure(source, result, mask_ops.grow(painted, band_px), band_px, threshold)
+
+
+def _measure(source: Image.Image, result: Image.Image, grown: Image.Image, band_px: int,
+             threshold: int) -> tuple[Drift, Image.Image]:
+    """measure() with the mask already grown by the band (0/255)."""
     diff = difference(source, result)
-    protected = protected_area(painted, band_px)
+    protected = mask_ops.invert(grown)
     diff = ImageChops.multiply(diff, protected)  # protected is 0/255: keeps diff there, zero elsewhere
     protected_px = protected.histogram()[255]
     hist = diff.histogram()
@@ -102,18 +103,22 @@ def heatmap(diff: Image.Image, *, threshold: int = THRESHOLD) -> Image.Image:
     return Image.merge("RGBA", (red, green, blue, strength))
 
 
-def blend_weights(painted: Image.Image, feather_px: int) -> Image.Image:
+def blend_weights(painted: Image.Image, grown: Image.Image, feather_px: int) -> Image.Image:
     """How much of the result to keep per pixel: 255 on the painted area, falling to 0 across the
-    band, and exactly 0 beyond it (so the guarded result equals the source there)."""
-    grown = mask_ops.grow(painted, feather_px)
+    band (`grown` = the mask grown by it), and exactly 0 beyond it (so the guarded result equals the
+    source there)."""
     soft = mask_ops.feather(grown, feather_px)
     return ImageChops.lighter(ImageChops.darker(soft, grown), painted)
 
 
 def guard(source: Image.Image, result: Image.Image, painted: Image.Image, *, feather_px: int = DEFAULT_FEATHER) -> Image.Image:
     """The result inside the (feathered) mask, the source's own pixels outside it."""
-    a, b = _common_mode(source, fit(result, source.size))
-    return Image.composite(b, a, blend_weights(painted, feather_px))
+    return _guarded(source, fit(result, source.size), painted, mask_ops.grow(painted, feather_px), feather_px)
+
+
+def _guarded(source: Image.Image, fitted: Image.Image, painted: Image.Image, grown: Image.Image, feather_px: int) -> Image.Image:
+    a, b = _common_mode(source, fitted)
+    return Image.composite(b, a, blend_weights(painted, grown, feather_px))
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,8 @@ def process(source: bytes, result: bytes, painted: Image.Image, *, guard_on: boo
     resampled = res.size if res.size != src.size else None
     if painted.size != src.size:
         painted = painted.resize(src.size, Image.Resampling.NEAREST)
-    found, diff = measure(src, res, painted, band_px=feather_px, threshold=threshold)
-    out = guard(src, res, painted, feather_px=feather_px) if guard_on else fit(res, src.size)
+    res = fit(res, src.size)
+    grown = mask_ops.grow(painted, feather_px)  # the band: measured beyond it, blended across it (grown once)
+    found, diff = _measure(src, res, grown, feather_px, threshold)
+    out = _guarded(src, res, painted, grown, feather_px) if guard_on else res
     return GuardedEdit(_png(out), guard_on, found, _png(heatmap(diff, threshold=threshold)), resampled)
