@@ -82,18 +82,12 @@ def _painted_from(request: EditRequest, painted: Image.Image | None, mask_file: 
     return None
 
 
-def _finish_one(root: Path, job_id: str, index: int, raw_path: str, source: bytes, painted: Image.Image | None,
+def _finish_one(root: Path, job_id: str, index: int, raw_path: str, raw: bytes, source: bytes, painted: Image.Image | None,
                 guard_on: bool, feather_px: int, record: dict[str, Any]) -> tuple[str, bool, drift_mod.Drift | None, str | None, str | None]:
-    """Runs in a worker thread: drift, guard, and the files beside the raw result."""
+    """Runs in a worker thread: drift, guard, and the files beside the raw result (`raw`: its bytes as
+    received, still in memory — the file at `raw_path` is the same plus our provenance chunks)."""
     if painted is None:
         return raw_path, False, None, None, None
-    raw = Path(raw_path).read_bytes()
-    from studio.core.provenance import strip_provenance
-
-    try:
-        raw = strip_provenance(raw)
-    except Exception:  # not a PNG: decoded as it is
-        pass
     done = drift_mod.process(source, raw, painted, guard_on=guard_on, feather_px=feather_px)
     folder = edits_dir(root) / journal.utc_now().strftime("%Y/%m")
     stem = f"{job_id[:8]}-{index + 1:02d}-{slugify(record.get('prompt', ''), 40)}"
@@ -127,8 +121,9 @@ async def run_edit(service: ImageService, request: EditRequest, *, source: Image
         for image in job.images:
             record = {"prompt": request.prompt, "job_id": job.job_id, "request_id": job.request_id, "model": request.model,
                       "params": request.snapshot(), "raw_result": Path(image.path).name}
+            raw = job.received[image.index - job.first_index]
             shown, guarded, found, heatmap, mask = await asyncio.to_thread(
-                _finish_one, service.root, job.job_id, image.index, image.path, source.data, painted, guard, feather_px, record)
+                _finish_one, service.root, job.job_id, image.index, image.path, raw, source.data, painted, guard, feather_px, record)
             version_id = None
             if panel_id is not None:
                 image_id = await service.db.run(_image_id, job.job_id, image.index)
