@@ -84,6 +84,16 @@ def client(sandbox, run):
 
 
 @pytest.fixture
+def sync_client(sandbox):
+    """The SDK's sync client (what the service calls with, on worker threads), to the sandbox."""
+    from openai import OpenAI
+
+    sdk = OpenAI(base_url=sandbox.base_url, api_key="test-key-not-secret", max_retries=0, timeout=60)
+    yield sdk
+    sdk.close()
+
+
+@pytest.fixture
 def run():
     """Run coroutines to completion on one event loop per test (SDK clients are bound to it)."""
     loop = asyncio.new_event_loop()

@@ -233,12 +233,12 @@ def test_missing_key_is_a_401(sandbox, run):
     assert r.status_code == 401 and r.json()["error"]["type"] == "invalid_request_error"
 
 
-def test_what_the_service_sends_matches_openais_request_schema(run, client, sandbox, registry):
+def test_what_the_service_sends_matches_openais_request_schema(run, sync_client, sandbox, registry):
     from studio.service.images_api import call_images
 
     checked = validate(ImageRequest(prompt="a fox", size="1536x1024", quality="low", n=2, output_format="webp",
                                     output_compression=80, moderation="low", safety_identifier="user-123"), registry)
-    result = run(call_images(client, checked))
+    result = run(call_images(sync_client, checked))
     sent = sandbox.sandbox.requests[-1]["params"]
     schema_validate(sent, "CreateImageRequest")
     assert sent["model"] == "gpt-image-2" and "response_format" not in sent and "style" not in sent

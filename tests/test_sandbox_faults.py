@@ -69,11 +69,11 @@ def test_explanations_are_specific(run, client, sandbox):
     assert "credit" in texts[3]
 
 
-def test_moderation_output_inside_a_stream(run, client, sandbox, registry):
+def test_moderation_output_inside_a_stream(run, sync_client, sandbox, registry):
     sandbox.config.faults.push("moderation_output")
     checked = validate(ImageRequest(prompt="x", size="1024x1024", quality="low", stream=True, partial_images=1), registry)
     with pytest.raises(openai.APIError) as err:
-        run(call_images(client, checked))
+        run(call_images(sync_client, checked))
     failure = explain(err.value)
     assert failure.kind is Kind.MODERATION and "output stage" in failure.message
 

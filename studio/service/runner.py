@@ -81,8 +81,7 @@ class ImageService:
         self.pacer = pacer or unlimited()
         self.policy = policy or RetryPolicy()
         self.events = events or EventBus()
-        self._client: Any = None
-        self._sync_client: Any = None  # non-streamed calls run on a worker thread with it
+        self._sync_client: Any = None  # every call runs on a worker thread with the SDK's sync client
         self._client_lock = asyncio.Lock()
         self.timeout = timeout
         self.reconciled: list[str] = []
@@ -117,13 +116,10 @@ class ImageService:
         if self._tasks:
             raise RefusedError("wait for the running jobs to finish before switching to the new key")
         async with self._client_lock:
-            old, old_sync = self._client, self._sync_client
-            self._client = self._sync_client = None
+            old, self._sync_client = self._sync_client, None
             self.endpoint = endpoint
             if old is not None:
-                await old.close()
-            if old_sync is not None:
-                await asyncio.to_thread(old_sync.close)
+                await asyncio.to_thread(old.close)
         if endpoint.is_sandbox:
             self.pacer = unlimited()
         else:
@@ -137,19 +133,19 @@ class ImageService:
         self.learned_tokens = await self.db.run(ledger.learned_image_tokens, sandbox=self.endpoint.is_sandbox)
 
     async def _ready_client(self) -> Any:
-        """Import the SDK and build its client (which loads CA certificates, ~50 ms) in a worker
-        thread, not on the GUI thread."""
-        async with self._client_lock:  # concurrent jobs build one pair of clients, not one each
-            if self._client is None or self._sync_client is None:
-                def build() -> tuple[Any, Any]:
+        """Import the SDK and build its (sync) client, which loads CA certificates (~50 ms), in a worker
+        thread, not on the GUI thread. Calls run on worker threads with it (threaded_call.py)."""
+        async with self._client_lock:  # concurrent jobs build one client, not one each
+            if self._sync_client is None:
+                def build() -> Any:
                     importlib.import_module("studio.service.threaded_call")
-                    return make_client(self.endpoint, timeout=self.timeout), make_client(self.endpoint, timeout=self.timeout, sync=True)
+                    return make_client(self.endpoint, timeout=self.timeout, sync=True)
 
-                self._client, self._sync_client = await asyncio.to_thread(build)
-        return self._client
+                self._sync_client = await asyncio.to_thread(build)
+        return self._sync_client
 
     async def warm_up(self) -> None:
-        """Build the SDK clients now (loading CA certificates holds the GIL for tens of ms), so the first
+        """Build the SDK client now (loading CA certificates holds the GIL for tens of ms), so the first
         Generate does not pay for it while results arrive. The window calls this once it is shown."""
         await self._ready_client()
 
@@ -158,8 +154,6 @@ class ImageService:
         if self._closed:
             return
         self._closed = True
-        if self._client is not None:
-            await self._client.close()
         if self._sync_client is not None:
             await asyncio.to_thread(self._sync_client.close)
         await asyncio.to_thread(self.db.close)
@@ -300,8 +294,7 @@ class ImageService:
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
             try:
-                result = await call_images(client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format),
-                                           sync_client=self._sync_client)
+                result = await call_images(client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
