@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from studio.ui.main_window import SANDBOX_TEXT
 
-from .window_helpers import until
+from .window_helpers import generate_panels, until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,10 +106,7 @@ def test_failures_are_shown_and_unknown_jobs_can_be_resent(studio, qloop, sandbo
 
 def test_delete_goes_to_trash_and_undo_brings_it_back(studio, qloop):
     window = studio()
-    window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 2})
-    window.generate()
-    board = window.session.board
-    until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
+    board = generate_panels(window, qloop, 2)
     window.grid.setCurrentIndex(board.index(0))
     window.delete_action.trigger()
     until(qloop, lambda: len(board.rows) == 1)
@@ -179,10 +176,7 @@ def test_gui_entry_point_starts_the_sandbox_and_exits_0():
 
 def test_reroll_is_quoted_first_and_lands_after_its_panel(studio, qloop):
     window = studio()
-    window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 2})
-    window.generate()
-    board = window.session.board
-    until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
+    board = generate_panels(window, qloop, 2)
     first, second = board.rows[0].panel_id, board.rows[1].panel_id
     window.grid.setCurrentIndex(board.index(0))
     window.reroll_action.trigger()

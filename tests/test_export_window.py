@@ -9,17 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from .window_helpers import until
+from .window_helpers import generate_panels, until
 
 SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 def _board(window, qloop, n=3):
-    window.session.prompt.load({"prompt": "a lighthouse", "size": "1536x1024", "quality": "low", "n": n})
-    window.generate()
-    board = window.session.board
-    until(qloop, lambda: len(board.rows) == n and all(not r.pending for r in board.rows))
-    return board
+    return generate_panels(window, qloop, n, prompt="a lighthouse", size="1536x1024")
 
 
 def test_panel_fields_are_edited_undone_and_kept(studio, qloop):

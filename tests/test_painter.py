@@ -13,16 +13,13 @@ from PySide6.QtTest import QTest
 from studio.core import mask_ops
 from studio.state.mask_document import MaskDocument, mask_to_pil
 
-from .window_helpers import until
+from .window_helpers import generate_panels, until
 
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 def _generate_one(window, qloop):
-    window.session.prompt.load({"prompt": "a harbour with boats", "size": "1024x1024", "quality": "low", "n": 2})
-    window.generate()
-    board = window.session.board
-    until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
+    board = generate_panels(window, qloop, 2, prompt="a harbour with boats")
     window.grid.setCurrentIndex(board.index(0))
     return board
 
