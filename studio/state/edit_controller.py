@@ -18,6 +18,7 @@ from studio.core.request import EditRequest
 from studio.core.pricing import Quote, format_usd
 from studio.core.provenance import strip_provenance
 from studio.service import edits, versions
+from studio.service.memory import release_off_loop
 
 MAX_REFERENCES = 15
 
@@ -167,6 +168,7 @@ class EditController(QObject):
         finally:
             self.busy = False
             self.busy_changed.emit(False)
+        await release_off_loop(job.received for job in out.group.jobs)  # saved and guarded: freed off the GUI thread
         failed = [j for j in out.group.jobs if j.failure is not None]
         if failed:
             self.error.emit(failed[0].failure.message)

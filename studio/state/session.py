@@ -20,7 +20,7 @@ from studio.service import events as ev
 from studio.service import journal, ledger, library, panels, prompts
 from studio.service.endpoint import Endpoint
 from studio.service.library import DEFAULT_BOARD
-from studio.service.memory import tune_allocator
+from studio.service.memory import release_off_loop, tune_allocator
 from studio.service.runner import ImageService
 from studio.service.settings import get_setting, set_setting
 
@@ -177,7 +177,8 @@ class Session(QObject):
         self.tasks.start(self.search_history(""), "Updating the history")
         outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
         self.costs.update(last_billed=outcome.billed_usd, last_quote_max=outcome.quote.total_usd_max, last_sandbox=self.sandbox)
-        del outcome  # the received bytes are saved: only thumbnails stay in memory
+        # the received bytes are saved: only thumbnails stay in memory, and they are freed off the GUI thread
+        await release_off_loop(job.received for job in outcome.jobs)
 
     def reroll_request(self, panel_id: int) -> ImageRequest | None:
         """The one-image request that re-rolls a panel (its generation's parameters), or None."""
