@@ -311,7 +311,7 @@ def own_part(start: float, end: float, machine: list[tuple[float, float]]) -> fl
     """Milliseconds of the GUI thread's gap [start, end] not covered by a stall of the whole machine."""
     covered, cursor = 0.0, start
     for a, b in sorted(machine):
-        a, b = max(a, cursor), min(b, end)
+        a, b = max(a + 0.001, cursor), min(b, end)  # the sleeper's own 1 ms of sleep is not a stall
         if b > a:
             covered += b - a
             cursor = b
