@@ -4,13 +4,16 @@ An n=10 4K answer passes ~450 MB through large allocations. glibc's dynamic mmap
 after the first large free, so later 1-30 MB buffers land in the heap, and the process keeps that
 memory after the images are saved. Fixing the threshold at 1 MB sends every large buffer to its own
 mapping, returned to the OS the moment it is freed, with no malloc_trim (which locks the allocator
-and would stall the GUI thread)."""
+and would stall the GUI thread). Results that are saved are then dropped on a worker thread
+(release_off_loop), not on the event loop's."""
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import sys
+import time
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -51,9 +54,6 @@ async def release_off_loop(buffers: Iterable[list[Any]]) -> None:
     last references to received images) are freed there. Freeing ten 4K results unmaps ~200 MB:
     10-14 ms of kernel time measured here, done while holding the GIL — on the event loop's thread, or
     in one go on any thread, that would be a stall of the window; one image at a time holds it ~1 ms."""
-    import asyncio
-    import time
-
     lists = [b for b in buffers if b]
 
     def drop() -> None:
