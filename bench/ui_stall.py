@@ -17,7 +17,8 @@ Goals: stall <= 16 ms (one frame at 60 Hz); RSS growth for the board <= 150 MB; 
 visible window <= 1.5 s.
 RUNS=10 repeats both sides and prints the longest stall of every run, the median and how many met
 the goal. PARTIALS=2 measures streamed calls with partial images instead (the baseline then parses
-the SDK's stream on the loop thread). Diagnosis: STALL_EVENTS=1 lists each late tick with the GUI
+the SDK's stream on the loop thread). Diagnosis: STALL_EVENTS=1 (=sched: without the per-event
+timing, which slows every event down) lists each late tick with the GUI
 thread's time on a CPU / waiting for one (/proc schedstat: neither means it was blocked, e.g. on
 the GIL) and the Qt events dispatched meanwhile; STALL_STACKS=1 prints what every thread was
 running during late ticks; GC_STATS=1 the garbage collections; SLOW_CALLBACKS=1 logs GUI-thread
@@ -250,13 +251,16 @@ class TimedApp:
 
 def measure_side(side: str, base_url: str) -> None:
     """One side, in a process of its own (no heap or client state left over from the other side)."""
+    if os.environ.get("SWITCH_MS"):  # experiment: the GIL switch interval (the app sets 2 ms)
+        sys.setswitchinterval(float(os.environ["SWITCH_MS"]) / 1000)
     from PySide6.QtWidgets import QApplication
     import qasync
 
     global TimedApp
-    if os.environ.get("STALL_EVENTS"):
+    timed = os.environ.get("STALL_EVENTS", "") not in ("", "sched")  # STALL_EVENTS=sched: schedstat only, no per-event timing
+    if timed:
         TimedApp = timed_app_class()
-    app = (TimedApp if os.environ.get("STALL_EVENTS") else QApplication)([])
+    app = (TimedApp if timed else QApplication)([])
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
