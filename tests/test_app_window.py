@@ -186,22 +186,3 @@ def test_reroll_is_quoted_first_and_lands_after_its_panel(studio, qloop):
     until(qloop, lambda: len(board.rows) == 3 and all(not r.pending for r in board.rows))
     assert board.rows[0].panel_id == first and board.rows[2].panel_id == second
 
-
-def test_grid_repaints_blit_drawn_tiles_and_redraw_only_what_changed(studio, qloop):
-    window = studio()
-    board = generate_panels(window, qloop, n=3)
-    delegate = window.grid.itemDelegate()
-    for row in range(board.rowCount()):  # thumbnails in, so that the tiles are final
-        board.data(board.index(row), Qt.ItemDataRole.DecorationRole)
-    until(qloop, lambda: all(board.data(board.index(r), Qt.ItemDataRole.DecorationRole) is not None for r in range(3)))
-    drawn = []
-    real = delegate.draw_tile
-    delegate.draw_tile = lambda painter, rect, pal, row, *rest: (drawn.append(row.caption), real(painter, rect, pal, row, *rest))
-    window.grid.viewport().repaint()
-    drawn.clear()
-    window.grid.viewport().repaint()
-    assert drawn == []  # nothing changed: every tile is a blit
-    window.session.set_caption(board.rows[1].panel_id, "the lighthouse")
-    until(qloop, lambda: board.rows[1].caption == "the lighthouse")
-    window.grid.viewport().repaint()
-    assert drawn == ["the lighthouse"]  # only the changed tile is drawn again
