@@ -11,8 +11,8 @@ from studio.state.board_model import BoardModel, PanelRow
 
 CAPTION_H = 44
 
-# PySide6 creates its enum types on first use (~2 ms each): here, at import, not in the first paint of a
-# generation's placeholders (profiled: 9 ms at the first paint of a generation's placeholders)
+# PySide6 creates its enum types on first use (~2 ms each): here, at import, instead of in the first
+# paint of a generation's placeholders (where the profiler saw 9 ms of it)
 CENTER, ELIDE_RIGHT, SMOOTH_PIXMAPS = Qt.AlignmentFlag.AlignCenter, Qt.TextElideMode.ElideRight, QPainter.RenderHint.SmoothPixmapTransform
 TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
 BOTTOM_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
