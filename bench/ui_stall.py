@@ -20,12 +20,12 @@ Goals: stall <= 16 ms (one frame at 60 Hz); RSS growth for the board <= 150 MB; 
 visible window <= 1.5 s.
 RUNS=10 repeats both sides and prints the longest stall of every run, the median and how many met
 the goal. PARTIALS=2 measures streamed calls with partial images instead (the baseline then parses
-the SDK's stream on the loop thread). Diagnosis: STALL_EVENTS=1 (=sched: without the per-event
-timing, which slows every event down) lists each late tick with the GUI
-thread's time on a CPU / waiting for one (/proc schedstat: neither means it was blocked, e.g. on
-the GIL) and the Qt events dispatched meanwhile; STALL_STACKS=1 prints what every thread was
-running during late ticks; GC_STATS=1 the garbage collections; SLOW_CALLBACKS=1 logs GUI-thread
-callbacks slower than 12 ms.
+the SDK's stream on the loop thread). Diagnosis: STALL_EVENTS=1 lists each late tick with the GUI
+thread's time on a CPU / waiting for one (/proc schedstat: neither means it was blocked, e.g. on the
+GIL) and the Qt events dispatched meanwhile (STALL_EVENTS=sched: without the per-event timing, which
+slows every event down); STALL_STACKS=1 prints what every thread was running during late ticks;
+GC_STATS=1 the garbage collections; SLOW_CALLBACKS=1 logs GUI-thread callbacks slower than 12 ms;
+SWITCH_MS=0.5 tries another GIL switch interval (the app sets 2 ms).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 N, SIZE = 10, "3840x2160"
-PARTIALS = int(os.environ.get("PARTIALS", "0"))
-LONG_GAP = 0.004  # probe gaps kept with their times, to compare with the machine's own (see machine_probe)  # PARTIALS=2: streamed calls with partial images (both sides)
+PARTIALS = int(os.environ.get("PARTIALS", "0"))  # PARTIALS=2: streamed calls with partial images (both sides)
+LONG_GAP = 0.004  # probe gaps kept with their times, to compare with the machine's own (see run_side)
 
 
 def rss_mb() -> float:
@@ -136,7 +136,7 @@ class Probe:
         for where, count in sorted(getattr(self, "seen", {}).items(), key=lambda kv: -kv[1])[:14]:
             print(f"  GUI thread during a late tick ({count}x): {where}", file=sys.stderr)
         self.seen = {}
-        t0 = self.gaps and self.last - sum(self.gaps)
+        t0 = window[0]
         for start, end, running, runnable in self.late:  # what the GUI thread did during each late tick
             inside = [f"{what} {ms:.1f} ms" for at, ms, what in TimedApp.slow if at < end and at + ms / 1000 > start]
             print(f"  late tick at {start - t0:7.3f} s (wall {start + self.wall0:.3f}): {(end - start) * 1000:.1f} ms (on a CPU {running:.1f} ms, waiting for one"
