@@ -31,25 +31,36 @@ class _Stopped(Exception):
     pass
 
 
-def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any]):
+def _read(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any],
+          feed: Any, finish: Any, what: str) -> tuple[dict[str, str], str | None]:
+    """Send the request and feed the raw body to `feed(chunk, response)` as it arrives, then call
+    `finish(response)`; returns (kept headers, request id). Decode errors, dropped connections and a
+    cancel (`stop`) are turned into MalformedResponse, the SDK's exceptions and _Stopped."""
     images_api = sync_client.images.with_streaming_response
     method = images_api.edit if isinstance(checked.request, EditRequest) else images_api.generate
     with method(**params) as response:
         holder["response"] = response
         headers, request_id = kept_headers(response.headers), response.request_id
-        decoder = ImagesBodyDecoder()
         try:
             for chunk in response.iter_bytes():
                 if stop.is_set():
                     raise _Stopped()
-                decoder.feed(chunk)
+                feed(chunk, response)
                 time.sleep(0)  # hand the GIL to the GUI thread between chunks
+            finish(response)
         except BodyDecodeError as exc:
-            raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
+            raise MalformedResponse(f"the server's {what}: {exc}") from None
         except httpx2.TransportError as exc:  # includes timeouts
             if stop.is_set():
                 raise _Stopped() from None
             raise read_error(exc) from exc
+    return headers, request_id
+
+
+def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any]):
+    decoder = ImagesBodyDecoder()
+    headers, request_id = _read(sync_client, checked, params, stop, holder, lambda chunk, _: decoder.feed(chunk),
+                                lambda _: None, "answer is not a valid image response")
     body, images = finish_body(decoder)
     return headers, request_id, body, images
 
@@ -64,41 +75,25 @@ def _stream_error(fields: dict[str, Any], response: Any) -> Exception:
 
 def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event,
                  holder: dict[str, Any], loop: asyncio.AbstractEventLoop, on_partial: Any):
-    images_api = sync_client.images.with_streaming_response
-    method = images_api.edit if isinstance(checked.request, EditRequest) else images_api.generate
     completed: list[tuple[dict[str, Any], bytes]] = []
-    with method(**params) as response:
-        holder["response"] = response
-        headers, request_id = kept_headers(response.headers), response.request_id
-        events = ImageEventStream()
+    events = ImageEventStream()
 
-        def handle(batch: list[tuple[dict[str, Any], bytes | None]]) -> None:
-            for fields, data in batch:
-                kind = str(fields.get("type") or "")
-                if kind == "error" or "error" in fields:
-                    raise _stream_error(fields, response)
-                if data is None:
-                    continue
-                if kind.endswith(".partial_image"):
-                    if on_partial is not None:  # saved on the loop before reading on (previews stay in order)
-                        asyncio.run_coroutine_threadsafe(on_partial(len(completed), int(fields.get("partial_image_index") or 0), data),
-                                                         loop).result()
-                elif kind.endswith(".completed"):
-                    completed.append((fields, data))
+    def handle(batch: list[tuple[dict[str, Any], bytes | None]], response: Any) -> None:
+        for fields, data in batch:
+            kind = str(fields.get("type") or "")
+            if kind == "error" or "error" in fields:
+                raise _stream_error(fields, response)
+            if data is None:
+                continue
+            if kind.endswith(".partial_image"):
+                if on_partial is not None:  # saved on the loop before reading on (previews stay in order)
+                    asyncio.run_coroutine_threadsafe(on_partial(len(completed), int(fields.get("partial_image_index") or 0), data),
+                                                     loop).result()
+            elif kind.endswith(".completed"):
+                completed.append((fields, data))
 
-        try:
-            for chunk in response.iter_bytes():
-                if stop.is_set():
-                    raise _Stopped()
-                handle(events.feed(chunk))
-                time.sleep(0)  # hand the GIL to the GUI thread between chunks
-            handle(events.close())
-        except BodyDecodeError as exc:
-            raise MalformedResponse(f"the server's stream is not valid image events: {exc}") from None
-        except httpx2.TransportError as exc:
-            if stop.is_set():
-                raise _Stopped() from None
-            raise read_error(exc) from exc
+    headers, request_id = _read(sync_client, checked, params, stop, holder, lambda chunk, response: handle(events.feed(chunk), response),
+                                lambda response: handle(events.close(), response), "stream is not valid image events")
     return headers, request_id, completed
 
 
