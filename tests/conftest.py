@@ -2,6 +2,8 @@
 
 No test touches the user's real config, library or keyring: every test gets temporary XDG
 folders, no OpenAI credentials from the environment, and an in-memory keyring backend.
+No test depends on the real date: the app's clock is pinned to TEST_NOW (child processes get it
+through ASSET_STUDIO_CLOCK); a test that needs another day pins its own.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -20,7 +23,10 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from studio.core import clock
 from studio.core.registry import load_registry
+
+TEST_NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -38,6 +44,16 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch):
+    """The app's clock stands at TEST_NOW, in this process and in every child the test starts."""
+    fixed = clock.FixedClock(TEST_NOW)
+    previous = clock.use(fixed)
+    monkeypatch.setenv(clock.ENV, TEST_NOW.isoformat())
+    yield fixed
+    clock.use(previous)
 
 
 @pytest.fixture(autouse=True)

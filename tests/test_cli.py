@@ -35,6 +35,19 @@ def test_quote_of_an_edit_counts_the_input_image(tmp_path):
     assert q["image_input_tokens_estimate"] == 1024 and q["image_input_tokens_max"] >= 1024
 
 
+def test_a_child_process_takes_the_date_from_the_injected_clock():
+    """ASSET_STUDIO_CLOCK pins the CLI's date: the same command is accepted the day before a shutdown
+    (with a warning naming the date) and refused from that day on."""
+    args = ("quote", "--model", "gpt-image-1.5", "--size", "1024x1024", "--quality", "low", "--json")
+    before = cli(*args, env={"ASSET_STUDIO_CLOCK": "2026-11-30T23:59:00Z"})
+    assert before.returncode == 0, before.stderr
+    assert "shuts down on 2026-12-01 (in 1 day)" in " ".join(json.loads(before.stdout)["warnings"])
+    on_the_day = cli(*args, env={"ASSET_STUDIO_CLOCK": "2026-12-01T00:00:00Z"})
+    assert on_the_day.returncode == 2 and "shut down on 2026-12-01" in on_the_day.stderr
+    bad = cli(*args, env={"ASSET_STUDIO_CLOCK": "yesterday"})
+    assert bad.returncode != 0 and "ASSET_STUDIO_CLOCK='yesterday' is not an ISO date" in bad.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

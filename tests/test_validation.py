@@ -6,6 +6,8 @@ from studio.core.errors import ImageInputError, ValidationError
 from studio.core.request import NEVER_SENT, EditRequest, ImageRequest
 from studio.core.validation import validate
 
+from .registries import revived
+
 
 def _v(registry, **kw):
     return validate(ImageRequest(**{"prompt": "a fox", **kw}), registry)
@@ -63,7 +65,8 @@ def test_edit_params_send_tuples_and_omit_input_fidelity_for_gpt_image_2(registr
     assert params["image"] == [("a.png", img.data, "image/png"), ("b.png", ref.data, "image/png")]
     assert params["mask"] == ("m.png", mask.data, "image/png")
     assert params["extra_body"] == {"moderation": "low"}
-    older = validate(EditRequest(prompt="hat", model="gpt-image-1.5", images=(img,), input_fidelity="high"), registry)
+    older = validate(EditRequest(prompt="hat", model="gpt-image-1.5", images=(img,), input_fidelity="high"),
+                     revived("gpt-image-1.5"))
     assert older.api_params()["input_fidelity"] == "high" and older.api_params()["image"] == ("a.png", img.data, "image/png")
 
 

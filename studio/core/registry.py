@@ -10,6 +10,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Mapping
 
+from . import clock
 from .errors import ModelUnavailableError, RegistryError
 from .resources import resource_path
 
@@ -98,7 +99,7 @@ class ModelSpec:
         return self.family == "gpt-image"
 
     def lifecycle(self, today: dt.date | None = None) -> Lifecycle:
-        today = today or dt.date.today()
+        today = today or clock.today()
         if self.status == "retired":
             return Lifecycle.RETIRED
         if self.shutdown is not None and today >= self.shutdown:
@@ -174,7 +175,7 @@ class Registry:
     def lifecycle_warning(self, model_id: str, today: dt.date | None = None) -> str | None:
         spec = self.get(model_id)
         if spec.lifecycle(today) is Lifecycle.DEPRECATED and spec.shutdown:
-            days = (spec.shutdown - (today or dt.date.today())).days
+            days = (spec.shutdown - (today or clock.today())).days
             return (
                 f"{model_id} is deprecated and shuts down on {spec.shutdown.isoformat()} "
                 f"(in {days} day{'s' if days != 1 else ''}); switch to {self.replacement}"

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from studio.core import clock
 from studio.core.registry import Registry, load_registry
 
 from . import art, imaging
@@ -232,7 +233,7 @@ class Sandbox:
         """The ImagesResponse JSON, streamed: base64 in 4 MB pieces, never one 250 MB string (an
         embedded sandbox shares the GUI's GIL; short steps keep the window responsive)."""
         piece = 3 << 20  # a multiple of 3: base64 pieces join without padding
-        yield f'{{"created": {int(time.time())}, "data": ['.encode()
+        yield f'{{"created": {int(clock.now().timestamp())}, "data": ['.encode()
         for i, future in enumerate(images):
             data = await future
             yield (b", " if i else b"") + b'{"b64_json": "'
@@ -253,7 +254,7 @@ class Sandbox:
             for step in range(steps):
                 await asyncio.sleep(pause)
                 data = await loop.run_in_executor(self.pool, lambda s=step: art.encode(art.partial(final, s, steps), req.output_format, req.output_compression))
-                event = {"type": f"{kind}.partial_image", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(time.time()), "partial_image_index": step, **common}
+                event = {"type": f"{kind}.partial_image", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(clock.now().timestamp()), "partial_image_index": step, **common}
                 yield _sse(event["type"], event)
             if fault == "moderation_output":
                 err = APIError(400, **_fault_fields("moderation_output"))
@@ -269,7 +270,7 @@ class Sandbox:
             per_image["input_tokens_details"] = use["input_tokens_details"] if i == 0 else {"text_tokens": 0, "image_tokens": 0}
             per_image["total_tokens"] = per_image["input_tokens"] + share_out
             per_image.pop("output_tokens_details", None)  # streamed events omit it, as the real API does
-            event = {"type": f"{kind}.completed", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(time.time()), "usage": per_image, **common}
+            event = {"type": f"{kind}.completed", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(clock.now().timestamp()), "usage": per_image, **common}
             yield _sse(event["type"], event)
 
     async def _fault(self, fault: str, rid: str) -> Response:

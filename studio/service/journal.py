@@ -16,6 +16,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from studio.core import clock
+
 from .db import transaction
 from .owner import Owner
 
@@ -33,7 +35,8 @@ ACTIVE = (JobState.QUEUED.value, JobState.SENT.value, JobState.RECEIVED.value)
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    """Now, from the app's one clock (studio.core.clock)."""
+    return clock.now()
 
 
 def iso(t: dt.datetime) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Sequence
 
+from studio.core import clock
 from studio.core.names import EXTENSIONS, slugify
 
 from .paths import recovered_dir
@@ -45,7 +45,7 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None
 
 def result_paths(out_dir: Path, prompt: str, output_format: str, count: int, *, stamp: str | None = None) -> list[Path]:
     """`20261121-224501-a-fox-at-dusk-01.png` ... in panel order; never overwrites an existing file."""
-    stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
+    stamp = stamp or clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
     ext = EXTENSIONS.get(output_format, "bin")
     base = f"{stamp}-{slugify(prompt)}"
     suffix = ""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from studio.core import clock
 from studio.core.errors import RefusedError
 from studio.core.names import slugify
 
@@ -90,7 +91,7 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
         raise RefusedError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
     if not os.access(out_dir, os.W_OK | os.X_OK):
         raise RefusedError(f"{out_dir}: the folder is not writable")
-    exported_at = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    exported_at = (now or clock.now()).strftime("%Y-%m-%d %H:%M UTC")
     formats = set(options.formats)
     content = formats - {"zip"} or set(FORMATS) - {"zip"}  # zip alone: everything, zipped
     steps = len(board.panels) * len(content & {"png", "contact", "pdf", "gif"}) + 2
