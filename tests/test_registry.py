@@ -116,7 +116,7 @@ def test_prices_are_decimals_from_data(registry):
 def test_registry_is_data_driven():
     """Changing the data file changes the app: nothing is hard-coded."""
     data = tomllib.loads(resource_path("models.toml").read_text())
-    data["models"][0]["prices"]["image_out"] = "99"
+    next(m for m in data["models"] if m["id"] == "gpt-image-2")["prices"]["image_out"] = "99"
     data["size_rules"]["gpt-image-2"]["max_edge"] = 4096
     changed = Registry(data)
     assert changed.get("gpt-image-2").prices.image_out == Decimal("99")

@@ -26,7 +26,7 @@ def _v(registry, **kw):
         ({"background": "transparent", "output_format": "jpeg"}, "background transparent: needs output_format png or webp (not jpeg)"),
         ({"output_compression": 80}, "output_compression 80: applies only to jpeg or webp output (output_format is png)"),
         ({"output_format": "jpeg", "output_compression": 101}, "output_compression 101: must be a whole number from 0 to 100"),
-        ({"output_format": "gif"}, "output_format gif: gpt-image-2 takes png, jpeg, webp"),
+        ({"output_format": "gif"}, "output_format gif: gpt-image-2 cannot make animated GIFs (gpt-image-2.6 models can)"),
         ({"moderation": "off"}, "moderation off: gpt-image-2 takes auto, low"),
         ({"stream": True, "partial_images": 4}, "partial_images 4: must be from 0 to 3"),
         ({"partial_images": 2}, "partial_images 2: needs stream=true"),

@@ -83,3 +83,23 @@ def read_image_file(path: str | Path, *, role: str = "image") -> ImageFile:
     except OSError as exc:
         raise ImageInputError(f"{role} file {str(p)!r} cannot be read: {exc.strerror}", param=role) from None
     return inspect_image(data, p.name, role=role)
+
+
+def oriented_size(image: ImageFile) -> Size:
+    """The size after EXIF orientation (what the API sees): orientations 5-8 swap width and height."""
+    try:
+        with Image.open(io.BytesIO(image.data)) as im:
+            orientation = im.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):
+        orientation = 1
+    return Size(image.size.height, image.size.width) if orientation in (5, 6, 7, 8) else image.size
+
+
+def has_transparent_pixels(image: ImageFile) -> bool:
+    """True when at least one pixel is not fully opaque (a markup layer must leave the image visible)."""
+    if not image.has_alpha:
+        return False
+    with Image.open(io.BytesIO(image.data)) as im:
+        alpha = im.convert("RGBA").getchannel("A")
+        low, _high = alpha.getextrema()
+    return bool(low < 255)

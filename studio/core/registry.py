@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from . import clock
 from .errors import ModelUnavailableError, RegistryError
+from .media_rules import AuthorPrices, GifRules, SvgRules, author_prices, gif_rules, svg_rules
 from .resources import resource_path
 
 
@@ -93,10 +94,38 @@ class ModelSpec:
     input_fidelity: tuple[str, ...] = ()
     partial_image_tokens: int = 0
     base_id: str = ""  # the alias a snapshot pins; equals id for aliases
+    pick_rank: int = 99  # the model picker's order: what users should pick first
+    pick_why: str = ""
+    batch: str = "no"  # "yes", "no" or "unknown" (the Batch API)
+    complexities: tuple[str, ...] = ()  # never sent to a model without them
+    complexity_default: str | None = None
+    markup: bool = False
+    gif: GifRules | None = None
+    svg: SvgRules | None = None
+    replacements: tuple[str, ...] = ()  # what OpenAI names instead, once this model shuts down
+    grades: Mapping[str, str] = field(default_factory=dict)
+    listed: bool = True  # False: learned from the endpoint's /v1/models, not in this version's list
+    lifecycle_source: str = "bundled"  # where status and shutdown come from: this release's data or the endpoint
 
     @property
     def is_gpt_image(self) -> bool:
         return self.family == "gpt-image"
+
+    @property
+    def exact_quotes(self) -> bool:
+        """True when OpenAI publishes how its output tokens are counted; otherwise quotes are estimates."""
+        return self.output_tokens.get("kind") in ("formula-gpt-image-2", "table")
+
+    def grade(self, key: str) -> str:
+        """"P" documented by OpenAI, "T" reported by third parties, "U" unknown (a safe assumption),
+        for a field ("batch"), one of its values ("qualities.xhigh") or a price ("prices.text_out")."""
+        if not self.listed:
+            return "U"
+        while key:
+            if key in self.grades:
+                return self.grades[key]
+            key = key.rpartition(".")[0]
+        return "P"
 
     def lifecycle(self, today: dt.date | None = None) -> Lifecycle:
         today = today or clock.today()
@@ -132,6 +161,7 @@ class Registry:
                 int(k): RateTier(int(k), int(v["ipm"]), int(v["tpm"])) for k, v in data["rate_tiers"].items()
             }
             self.text_upper_overhead: int = int(data["text_tokens"]["upper_bound_overhead"])
+            self.svg_authors: dict[str, AuthorPrices] = author_prices(data.get("svg_authors", {}))
             self._models: dict[str, ModelSpec] = {}
             self._aliases: list[str] = []
             for raw in data["models"]:
@@ -139,7 +169,8 @@ class Registry:
                 self._aliases.append(spec.id)
                 self._models[spec.id] = spec
                 for snap in spec.snapshots:
-                    self._models[snap] = _replace(spec, id=snap, snapshots=(), base_id=spec.id)
+                    why = "pinned snapshot: reproducible results" + (f"; {spec.pick_why}" if spec.pick_why else "")
+                    self._models[snap] = _replace(spec, id=snap, snapshots=(), base_id=spec.id, pick_why=why)
         except (KeyError, TypeError, ValueError) as exc:
             raise RegistryError(f"resources/models.toml is malformed: {exc!r}") from exc
 
@@ -148,6 +179,55 @@ class Registry:
 
     def usable_models(self, today: dt.date | None = None) -> list[ModelSpec]:
         return [m for m in self._models.values() if m.is_usable(today)]
+
+    def picker_models(self, today: dt.date | None = None) -> list[ModelSpec]:
+        """Usable models in the order users should pick them (rank, then aliases before snapshots)."""
+        order = {model_id: i for i, model_id in enumerate(self._aliases)}
+        usable = self.usable_models(today)
+        return sorted(usable, key=lambda m: (m.pick_rank, order.get(m.base_id, 999), m.id == m.base_id, m.id))
+
+    def replacements(self, model_id: str) -> tuple[str, ...]:
+        """What OpenAI names instead of a model (its own list, else the registry's recommendation)."""
+        spec = self._models.get(model_id)
+        return (spec.replacements if spec and spec.replacements else ()) or (self.replacement,)
+
+    def with_listed_models(self, model_ids: Iterable[str]) -> "Registry":
+        """A copy that also knows models the endpoint lists but this version does not, opted in by the user:
+        the common GPT-image rules of the recommended model, every fact graded unknown, quoted as estimates."""
+        copy = self._copy()
+        template = self._models[self.replacement]
+        for model_id in model_ids:
+            if model_id in copy._models:
+                continue
+            copy._models[model_id] = _replace(
+                template, id=model_id, label=model_id, snapshots=(), base_id=model_id, listed=False, pick_rank=90,
+                pick_why="not in this version's model list", replacements=(), gif=None, svg=None, markup=False,
+                batch="unknown", complexities=(), complexity_default=None, lifecycle_source="endpoint",
+                output_tokens=_unlisted_output_rule(template.output_tokens),
+                output_formats=tuple(f for f in template.output_formats if f not in ("gif", "svg")))
+            copy._aliases.append(model_id)
+        return copy
+
+    def with_shutdown_dates(self, dates: Mapping[str, dt.date | None], source: str) -> "Registry":
+        """A copy with the shutdown dates the live API reported merged in: a date replaces the bundled one
+        (a future one makes the model deprecated: it warns, then is refused from that day); no date keeps
+        what this version knows. `source` says where the dates came from (shown by `models`)."""
+        copy = self._copy()
+        for model_id, date in dates.items():
+            spec = copy._models.get(model_id)
+            if spec is None or date is None:
+                continue
+            status = "deprecated" if spec.status == "active" else spec.status
+            copy._models[model_id] = _replace(spec, shutdown=date, status=status, lifecycle_source=source)
+        return copy
+
+    def _copy(self) -> "Registry":
+        import copy as _copy_module
+
+        twin = _copy_module.copy(self)
+        twin._models = dict(self._models)
+        twin._aliases = list(self._aliases)
+        return twin
 
     def get(self, model_id: str) -> ModelSpec:
         """The spec of a model id or snapshot, whatever its status."""
@@ -164,12 +244,13 @@ class Registry:
         spec = self.get(model_id)
         state = spec.lifecycle(today)
         date = spec.shutdown.isoformat() if spec.shutdown else "an earlier date"
+        instead = " or ".join(self.replacements(model_id))
         if state is Lifecycle.RETIRED:
             raise ModelUnavailableError(
-                model_id, f"was retired on {date} and removed from the API", suggestion=f"use {self.replacement}"
+                model_id, f"was retired on {date} and removed from the API", suggestion=f"use {instead}"
             )
         if state is Lifecycle.SHUTDOWN:
-            raise ModelUnavailableError(model_id, f"was shut down on {date}", suggestion=f"use {self.replacement}")
+            raise ModelUnavailableError(model_id, f"was shut down on {date}", suggestion=f"use {instead}")
         return spec
 
     def lifecycle_warning(self, model_id: str, today: dt.date | None = None) -> str | None:
@@ -178,7 +259,7 @@ class Registry:
             days = (spec.shutdown - (today or clock.today())).days
             return (
                 f"{model_id} is deprecated and shuts down on {spec.shutdown.isoformat()} "
-                f"(in {days} day{'s' if days != 1 else ''}); switch to {self.replacement}"
+                f"(in {days} day{'s' if days != 1 else ''}); switch to {' or '.join(self.replacements(model_id))}"
             )
         return None
 
@@ -242,7 +323,25 @@ def _model_from_data(raw: Mapping[str, Any], data: Mapping[str, Any]) -> ModelSp
         input_fidelity=tuple(raw.get("input_fidelity", ())),
         partial_image_tokens=int(raw.get("partial_image_tokens", 0)),
         base_id=raw["id"],
+        pick_rank=int(raw.get("pick_rank", 99)),
+        pick_why=str(raw.get("pick_why", "")),
+        batch=str(raw.get("batch", "yes" if "batch" in raw["endpoints"] else "no")),
+        complexities=tuple(raw.get("complexities", ())),
+        complexity_default=raw.get("complexity_default"),
+        markup=bool(raw.get("markup", False)),
+        gif=gif_rules(data["gif"][raw["gif"]]) if "gif" in raw else None,
+        svg=svg_rules(data["svg"][raw["svg"]]) if "svg" in raw else None,
+        replacements=tuple(raw.get("replacements", ())),
+        grades=dict(raw.get("grades", {})),
     )
+
+
+def _unlisted_output_rule(rule: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An unknown model's output tokens: the template's estimate, with every tier's bound doubled."""
+    if rule.get("kind") != "estimate":
+        return rule
+    bound = {q: str(Decimal(str(v)) * 2) for q, v in rule["bound"].items()}
+    return {**rule, "bound": bound, "source": "unknown model: the recommended model's estimate, bound doubled"}
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,11 @@ class ImageRequest:
     partial_images: int = 0
     safety_identifier: str | None = None
     user: str | None = None  # deprecated by the SDK in favour of safety_identifier
+    complexity: str | None = None  # 2.6: planning depth; None = the model's default (never sent without support)
+    frame_count: int | None = None  # GIF only; None = the model's default
+    frame_duration_ms: int | None = None  # GIF only; None = the model's default
+    svg_author: str | None = None  # SVG only, and only when the project has SVG model selection
+    svg_effort: str | None = None  # the SVG author's reasoning effort (with svg_author)
 
     endpoint = "generate"
 
@@ -37,7 +42,7 @@ class ImageRequest:
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready record of the request (for journals and sidecars): no key, no image bytes."""
-        data = {k: v for k, v in asdict(self).items() if k not in ("images", "mask")}
+        data = {k: v for k, v in asdict(self).items() if k not in ("images", "mask", "markup")}
         data["endpoint"] = self.endpoint
         return data
 
@@ -59,6 +64,13 @@ class ImageRequest:
         if self.stream:
             params["stream"] = True
             params["partial_images"] = self.partial_images
+        if self.complexity is not None and spec.complexities:
+            params["complexity"] = self.complexity
+        if self.output_format == "gif" and spec.gif is not None:
+            params["frame_count"] = self.frame_count or spec.gif.frames_default
+            params["frame_duration_ms"] = spec.gif.rounded_duration(self.frame_duration_ms or spec.gif.duration_default_ms)
+        if self.output_format == "svg" and self.svg_author:
+            params["svg"] = {"model": self.svg_author, **({"reasoning": {"effort": self.svg_effort}} if self.svg_effort else {})}
         if self.safety_identifier:
             params["safety_identifier"] = self.safety_identifier
         if self.user:
@@ -73,6 +85,7 @@ class EditRequest(ImageRequest):
 
     images: tuple[ImageFile, ...] = field(default=())
     mask: ImageFile | None = None
+    markup: ImageFile | None = None  # drawn guidance over the first image (never with a mask)
     input_fidelity: str | None = None  # omitted for gpt-image-2 (always high fidelity)
 
     endpoint = "edit"
@@ -85,6 +98,11 @@ class EditRequest(ImageRequest):
             if self.mask
             else None
         )
+        data["markup"] = (
+            {"filename": self.markup.filename, "size": str(self.markup.size), "bytes": len(self.markup.data)}
+            if self.markup
+            else None
+        )
         return data
 
     def api_params(self, spec: ModelSpec) -> dict[str, Any]:
@@ -94,6 +112,8 @@ class EditRequest(ImageRequest):
         params["image"] = [i.as_upload() for i in self.images] if len(self.images) > 1 else self.images[0].as_upload()
         if self.mask is not None:
             params["mask"] = self.mask.as_upload()
+        if self.markup is not None:
+            params["markup"] = self.markup.as_upload()
         if self.input_fidelity and self.input_fidelity in spec.input_fidelity:
             params["input_fidelity"] = self.input_fidelity
         if moderation:

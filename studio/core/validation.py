@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ImageInputError, ValidationError
+from .output_checks import check_new_controls
 from .registry import ModelSpec, Registry
 from .request import EditRequest, ImageRequest
-from .sizes import Size, check_size
+from .sizes import Size, check_size, parse_size
 
 _DALLE_QUALITIES = {"hd", "standard"}
 
@@ -55,8 +56,12 @@ def validate(
             "prompt", f"({len(prompt):,} characters)", f"must be at most {spec.prompt_max_chars:,} characters for {spec.id}"
         )
 
-    size, size_warnings = check_size(request.size, spec.size_rules)
-    warnings.extend(size_warnings)
+    if request.output_format == "gif" and spec.gif is not None:  # a frame: the sheet's limits apply (output_checks)
+        size = None if request.size == "auto" else parse_size(request.size)
+    else:
+        size, size_warnings = check_size(request.size, spec.size_rules)
+        warnings.extend(size_warnings)
+    warnings.extend(check_new_controls(request, spec, size))
 
     if spec.is_gpt_image and request.quality in _DALLE_QUALITIES:
         raise ValidationError(
