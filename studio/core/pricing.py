@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Mapping
 
 from .registry import ModelSpec, Prices, Registry
 from .request import EditRequest
+from .sizes import Size
+from .svg_cost import SvgCost, svg_bill, svg_quote
 from .tokens import (
     estimate_input_image_tokens,
     estimate_text_tokens,
     max_input_image_tokens,
     max_text_tokens,
-    worst_case_output_tokens,
+    worst_case_output_range,
 )
 from .validation import Checked
 
@@ -57,10 +60,16 @@ class Quote:
     total_usd_max: Decimal
     batch: bool = False
     notes: tuple[str, ...] = field(default=())
+    kind: str = "exact"  # "exact": OpenAI publishes the token rule; "estimate": learned, with a bound that holds
+    output_tokens_max: int = 0  # the bound of output_tokens (equal to it for exact quotes)
+    output_usd_max: Decimal = Decimal(0)
+    svg: SvgCost | None = None  # the SVG author's part (already in the totals)
+    calibrated_from: int = 0  # how many of the user's own bills the estimate follows
 
     def to_json(self) -> dict[str, Any]:
         return {
             "model": self.model,
+            "kind": self.kind,
             "n": self.n,
             "output_tokens_per_image": self.output_tokens_per_image,
             "output_tokens": self.output_tokens,
@@ -74,9 +83,39 @@ class Quote:
             "input_usd_max": str(self.input_usd_max),
             "total_usd_estimate": str(self.total_usd_estimate),
             "total_usd_max": str(self.total_usd_max),
+            "output_tokens_max": self.output_tokens_max,
+            "output_usd_max": str(self.output_usd_max),
+            "svg": self.svg.to_json() if self.svg else None,
+            "calibrated_from_bills": self.calibrated_from,
             "batch": self.batch,
             "notes": list(self.notes),
         }
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What the user's own bills say one image of a kind of request costs, in output tokens."""
+
+    median: int
+    largest: int
+    bills: int
+
+
+def calibration_key(model: str, size: Size | str | None, quality: str, complexity: str | None, output_format: str,
+                    frames: int | None = None) -> str:
+    """The kind of request a bill teaches about: model, size, quality, complexity, format (and GIF frames)."""
+    parts = [model, str(size or "auto"), quality, complexity or "-", output_format]
+    if output_format == "gif":
+        parts.append(f"{frames}f")
+    return "|".join(parts)
+
+
+def billed_size(checked: Checked) -> Size | None:
+    """The size whose output is billed: a GIF's whole sheet, otherwise the requested size."""
+    req, spec = checked.request, checked.spec
+    if req.output_format == "gif" and spec.gif is not None and checked.size is not None:
+        return spec.gif.sheet(req.frame_count or spec.gif.frames_default, checked.size)
+    return checked.size
 
 
 def quote(
@@ -85,23 +124,44 @@ def quote(
     *,
     batch: bool = False,
     learned_image_tokens: Mapping[str, int] | None = None,
+    learned_output: Mapping[str, Learned] | None = None,
 ) -> Quote:
     """Quote a validated request.
 
     learned_image_tokens maps an input size ("WxH") to the image tokens the user's own past edits
     reported for this model; it replaces the rule-of-thumb estimate (never the upper bound).
+    learned_output maps calibration keys to the output tokens the user's own bills showed: for models
+    without a published rule the estimate follows them, and the bound never falls below the largest
+    bill seen times the rule's margin.
     """
     req, spec = checked.request, checked.spec
     prices = _prices(spec, batch)
-    per_image = worst_case_output_tokens(spec, checked.size, req.quality)
+    size = billed_size(checked)
+    per_image, per_image_max = worst_case_output_range(spec, size, req.quality)
+    notes: list[str] = []
+    calibrated = 0
+    if not spec.exact_quotes:
+        frames = (req.frame_count or (spec.gif.frames_default if spec.gif else None)) if req.output_format == "gif" else None
+        key = calibration_key(req.model, checked.size, req.quality, req.complexity, req.output_format, frames)
+        seen = (learned_output or {}).get(key)
+        margin = Decimal(str(spec.output_tokens.get("learn_margin", "1.25")))
+        if seen is not None and seen.bills:
+            per_image, calibrated = seen.median, seen.bills
+            per_image_max = max(per_image_max, math.ceil(seen.largest * margin), per_image)
+            notes.append(f"estimate from {seen.bills} of your own bill(s) for this kind of request")
+        else:
+            notes.append(f"{spec.id} has no published token formula: the estimate is third-party data "
+                         "and learns from your bills; caps use the bound")
     partial = req.partial_images * spec.partial_image_tokens if req.stream else 0
     output_tokens = (per_image + partial) * req.n
-    notes: list[str] = []
+    output_tokens_max = (per_image_max + partial) * req.n
     exact = checked.size is not None and req.quality != "auto"
     if not exact:
         notes.append("size or quality is auto: quoted at the dearest option the model may pick")
     if partial:
         notes.append(f"{req.partial_images} partial image(s) per image add {spec.partial_image_tokens} tokens each")
+    if req.output_format == "gif" and size is not None:
+        notes.append(f"a GIF is billed as one sheet of its frames: {size}")
 
     text_est = estimate_text_tokens(req.prompt)
     text_max = max_text_tokens(req.prompt, registry.text_upper_overhead)
@@ -112,12 +172,17 @@ def quote(
         for image in req.images:
             img_est += learned.get(str(image.size), estimate_input_image_tokens(rule, image.size))
             img_max += max_input_image_tokens(rule, image.size)
-        if req.mask is not None:
-            img_max += max_input_image_tokens(rule, req.mask.size)
+        for extra in (req.mask, req.markup):  # whether a mask or markup is billed is unknown: the bound counts it
+            if extra is not None:
+                img_max += max_input_image_tokens(rule, extra.size)
         notes.append("input image tokens are an estimate; the bill comes from the API's usage")
     output_usd = usd(output_tokens, prices.image_out)
+    output_usd_max = usd(output_tokens_max, prices.image_out)
     input_est = usd(text_est, prices.text_in) + usd(img_est, prices.image_in)
     input_max = usd(text_max, prices.text_in) + usd(img_max, prices.image_in)
+    svg = svg_quote(spec, req.svg_author, registry.svg_authors) if req.output_format == "svg" else None
+    if svg is not None:
+        notes.extend(svg.notes)
     if spec.prices and spec.prices.text_out is not None:
         notes.append(f"{spec.id} also bills text output tokens, which cannot be known before the call")
     return Quote(
@@ -126,17 +191,22 @@ def quote(
         output_tokens_per_image=per_image,
         output_tokens=output_tokens,
         output_usd=output_usd,
-        output_exact=exact,
+        output_exact=exact and spec.exact_quotes,
         text_tokens_estimate=text_est,
         text_tokens_max=text_max,
         image_input_tokens_estimate=img_est,
         image_input_tokens_max=img_max,
         input_usd_estimate=input_est,
         input_usd_max=input_max,
-        total_usd_estimate=output_usd + input_est,
-        total_usd_max=output_usd + input_max,
+        total_usd_estimate=output_usd + input_est + (svg.usd_estimate if svg else 0),
+        total_usd_max=output_usd_max + input_max + (svg.usd_max if svg else 0),
         batch=batch,
         notes=tuple(notes),
+        kind="exact" if spec.exact_quotes else "estimate",
+        output_tokens_max=output_tokens_max,
+        output_usd_max=output_usd_max,
+        svg=svg,
+        calibrated_from=calibrated,
     )
 
 
@@ -148,7 +218,9 @@ class Bill:
     image_in_tokens: int
     image_out_tokens: int
     text_out_tokens: int
-    usd: Decimal
+    usd: Decimal  # everything, the SVG author's part included
+    svg_usd: Decimal = Decimal(0)
+    flags: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -157,12 +229,16 @@ class Bill:
             "image_out_tokens": self.image_out_tokens,
             "text_out_tokens": self.text_out_tokens,
             "usd": str(self.usd),
+            "svg_usd": str(self.svg_usd),
+            "flags": list(self.flags),
         }
 
 
-def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: bool = False) -> Bill | None:
-    """Price a response's usage. `output_tokens_details` may be missing (streamed events omit it):
-    then all output tokens are billed as image tokens, the dearer rate."""
+def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: bool = False,
+                    svg_usage: Mapping[str, Any] | None = None, registry: Registry | None = None) -> Bill | None:
+    """Price a response's usage (and an SVG's `svg_usage`, at its author model's rates).
+    `output_tokens_details` may be missing (streamed events omit it): then all output tokens are
+    billed as image tokens, the dearer rate."""
     if not usage:
         return None
     prices = _prices(spec, batch)
@@ -181,6 +257,15 @@ def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: 
     else:
         image_out, text_out = output_tokens, 0
     amount = usd(text_in, prices.text_in) + usd(image_in, prices.image_in) + usd(image_out, prices.image_out)
+    flags: list[str] = []
     if text_out:
         amount += usd(text_out, prices.text_out if prices.text_out is not None else prices.image_out)
-    return Bill(text_in, image_in, image_out, text_out, amount)
+        if spec.grade("prices.text_out") != "P" or prices.text_out is None:
+            flags.append("text output billed at the dearest plausible rate (no published price)")
+    svg_usd = Decimal(0)
+    if svg_usage:
+        authors = registry.svg_authors if registry else {}
+        bound = svg_quote(spec, None, authors) if spec.svg and authors else None
+        svg_usd, svg_flags = svg_bill(svg_usage, authors, unreadable_usd=bound.usd_max if bound else Decimal(0))
+        flags.extend(svg_flags)
+    return Bill(text_in, image_in, image_out, text_out, amount + svg_usd, svg_usd, tuple(flags))

@@ -12,7 +12,23 @@ from .sizes import Size, parse_size
 
 
 def output_tokens_per_image(spec: ModelSpec, size: Size, quality: str) -> int:
-    """Image output tokens of one image at a concrete size and quality (not auto)."""
+    """Image output tokens of one image at a concrete size and quality (not auto); for models without a
+    published rule, the estimate (see output_token_range for the bound)."""
+    return output_token_range(spec, size, quality)[0]
+
+
+def output_token_range(spec: ModelSpec, size: Size, quality: str) -> tuple[int, int]:
+    """(estimate, upper bound) of one image's output tokens. Equal where OpenAI publishes the rule."""
+    rule = spec.output_tokens
+    if rule.get("kind") == "estimate":
+        formula = _gpt_image_2_tokens(size, int(rule["base"][quality]))
+        return (math.ceil(formula * Decimal(str(rule["estimate"][quality]))),
+                math.ceil(formula * Decimal(str(rule["bound"][quality]))))
+    exact = _exact_output_tokens(spec, size, quality)
+    return exact, exact
+
+
+def _exact_output_tokens(spec: ModelSpec, size: Size, quality: str) -> int:
     rule = spec.output_tokens
     kind = rule.get("kind")
     if kind == "formula-gpt-image-2":
@@ -34,13 +50,19 @@ def _gpt_image_2_tokens(size: Size, base: int) -> int:
 
 
 def worst_case_output_tokens(spec: ModelSpec, size: Size | None, quality: str) -> int:
-    """Tokens of one image, resolving `auto` size/quality to their dearest option."""
+    """Tokens of one image, resolving `auto` size/quality to their dearest option (the estimate)."""
+    return worst_case_output_range(spec, size, quality)[0]
+
+
+def worst_case_output_range(spec: ModelSpec, size: Size | None, quality: str) -> tuple[int, int]:
+    """(estimate, bound) of one image, resolving `auto` size/quality to their dearest option."""
     qualities = [q for q in spec.qualities if q != "auto"] if quality == "auto" else [quality]
     if size is None:
         sizes = [parse_size(s) for s in spec.size_rules.auto_quote_sizes]
     else:
         sizes = [size]
-    return max(output_tokens_per_image(spec, s, q) for s in sizes for q in qualities)
+    ranges = [output_token_range(spec, s, q) for s in sizes for q in qualities]
+    return max(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
 # --- text -------------------------------------------------------------------------------------
