@@ -131,8 +131,11 @@ class ModelSpec:
         today = today or clock.today()
         if self.status == "retired":
             return Lifecycle.RETIRED
-        if self.shutdown is not None and today >= self.shutdown:
-            return Lifecycle.SHUTDOWN
+        if self.shutdown is not None:
+            if today >= self.shutdown:
+                return Lifecycle.SHUTDOWN
+            if self.status in ("deprecated", "shutdown"):  # announced: works until its day
+                return Lifecycle.DEPRECATED
         if self.status == "shutdown":
             return Lifecycle.SHUTDOWN
         if self.status == "deprecated":
