@@ -62,7 +62,7 @@ def test_key_check_maps_401_to_plain_words(run, sandbox):
 
     ok = run(check_key(Endpoint(sandbox.base_url, "k")))
     assert ok.ok and ok.has_gpt_image_2
-    sandbox.config.faults.push("bad_key")
+    sandbox.config.faults.push("models/bad_key")
     bad = run(check_key(Endpoint(sandbox.base_url, "k")))
     assert not bad.ok and "The key was refused" in bad.message
 
@@ -80,7 +80,7 @@ def test_key_cli_reads_stdin_and_never_echoes(tmp_path, sandbox):
     assert "key stored in the OS keyring" in r.stdout and "The key works" in r.stderr
     status = _cli("key", "status", env=env)
     assert status.returncode == 0 and "key: from the keyring" in status.stdout
-    sandbox.config.faults.push("bad_key")
+    sandbox.config.faults.push("models/bad_key")
     refused = _cli("key", "status", env=env)
     assert refused.returncode == 1 and "The key was refused" in refused.stdout
     for out in (r, status, refused):
@@ -91,7 +91,7 @@ def test_key_cli_reads_stdin_and_never_echoes(tmp_path, sandbox):
 def test_a_refused_key_is_not_stored(tmp_path, sandbox):
     env = {"PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring", "ASSET_STUDIO_TEST_KEYRING": str(tmp_path / "kr.json"),
            "OPENAI_BASE_URL": sandbox.base_url}
-    sandbox.config.faults.push("bad_key")
+    sandbox.config.faults.push("models/bad_key")
     r = _cli("key", "set", env=env, stdin=CANARY + "\n")
     assert r.returncode == 1 and "not stored" in r.stderr and not (tmp_path / "kr.json").exists()
 

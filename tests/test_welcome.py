@@ -70,12 +70,12 @@ def test_adding_a_key_switches_from_the_sandbox_at_once(studio, qloop, sandbox, 
 def test_refusals_in_plain_words(studio, qloop, sandbox, monkeypatch):
     window = studio()
     panel = _welcome(window, qloop, sandbox, monkeypatch)
-    sandbox.config.faults.push("bad_key")
+    sandbox.config.faults.push("models/bad_key")
     panel.key.setText(WRONG_KEY)
     panel.add_key.click()
     until(qloop, lambda: "The key was refused" in panel.key_status.text())
     assert "not stored" in panel.key_status.text() and keyring.get_password(keys.SERVICE, keys.USERNAME) is None
-    sandbox.config.faults.push("org_unverified")
+    sandbox.config.faults.push("models/org_unverified")
     panel.key.setText(UNVERIFIED_KEY)
     panel.add_key.click()
     until(qloop, lambda: "must be verified" in panel.key_status.text())

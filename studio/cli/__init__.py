@@ -1,4 +1,4 @@
-"""The command line: `asset-studio quote|generate|edit|sandbox|key|ledger|jobs|budget|tier|boards|export`.
+"""The command line: `asset-studio quote|generate|edit|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
 
 Exit status: 0 success, 1 a call failed, 2 refused before anything was sent (bad input or over budget).
 Heavy modules (openai, Pillow, uvicorn) are imported only by the subcommand that needs them.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("quote", "generate", "edit", "sandbox", "key", "ledger", "jobs", "budget", "tier", "boards", "export")
+SUBCOMMANDS = ("quote", "generate", "edit", "sandbox", "key", "ledger", "jobs", "budget", "tier", "boards", "export", "models")
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         from .sandbox_cmd import run
     elif args.command == "key":
         from .key_cmd import run
+    elif args.command == "models":
+        from .models_cmd import run
     elif args.command in ("boards", "export"):
         from .export_cmd import run
     else:

@@ -26,15 +26,17 @@ def checked_request(args: argparse.Namespace, registry: Registry, *, prompt_requ
         notices.extend(prepared.notices)
         if fields.get("size", "auto") == "auto":  # never leave the size to the API: the source's own, or the nearest
             fields["size"] = prepared.size
+        markup = read_image_file(args.markup, role="markup") if getattr(args, "markup", None) else None
         request: ImageRequest = EditRequest(
-            prompt=args.prompt, images=prepared.images, mask=prepared.mask, input_fidelity=getattr(args, "input_fidelity", None),
-            **fields,
+            prompt=args.prompt, images=prepared.images, mask=prepared.mask, markup=markup,
+            input_fidelity=getattr(args, "input_fidelity", None), **fields,
         )
     else:
-        if getattr(args, "mask", None):
-            from studio.core.errors import ImageInputError
+        for role in ("mask", "markup"):
+            if getattr(args, role, None):
+                from studio.core.errors import ImageInputError
 
-            raise ImageInputError("mask: a mask needs an image to edit (add --image FILE)", param="mask")
+                raise ImageInputError(f"{role}: a {role} needs an image to edit (add --image FILE)", param=role)
         request = ImageRequest(prompt=args.prompt, **fields)
     checked = validate(request, registry, prompt_required=prompt_required)
     return checked, notices + list(checked.warnings)

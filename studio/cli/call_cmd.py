@@ -71,7 +71,12 @@ async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str],
     from studio.service.runner import ImageService
     from studio.service.storage import save_with_fallback
 
+    from studio.service.model_list import refresh_models
+
     service = await ImageService.open(endpoint)
+    listed = await refresh_models(service)  # the endpoint's shutdown dates (read at most daily; cached)
+    if listed.error and not args.json:
+        warn(f"could not read the endpoint's model list ({listed.error}); using this version's lifecycle data")
     listener = service.events.listener()
 
     async def report_progress() -> None:

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--prompt", default="", help="the prompt (optional: its tokens are added when given)")
     q.add_argument("--image", action="append", default=[], metavar="FILE", help="quote an edit of this image (repeatable)")
     q.add_argument("--mask", metavar="FILE", help="the edit's mask")
+    q.add_argument("--markup", metavar="FILE", help="the edit's markup (transparent PNG drawn over the first image)")
     q.add_argument("--batch", action="store_true", help="quote at Batch API prices (50%% off, 24 h)")
     add_request_options(q)
     q.add_argument("--json", action="store_true", help="print JSON")
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                                  "With a mask, the drift outside it is measured and (unless --no-guard) the source's own pixels are put back there.")
     e.add_argument("--image", action="append", required=True, metavar="FILE", help="input image (repeat for reference images)")
     e.add_argument("--mask", metavar="FILE", help="RGBA PNG: transparent pixels mark the area to edit; resized to the first image if needed")
+    e.add_argument("--markup", metavar="FILE", help="gpt-image-2.5/2.6: transparent PNG of arrows, circles, notes drawn over the first "
+                                                   "image (exactly its size) to steer the edit; never with --mask; anything may change")
     e.add_argument("--prompt", required=True, help="what to change")
     e.add_argument("--input-fidelity", choices=["low", "high"], help="older models only; never sent to gpt-image-2")
     e.add_argument("--no-guard", action="store_true", help="write the raw result: do not put the source's pixels back outside the mask")
@@ -71,6 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--latency", type=float, default=0.0, metavar="S", help="seconds to add to every image call")
     s.add_argument("--detail", choices=["flat", "photo"], default="flat", help="photo: add grain so PNGs weigh what real photos do (~20 MB at 4K)")
     s.add_argument("--faults", default="", metavar="SPEC", help=f"faults for the next requests, e.g. 'rate_limit:2,server_error' (kinds: {FAULT_KINDS}; ':*' = every request)")
+
+    s.add_argument("--gif-access", choices=["on", "off"], default="on", help="off: GIF requests get the API's 'not enabled' 400")
+    s.add_argument("--svg-model-selection", choices=["on", "off"], default="off",
+                   help="on: SVG requests must name svg.model; off (default): naming one is refused")
+    s.add_argument("--shutdown", action="append", default=[], metavar="MODEL=DATE",
+                   help="serve this shutdown_date on /v1/models and refuse the model from that day (repeatable)")
+    s.add_argument("--no-transparency", action="append", default=[], metavar="MODEL",
+                   help="answer a transparent background on this model with the API's 400 (repeatable)")
+
+    m = sub.add_parser("models", help="the models this version and the endpoint know", description="Every model: status, shutdown date, "
+                       "whether its quotes are exact or estimates, and where each fact came from (this release's data or the endpoint's /v1/models).")
+    m.add_argument("--json", action="store_true", help="print JSON")
+    m.add_argument("--offline", action="store_true", help="do not read the endpoint's /v1/models; use what is cached and the bundled data")
+    m.add_argument("--use", metavar="ID", help="opt in to a model the endpoint lists but this version does not know "
+                                               "(common GPT-image rules, estimated quotes, labelled 'not in this version's model list')")
 
     k = sub.add_parser("key", help="the API key in the OS keyring", description="Store, check or delete the OpenAI API key in the OS keyring (service 'asset-studio'). `set` reads the key from standard input, never from the command line; without a keyring, --plaintext-file is the explicit opt-in to a 0600 file.")
     k.add_argument("action", choices=["set", "status", "delete"])

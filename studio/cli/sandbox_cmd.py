@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 from .output import refuse
@@ -22,7 +23,16 @@ def run(args: argparse.Namespace) -> int:
         return refuse(f"--port {args.port}: must be from 0 to 65535")
     if args.latency < 0 or args.minute_seconds <= 0:
         return refuse("--latency must be >= 0 and --minute-seconds > 0")
-    config = SandboxConfig(tier=args.tier, latency=args.latency, minute_seconds=args.minute_seconds, faults=faults, detail=args.detail)
+    shutdowns = {}
+    for item in args.shutdown:
+        model, _, day = item.partition("=")
+        try:
+            shutdowns[model.strip()] = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            return refuse(f"--shutdown {item}: must be MODEL=YYYY-MM-DD")
+    config = SandboxConfig(tier=args.tier, latency=args.latency, minute_seconds=args.minute_seconds, faults=faults, detail=args.detail,
+                           gif_access=args.gif_access == "on", svg_model_selection=args.svg_model_selection == "on",
+                           no_transparency=frozenset(args.no_transparency), shutdowns=shutdowns)
 
     def ready(base_url: str) -> None:
         print(f"Asset Studio sandbox listening on {base_url}", file=sys.stderr)

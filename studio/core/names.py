@@ -17,4 +17,4 @@ def slugify(text: str, max_len: int = 40, default: str = "image") -> str:
     return slug
 
 
-EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif", "svg": "svg"}

@@ -114,7 +114,7 @@ class ModelSpec:
     @property
     def exact_quotes(self) -> bool:
         """True when OpenAI publishes how its output tokens are counted; otherwise quotes are estimates."""
-        return self.output_tokens.get("kind") in ("formula-gpt-image-2", "table")
+        return self.output_tokens.get("kind") in ("formula-gpt-image-2", "table") or bool(self.per_image_usd)
 
     def grade(self, key: str) -> str:
         """"P" documented by OpenAI, "T" reported by third parties, "U" unknown (a safe assumption),

@@ -24,9 +24,10 @@ from starlette.routing import Route
 from studio.core import clock
 from studio.core.registry import Registry, load_registry
 
-from . import art, imaging
+from . import art, formats, imaging
 from .faults import FAULTS, FaultPlan, FaultSpecError
-from .protocol import APIError, build_request, check, data_url_to_image, upload_to_image
+from .bodies import read_body
+from .protocol import APIError, build_request, check
 from .ratelimit import SlidingWindowLimiter, format_reset
 
 
@@ -39,6 +40,10 @@ class SandboxConfig:
     hang_seconds: float = 900.0
     today: dt.date | None = None  # the model lifecycle date (tests pin it)
     detail: str = "flat"  # "photo": add grain so PNGs are as large as real photos (benchmarks)
+    gif_access: bool = True  # the project has the GIF preview (off: the API's 400)
+    svg_model_selection: bool = False  # the project may choose the SVG author (svg.model required, else refused)
+    no_transparency: frozenset[str] = frozenset()  # models that answer a transparent background with a 400
+    shutdowns: dict[str, dt.date] = field(default_factory=dict)  # served as shutdown_date; refused from that day
 
 
 class Sandbox:
@@ -47,6 +52,8 @@ class Sandbox:
     def __init__(self, config: SandboxConfig, registry: Registry | None = None):
         self.config = config
         self.registry = registry or load_registry()
+        if config.shutdowns:
+            self.registry = self.registry.with_shutdown_dates(config.shutdowns, "sandbox --shutdown")
         self.requests: deque[dict[str, Any]] = deque(maxlen=500)
         self.limiter = None
         if config.tier is not None:
@@ -71,7 +78,7 @@ class Sandbox:
             _require_auth(request)
         except APIError as exc:
             return _error(exc, rid)
-        fault = self.config.faults.take()
+        fault = self.config.faults.take("models")
         return await self._fault(fault, rid) if fault else None
 
     async def models(self, request: Request) -> Response:
@@ -79,7 +86,7 @@ class Sandbox:
         if (refusal := await self._gate(request, rid)) is not None:
             return refusal
         today = self.config.today
-        data = [_model_json(m.id) for m in self.registry.usable_models(today)]
+        data = [_model_json(m.id, m.shutdown) for m in self.registry.usable_models(today)]
         return JSONResponse({"object": "list", "data": data}, headers={"x-request-id": rid})
 
     async def model(self, request: Request) -> Response:
@@ -91,7 +98,7 @@ class Sandbox:
         if model_id not in usable:
             err = APIError(404, f"The model `{model_id}` does not exist or you do not have access to it.", param="model", code="model_not_found")
             return _error(err, rid)
-        return JSONResponse(_model_json(model_id), headers={"x-request-id": rid})
+        return JSONResponse(_model_json(model_id, self.registry.get(model_id).shutdown), headers={"x-request-id": rid})
 
     async def set_faults(self, request: Request) -> Response:
         body = await request.json()
@@ -121,10 +128,12 @@ class Sandbox:
         try:
             _require_auth(request)
             fault = self.config.faults.take()
-            params, images, mask = await self._read_body(request, edit, record)
+            body = await read_body(request, edit, record)
             if fault and fault not in ("moderation_output",):
                 return await self._fault(fault, rid)
-            checked = check(build_request(params, edit=edit, images=images, mask=mask), self.registry, self.config.today)
+            request_value = build_request(body.params, edit=edit, images=body.images, mask=body.mask, markup=body.markup)
+            checked = check(request_value, self.registry, self.config.today)
+            self._project_rules(checked)
             p = imaging.plan(checked, detail=self.config.detail)
             partials = checked.request.partial_images if checked.request.stream else 0
             use = imaging.usage(checked, p, images=checked.request.n, partials_per_image=partials)
@@ -144,55 +153,27 @@ class Sandbox:
                 "quality": p.quality,
                 "usage": use,
             }
+            if checked.request.output_format == "svg":
+                tail["svg_usage"] = formats.svg_usage(checked)
             headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
             return StreamingResponse(self._json_body(self._encode_all(checked, p), tail), media_type="application/json", headers=headers)
         except APIError as exc:
             return _error(exc, rid)
 
-    async def _read_body(self, request: Request, edit: bool, record: dict[str, Any]):
-        ctype = request.headers.get("content-type", "")
-        images: list = []
-        mask = None
-        if ctype.startswith("multipart/form-data"):
-            if not edit:
-                raise APIError(400, "The generations endpoint takes a JSON body.", code="invalid_request")
-            form = await request.form(max_files=64, max_fields=64, max_part_size=4 * 1024 * 1024)
-            params: dict[str, Any] = {}
-            files = []
-            for key, value in form.multi_items():
-                if hasattr(value, "read"):
-                    data = await value.read()
-                    files.append({"field": key, "filename": value.filename, "content_type": value.content_type, "bytes": len(data),
-                                  "sha256": hashlib.sha256(data).hexdigest()})
-                    role = "mask" if key == "mask" else "image"
-                    if key not in ("image", "image[]", "mask"):
-                        raise APIError(400, f"Unknown file parameter: '{key}'.", param=key, code="unknown_parameter")
-                    img = upload_to_image(value.filename, value.content_type, data, role)
-                    if key == "mask":
-                        mask = img
-                    else:
-                        images.append(img)
-                else:
-                    params[key] = value
-            record["files"] = files
-        else:
-            try:
-                params = json.loads(await request.body() or b"{}")
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise APIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from None
-            if not isinstance(params, dict):
-                raise APIError(400, "The request body must be a JSON object.", code="invalid_json")
-            if edit:
-                refs = params.pop("images", None)
-                mask_ref = params.pop("mask", None)
-                if refs is not None:
-                    if not isinstance(refs, list):
-                        raise APIError(400, "Invalid type for 'images': expected an array.", param="images", code="invalid_type")
-                    images = [data_url_to_image(r, "image") for r in refs]
-                if mask_ref is not None:
-                    mask = data_url_to_image(mask_ref, "mask")
-        record["params"] = {k: v for k, v in params.items()}
-        return params, tuple(images), mask
+    def _project_rules(self, checked) -> None:
+        """What depends on the project's access and the model's current state, not on the request's shape."""
+        req, config = checked.request, self.config
+        if req.output_format == "gif" and not config.gif_access:
+            raise APIError(400, "GIF output is not enabled for this request.", param="output_format", code="invalid_value")
+        if req.output_format == "svg":
+            if config.svg_model_selection and not req.svg_author:
+                raise APIError(400, "SVG generation requires 'svg.model'.", param="svg.model", code="missing_required_parameter")
+            if not config.svg_model_selection and req.svg_author:
+                raise APIError(400, "SVG model selection is not enabled for this project; omit 'svg'.", param="svg",
+                               code="invalid_value")
+        if req.background == "transparent" and {req.model, checked.spec.base_id} & config.no_transparency:
+            raise APIError(400, "Transparent background is not supported for this model.", param="background",
+                           code="invalid_value")
 
     def _admit(self, images: int, tokens: int, rid: str) -> dict[str, str]:
         if self.limiter is None:
@@ -225,6 +206,10 @@ class Sandbox:
         req = checked.request
 
         def one(i: int) -> bytes:
+            if req.output_format == "gif":
+                return formats.gif(checked, p.size.width, p.size.height, i)
+            if req.output_format == "svg":
+                return formats.svg(checked, p.size.width, p.size.height, i)
             return art.encode(imaging.paint(checked, p, i), req.output_format, req.output_compression)
 
         return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]
@@ -324,8 +309,9 @@ def _rid() -> str:
     return "req_" + uuid.uuid4().hex
 
 
-def _model_json(model_id: str) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "created": 1776729600, "owned_by": "system"}
+def _model_json(model_id: str, shutdown: dt.date | None = None) -> dict[str, Any]:
+    return {"id": model_id, "object": "model", "created": 1776729600, "owned_by": "system",
+            "shutdown_date": shutdown.isoformat() if shutdown else None}
 
 
 def _error(exc: APIError, rid: str) -> Response:

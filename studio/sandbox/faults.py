@@ -1,8 +1,10 @@
 """Fault injection: a queue of faults that the next requests consume, set from the CLI or tests.
 
-Spec: comma-separated items ``KIND[:COUNT]``; COUNT is how many consecutive requests get it
+Spec: comma-separated items ``[models/]KIND[:COUNT]``; COUNT is how many consecutive requests get it
 (default 1, ``*`` = every request from then on). ``ok`` lets requests through, so
-``ok:2,server_error`` fails the third request. Kinds are the keys of FAULTS.
+``ok:2,server_error`` fails the third request. Kinds are the keys of FAULTS. Faults apply to the image
+endpoints; ``models/KIND`` applies to GET /v1/models instead (a key check, the model list), so that
+reading the model list never takes a fault meant for an image call.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class FaultSpecError(ValueError):
 class _Item:
     kind: str
     remaining: int | None  # None = forever
+    target: str = "images"  # or "models"
 
 
 class FaultPlan:
@@ -122,7 +125,10 @@ class FaultPlan:
         items = []
         for raw in filter(None, (part.strip() for part in spec.split(","))):
             kind, _, count = raw.partition(":")
-            kind = kind.strip()
+            target, _, kind = kind.strip().rpartition("/")
+            target = target or "images"
+            if target not in ("images", "models"):
+                raise FaultSpecError(f"fault {raw!r}: the prefix must be models/ (or none, for the image endpoints)")
             if kind not in FAULTS:
                 raise FaultSpecError(f"fault {kind!r} is unknown; kinds: {', '.join(sorted(FAULTS))}")
             if count in ("", None):
@@ -133,7 +139,7 @@ class FaultPlan:
                 remaining = int(count)
             else:
                 raise FaultSpecError(f"fault {raw!r}: the count after ':' must be a positive whole number or *")
-            items.append(_Item(kind, remaining))
+            items.append(_Item(kind, remaining, target))
         return items
 
     def push(self, spec: str) -> None:
@@ -145,14 +151,14 @@ class FaultPlan:
         with self._lock:
             self._items.clear()
 
-    def take(self) -> str | None:
-        """The fault for the next request, or None."""
+    def take(self, target: str = "images") -> str | None:
+        """The fault for the next request to `target` ("images" or "models"), or None."""
         with self._lock:
-            if not self._items:
+            head = next((item for item in self._items if item.target == target), None)
+            if head is None:
                 return None
-            head = self._items[0]
             if head.remaining is not None:
                 head.remaining -= 1
                 if head.remaining <= 0:
-                    self._items.popleft()
+                    self._items.remove(head)
             return None if head.kind == "ok" else head.kind

@@ -51,7 +51,10 @@ def usage(checked: Checked, p: Plan, *, images: int, partials_per_image: int) ->
     image_in = 0
     if isinstance(req, EditRequest):
         image_in = sum(estimate_input_image_tokens(spec.input_image_tokens, i.size) for i in req.images)
-    out = (output_tokens_per_image(spec, p.size, p.quality) + partials_per_image * spec.partial_image_tokens) * images
+    billed = p.size
+    if req.output_format == "gif" and spec.gif is not None:  # frames are drawn, and billed, as one sheet
+        billed = spec.gif.sheet(req.frame_count or spec.gif.frames_default, p.size)
+    out = (output_tokens_per_image(spec, billed, p.quality) + partials_per_image * spec.partial_image_tokens) * images
     return {
         "input_tokens": text + image_in,
         "input_tokens_details": {"text_tokens": text, "image_tokens": image_in},
@@ -82,7 +85,16 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     size = p.size
     source = _decode(req.images[0].data, size)
     new = art.render(req.prompt, index, size.width, size.height, transparent=p.transparent, salt="edit").convert("RGBA")
-    if req.mask is None:  # no mask: the whole picture is reworked, its composition still showing
+    if req.markup is not None:  # markup: the marked region is redrawn; anything else may change a little
+        marks = _decode(req.markup.data, size).getchannel("A").point(lambda v: 255 if v >= 32 else 0)
+        box = marks.getbbox()
+        out = Image.blend(source, new, 0.12)
+        if box:
+            pad = max(16, min(size.width, size.height) // 20)
+            region = (max(0, box[0] - pad), max(0, box[1] - pad), min(size.width, box[2] + pad), min(size.height, box[3] + pad))
+            art.label_region(new, req.prompt, region)
+            out.paste(new.crop(region), region[:2])
+    elif req.mask is None:  # no mask: the whole picture is reworked, its composition still showing
         out = Image.blend(source, new, 0.65)
     else:
         alpha = _decode(req.mask.data, size).getchannel("A")

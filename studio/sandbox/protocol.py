@@ -16,9 +16,12 @@ from studio.core.validation import Checked, validate
 
 GEN_PARAMS = frozenset(
     {"prompt", "model", "n", "size", "quality", "background", "output_format", "output_compression",
-     "moderation", "stream", "partial_images", "user", "safety_identifier"}
+     "moderation", "stream", "partial_images", "user", "safety_identifier", "complexity", "frame_count",
+     "frame_duration_ms", "svg"}
 )
-EDIT_PARAMS = (GEN_PARAMS | {"image", "image[]", "images", "mask", "input_fidelity"})
+# Multipart edits carry the SVG object as bracketed fields (svg[model], svg[reasoning][effort]).
+EDIT_PARAMS = (GEN_PARAMS | {"image", "image[]", "images", "mask", "markup", "input_fidelity", "svg[model]",
+                             "svg[reasoning][effort]"})
 ACCEPTED_MIMETYPES = ("image/jpeg", "image/png", "image/webp")
 # The spec's default model for generations is dall-e-2, which is retired.
 SPEC_DEFAULT_MODEL = "dall-e-2"
@@ -63,7 +66,23 @@ def _bool(params: Mapping[str, Any], name: str) -> bool:
     return bool(value)
 
 
-def build_request(params: Mapping[str, Any], *, edit: bool, images: tuple[ImageFile, ...] = (), mask: ImageFile | None = None) -> ImageRequest:
+def _svg(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(author, effort) from the JSON `svg` object or the multipart svg[...] fields."""
+    if "svg" in params and params["svg"] is not None:
+        svg = params["svg"]
+        if not isinstance(svg, Mapping):
+            raise APIError(400, "Invalid type for 'svg': expected an object.", param="svg", code="invalid_type")
+        reasoning = svg.get("reasoning") or {}
+        if not isinstance(reasoning, Mapping):
+            raise APIError(400, "Invalid type for 'svg.reasoning': expected an object.", param="svg.reasoning", code="invalid_type")
+        author = svg.get("model")
+        return (str(author) if author else None), (str(reasoning["effort"]) if reasoning.get("effort") else None)
+    author, effort = params.get("svg[model]"), params.get("svg[reasoning][effort]")
+    return (str(author) if author else None), (str(effort) if effort else None)
+
+
+def build_request(params: Mapping[str, Any], *, edit: bool, images: tuple[ImageFile, ...] = (), mask: ImageFile | None = None,
+                  markup: ImageFile | None = None) -> ImageRequest:
     allowed = EDIT_PARAMS if edit else GEN_PARAMS
     for name in params:
         if name not in allowed:
@@ -84,9 +103,13 @@ def build_request(params: Mapping[str, Any], *, edit: bool, images: tuple[ImageF
         partial_images=_int(params, "partial_images", 0) or 0,
         safety_identifier=params.get("safety_identifier"),
         user=params.get("user"),
+        complexity=str(params["complexity"]) if params.get("complexity") is not None else None,
+        frame_count=_int(params, "frame_count", None),
+        frame_duration_ms=_int(params, "frame_duration_ms", None),
     )
+    common["svg_author"], common["svg_effort"] = _svg(params)
     if edit:
-        return EditRequest(**common, images=images, mask=mask, input_fidelity=params.get("input_fidelity"))
+        return EditRequest(**common, images=images, mask=mask, markup=markup, input_fidelity=params.get("input_fidelity"))
     return ImageRequest(**common)
 
 

@@ -83,6 +83,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE panels ADD COLUMN duration REAL NOT NULL DEFAULT 2.0;
     ALTER TABLE panels ADD COLUMN notes TEXT NOT NULL DEFAULT '';
     """,
+    # 5: the endpoint's model list (GET /v1/models, with shutdown dates) and models the user opted in to
+    """
+    CREATE TABLE endpoint_models (
+        endpoint TEXT NOT NULL, model TEXT NOT NULL, shutdown_date TEXT, read_at TEXT NOT NULL,
+        PRIMARY KEY (endpoint, model)
+    );
+    CREATE TABLE opted_models (model TEXT PRIMARY KEY, opted_at TEXT NOT NULL);
+    """,
 ]
 
 

@@ -35,6 +35,7 @@ class CallResult:
     background: str | None = None
     created: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    svg_usage: dict[str, Any] | None = None  # the SVG author's tokens, billed at its own rates
 
 
 def kept_headers(headers: Any) -> dict[str, str]:
@@ -84,6 +85,7 @@ def _result(body: dict[str, Any], images: list[bytes], request_id: str | None, h
         background=body.get("background"),
         created=body.get("created"),
         headers=headers,
+        svg_usage=body.get("svg_usage") if isinstance(body.get("svg_usage"), dict) else None,
     )
 
 

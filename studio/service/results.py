@@ -22,6 +22,7 @@ from studio import APP_NAME, __version__
 from studio.core.names import EXTENSIONS, slugify
 from studio.core.provenance import NotAPng, provenance_parts
 from studio.core.redact import redact
+from studio.core.svg_safety import inspect_svg
 
 from .library import SavedImage
 from .paths import images_dir, recovered_dir
@@ -58,11 +59,20 @@ def save_result(root: Path | None, job_id: str, month: str, first_index: int, pr
                 images: list[bytes], provenance: dict[str, Any]) -> SaveOutcome:
     saved: list[SavedImage] = []
     problems: list[str] = []
+    problems_svg: list[str] = []
     for offset, data in enumerate(images):
         index = first_index + offset
         sha = hashlib.sha256(data).hexdigest()
         record = {**provenance, "index": index, "sha256_received": sha, "bytes_received": len(data)}
         content: bytes | list = data
+        svg_problem = None
+        if output_format == "svg":  # kept as received either way; a broken one is flagged, never lost
+            svg = inspect_svg(data)
+            svg_problem = svg.problem
+            record["svg_well_formed"] = svg.well_formed
+            if svg_problem:
+                record["svg_problem"] = svg_problem
+                problems_svg.append(f"image {index + 1}: the SVG is kept as received but {svg_problem}")
         if output_format == "png":
             try:
                 content = provenance_parts(data, record, software=f"{APP_NAME} {__version__}")
@@ -82,12 +92,12 @@ def save_result(root: Path | None, job_id: str, month: str, first_index: int, pr
                 problems.append(f"{folder}: {exc.strerror or exc}")
         else:
             raise SaveFailed(f"could not save image {index + 1} anywhere ({'; '.join(problems)}); it is still in memory")
-        w, h = _dimensions(data)
+        w, h = _dimensions(data) if output_format != "svg" else (svg.width, svg.height)
         saved.append(SavedImage(job_id, index, str(path), str(sidecar), output_format, w, h, len(data), sha))
-    notice = None
+    notices = list(problems_svg)
     if problems:
-        notice = f"the library folder could not be written ({problems[0]}); saved to {Path(saved[-1].path).parent} instead"
-    return SaveOutcome(saved, notice)
+        notices.append(f"the library folder could not be written ({problems[0]}); saved to {Path(saved[-1].path).parent} instead")
+    return SaveOutcome(saved, "; ".join(notices) or None)
 
 
 def save_preview(root: Path | None, job_id: str, index: int, step: int, output_format: str, data: bytes) -> Path:

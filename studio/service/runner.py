@@ -17,7 +17,7 @@ from typing import Any
 
 from studio import __version__
 from studio.core.errors import RefusedError
-from studio.core.pricing import Quote, bill_from_usage, quote
+from studio.core.pricing import Learned, Quote, bill_from_usage, quote
 from studio.core.registry import Registry, load_registry
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
@@ -29,7 +29,9 @@ from .endpoint import Endpoint
 from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
                      PartialImage, RateLimited)
 from .failures import Failure, Kind, explain
+from .calibration import learned_output
 from .journal import JobState, NewJob
+from .model_list import ModelList
 from .library import SavedImage
 from .pacing import Pacer, unlimited
 from .paths import data_dir, database_path
@@ -90,6 +92,9 @@ class ImageService:
         self._cancel_requested: set[str] = set()
         self._closed = False
         self.learned_tokens: dict[str, dict[str, int]] = {}  # model -> input size -> image tokens
+        self.learned_output: dict[str, Learned] = {}  # calibration key -> output tokens the user's bills showed
+        self.base_registry = self.registry  # before the endpoint's model list is merged in (model_list.refresh)
+        self.model_list: ModelList | None = None
 
     @classmethod
     async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
@@ -129,8 +134,9 @@ class ImageService:
         await self.relearn()
 
     async def relearn(self) -> None:
-        """Reload what the user's own past edits were billed for input images, per model and size."""
+        """Reload what the user's own bills say: input images per model and size, output per kind of request."""
         self.learned_tokens = await self.db.run(ledger.learned_image_tokens, sandbox=self.endpoint.is_sandbox)
+        self.learned_output = await self.db.run(learned_output, sandbox=self.endpoint.is_sandbox)
 
     async def _ready_client(self) -> Any:
         """Import the SDK and build its (sync) client, which loads CA certificates (~50 ms), in a worker
@@ -163,7 +169,7 @@ class ImageService:
     def check(self, request: ImageRequest) -> tuple[Checked, Quote]:
         checked = validate(request, self.registry)
         learned = self.learned_tokens.get(checked.request.model)
-        return checked, quote(checked, self.registry, learned_image_tokens=learned)
+        return checked, quote(checked, self.registry, learned_image_tokens=learned, learned_output=self.learned_output)
 
     async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None,
                      after_panel: int | None = None) -> GroupOutcome:
@@ -180,7 +186,8 @@ class ImageService:
         first = 0
         for size in sizes:
             part = validate(request.with_changes(n=size), self.registry)
-            parts.append((part, quote(part, self.registry, learned_image_tokens=self.learned_tokens.get(part.request.model)), first))
+            parts.append((part, quote(part, self.registry, learned_image_tokens=self.learned_tokens.get(part.request.model),
+                                      learned_output=self.learned_output), first))
             first += size
         new_jobs = [
             NewJob(group_id=group_id, seq=i, first_index=start, board_id=board_id, endpoint=self.endpoint.base_url,
@@ -328,7 +335,7 @@ class ImageService:
     async def _settle(self, job_id: str, group_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None,
                       result: Any, attempt: int, after_panel: int | None = None) -> JobOutcome:
         req = checked.request
-        bill = bill_from_usage(result.usage, checked.spec)
+        bill = bill_from_usage(result.usage, checked.spec, svg_usage=result.svg_usage, registry=self.registry)
         billed = bill.usd if bill else q.total_usd_max  # no usage: assume the worst, never less
         await self.db.run(journal.mark, job_id, JobState.RECEIVED, request_id=result.request_id,
                           usage_json=json.dumps(result.usage) if result.usage else None, billed_usd=str(billed))
@@ -337,7 +344,8 @@ class ImageService:
         provenance = {
             "app": f"Asset Studio {__version__}", "job_id": job_id, "group_id": group_id, "prompt": req.prompt,
             "params": req.snapshot(), "model": req.model, "request_id": result.request_id, "usage": result.usage,
-            "billed_usd": str(billed), "quote_max_usd": str(q.total_usd_max), "size": result.size, "quality": result.quality,
+            "billed_usd": str(billed), "bill": bill.to_json() if bill else None, "quote_max_usd": str(q.total_usd_max),
+            "size": result.size, "quality": result.quality,
             "endpoint": "sandbox" if self.endpoint.is_sandbox else self.endpoint.base_url, "created": journal.iso(journal.utc_now()),
         }
         month = journal.utc_now().strftime("%Y/%m")
@@ -357,8 +365,9 @@ class ImageService:
                 anchor = panel_id
             await self._drop_preview_file(job_id, image.index)
             self.events.publish(ImageSaved(job_id, image.index, image.path))
-        await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=saved.notice)
-        outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, saved.notice
+        notice = "; ".join(filter(None, [saved.notice, *(bill.flags if bill else ())])) or None
+        await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
+        outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, notice
         self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed))
         await self._publish_cost()
         return outcome
