@@ -51,15 +51,20 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig, registry: Registry | None = None):
         self.config = config
-        self.registry = registry or load_registry()
-        if config.shutdowns:
-            self.registry = self.registry.with_shutdown_dates(config.shutdowns, "sandbox --shutdown")
+        self.base_registry = registry or load_registry()
         self.requests: deque[dict[str, Any]] = deque(maxlen=500)
         self.limiter = None
         if config.tier is not None:
-            tier = self.registry.tier(config.tier)
+            tier = self.base_registry.tier(config.tier)
             self.limiter = SlidingWindowLimiter(tier.images_per_minute, tier.tokens_per_minute, config.minute_seconds)
         self.pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sandbox-paint")
+
+    @property
+    def registry(self) -> Registry:
+        """The models as this server knows them today: shutdown dates set by --shutdown (or a test) merged in."""
+        if not self.config.shutdowns:
+            return self.base_registry
+        return self.base_registry.with_shutdown_dates(self.config.shutdowns, "sandbox --shutdown")
 
     # -- handlers ---------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ class Kind(Enum):
     OUTCOME_UNKNOWN = "outcome_unknown"  # timeout or dropped connection after sending: may be billed
     CONNECTION = "connection"  # could not connect at all: nothing was sent
     MALFORMED = "malformed_response"
+    NEEDS_ACCESS = "needs_access"  # a preview feature the project has no access to: never retried, nothing billed
+    NO_TRANSPARENCY = "no_transparency"  # the model refused a transparent background: the same request opaque would work
 
 
 @dataclass(frozen=True)
@@ -127,5 +129,18 @@ def _explain_code(status: int | None, code: str | None, text: str, rid: str | No
         return f(Kind.TOO_LARGE, "The request is too large: downscale or recompress the input images.")
     if status is not None and status >= 500:
         return f(Kind.SERVER, f"OpenAI is having trouble (HTTP {status}): {text}")
+    lowered = text.lower()
+    if "gif output is not enabled" in lowered:
+        return f(Kind.NEEDS_ACCESS, "Animated GIF output needs access to the GIF preview on your OpenAI project "
+                                    f"(the API said: {text}). Nothing was billed or retried; ask OpenAI for access or pick another format.")
+    if "svg model selection is not enabled" in lowered:
+        return f(Kind.NEEDS_ACCESS, "Your OpenAI project has no SVG model selection: leave the SVG author unset "
+                                    f"(Settings, or drop --svg-author). The API said: {text} Nothing was billed or retried.")
+    if "svg generation requires 'svg.model'" in lowered:
+        return f(Kind.NEEDS_ACCESS, "Your OpenAI project has SVG model selection: choose an SVG author (Settings, or --svg-author). "
+                                    f"The API said: {text} Nothing was billed or retried.")
+    if "transparent background is not supported" in lowered:
+        return f(Kind.NO_TRANSPARENCY, f"{text} The same request with an opaque background would work: choose Opaque "
+                                       "(one click in the studio; on the command line add --background opaque). Nothing was sent again.")
     param = body.get("param")
     return f(Kind.INVALID, f"The API refused the request{f' (parameter {param})' if param else ''}: {text}")

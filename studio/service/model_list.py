@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,9 +49,12 @@ def _cached(conn: sqlite3.Connection, endpoint: str) -> ModelList:
 
 
 def _store(conn: sqlite3.Connection, endpoint: str, shutdowns: dict[str, dt.date | None], read_at: dt.datetime) -> None:
+    """Replace the endpoint's list; a model that is no longer listed keeps the shutdown date it had
+    (the endpoint drops a model once it is gone: its date must still refuse it)."""
     with transaction(conn):
-        conn.execute("DELETE FROM endpoint_models WHERE endpoint = ?", (endpoint,))
-        conn.executemany("INSERT INTO endpoint_models (endpoint, model, shutdown_date, read_at) VALUES (?, ?, ?, ?)",
+        conn.execute("DELETE FROM endpoint_models WHERE endpoint = ? AND (shutdown_date IS NULL OR model IN (SELECT value FROM "
+                     "json_each(?)))", (endpoint, json.dumps(list(shutdowns))))
+        conn.executemany("INSERT OR REPLACE INTO endpoint_models (endpoint, model, shutdown_date, read_at) VALUES (?, ?, ?, ?)",
                          [(endpoint, m, d.isoformat() if d else None, iso(read_at)) for m, d in shutdowns.items()])
 
 
@@ -84,7 +88,8 @@ async def model_list(db: Database, endpoint: Endpoint, *, refresh: bool = True, 
         return ModelList(cached.endpoint, cached.read_at, cached.shutdowns, error=explain(exc).message)
     now = utc_now()
     await db.run(_store, key, shutdowns, now)
-    return ModelList(key, now, shutdowns, fresh=True)
+    kept = await db.run(_cached, key)  # with the dates of models the endpoint no longer lists
+    return ModelList(key, now, kept.shutdowns, fresh=True)
 
 
 def opted_models(conn: sqlite3.Connection) -> list[str]:
