@@ -13,7 +13,8 @@ from studio.core.registry import ModelSpec, Registry
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
-PARAMS = ("prompt", "model", "size", "quality", "n", "background", "output_format", "output_compression", "moderation", "partial_images")
+PARAMS = ("prompt", "model", "size", "quality", "n", "background", "output_format", "output_compression", "moderation", "partial_images",
+          "complexity", "frame_count", "frame_duration_ms", "svg_author", "svg_effort")
 
 
 class PromptModel(QObject):
@@ -21,10 +22,13 @@ class PromptModel(QObject):
     are up to date; `error` is the core's message (Generate is blocked while it is set)."""
 
     changed = Signal()
+    models_changed = Signal()  # the registry was replaced (the endpoint's lifecycle was merged in)
 
     def __init__(self, registry: Registry, parent: QObject | None = None):
         super().__init__(parent)
         self.registry = registry
+        self.notice: str | None = None  # e.g. a recalled preset named a shut-down model
+        self.svg_model_selection = False  # the user's OpenAI project lets them choose the SVG author
         self._values: dict[str, Any] = {f.name: f.default for f in fields(ImageRequest) if f.name in PARAMS}
         self._values["prompt"] = ""
         self._values["model"] = registry.default_model
@@ -49,21 +53,64 @@ class PromptModel(QObject):
         self._values[name] = value
         if name == "output_format" and value == "png":
             self._values["output_compression"] = None
+        self.notice = None
+        self._fit_to_model()
         self._revalidate()
 
     def load(self, params: dict[str, Any]) -> None:
-        """Recall a preset or a history entry (unknown keys are ignored)."""
+        """Recall a preset or a history entry (unknown keys are ignored). A shut-down model is replaced by
+        OpenAI's named replacement, with a note saying so: nothing changes silently."""
         for name in PARAMS:
             if name in params:
                 self._values[name] = params[name]
+        self.notice = None
+        named = str(self._values.get("model"))
+        try:
+            usable = self.registry.get(named).is_usable()
+        except StudioError:
+            usable = False
+        if not usable:
+            instead = self.registry.replacements(named)[0]
+            self._values["model"] = instead
+            self.notice = (f"This entry names {named}, which OpenAI shut down; {instead} (OpenAI's named replacement) "
+                           "is selected instead. Check the parameters before generating.")
+        self._fit_to_model()
         self._revalidate()
+
+    def set_registry(self, registry: Registry) -> None:
+        """Use a registry with the endpoint's lifecycle merged in; the picker refills and the quote is redone."""
+        self.registry = registry
+        self.models_changed.emit()
+        self.load({})
+
+    def _fit_to_model(self) -> None:
+        """Drop what the chosen model or format cannot take, rather than leave a refusal the user did not cause."""
+        v, spec = self._values, self.spec
+        if not spec.complexities:
+            v["complexity"] = None
+        if v["quality"] not in spec.qualities:
+            v["quality"] = "auto"
+        if v["output_format"] not in spec.output_formats:
+            v["output_format"] = "png"
+        if v["output_format"] != "gif":
+            v["frame_count"] = v["frame_duration_ms"] = None
+        if v["output_format"] != "svg" or not self.svg_model_selection:
+            v["svg_author"] = v["svg_effort"] = None
+        if v["output_format"] in ("gif", "svg"):
+            v["partial_images"] = 0
+            v["output_compression"] = None
+            if v["output_format"] == "svg":
+                v["n"] = 1
 
     def values(self) -> dict[str, Any]:
         return dict(self._values)
 
     @property
     def spec(self) -> ModelSpec:
-        return self.registry.get(self._values["model"])
+        try:
+            return self.registry.get(self._values["model"])
+        except StudioError:
+            return self.registry.get(self.registry.replacements(self._values["model"])[0])
 
     @property
     def char_count(self) -> int:

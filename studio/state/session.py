@@ -27,6 +27,7 @@ from studio.service.settings import get_setting, set_setting
 from .board_model import BoardModel
 from .cost_model import CostModel
 from .jobs_model import JobsModel
+from .lifecycle import watch_lifecycle
 from .prompt_model import PromptModel
 from .tasks import TaskRunner
 from .thumbnails import ThumbnailCache
@@ -90,6 +91,7 @@ class Session(QObject):
 
     async def start(self, board: str | None = None) -> None:
         self._pump = asyncio.ensure_future(self._consume())
+        self.prompt.svg_model_selection = await self.db.run(get_setting, "svg.model_selection", "off") == "on"
         defaults = await self.db.run(get_setting, "ui.defaults")
         if defaults:
             self.prompt.load(json.loads(defaults))
@@ -102,6 +104,7 @@ class Session(QObject):
         if self.service.reconciled:
             self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time: see Jobs (outcome unknown ones may have been billed)")
         self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
+        watch_lifecycle(self)
 
     async def shutdown(self) -> None:
         """Quit: cancel what is queued, journal what is in flight as outcome unknown, close the library.

@@ -13,10 +13,14 @@ from PySide6.QtGui import QImage, QImageReader
 
 from studio.service.memory import background_priority
 
+from .vector import render_svg
+
 THUMB = 256
 
 
 def load_scaled(path: str, edge: int = THUMB) -> QImage:
+    if path.lower().endswith(".svg"):  # vectors are drawn from a sanitized copy, crisply at this size
+        return render_svg(path, edge)
     reader = QImageReader(path)
     reader.setAutoTransform(True)
     size = reader.size()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QImage, QMovie, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from studio.core.pricing import format_usd
@@ -55,7 +55,13 @@ class PanelDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(card, 6, 6)
         art = QRect(card.left() + 4, card.top() + 4, card.width() - 8, card.height() - CAPTION_H - 8)
         image: QImage | None = index.data(Qt.ItemDataRole.DecorationRole)
-        if image is not None and not image.isNull():
+        frame = self.view.playing_frame(row.path)
+        if frame is not None:  # a GIF playing under the mouse or in the selection: its current frame
+            pixmap = QPixmap.fromImage(frame.scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            target = QRect(0, 0, pixmap.width(), pixmap.height())
+            target.moveCenter(art.center())
+            painter.drawPixmap(target.topLeft(), pixmap)
+        elif image is not None and not image.isNull():
             pixmap = self._fitted(image, art.size())
             target = QRect(0, 0, pixmap.width(), pixmap.height())
             target.moveCenter(art.center())
@@ -68,6 +74,12 @@ class PanelDelegate(QStyledItemDelegate):
             painter.fillRect(badge, QColor(0, 0, 0, 150))
             painter.setPen(QColor("white"))
             painter.drawText(badge, CENTER, label)
+        kind = _kind(row.path)
+        if kind:
+            badge = QRect(art.right() - 44, art.bottom() - 24, 40, 20)
+            painter.fillRect(badge, QColor(0, 0, 0, 160))
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, CENTER, kind)
         if row.starred:
             painter.setPen(QColor("#f9a825"))
             painter.drawText(QRect(art.right() - 28, art.top() + 4, 24, 24), CENTER, "★")
@@ -87,10 +99,17 @@ class PanelDelegate(QStyledItemDelegate):
         editor.setGeometry(r)
 
 
+def _kind(path: str | None) -> str:
+    lowered = (path or "").lower()
+    return "GIF" if lowered.endswith(".gif") else "SVG" if lowered.endswith(".svg") else ""
+
+
 class PanelGrid(QListView):
     def __init__(self, model: BoardModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.thumb_edge = 224
+        self._movie: QMovie | None = None  # the GIF panel playing (under the mouse, else the current one)
+        self._movie_path: str | None = None
         self.setModel(model)
         self.setObjectName("panelGrid")
         self.setViewMode(QListView.ViewMode.ListMode)
@@ -107,8 +126,39 @@ class PanelGrid(QListView):
         self.setItemDelegate(PanelDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._keep: int | None = None
+        self.setMouseTracking(True)
+        self.entered.connect(self._play)
         model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self._restore_current)
+
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # noqa: N802
+        super().currentChanged(current, previous)
+        self._play(current)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        super().leaveEvent(event)
+        self._play(self.currentIndex())
+
+    def _play(self, index: QModelIndex) -> None:
+        """Animate a GIF panel in place; any other panel stops the animation."""
+        row = index.data(BoardModel.RowRole) if index.isValid() else None
+        path = row.path if row is not None and not row.pending and _kind(row.path) == "GIF" else None
+        if path == self._movie_path:
+            return
+        if self._movie is not None:
+            self._movie.stop()
+            self._movie.deleteLater()
+        self._movie, self._movie_path = None, path
+        if path is not None:
+            self._movie = QMovie(path, parent=self)
+            self._movie.frameChanged.connect(lambda _: self.viewport().update())
+            self._movie.start()
+
+    def playing_frame(self, path: str | None) -> QImage | None:
+        if self._movie is None or path is None or path != self._movie_path:
+            return None
+        frame = self._movie.currentImage()
+        return None if frame.isNull() else frame
 
     def _remember_current(self) -> None:
         row = self.current_row()

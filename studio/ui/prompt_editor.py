@@ -7,13 +7,37 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.pricing import format_usd
-from studio.core.registry import Lifecycle
+from studio.core.registry import Lifecycle, ModelSpec
 from studio.state.prompt_model import PromptModel
 from studio.state.session import Session
 
 from .dialogs import ask_text
 
 AUTO_COMPRESSION = -1
+COMPLEXITY_HINT = ("How much the model plans before drawing (2.6 only). High is the default; lower is faster. "
+                   "No separate charge, but higher can change more than you asked.")
+QUALITY_HINTS = {
+    "low": "Fast drafts; the fewest output tokens.",
+    "medium": "Balanced detail and cost.",
+    "high": "Fine detail; several times the tokens of medium.",
+    "xhigh": "Finer still (2.5 / 2.6): about twice the tokens of high on 2.5.",
+    "max": "The most detail (2.5 / 2.6): about four times the tokens of high on 2.5; slowest.",
+    "auto": "The model picks; quoted at the dearest tier it may pick.",
+}
+
+
+def model_hint(spec: ModelSpec) -> str:
+    kind = "exact quotes" if spec.exact_quotes else "quotes are estimates that learn from your bills"
+    return f"{spec.pick_why} · {kind}" if spec.pick_why else kind
+
+
+def _fill_data(box: QComboBox, items: list[tuple[str, object]], current: object) -> None:
+    if [box.itemText(i) for i in range(box.count())] != [t for t, _ in items]:
+        box.clear()
+        for text, data in items:
+            box.addItem(text, data)
+    i = box.findData(current)
+    box.setCurrentIndex(i if i >= 0 else 0)
 
 
 class PromptEditor(QWidget):
@@ -37,10 +61,12 @@ class PromptEditor(QWidget):
 
         form = QFormLayout()
         self.model_box = QComboBox()
-        for spec in self.model.registry.usable_models():
-            status = spec.lifecycle()
-            label = spec.id + (f"  (shuts down {spec.shutdown})" if status is Lifecycle.DEPRECATED else "")
-            self.model_box.addItem(label, spec.id)
+        self.model_box.setObjectName("modelBox")
+        self.model_why = QLabel()
+        self.model_why.setObjectName("modelWhy")
+        self.model_why.setWordWrap(True)
+        self.model_why.setStyleSheet("color: gray;")
+        self._fill_models()
         self.size = QComboBox()
         self.size.setEditable(True)
         self.size.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -58,15 +84,39 @@ class PromptEditor(QWidget):
         self.compression.setSpecialValueText("default (100)")
         self.moderation = QComboBox()
         self.partials = QSpinBox()
+        self.complexity = QComboBox()
+        self.complexity.setObjectName("complexityBox")
+        self.frames = QSpinBox()
+        self.frames.setObjectName("gifFrames")
+        self.frame_ms = QSpinBox()
+        self.frame_ms.setObjectName("gifFrameMs")
+        self.frame_ms.setSuffix(" ms")
+        self.frame_ms.setSingleStep(10)
+        gif_row = QHBoxLayout()
+        gif_row.addWidget(self.frames)
+        gif_row.addWidget(QLabel("frames ×"))
+        gif_row.addWidget(self.frame_ms, 1)
+        self.gif_row = QWidget()
+        self.gif_row.setLayout(gif_row)
+        gif_row.setContentsMargins(0, 0, 0, 0)
+        self.svg_author = QComboBox()
+        self.svg_author.setObjectName("svgAuthor")
+        self.svg_effort = QComboBox()
         form.addRow("Model", self.model_box)
+        form.addRow("", self.model_why)
         form.addRow("Size", size_row)
         form.addRow("Quality", self.quality)
+        form.addRow("Complexity", self.complexity)
         form.addRow("Images (n)", self.n)
         form.addRow("Background", self.background)
         form.addRow("Format", self.output_format)
         form.addRow("Compression", self.compression)
         form.addRow("Moderation", self.moderation)
         form.addRow("Partial images", self.partials)
+        form.addRow("GIF", self.gif_row)
+        form.addRow("SVG author", self.svg_author)
+        form.addRow("Author effort", self.svg_effort)
+        self.form = form
         layout.addLayout(form)
 
         self.error = QLabel()
@@ -119,6 +169,12 @@ class PromptEditor(QWidget):
         self.compression.valueChanged.connect(lambda v: self._push("output_compression", None if v == AUTO_COMPRESSION else v))
         self.moderation.currentTextChanged.connect(lambda t: t and self._push("moderation", t))
         self.partials.valueChanged.connect(lambda v: self._push("partial_images", v))
+        self.complexity.currentIndexChanged.connect(lambda _: self._push("complexity", self.complexity.currentData()))
+        self.frames.valueChanged.connect(lambda v: self._push("frame_count", v))
+        self.frame_ms.valueChanged.connect(lambda v: self._push("frame_duration_ms", v))
+        self.svg_author.currentIndexChanged.connect(lambda _: self._push("svg_author", self.svg_author.currentData()))
+        self.svg_effort.currentIndexChanged.connect(lambda _: self._push("svg_effort", self.svg_effort.currentData()))
+        m.models_changed.connect(self._fill_models)
         self.generate.clicked.connect(self.generate_requested)
         m.changed.connect(self._sync_from_model)
         s = self.session
@@ -168,6 +224,7 @@ class PromptEditor(QWidget):
             self._combo(self.moderation, spec.moderations, m.value("moderation"))
             self.partials.setRange(0, spec.partial_images_max)
             self.partials.setValue(m.value("partial_images"))
+            self._sync_new_controls()
         finally:
             self._syncing = False
         over = m.char_count > m.char_limit
@@ -177,13 +234,65 @@ class PromptEditor(QWidget):
         self.nearest.setVisible(bool(m.suggestion))
         if m.suggestion:
             self.nearest.setText(f"Use {m.suggestion}")
-        self.warnings.setText("\n".join(m.warnings))
-        self.warnings.setVisible(bool(m.warnings))
+        shown = ([m.notice] if m.notice else []) + list(m.warnings)
+        self.warnings.setText("\n".join(shown))
+        self.warnings.setVisible(bool(shown))
         self.generate.setEnabled(m.can_generate)
         if m.quote is not None:
             self.generate.setText(f"Generate {m.value('n')} · ≤ {format_usd(m.quote.total_usd_max)}")
         else:
             self.generate.setText("Generate")
+
+    def _fill_models(self) -> None:
+        """Usable models in the order users should pick them, each with why; shut-down ones are not offered."""
+        was = self._syncing
+        self._syncing = True
+        try:
+            self.model_box.clear()
+            for spec in self.model.registry.picker_models():
+                label = spec.id + (f"  (shuts down {spec.shutdown})" if spec.lifecycle() is Lifecycle.DEPRECATED else "")
+                if not spec.listed:
+                    label += "  (not in this version's model list)"
+                self.model_box.addItem(label, spec.id)
+                self.model_box.setItemData(self.model_box.count() - 1, model_hint(spec), Qt.ItemDataRole.ToolTipRole)
+            i = self.model_box.findData(self.model.value("model"))
+            self.model_box.setCurrentIndex(max(i, 0))
+        finally:
+            self._syncing = was
+
+    def _sync_new_controls(self) -> None:
+        """Complexity, GIF frames and the SVG author: shown only where the model and format take them."""
+        m, spec = self.model, self.model.spec
+        self.model_why.setText(model_hint(spec))
+        self._show_row(self.complexity, bool(spec.complexities))
+        if spec.complexities:
+            items = [(f"default ({spec.complexity_default})", None)] + [(c, c) for c in spec.complexities]
+            _fill_data(self.complexity, items, m.value("complexity"))
+            self.complexity.setToolTip(COMPLEXITY_HINT)
+        for i in range(self.quality.count()):
+            self.quality.setItemData(i, QUALITY_HINTS.get(self.quality.itemText(i), ""), Qt.ItemDataRole.ToolTipRole)
+        gif = m.value("output_format") == "gif" and spec.gif is not None
+        self._show_row(self.gif_row, gif)
+        if gif and spec.gif is not None:
+            rules = spec.gif
+            self.frames.setRange(rules.frames_min, rules.frames_max)
+            self.frames.setValue(m.value("frame_count") or rules.frames_default)
+            self.frame_ms.setRange(rules.duration_min_ms, rules.duration_max_ms)
+            self.frame_ms.setValue(m.value("frame_duration_ms") or rules.duration_default_ms)
+            frames = m.value("frame_count") or rules.frames_default
+            side = rules.largest_square_frame(frames)
+            self.gif_row.setToolTip(f"Size is one frame. {frames} frames fit on one sheet up to {side}x{side} per frame; "
+                                    "no streaming, mask or compression.")
+        svg = m.value("output_format") == "svg" and spec.svg is not None and m.svg_model_selection
+        self._show_row(self.svg_author, svg)
+        self._show_row(self.svg_effort, svg)
+        if svg and spec.svg is not None:
+            _fill_data(self.svg_author, [("project default", None)] + [(a, a) for a in sorted(m.registry.svg_authors)],
+                       m.value("svg_author"))
+            _fill_data(self.svg_effort, [("author's default", None)] + [(e, e) for e in spec.svg.efforts], m.value("svg_effort"))
+
+    def _show_row(self, field: QWidget, visible: bool) -> None:
+        self.form.setRowVisible(field, visible)
 
     def _fill_presets(self) -> None:
         current = self.presets.currentText()

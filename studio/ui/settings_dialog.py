@@ -7,13 +7,14 @@ import json
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.errors import RefusedError
 from studio.service import keys, ledger, library
 from studio.service.endpoint import OPENAI_BASE
 from studio.service.settings import get_setting, set_setting
+from studio.state.lifecycle import set_svg_model_selection
 from studio.state.key_setup import BASE_URL_KEY
 from studio.state.session import Session
 
@@ -52,6 +53,9 @@ class SettingsDialog(QDialog):
         self.caps = {k: QLineEdit() for k in ("call", "day", "month", "board")}
         for k, w in self.caps.items():
             w.setPlaceholderText("no cap (USD)")
+        self.svg_selection = QCheckBox("My OpenAI project has SVG model selection (offer the SVG author settings)")
+        self.svg_selection.setObjectName("svgSelection")
+        self.svg_selection.setChecked(session.prompt.svg_model_selection)
         self.defaults = QPushButton("Use the current parameters as defaults")
         folder = QPushButton(data_folder)
         folder.setFlat(True)
@@ -64,6 +68,7 @@ class SettingsDialog(QDialog):
         form.addRow("Cap per day", self.caps["day"])
         form.addRow("Cap per month", self.caps["month"])
         form.addRow(f"Cap for board “{session.board_name}”", self.caps["board"])
+        form.addRow("SVG", self.svg_selection)
         form.addRow("Defaults", self.defaults)
         form.addRow("Data folder", folder)
         layout.addLayout(form)
@@ -119,6 +124,7 @@ class SettingsDialog(QDialog):
             await db.run(ledger.set_cap, k, values[k])
         await db.run(library.set_board_budget, self.session.board_name, values["board"])
         await db.run(set_setting, "rate.tier", str(self.tier.value()))
+        await set_svg_model_selection(self.session, self.svg_selection.isChecked())
         QSettings().setValue(BASE_URL_KEY, self.base_url.text().strip())
         await self.session.refresh_costs()
         self.message.setText("Saved. Caps apply now; the tier, base URL and key apply from the next start.")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QImageReader, QKeySequence, QPixmap, QShortcut, QWheelEvent
+from PySide6.QtGui import QImage, QImageReader, QKeySequence, QMovie, QPixmap, QShortcut, QWheelEvent
+from PySide6.QtSvgWidgets import QGraphicsSvgItem
 from PySide6.QtWidgets import QDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+
+from studio.state.vector import safe_renderer
 
 
 def _decode(path: str) -> QImage:
@@ -61,6 +64,13 @@ class ImageViewer(QDialog):
         self.task = asyncio.ensure_future(self._load())
 
     async def _load(self) -> None:
+        lowered = self.path.lower()
+        if lowered.endswith(".svg"):
+            self._show_svg()
+            return
+        if lowered.endswith(".gif"):
+            self._play_gif()
+            return
         image = await asyncio.to_thread(_decode, self.path)
         if image.isNull():
             self.info.setText(f"Could not read {self.path}")
@@ -69,3 +79,34 @@ class ImageViewer(QDialog):
         self.view.scene().setSceneRect(self.view.item.boundingRect())
         self.view.fit()
         self.info.setText(f"{image.width()}×{image.height()} · {self.path} · wheel or Ctrl+± zooms, F fits, Ctrl+0 is 100 %")
+
+    def _show_svg(self) -> None:
+        """A vector item: crisp at every zoom, drawn from the sanitized copy."""
+        renderer, problem = safe_renderer(self.path)
+        if renderer is None:
+            self.info.setText(f"This SVG is not shown: {problem}. The file is kept as received: {self.path}")
+            return
+        self.renderer = renderer  # the item does not own it
+        self.svg_item = QGraphicsSvgItem()
+        self.svg_item.setSharedRenderer(renderer)
+        self.view.scene().removeItem(self.view.item)
+        self.view.scene().addItem(self.svg_item)
+        self.view.item = self.svg_item  # fit() and zoom act on it
+        self.view.scene().setSceneRect(self.svg_item.boundingRect())
+        self.view.fit()
+        size = renderer.defaultSize()
+        self.info.setText(f"SVG {size.width()}×{size.height()} (vector; shown without scripts or external references) · "
+                          f"{self.path} · wheel or Ctrl+± zooms, F fits")
+
+    def _play_gif(self) -> None:
+        """The animation, looping, frame by frame into the pixmap item."""
+        self.movie = QMovie(self.path, parent=self)
+        if not self.movie.isValid():
+            self.info.setText(f"Could not read {self.path}")
+            return
+        self.movie.frameChanged.connect(lambda _: self.view.item.setPixmap(self.movie.currentPixmap()))
+        self.movie.start()
+        self.view.item.setPixmap(self.movie.currentPixmap())
+        self.view.scene().setSceneRect(self.view.item.boundingRect())
+        self.view.fit()
+        self.info.setText(f"GIF, {self.movie.frameCount()} frames · {self.path} · wheel or Ctrl+± zooms, F fits")

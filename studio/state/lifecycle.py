@@ -1,0 +1,48 @@
+"""The session's view of the model lifecycle: the endpoint's /v1/models merged in on start and hourly
+(the service reads the endpoint at most daily, off the GUI thread), and the SVG-author setting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+
+from studio.service.model_list import refresh_models
+from studio.service.settings import set_setting
+
+if TYPE_CHECKING:
+    from .session import Session
+
+CHECK_EVERY_MS = 60 * 60 * 1000  # the read itself happens at most daily; this only notices a new day
+
+
+async def refresh_lifecycle(session: Session, *, force: bool = False) -> None:
+    listed = await refresh_models(session.service, force=force)
+    if session.service.registry is not session.registry:
+        session.registry = session.service.registry
+        session.prompt.set_registry(session.registry)
+    if listed.error and not session.sandbox:
+        session.notice.emit(f"Could not read the endpoint's model list ({listed.error}); using this version's lifecycle data.")
+
+
+def watch_lifecycle(session: Session) -> QTimer:
+    """Refresh now, every hour and when the endpoint changes (a key was added). The embedded sandbox is
+    built from this version's own data: reading its list would teach nothing, so it is not read."""
+    def check() -> None:
+        if not session.sandbox:
+            session.tasks.start(refresh_lifecycle(session), "Reading the endpoint's model list")
+
+    timer = QTimer(session)
+    timer.setInterval(CHECK_EVERY_MS)
+    timer.timeout.connect(check)
+    timer.start()
+    session.endpoint_changed.connect(check)
+    check()
+    return timer
+
+
+async def set_svg_model_selection(session: Session, on: bool) -> None:
+    """The user says whether their OpenAI project lets them choose the SVG author (offered only then)."""
+    await session.db.run(set_setting, "svg.model_selection", "on" if on else "off")
+    session.prompt.svg_model_selection = on
+    session.prompt.load({})

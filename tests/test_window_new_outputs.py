@@ -1,0 +1,86 @@
+"""The window with gpt-image-2.6: the picker's order and reasons, complexity, GIF and SVG panels that play and
+stay crisp, a hostile SVG shown harmlessly, and a preset naming a shut-down model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtSvgWidgets import QGraphicsSvgItem
+
+
+from studio.state.thumbnails import load_scaled
+
+from .test_svg_safety import HOSTILE
+from .window_helpers import generate_panels, until
+
+S26 = "gpt-image-2.6-sunburst"
+
+
+def test_picker_order_reasons_and_the_new_controls(studio, qloop):
+    window = studio()
+    editor, model = window.editor, window.session.prompt
+    ids = [editor.model_box.itemData(i) for i in range(editor.model_box.count())]
+    assert ids[:2] == [S26, "gpt-image-2.6-flare"] and "gpt-image-1.5" not in ids
+    assert "exact quotes" in editor.model_box.itemData(ids.index("gpt-image-2"), 3)  # Qt.ToolTipRole
+    editor.model_box.setCurrentIndex(0)
+    assert model.value("model") == S26 and "estimate" in editor.model_why.text()
+    assert editor.form.isRowVisible(editor.complexity) and editor.complexity.currentText() == "default (high)"
+    editor.complexity.setCurrentIndex(editor.complexity.findData("low"))
+    assert model.request().complexity == "low"
+    qualities = [editor.quality.itemText(i) for i in range(editor.quality.count())]
+    assert "xhigh" in qualities and "max" in qualities
+    editor.output_format.setCurrentText("gif")
+    assert editor.form.isRowVisible(editor.gif_row) and editor.frames.value() == 9
+    assert not editor.form.isRowVisible(editor.svg_author)  # no SVG model selection: never offered
+    editor.model_box.setCurrentIndex(ids.index("gpt-image-2"))  # a model without complexity, GIF or xhigh
+    assert model.value("complexity") is None and model.value("output_format") == "png" and model.error is None
+    assert not editor.form.isRowVisible(editor.complexity) and not editor.form.isRowVisible(editor.gif_row)
+    assert "exact quotes" in editor.model_why.text()
+
+
+def test_a_preset_naming_a_shut_down_model_opens_with_its_replacement_and_a_note(studio, qloop):
+    window = studio()
+    window.session.prompt.load({"prompt": "x", "model": "gpt-image-1.5", "size": "1024x1024", "quality": "low"})
+    model = window.session.prompt
+    assert model.value("model") == S26 and "gpt-image-1.5, which OpenAI shut down" in model.notice
+    assert "OpenAI's named replacement" in window.editor.warnings.text() and window.editor.warnings.isVisibleTo(window)
+
+
+def test_gif_and_svg_panels_play_and_render(studio, qloop):
+    window = studio()
+    board = generate_panels(window, qloop, 1, model=S26, size="512x512", output_format="gif", frame_count=4)
+    gif_path = board.rows[0].path
+    assert gif_path.endswith(".gif")
+    window.grid.setCurrentIndex(board.index(0))
+    until(qloop, lambda: window.grid.playing_frame(gif_path) is not None)
+    window.open_panel()
+    viewer = window.viewers[-1]
+    until(qloop, lambda: getattr(viewer, "movie", None) is not None and viewer.movie.frameCount() == 4)
+    window.session.prompt.load({"prompt": "a logo", "model": S26, "size": "1024x1024", "quality": "low", "n": 1,
+                                "output_format": "svg"})
+    window.generate()
+    until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
+    svg_row = window.session.board.rows[-1]
+    assert svg_row.path.endswith(".svg")
+    until(qloop, lambda: board.index(1).data(1) is not None)  # DecorationRole: the vector drawn as a thumbnail
+    window.grid.setCurrentIndex(board.index(1))
+    window.open_panel()
+    viewer = window.viewers[-1]
+    until(qloop, lambda: isinstance(getattr(viewer, "svg_item", None), QGraphicsSvgItem))
+    before = viewer.svg_item.boundingRect()
+    viewer.view.zoom(8)  # a vector: zooming scales the item, never a bitmap
+    assert viewer.svg_item.boundingRect() == before and viewer.view.scale_factor > 1
+
+
+def test_a_hostile_svg_is_shown_harmlessly(tmp_path):
+    path = tmp_path / "evil.svg"
+    path.write_bytes(HOSTILE)
+    image = load_scaled(str(path), 128)
+    assert not image.isNull() and image.width() == 128
+    laughs = tmp_path / "laughs.svg"
+    from .test_svg_safety import LAUGHS
+
+    laughs.write_bytes(LAUGHS)
+    assert not load_scaled(str(laughs), 64).isNull()  # rendered from the sanitized copy; nothing expanded
+    assert Path(path).read_bytes() == HOSTILE  # the file itself is untouched
+    
