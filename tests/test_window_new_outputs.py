@@ -84,3 +84,11 @@ def test_a_hostile_svg_is_shown_harmlessly(tmp_path):
     assert not load_scaled(str(laughs), 64).isNull()  # rendered from the sanitized copy; nothing expanded
     assert Path(path).read_bytes() == HOSTILE  # the file itself is untouched
     
+
+
+def test_the_cost_meter_says_estimate_or_exact(studio, qloop):
+    window = studio()
+    window.session.prompt.load({"prompt": "x", "model": S26, "size": "1024x1024", "quality": "low"})
+    assert "(estimate" in window.costs.quote.text() and "bound" in window.costs.quote.text()
+    window.session.prompt.load({"prompt": "x", "model": "gpt-image-2", "size": "1024x1024", "quality": "low"})
+    assert "(exact" in window.costs.quote.text()

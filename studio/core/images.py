@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,3 +104,14 @@ def has_transparent_pixels(image: ImageFile) -> bool:
         alpha = im.convert("RGBA").getchannel("A")
         low, _high = alpha.getextrema()
     return bool(low < 255)
+
+
+@lru_cache(maxsize=4)
+def blank_markup(size: Size) -> ImageFile:
+    """A fully transparent markup layer of this size with one faint mark (a markup must contain pixels):
+    what a quote of a markup edit sends in place of the layer still being drawn (same size, same price)."""
+    layer = Image.new("RGBA", (size.width, size.height), (0, 0, 0, 0))
+    layer.putpixel((0, 0), (255, 0, 0, 1))
+    buf = io.BytesIO()
+    layer.save(buf, "PNG")
+    return inspect_image(buf.getvalue(), "markup.png", role="markup")

@@ -61,14 +61,29 @@ class EditOutcome:
 
 def build_request(service: ImageService, prompt: str, source: ImageFile, painted: Image.Image | None, *,
                   references: tuple[ImageFile, ...] = (), mask_file: ImageFile | None = None,
-                  **params: Any) -> tuple[EditRequest, tuple[str, ...]]:
-    """The exact request an edit will send, with the preflight's notices (raises on bad input)."""
+                  markup: ImageFile | None = None, **params: Any) -> tuple[EditRequest, tuple[str, ...]]:
+    """The exact request an edit will send, with the preflight's notices (raises on bad input).
+    With `markup` (drawn over the source, never with a mask) the markup follows the source if the
+    preflight had to downscale it."""
     spec = service.registry.get(params.get("model", "gpt-image-2"))
     prepared = prepare_edit((source, *references), painted, spec, mask_file=mask_file)
-    params = {k: v for k, v in params.items() if k not in ("size", "images", "mask")}
-    request = EditRequest(prompt=prompt, images=prepared.images, mask=prepared.mask, size=prepared.size, **params)
+    params = {k: v for k, v in params.items() if k not in ("size", "images", "mask", "markup")}
+    if markup is not None and markup.size != prepared.images[0].size:
+        markup = _resized_markup(markup, prepared.images[0].size)
+    request = EditRequest(prompt=prompt, images=prepared.images, mask=prepared.mask, markup=markup, size=prepared.size,
+                          **params)
     service.check(request)  # validation refusals before anything is reserved
     return request, prepared.notices
+
+
+def _resized_markup(markup: ImageFile, size: Any) -> ImageFile:
+    from studio.core.images import inspect_image
+
+    with Image.open(io.BytesIO(markup.data)) as im:
+        resized = im.convert("RGBA").resize((size.width, size.height), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    resized.save(buf, "PNG")
+    return inspect_image(buf.getvalue(), markup.filename, role="markup")
 
 
 def _painted_from(request: EditRequest, painted: Image.Image | None, mask_file: ImageFile | None,

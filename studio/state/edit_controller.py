@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import StudioError
 from studio.core.edit_prep import fit_source, output_size
-from studio.core.images import ImageFile, inspect_image, read_image_file
+from studio.core.images import ImageFile, blank_markup, inspect_image, read_image_file
 from studio.core.request import EditRequest
 from studio.core.pricing import Quote, format_usd
 from studio.core.provenance import strip_provenance
@@ -52,6 +52,7 @@ class EditController(QObject):
         self.current_version: dict[str, Any] | None = None
         self.last_result: dict[str, Any] | None = None
         self.busy = False
+        self.mode = "mask"  # or "markup" (set_mode)
         self.notices: tuple[str, ...] = ()
         self.quote: Quote | None = None
         self._fit_cache: dict[tuple[int, str], tuple[ImageFile, tuple[ImageFile, list[str]]]] = {}
@@ -130,8 +131,11 @@ class EditController(QObject):
             size, notice = output_size(self.source.size, spec)
             if notice:
                 notices.append(notice)
-            stand_in = ImageFile("mask.png", b"", "png", images[0].size, True)
-            request = EditRequest(prompt=prompt or "-", images=images, mask=stand_in, size=size, **params)
+            if self.mode == "markup":  # a blank layer of the first image's size prices (and checks) the same
+                request = EditRequest(prompt=prompt or "-", images=images, markup=blank_markup(images[0].size), size=size, **params)
+            else:
+                stand_in = ImageFile("mask.png", b"", "png", images[0].size, True)
+                request = EditRequest(prompt=prompt or "-", images=images, mask=stand_in, size=size, **params)
             _, q = self.service.check(request)
         except StudioError as exc:
             self.quote = None
@@ -144,19 +148,29 @@ class EditController(QObject):
         self.quote_changed.emit("\n".join([text, *notices]))
         return q
 
-    def start_edit(self, prompt: str, painted: Image.Image, *, guard: bool = True, feather_px: int = 8) -> asyncio.Task[Any] | None:
+    def set_mode(self, mode: str) -> None:
+        """"mask" (inpaint: only the painted area may change; drift guard) or "markup" (drawn guidance: anything
+        may change). One or the other is sent, never both."""
+        if mode not in ("mask", "markup"):
+            raise ValueError(mode)
+        self.mode = mode
+
+    def start_edit(self, prompt: str, painted: Image.Image | None, *, guard: bool = True, feather_px: int = 8,
+                   markup_png: bytes | None = None) -> asyncio.Task[Any] | None:
         if self.busy or self.source is None:
             return None
         self.busy = True
         self.busy_changed.emit(True)
-        return self.session.tasks.start(self._edit(prompt, painted, guard, feather_px), "edit")
+        return self.session.tasks.start(self._edit(prompt, painted, guard, feather_px, markup_png), "edit")
 
-    async def _edit(self, prompt: str, painted: Image.Image, guard: bool, feather_px: int) -> None:
+    async def _edit(self, prompt: str, painted: Image.Image | None, guard: bool, feather_px: int,
+                    markup_png: bytes | None = None) -> None:
         try:
             try:  # the preflight encodes the mask and may re-encode a big source: not on the GUI thread
+                markup = inspect_image(markup_png, "markup.png", role="markup") if markup_png else None
                 request, notices = await asyncio.to_thread(
-                    edits.build_request, self.service, prompt, self.source, painted, references=tuple(self.references),
-                    **self.params())
+                    edits.build_request, self.service, prompt, self.source, None if markup else painted,
+                    references=tuple(self.references), markup=markup, **self.params())
             except StudioError as exc:
                 self.error.emit(str(exc))
                 return
@@ -176,8 +190,8 @@ class EditController(QObject):
             return
         first = out.images[0]
         result = {"drift": first.drift, "path": first.path, "raw_path": first.raw_path,
-                            "heatmap_path": first.heatmap_path, "version_id": first.version_id,
-                            "source_path": self.source_path}
+                  "heatmap_path": first.heatmap_path, "version_id": first.version_id,
+                  "source_path": self.source_path, "markup": markup_png is not None}
         if self.panel_id is not None:
             await self.load()
         await self.session.reload_board()

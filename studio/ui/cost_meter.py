@@ -47,9 +47,15 @@ class CostMeter(QGroupBox):
         s = self.model.state
         if s.quote is None:
             self.quote.setText("—")
+        elif s.quote.kind == "estimate":  # no published formula: an estimate that learns, and the bound caps use
+            learned = f", from {s.quote.calibrated_from} of your bills" if s.quote.calibrated_from else ""
+            self.quote.setText(f"~{format_usd(s.quote.total_usd_estimate)} (estimate{learned}) · ≤ {format_usd(s.quote.total_usd_max)} bound")
+            self.quote.setToolTip("This model has no published token formula: the estimate starts from reported figures and "
+                                  "follows your own bills; the bound is what caps use, and a bill is never expected above it.")
         else:
             exact = format_usd(s.quote.output_usd)
             self.quote.setText(f"{exact} images (exact{'' if s.quote.output_exact else ', auto = dearest'}) · ≤ {format_usd(s.quote.total_usd_max)} in all")
+            self.quote.setToolTip("OpenAI publishes this model's token formula: the image part of the quote is exact.")
         if s.last_billed is None and s.last_quote_max is None:
             self.last.setText("—")
         elif s.last_billed is None:

@@ -13,7 +13,10 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
                                QGraphicsView, QStyleOptionGraphicsItem, QWidget)
 
+from studio.state.markup_document import MarkupDocument
 from studio.state.mask_document import MaskDocument
+
+from .markup_tools import MarkupInput, MarkupItem
 
 TOOLS = ("brush", "eraser", "rect", "ellipse", "lasso", "polygon", "fill")
 
@@ -81,8 +84,9 @@ class MaskItem(QGraphicsItem):
 class Canvas(QGraphicsView):
     zoom_changed = Signal(float)
     cursor_moved = Signal(int, int)
+    text_requested = Signal(QPointF)  # the markup text tool was clicked here
 
-    def __init__(self, doc: MaskDocument, parent: QWidget | None = None):
+    def __init__(self, doc: MaskDocument, parent: QWidget | None = None, markup: MarkupDocument | None = None):
         super().__init__(parent)
         self.doc = doc
         self.setScene(QGraphicsScene(self))
@@ -102,6 +106,12 @@ class Canvas(QGraphicsView):
         self.preview.setBrush(QBrush(QColor(255, 255, 255, 40)))
         self.preview.setZValue(11)
         self.scene().addItem(self.preview)
+        self.markup = markup or MarkupDocument(doc.image.size(), self)
+        self.markup_item = MarkupItem(self.markup)
+        self.markup_item.setZValue(5)
+        self.scene().addItem(self.markup_item)
+        self.markup_input = MarkupInput(self.markup, self.preview, self.text_requested.emit)
+        self.layer = "mask"  # which layer the mouse draws on: "mask" or "markup"
         self.scene().setSceneRect(QRectF(doc.image.rect()))
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -177,7 +187,14 @@ class Canvas(QGraphicsView):
         r = self.doc.brush_size / 2
         c = pos if isinstance(pos, QPointF) else self.outline.rect().center()
         self.outline.setRect(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
-        self.outline.setVisible(self.tool in ("brush", "eraser"))
+        self.outline.setVisible(self.tool in ("brush", "eraser") and getattr(self, "layer", "mask") == "mask")
+
+    def set_layer(self, layer: str) -> None:
+        """Draw on the mask (inpainting) or on the markup (guidance); only that layer is shown."""
+        self.layer = layer
+        self.mask_item.setVisible(layer == "mask")
+        self.markup_item.setVisible(layer == "markup")
+        self._update_outline()
 
     # -- input -----------------------------------------------------------------------------------------
 
@@ -215,6 +232,9 @@ class Canvas(QGraphicsView):
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        if self.layer == "markup":
+            self.markup_input.press(pos)
+            return
         erase = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         if self.tool in ("brush", "eraser"):
             self._painting = True
@@ -247,6 +267,9 @@ class Canvas(QGraphicsView):
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
             return
+        if self.layer == "markup":
+            self.markup_input.move(pos)
+            return
         if self._painting:
             self.doc.stroke_to(pos)
         elif self._shape_start is not None:
@@ -261,6 +284,9 @@ class Canvas(QGraphicsView):
         erase = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         if self._panning:
             self._panning = False
+            return
+        if self.layer == "markup":
+            self.markup_input.release(pos)
             return
         if self._painting:
             self._painting = False

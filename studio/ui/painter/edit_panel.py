@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QPushButton, QRadioButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.state.edit_controller import EditController
 
@@ -16,6 +16,7 @@ class EditPanel(QWidget):
     compare_changed = Signal(bool, int)  # on, split 0..100
     heatmap_toggled = Signal(bool)
     version_picked = Signal(int)  # row
+    layer_changed = Signal(str)  # "mask" or "markup": what the edit sends
 
     def __init__(self, controller: EditController, parent: QWidget | None = None):
         super().__init__(parent)
@@ -27,7 +28,21 @@ class EditPanel(QWidget):
         layout.addWidget(QLabel("Edit prompt"))
         layout.addWidget(self.prompt)
 
-        refs = QGroupBox("Reference images (the mask applies to the source)")
+        send = QGroupBox("The edit sends")
+        sl = QVBoxLayout(send)
+        self.use_mask = QRadioButton("A mask: only the painted area may change (drift guard)")
+        self.use_markup = QRadioButton("Markup: arrows, circles, boxes, notes drawn over the image")
+        self.use_mask.setChecked(True)
+        self.markup_note = QLabel("With markup, anything in the image may change: the model follows your drawing and "
+                                  "prompt, and the drift guard (mask edits only) does not apply.")
+        self.markup_note.setWordWrap(True)
+        self.markup_note.setStyleSheet("color: #b26a00;")
+        self.markup_note.setVisible(False)
+        for w in (self.use_mask, self.use_markup, self.markup_note):
+            sl.addWidget(w)
+        layout.addWidget(send)
+
+        refs = QGroupBox("Reference images (the mask or markup applies to the source)")
         rl = QVBoxLayout(refs)
         self.references = QListWidget()
         self.references.setMaximumHeight(80)
@@ -53,6 +68,7 @@ class EditPanel(QWidget):
         gl.addRow(self.keep_outside)
         gl.addRow("Feather band", self.feather)
         layout.addWidget(guard)
+        self.guard_box = guard
 
         self.quote = QLabel("")
         self.quote.setWordWrap(True)
@@ -90,6 +106,7 @@ class EditPanel(QWidget):
         self._quote_timer.timeout.connect(lambda: controller.update_quote(self.prompt.toPlainText()))
         self.prompt.textChanged.connect(self._quote_timer.start)
         self.edit_button.clicked.connect(self.edit_requested)
+        self.use_markup.toggled.connect(self._layer)
         self.add_file_button.clicked.connect(self.add_reference_file)
         self.add_panel_button.clicked.connect(self.add_reference_panel)
         self.remove_ref_button.clicked.connect(lambda: controller.remove_reference(self.references.currentRow()))
@@ -107,6 +124,20 @@ class EditPanel(QWidget):
         controller.finished.connect(self._finished)
         self.add_panel_button.setEnabled(controller.session.board_id is not None)
         self._fill_versions()
+
+    def _layer(self, markup: bool) -> None:
+        self.markup_note.setVisible(markup)
+        self.guard_box.setEnabled(not markup)
+        self.prompt.setPlaceholderText("What should change where your markup points?" if markup
+                                       else "What should change inside the mask?")
+        self.layer_changed.emit("markup" if markup else "mask")
+
+    def allow_markup(self, allowed: bool, why: str) -> None:
+        """Markup needs a model that takes it (gpt-image-2.5 / 2.6)."""
+        self.use_markup.setEnabled(allowed)
+        self.use_markup.setToolTip("" if allowed else why)
+        if not allowed and self.use_markup.isChecked():
+            self.use_mask.setChecked(True)
 
     def _busy(self, busy: bool) -> None:
         self.edit_button.setEnabled(not busy)
@@ -147,6 +178,10 @@ class EditPanel(QWidget):
     def _finished(self, result: dict) -> None:
         self.raw_button.setEnabled(self.controller.panel_id is not None and result.get("raw_path") != result.get("path"))
         drift = result.get("drift")
+        if result.get("markup"):
+            self.drift.setText("Edited with markup: anything may have changed (the drift guard applies to mask edits only). "
+                               "Compare with before to see what did.")
+            return
         if drift is None:
             self.drift.setText("Edited (no mask: nothing to guard).")
             return

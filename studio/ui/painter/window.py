@@ -11,12 +11,17 @@ from PySide6.QtWidgets import (QColorDialog, QDockWidget, QFileDialog, QLabel, Q
                                QToolBar, QWidget)
 
 from studio.state.edit_controller import EditController
+from studio.state.markup_document import MARKUP_TOOLS
 from studio.state.mask_document import MaskDocument
+
+from ..dialogs import ask_text
 
 from .canvas import TOOLS, Canvas
 from .edit_panel import EditPanel
 
 TOOL_KEYS = {"brush": "B", "eraser": "E", "rect": "R", "ellipse": "O", "lasso": "L", "polygon": "P", "fill": "F"}
+MARKUP_KEYS = {"arrow": "A", "circle": "C", "box": "X", "pen": "N", "text": "T"}
+MARKUP_LABELS = {"arrow": "Arrow", "circle": "Circle", "box": "Box", "pen": "Pen", "text": "Note"}
 
 
 def decode(path: str) -> QImage:
@@ -35,6 +40,7 @@ class PainterWindow(QMainWindow):
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         name = f"panel {controller.panel_id}" if controller.panel_id is not None else Path(controller.source_path or "").name
+        self._name = name
         self.setWindowTitle(f"Mask Painter — {name}")
         self.doc = MaskDocument(image, self)
         self.canvas = Canvas(self.doc, self)
@@ -52,7 +58,14 @@ class PainterWindow(QMainWindow):
         self._build_toolbars()
         self._connect()
         self.resize(1280, 820)
+        prompt = controller.session.prompt
+        self._allow_markup()
+        prompt.changed.connect(self._allow_markup)
         self.controller.update_quote("")
+
+    def _allow_markup(self) -> None:
+        spec = self.controller.session.prompt.spec
+        self.panel.allow_markup(spec.markup, f"{spec.id} takes no markup: pick gpt-image-2.6 (or 2.5) in the prompt editor")
 
     # -- building ------------------------------------------------------------------------------------
 
@@ -127,6 +140,74 @@ class PainterWindow(QMainWindow):
         for act in self.tool_actions.values():
             tool_menu.addAction(act)
         self.menuBar().addMenu("&Edit").addAction(self.edit_action)
+        self._build_markup_toolbar()
+
+    def _build_markup_toolbar(self) -> None:
+        """The markup layer's tools: shown while markup (not a mask) is what the edit sends."""
+        bar = QToolBar("Markup", self)
+        bar.setObjectName("markup-tools")
+        self.addToolBar(bar)
+        self.markup_bar = bar
+        group = QActionGroup(self)
+        self.markup_actions: dict[str, QAction] = {}
+        for tool in MARKUP_TOOLS:
+            act = QAction(MARKUP_LABELS[tool], self, checkable=True)
+            act.setShortcut(QKeySequence(MARKUP_KEYS[tool]))
+            act.setToolTip(f"{MARKUP_LABELS[tool]} ({MARKUP_KEYS[tool]}) on the markup layer")
+            act.triggered.connect(lambda _=False, t=tool: self.set_markup_tool(t))
+            group.addAction(act)
+            bar.addAction(act)
+            self.markup_actions[tool] = act
+        self.markup_actions["arrow"].setChecked(True)
+        self.markup_color_action = QAction("Ink colour…", self, triggered=self.pick_markup_color)
+        bar.addAction(self.markup_color_action)
+        bar.addWidget(QLabel(" Line "))
+        self.markup_width = QSpinBox()
+        self.markup_width.setRange(1, 64)
+        self.markup_width.setValue(self.canvas.markup.width)
+        self.markup_width.setSuffix(" px")
+        self.markup_width.valueChanged.connect(lambda v: setattr(self.canvas.markup, "width", v))
+        bar.addWidget(self.markup_width)
+        m = self.canvas.markup
+        self.markup_undo = m.undo.createUndoAction(self, "Undo mark")
+        self.markup_redo = m.undo.createRedoAction(self, "Redo mark")
+        self.markup_clear = QAction("Clear markup", self, triggered=m.clear)
+        for act in (self.markup_undo, self.markup_redo, self.markup_clear):
+            bar.addAction(act)
+        bar.setVisible(False)
+
+    def set_layer(self, layer: str) -> None:
+        """Mask (inpaint, drift guard) or markup (drawn guidance, anything may change): what the edit sends."""
+        self.controller.set_mode(layer)
+        self.canvas.set_layer(layer)
+        self.markup_bar.setVisible(layer == "markup")
+        for bar in self.findChildren(QToolBar):
+            if bar.objectName() in ("tools", "mask-ops"):
+                bar.setVisible(layer == "mask")
+        for act in self.tool_actions.values():
+            act.setEnabled(layer == "mask")
+        for act in self.markup_actions.values():
+            act.setEnabled(layer == "markup")
+        on_mask = layer == "mask"
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo if on_mask else QKeySequence())
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo if on_mask else QKeySequence())
+        self.markup_undo.setShortcut(QKeySequence() if on_mask else QKeySequence.StandardKey.Undo)
+        self.markup_redo.setShortcut(QKeySequence() if on_mask else QKeySequence.StandardKey.Redo)
+        self.setWindowTitle(f"{'Mask Painter' if on_mask else 'Markup'} — {self._name}")
+        self.controller.update_quote(self.panel.prompt.toPlainText())
+
+    def set_markup_tool(self, tool: str) -> None:
+        self.canvas.markup_input.tool = tool
+        self.markup_actions[tool].setChecked(True)
+
+    def pick_markup_color(self) -> None:
+        dialog = QColorDialog(self.canvas.markup.color, self)
+        dialog.colorSelected.connect(lambda c: setattr(self.canvas.markup, "color", c))
+        dialog.open()
+
+    def _ask_note(self, pos) -> None:
+        self._note_dialog = ask_text(self, "Note", "A short note to place here (what should change):", "",
+                                     lambda text: self.canvas.markup.draw_text(pos, text))
 
     @staticmethod
     def _slider(bar: QToolBar, label: str, low: int, high: int, value: int) -> QSlider:
@@ -148,6 +229,8 @@ class PainterWindow(QMainWindow):
         self.canvas.zoom_changed.connect(lambda z: self._status())
         d.changed.connect(lambda _r: self._status())
         p.edit_requested.connect(self.start_edit)
+        p.layer_changed.connect(self.set_layer)
+        self.canvas.text_requested.connect(self._ask_note)
         p.add_reference_file.connect(self.pick_reference_file)
         p.add_reference_panel.connect(self.add_first_panel)
         p.heatmap_toggled.connect(lambda on: self.canvas.set_heatmap(self._heatmap if on else None))
@@ -192,11 +275,19 @@ class PainterWindow(QMainWindow):
 
     def start_edit(self) -> None:
         prompt = self.panel.prompt.toPlainText().strip()
+        markup = self.canvas.layer == "markup"
         if not prompt:
-            self.show_message("Type what should change inside the mask first.")
+            self.show_message("Describe the change your markup points at first." if markup
+                              else "Type what should change inside the mask first.")
             self.panel.prompt.setFocus()
             return
         self._before = self.doc.image
+        if markup:
+            if self.canvas.markup.is_empty():
+                self.show_message("Draw on the markup layer first: an arrow, a circle, a box or a note.")
+                return
+            self.controller.start_edit(prompt, None, markup_png=self.canvas.markup.png())
+            return
         self.controller.start_edit(prompt, self.doc.painted(), guard=self.panel.keep_outside.isChecked(),
                                    feather_px=self.panel.feather.value())
 
