@@ -14,14 +14,35 @@ from studio.core.provenance import strip_provenance
 from .board import ExportPanel
 
 
-def panel_filename(panel: ExportPanel) -> str:
+def panel_filename(panel: ExportPanel, ext: str = "png") -> str:
     """`NN-<slug of caption>.png`: no directories, no control characters, bounded length."""
-    return f"{panel.number:02d}-{slugify(panel.caption, 60, default='panel')}.png"
+    return f"{panel.number:02d}-{slugify(panel.caption, 60, default='panel')}.{ext}"
+
+
+def panel_kind(panel: ExportPanel) -> str:
+    """"svg", "gif" (animated results, exported as themselves) or "raster"."""
+    lowered = panel.path.lower()
+    return "svg" if lowered.endswith(".svg") else "gif" if lowered.endswith(".gif") else "raster"
+
+
+def rendered_svg(path: str) -> bytes:
+    """A PNG rendering of an SVG panel, from its sanitized copy (resvg: no scripts, nothing fetched)."""
+    import resvg_py
+
+    from studio.core.svg_safety import SvgProblem, sanitize_svg
+
+    try:
+        safe = sanitize_svg(Path(path).read_bytes()).decode("utf-8")
+        return bytes(resvg_py.svg_to_bytes(svg_string=safe))
+    except (SvgProblem, ValueError, UnicodeDecodeError) as exc:  # resvg raises ValueError on what it cannot draw
+        raise ValueError(f"{Path(path).name}: the SVG cannot be rendered ({exc})") from None
 
 
 def lossless_png(panel: ExportPanel) -> bytes:
     """The original bytes when the file is a PNG (our provenance chunks removed: exactly what the API
     returned, or our lossless composite); any other format converted to PNG without loss."""
+    if panel_kind(panel) == "svg":
+        return rendered_svg(panel.path)
     data = Path(panel.path).read_bytes()
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return strip_provenance(data)
@@ -37,7 +58,8 @@ WORKING_EDGE = 1600  # every layout draws from one decode of each panel at this 
 
 @lru_cache(maxsize=16)
 def _working_copy(path: str, mtime_ns: int) -> Image.Image:
-    with Image.open(path) as im:
+    source: str | io.BytesIO = io.BytesIO(rendered_svg(path)) if path.lower().endswith(".svg") else path
+    with Image.open(source) as im:
         im.draft("RGB", (WORKING_EDGE, WORKING_EDGE))
         if im.getexif().get(0x0112, 1) != 1:  # only photos from cameras carry a rotation
             im = ImageOps.exif_transpose(im)

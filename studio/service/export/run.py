@@ -20,7 +20,7 @@ from studio.core.errors import RefusedError
 from studio.core.names import slugify
 
 from .board import ExportBoard
-from .images import forget_decoded, lossless_png, panel_filename
+from .images import forget_decoded, lossless_png, panel_filename, panel_kind
 from .manifest import manifest, manifest_csv, manifest_json
 from .pdf import LAYOUTS, PAGE_SIZES, storyboard_pdf
 from .sheets import animatic_gif, contact_sheet
@@ -112,11 +112,19 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
         pngs: dict[int, tuple[str, str]] = {}
         if "png" in content:
             for panel in board.panels:
-                data = lossless_png(panel)
-                name = panel_filename(panel)
-                _write(temp / name, data)
-                pngs[panel.number] = (name, hashlib.sha256(data).hexdigest())
-                files.append(name)
+                kind = panel_kind(panel)
+                if kind in ("svg", "gif"):  # vectors and animations export as themselves (as received)
+                    data = Path(panel.path).read_bytes()
+                    name = panel_filename(panel, kind)
+                    _write(temp / name, data)
+                    files.append(name)
+                    pngs[panel.number] = (name, hashlib.sha256(data).hexdigest())
+                if kind != "gif":  # an SVG also gets a PNG rendering beside it
+                    png = lossless_png(panel)
+                    png_name = panel_filename(panel)
+                    _write(temp / png_name, png)
+                    files.append(png_name)
+                    pngs.setdefault(panel.number, (png_name, hashlib.sha256(png).hexdigest()))
                 tick(f"PNG {panel.number}")
         if "contact" in content:
             sheet = contact_sheet(board, exported_at, columns=options.columns, tick=lambda: tick("contact sheet"))

@@ -90,12 +90,11 @@ def contact_sheet(board: ExportBoard, exported_at: str, *, columns: int | None =
 
 
 def _frame(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> Image.Image:
-    w, h = size
-    image = decoded(panel, max(w, h) * 2)
-    scale = min(w / image.width, h / image.height)
-    fitted = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS)
-    frame = Image.new("RGB", size, (0, 0, 0))
-    frame.paste(fitted, ((w - fitted.width) // 2, (h - fitted.height) // 2))
+    return _framed(panel, decoded(panel, max(size) * 2), size, burn_in)
+
+
+def _burn(frame: Image.Image, panel: ExportPanel, burn_in: bool) -> Image.Image:
+    w, h = frame.size
     if burn_in and (panel.caption or panel.shot):
         draw = ImageDraw.Draw(frame, "RGBA")
         face = font(max(12, w // 34))
@@ -108,6 +107,40 @@ def _frame(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> Image.Im
     return frame
 
 
+def _panel_frames(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> list[tuple[Image.Image, int]]:
+    """A still panel: one frame held for its duration. A GIF panel: its own animation, looped for the
+    panel's duration (at least once through)."""
+    hold = max(20, int(round(panel.duration * 1000 / 10)) * 10)  # GIF counts in 1/100 s
+    if not panel.path.lower().endswith(".gif"):
+        return [(_frame(panel, size, burn_in), hold)]
+    with Image.open(panel.path) as gif:
+        count = getattr(gif, "n_frames", 1)
+        if count < 2:
+            return [(_frame(panel, size, burn_in), hold)]
+        own = []
+        for k in range(count):
+            gif.seek(k)
+            still = gif.convert("RGB")
+            own.append((still, max(20, int(gif.info.get("duration", 100) or 100))))
+    out, spent = [], 0
+    while spent < hold or not out:
+        for still, ms in own:
+            out.append((_framed(panel, still, size, burn_in), ms))
+            spent += ms
+        if len(out) > 400:  # a very long hold of a short loop: enough
+            break
+    return out
+
+
+def _framed(panel: ExportPanel, image: Image.Image, size: tuple[int, int], burn_in: bool) -> Image.Image:
+    w, h = size
+    scale = min(w / image.width, h / image.height)
+    fitted = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS)
+    frame = Image.new("RGB", size, (0, 0, 0))
+    frame.paste(fitted, ((w - fitted.width) // 2, (h - fitted.height) // 2))
+    return _burn(frame, panel, burn_in)
+
+
 def animatic_gif(board: ExportBoard, path: Path, *, width: int = 640, burn_in: bool = True,
                  tick: Callable[[], None] = lambda: None) -> list[int]:
     """An animated GIF, each frame held for its panel's duration; returns the durations in ms."""
@@ -117,9 +150,9 @@ def animatic_gif(board: ExportBoard, path: Path, *, width: int = 640, burn_in: b
     size = (width - width % 2, max(2, round(width * first.height / first.width)))
     frames, durations = [], []
     for panel in board.panels:
-        frames.append(_frame(panel, size, burn_in).quantize(colors=255, method=Image.Quantize.FASTOCTREE,
-                                                            dither=Image.Dither.FLOYDSTEINBERG))
-        durations.append(max(20, int(round(panel.duration * 1000 / 10)) * 10))  # GIF counts in 1/100 s
+        for image, ms in _panel_frames(panel, size, burn_in):
+            frames.append(image.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.FLOYDSTEINBERG))
+            durations.append(ms)
         tick()
     frames[0].save(path, "GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0, disposal=1,
                    optimize=False)
