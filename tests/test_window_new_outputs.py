@@ -92,3 +92,21 @@ def test_the_cost_meter_says_estimate_or_exact(studio, qloop):
     assert "(estimate" in window.costs.quote.text() and "bound" in window.costs.quote.text()
     window.session.prompt.load({"prompt": "x", "model": "gpt-image-2", "size": "1024x1024", "quality": "low"})
     assert "(exact" in window.costs.quote.text()
+
+
+def test_a_refused_transparent_background_is_offered_again_opaque_with_one_click(studio, qloop, sandbox):
+    sandbox.config.no_transparency = frozenset({S26})
+    window = studio()
+    window.session.prompt.load({"prompt": "a sticker", "model": S26, "size": "1024x1024", "quality": "low", "n": 1,
+                                "background": "transparent"})
+    window.generate()
+    until(qloop, lambda: getattr(window, "opaque_box", None) is not None)
+    box = window.opaque_box
+    assert "Transparent background is not supported" in box.text() and "opaque background would work" in box.text()
+    assert window.session.board.rows == [] or all(r.pending is False for r in window.session.board.rows)
+    sent = [r for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/")]
+    assert len(sent) == 1  # nothing is sent again without the click
+    box.accept()
+    until(qloop, lambda: len(window.session.board.rows) == 1 and not window.session.board.rows[0].pending)
+    last = [r for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/")][-1]
+    assert last["params"]["background"] == "opaque"

@@ -41,6 +41,7 @@ class Session(QObject):
     history_changed = Signal()
     error = Signal(str)
     notice = Signal(str)
+    opaque_offered = Signal(object, str)  # the request again with an opaque background, and why (never sent on its own)
 
     def __init__(self, service: ImageService, *, sandbox: bool):
         super().__init__()
@@ -166,6 +167,10 @@ class Session(QObject):
 
     # -- generating -----------------------------------------------------------------------------
 
+    def send(self, request: ImageRequest) -> asyncio.Task[Any] | None:
+        """Send a request the user accepted as it is (e.g. the opaque retry of a refused transparent one)."""
+        return self.tasks.start(self._submit(request), "Generate")
+
     def generate(self) -> asyncio.Task[Any] | None:
         if not self.prompt.can_generate:
             self.error.emit(self.prompt.error or "Type a prompt first.")
@@ -180,6 +185,9 @@ class Session(QObject):
         self.tasks.start(self.search_history(""), "Updating the history")
         outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
         self.costs.update(last_billed=outcome.billed_usd, last_quote_max=outcome.quote.total_usd_max, last_sandbox=self.sandbox)
+        refused = next((j.failure for j in outcome.jobs if j.failure and j.failure.kind.value == "no_transparency"), None)
+        if refused is not None:
+            self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)
         # the received bytes are saved: only thumbnails stay in memory, and they are freed off the GUI thread
         await release_off_loop(job.received for job in outcome.jobs)
 

@@ -177,6 +177,7 @@ class MainWindow(FileOpening, QMainWindow):
         self.editor.generate_requested.connect(self.generate)
         s.error.connect(self.show_error)
         s.notice.connect(self.show_error)
+        s.opaque_offered.connect(self.offer_opaque)
         s.board_changed.connect(self._board_changed)
         s.endpoint_changed.connect(self._endpoint_changed)
         s.boards_changed.connect(self._fill_boards)
@@ -204,6 +205,23 @@ class MainWindow(FileOpening, QMainWindow):
         self.message.setVisible(True)
         self.statusBar().showMessage(text, 15000)
         QTimer.singleShot(15000, self.message, lambda: self.message.text() == text and self.message.setVisible(False))
+
+    def offer_opaque(self, request, why: str) -> None:
+        """One click sends the same request with an opaque background; nothing is sent without it."""
+        try:
+            _, q = self.session.service.check(request)
+        except Exception as exc:  # noqa: BLE001 - whatever changed since: say so
+            self.show_error(str(exc))
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Transparent background refused",
+                          f"{why}\n\nSend the same request with an opaque background? "
+                          f"Quote: at most {format_usd(q.total_usd_max)}.",
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.button(QMessageBox.StandardButton.Ok).setText("Send opaque")
+        box.accepted.connect(lambda: self.session.send(request))
+        box.open()  # never exec() under the asyncio loop
+        self.opaque_box = box
 
     # -- actions --------------------------------------------------------------------------------
 
