@@ -1,6 +1,7 @@
 """Capture the window's screenshots into docs/screenshots/ (offscreen, against the embedded sandbox).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py          # every shot
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   # only 13-16 (gpt-image-2.6)
 """
 
 from __future__ import annotations
@@ -88,6 +89,54 @@ async def export_board_shots(window, session) -> None:
     dialog.close()
 
 
+async def models_shots(window, session) -> None:
+    """gpt-image-2.6: the picker with its reasons and complexity, a GIF and an SVG panel, the markup layer."""
+    from PySide6.QtCore import QPointF
+
+    s26 = "gpt-image-2.6-sunburst"
+    await session.select_board("Motion and vectors")
+    p = session.prompt
+    p.load({"prompt": "A paper boat bobbing on a pond, loopable", "model": s26, "size": "640x640", "quality": "low",
+            "n": 1, "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120, "complexity": "medium"})
+    await asyncio.sleep(0.3)
+    window.editor.grab().save(str(HERE / "13-model-picker-gif.png"))
+    await session.generate()
+    p.load({"prompt": "Flat vector logo of a lighthouse, two colours", "model": s26, "size": "1024x1024", "quality": "low",
+            "n": 1, "output_format": "svg", "complexity": None})
+    await session.generate()
+    p.load({"prompt": "A harbour at dawn with boats", "model": s26, "size": "1536x1024", "quality": "low", "n": 1,
+            "output_format": "png"})
+    await session.generate()
+    await asyncio.sleep(1.0)
+    window.grid.setCurrentIndex(session.board.index(0))  # the GIF plays where it is selected
+    await asyncio.sleep(0.7)
+    window.grab().save(str(HERE / "14-gif-and-svg-panels.png"))
+    window.grid.setCurrentIndex(session.board.index(1))
+    window.open_panel()
+    viewer = window.viewers[-1]
+    viewer.resize(900, 700)
+    await asyncio.sleep(0.4)
+    viewer.view.zoom(3)
+    await asyncio.sleep(0.3)
+    viewer.grab().save(str(HERE / "15-svg-viewer-zoomed.png"))
+    viewer.close()
+    await window._open_painter(panel_id=session.board.rows[2].panel_id)
+    painter = window.painter_windows[-1]
+    painter.resize(1500, 900)
+    painter.panel.use_markup.setChecked(True)
+    painter.canvas.fit()
+    m = painter.canvas.markup
+    m.draw_path(m.shape_path("circle", QPointF(900, 250), QPointF(1200, 520)), "Circle")
+    m.draw_path(m.shape_path("arrow", QPointF(420, 820), QPointF(880, 480)), "Arrow")
+    m.draw_text(QPointF(140, 840), "a rising sun here")
+    m.draw_path(m.shape_path("box", QPointF(100, 420), QPointF(380, 640)), "Box")
+    m.draw_text(QPointF(100, 360), "remove this boat")
+    painter.panel.prompt.setPlainText("Put a rising sun where the circle is and remove the boat in the box")
+    await asyncio.sleep(0.8)
+    painter.grab().save(str(HERE / "16-painter-markup.png"))
+    painter.close()
+
+
 def main() -> None:
     tmp = tempfile.mkdtemp()
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
@@ -113,6 +162,11 @@ def main() -> None:
             window.resize(1500, 900)
             window.show()
             await asyncio.sleep(0.3)
+            if sys.argv[1:] == ["models"]:
+                await models_shots(window, session)
+                window.close()
+                await session.shutdown()
+                return
             window.grab().save(str(HERE / "01-empty.png"))
             window.show_welcome()  # the first-run panel (fresh library)
             await asyncio.sleep(0.6)
@@ -146,6 +200,7 @@ def main() -> None:
             window.editor.grab().save(str(HERE / "05-invalid-size.png"))
             await paint_and_edit(window, session)
             await export_board_shots(window, session)
+            await models_shots(window, session)
             window.close()
             await session.shutdown()
 

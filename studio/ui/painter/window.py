@@ -169,8 +169,8 @@ class PainterWindow(QMainWindow):
         self.markup_width.valueChanged.connect(lambda v: setattr(self.canvas.markup, "width", v))
         bar.addWidget(self.markup_width)
         m = self.canvas.markup
-        self.markup_undo = m.undo.createUndoAction(self, "Undo mark")
-        self.markup_redo = m.undo.createRedoAction(self, "Redo mark")
+        self.markup_undo = m.undo.createUndoAction(self, "Undo")
+        self.markup_redo = m.undo.createRedoAction(self, "Redo")
         self.markup_clear = QAction("Clear markup", self, triggered=m.clear)
         for act in (self.markup_undo, self.markup_redo, self.markup_clear):
             bar.addAction(act)
@@ -194,6 +194,7 @@ class PainterWindow(QMainWindow):
         self.markup_undo.setShortcut(QKeySequence() if on_mask else QKeySequence.StandardKey.Undo)
         self.markup_redo.setShortcut(QKeySequence() if on_mask else QKeySequence.StandardKey.Redo)
         self.setWindowTitle(f"{'Mask Painter' if on_mask else 'Markup'} — {self._name}")
+        self._status()
         self.controller.update_quote(self.panel.prompt.toPlainText())
 
     def set_markup_tool(self, tool: str) -> None:
@@ -296,6 +297,10 @@ class PainterWindow(QMainWindow):
 
     def _status(self, x: int | None = None, y: int | None = None) -> None:
         pos = f"{x}, {y} · " if x is not None else ""
+        if self.canvas.layer == "markup":
+            self.status.setText(f"{pos}zoom {self.canvas.zoom:.0%} · markup layer, {self.doc.image.width()}×"
+                                f"{self.doc.image.height()}: sent instead of a mask; anything may change")
+            return
         self.status.setText(f"{pos}zoom {self.canvas.zoom:.0%} · brush {self.doc.brush_size} px · "
                             f"mask {self.doc.coverage():.1%} of {self.doc.image.width()}×{self.doc.image.height()} (source pixels)")
 
