@@ -31,9 +31,14 @@ def rendered_svg(path: str) -> bytes:
 
     from studio.core.svg_safety import SvgProblem, sanitize_svg
 
+    from studio.core.resources import FONT_BOLD, FONT_REGULAR, resource_path
+
+    fonts = [str(resource_path(FONT_REGULAR)), str(resource_path(FONT_BOLD))]
+    family = "Bitstream Vera Sans"  # the bundled font for every family: exports never depend on system fonts
     try:
         safe = sanitize_svg(Path(path).read_bytes()).decode("utf-8")
-        return bytes(resvg_py.svg_to_bytes(svg_string=safe))
+        return bytes(resvg_py.svg_to_bytes(svg_string=safe, skip_system_fonts=True, font_files=fonts, font_family=family,
+                                           sans_serif_family=family, serif_family=family, monospace_family=family))
     except (SvgProblem, ValueError, UnicodeDecodeError) as exc:  # resvg raises ValueError on what it cannot draw
         raise ValueError(f"{Path(path).name}: the SVG cannot be rendered ({exc})") from None
 
