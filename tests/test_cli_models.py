@@ -114,3 +114,21 @@ def test_models_lists_sources_and_the_endpoints_shutdown_dates(served):
     assert "Nothing was billed or retried" in gif.stderr
     text = cli("models", "--offline", env=env)
     assert "gpt-image-2.6-flare" in text.stdout and "2027-01-15" in text.stdout
+
+
+def test_an_unlisted_model_the_endpoint_lists_can_be_used_after_opting_in(served, tmp_path):
+    base = served("--extra-model", "gpt-image-2.7-nova")
+    env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": SECRET}
+    args = ("--model", "gpt-image-2.7-nova", "--size", "1024x1024", "--quality", "low")
+    refused = cli("generate", "--prompt", "x", *args, "--out", str(tmp_path), env=env)
+    assert refused.returncode == 2 and "is not a known image model" in refused.stderr
+    listed = json.loads(cli("models", "--json", env=env).stdout)
+    assert "gpt-image-2.7-nova" in listed["listed_not_in_this_version"]
+    assert cli("models", "--use", "gpt-image-9-unlisted", env=env).returncode == 2  # the endpoint does not list it
+    assert cli("models", "--use", "gpt-image-2.7-nova", env=env).returncode == 0
+    q = json.loads(cli("quote", *args, "--json", env=env).stdout)
+    assert q["kind"] == "estimate" and any("not in this version's model list" in n for n in q["notes"])
+    made = cli("generate", "--prompt", "x", *args, "--out", str(tmp_path), "--json", env=env)
+    assert made.returncode == 0, made.stderr
+    rows = {m["id"]: m for m in json.loads(cli("models", "--json", env=env).stdout)["models"]}
+    assert rows["gpt-image-2.7-nova"]["in_this_version"] is False and rows["gpt-image-2.7-nova"]["why"]

@@ -42,5 +42,20 @@ def checked_request(args: argparse.Namespace, registry: Registry, *, prompt_requ
     return checked, notices + list(checked.warnings)
 
 
+def local_registry() -> Registry:
+    """The shipped registry plus the models the user opted in to (`asset-studio models --use ID`)."""
+    from studio.core.registry import load_registry
+    from studio.service import model_list as ml
+    from studio.service.db import Database
+    from studio.service.paths import database_path
+
+    db = Database(database_path())
+    try:
+        opted = db.run_sync(ml.opted_models)
+    finally:
+        db.close()
+    return ml.merged(load_registry(), ml.ModelList("", None), opted) if opted else load_registry()
+
+
 def source_image(args: argparse.Namespace) -> ImageFile:
     return read_image_file(args.image[0], role="image")

@@ -11,9 +11,8 @@ from typing import Any
 
 from studio.core.errors import RefusedError
 from studio.core.pricing import format_usd
-from studio.core.registry import load_registry
 
-from .build import checked_request, source_image
+from .build import checked_request, local_registry, source_image
 from .output import emit_json, refuse, warn
 
 
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.service.ledger import parse_usd
 
     env_key = take_env_key()  # children never inherit it
-    registry = load_registry()
+    registry = local_registry()
     out = Path(args.out)
     try:
         checked, notices = checked_request(args, registry)

@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="on: SVG requests must name svg.model; off (default): naming one is refused")
     s.add_argument("--shutdown", action="append", default=[], metavar="MODEL=DATE",
                    help="serve this shutdown_date on /v1/models and refuse the model from that day (repeatable)")
+    s.add_argument("--extra-model", action="append", default=[], metavar="ID",
+                   help="list and serve a model this version does not know, with the common rules (repeatable)")
     s.add_argument("--no-transparency", action="append", default=[], metavar="MODEL",
                    help="answer a transparent background on this model with the API's 400 (repeatable)")
 

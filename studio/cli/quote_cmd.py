@@ -6,9 +6,8 @@ import argparse
 
 from studio.core.errors import RefusedError
 from studio.core.pricing import quote
-from studio.core.registry import load_registry
 
-from .build import checked_request
+from .build import checked_request, local_registry
 from .output import emit_json, quote_lines, refuse, warn
 
 
@@ -26,7 +25,7 @@ def _learned() -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = load_registry()
+    registry = local_registry()
     try:
         checked, notices = checked_request(args, registry, prompt_required=False)
         q = quote(checked, registry, batch=args.batch, learned_output=_learned())

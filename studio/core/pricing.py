@@ -140,6 +140,9 @@ def quote(
     per_image, per_image_max = worst_case_output_range(spec, size, req.quality)
     notes: list[str] = []
     calibrated = 0
+    if not spec.listed:
+        notes.append(f"{spec.id} is not in this version's model list: checked with the common GPT-image rules; "
+                     "its quote is an estimate with a doubled bound")
     if not spec.exact_quotes:
         frames = (req.frame_count or (spec.gif.frames_default if spec.gif else None)) if req.output_format == "gif" else None
         key = calibration_key(req.model, checked.size, req.quality, req.complexity, req.output_format, frames)

@@ -44,6 +44,7 @@ class SandboxConfig:
     svg_model_selection: bool = False  # the project may choose the SVG author (svg.model required, else refused)
     no_transparency: frozenset[str] = frozenset()  # models that answer a transparent background with a 400
     shutdowns: dict[str, dt.date] = field(default_factory=dict)  # served as shutdown_date; refused from that day
+    extra_models: frozenset[str] = frozenset()  # listed and served beyond this version's data (a newer model)
 
 
 class Sandbox:
@@ -62,9 +63,12 @@ class Sandbox:
     @property
     def registry(self) -> Registry:
         """The models as this server knows them today: shutdown dates set by --shutdown (or a test) merged in."""
-        if not self.config.shutdowns:
-            return self.base_registry
-        return self.base_registry.with_shutdown_dates(self.config.shutdowns, "sandbox --shutdown")
+        registry = self.base_registry
+        if self.config.extra_models:
+            registry = registry.with_listed_models(self.config.extra_models)
+        if self.config.shutdowns:
+            registry = registry.with_shutdown_dates(self.config.shutdowns, "sandbox --shutdown")
+        return registry
 
     # -- handlers ---------------------------------------------------------------------------
 
