@@ -13,32 +13,11 @@ import math
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLineF, QObject, QPointF, QRect, QRectF, Qt, Signal
 from PIL import Image
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QUndoCommand, QUndoStack
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QUndoStack
+
+from .mask_document import PatchCommand
 
 MARKUP_TOOLS = ("arrow", "circle", "box", "pen", "text")
-
-
-class _Patch(QUndoCommand):
-    def __init__(self, doc: "MarkupDocument", rect: QRect, before: QImage, after: QImage, text: str):
-        super().__init__(text)
-        self.doc, self.rect, self.before, self.after = doc, rect, before, after
-        self._skip = True  # pushed after the change was drawn
-
-    def _put(self, patch: QImage) -> None:
-        p = QPainter(self.doc.layer)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        p.drawImage(self.rect.topLeft(), patch)
-        p.end()
-        self.doc.changed.emit(self.rect)
-
-    def redo(self) -> None:
-        if self._skip:
-            self._skip = False
-            return
-        self._put(self.after)
-
-    def undo(self) -> None:
-        self._put(self.before)
 
 
 class MarkupDocument(QObject):
@@ -150,7 +129,7 @@ class MarkupDocument(QObject):
             p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         draw(p)
         p.end()
-        self.undo.push(_Patch(self, rect, before, self.layer.copy(rect), text))
+        self.undo.push(PatchCommand(self, rect, before, self.layer.copy(rect), text, layer="layer"))
         self.changed.emit(rect)
         return rect
 

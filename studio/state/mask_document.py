@@ -30,15 +30,16 @@ def pil_to_mask(im: Image.Image) -> QImage:
 
 
 class PatchCommand(QUndoCommand):
-    """Before/after pixels of one rectangle of the mask."""
+    """Before/after pixels of one rectangle of a document's image (`layer` names it: the mask, or the
+    markup document's layer); the document's `changed` signal reports the rectangle."""
 
-    def __init__(self, doc: "MaskDocument", rect: QRect, before: QImage, after: QImage, text: str):
+    def __init__(self, doc: QObject, rect: QRect, before: QImage, after: QImage, text: str, *, layer: str = "mask"):
         super().__init__(text)
-        self.doc, self.rect, self.before, self.after = doc, rect, before, after
+        self.doc, self.rect, self.before, self.after, self.layer = doc, rect, before, after, layer
         self._applied = True  # pushed after the change was made
 
     def _put(self, patch: QImage) -> None:
-        p = QPainter(self.doc.mask)
+        p = QPainter(getattr(self.doc, self.layer))
         p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         p.drawImage(self.rect.topLeft(), patch)
         p.end()

@@ -73,17 +73,8 @@ class PainterWindow(QMainWindow):
         tools = QToolBar("Tools", self)
         tools.setObjectName("tools")
         self.addToolBar(tools)
-        group = QActionGroup(self)
-        self.tool_actions: dict[str, QAction] = {}
-        for tool in TOOLS:
-            act = QAction(tool.capitalize(), self, checkable=True)
-            act.setShortcut(QKeySequence(TOOL_KEYS[tool]))
-            act.setToolTip(f"{tool.capitalize()} ({TOOL_KEYS[tool]}); Alt subtracts")
-            act.triggered.connect(lambda _=False, t=tool: self.set_tool(t))
-            group.addAction(act)
-            tools.addAction(act)
-            self.tool_actions[tool] = act
-        self.tool_actions["brush"].setChecked(True)
+        self.tool_actions = self._tool_group(tools, {t: t.capitalize() for t in TOOLS}, TOOL_KEYS, "Alt subtracts",
+                                             self.set_tool)
         tools.addSeparator()
         tools.addWidget(QLabel(" Size "))
         self.size_box = QSpinBox()
@@ -148,17 +139,8 @@ class PainterWindow(QMainWindow):
         bar.setObjectName("markup-tools")
         self.addToolBar(bar)
         self.markup_bar = bar
-        group = QActionGroup(self)
-        self.markup_actions: dict[str, QAction] = {}
-        for tool in MARKUP_TOOLS:
-            act = QAction(MARKUP_LABELS[tool], self, checkable=True)
-            act.setShortcut(QKeySequence(MARKUP_KEYS[tool]))
-            act.setToolTip(f"{MARKUP_LABELS[tool]} ({MARKUP_KEYS[tool]}) on the markup layer")
-            act.triggered.connect(lambda _=False, t=tool: self.set_markup_tool(t))
-            group.addAction(act)
-            bar.addAction(act)
-            self.markup_actions[tool] = act
-        self.markup_actions["arrow"].setChecked(True)
+        self.markup_actions = self._tool_group(bar, {t: MARKUP_LABELS[t] for t in MARKUP_TOOLS}, MARKUP_KEYS,
+                                               "on the markup layer", self.set_markup_tool)
         self.markup_color_action = QAction("Ink colour…", self, triggered=self.pick_markup_color)
         bar.addAction(self.markup_color_action)
         bar.addWidget(QLabel(" Line "))
@@ -209,6 +191,21 @@ class PainterWindow(QMainWindow):
     def _ask_note(self, pos) -> None:
         self._note_dialog = ask_text(self, "Note", "A short note to place here (what should change):", "",
                                      lambda text: self.canvas.markup.draw_text(pos, text))
+
+    def _tool_group(self, bar: QToolBar, labels: dict[str, str], keys: dict[str, str], hint: str, pick) -> dict[str, QAction]:
+        """One checkable action per tool, exclusive, with its key; the first is checked."""
+        group = QActionGroup(self)
+        actions: dict[str, QAction] = {}
+        for tool, label in labels.items():
+            act = QAction(label, self, checkable=True)
+            act.setShortcut(QKeySequence(keys[tool]))
+            act.setToolTip(f"{label} ({keys[tool]}); {hint}")
+            act.triggered.connect(lambda _=False, t=tool: pick(t))
+            group.addAction(act)
+            bar.addAction(act)
+            actions[tool] = act
+        next(iter(actions.values())).setChecked(True)
+        return actions
 
     @staticmethod
     def _slider(bar: QToolBar, label: str, low: int, high: int, value: int) -> QSlider:
