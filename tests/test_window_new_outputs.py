@@ -110,3 +110,24 @@ def test_a_refused_transparent_background_is_offered_again_opaque_with_one_click
     until(qloop, lambda: len(window.session.board.rows) == 1 and not window.session.board.rows[0].pending)
     last = [r for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/")][-1]
     assert last["params"]["background"] == "opaque"
+
+
+def test_a_newer_model_the_endpoint_lists_can_be_opted_in_from_settings(studio, qloop, sandbox):
+    from PySide6.QtCore import Qt
+
+    sandbox.config.extra_models = frozenset({"gpt-image-2.7-nova"})
+    window = studio(is_sandbox=False)
+    until(qloop, lambda: window.session.service.model_list is not None)  # read on start, off the GUI thread
+    window.open_settings()
+    dialog = window.settings_dialog
+    until(qloop, lambda: dialog.extra_models.count() == 1 and dialog.extra_models.item(0).data(Qt.ItemDataRole.UserRole))
+    item = dialog.extra_models.item(0)
+    assert "not in this version's model list" in item.text() and item.checkState() == Qt.CheckState.Unchecked
+    box = window.editor.model_box
+    assert box.findData("gpt-image-2.7-nova") < 0
+    item.setCheckState(Qt.CheckState.Checked)
+    dialog.save()
+    until(qloop, lambda: box.findData("gpt-image-2.7-nova") >= 0)
+    assert "not in this version's model list" in box.itemText(box.findData("gpt-image-2.7-nova"))
+    window.session.prompt.load({"prompt": "x", "model": "gpt-image-2.7-nova", "size": "1024x1024", "quality": "low"})
+    assert window.session.prompt.quote.kind == "estimate" and window.session.prompt.error is None

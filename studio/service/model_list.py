@@ -101,6 +101,17 @@ def opt_in(conn: sqlite3.Connection, model: str) -> None:
         conn.execute("INSERT OR IGNORE INTO opted_models (model, opted_at) VALUES (?, ?)", (model, iso(utc_now())))
 
 
+def opt_out(conn: sqlite3.Connection, model: str) -> None:
+    with transaction(conn):
+        conn.execute("DELETE FROM opted_models WHERE model = ?", (model,))
+
+
+def unknown_listed(listed: ModelList, base: Registry) -> list[str]:
+    """Image models the endpoint lists that this version does not know (candidates to opt in to)."""
+    known = set(base.model_ids())
+    return sorted(m for m in listed.shutdowns if m not in known and m.startswith(("gpt-image", "chatgpt-image")))
+
+
 def merged(base: Registry, listed: ModelList, opted: list[str]) -> Registry:
     """The registry with the endpoint's shutdown dates merged in and the opted-in unlisted models added
     (only those the endpoint lists, once it has been read)."""

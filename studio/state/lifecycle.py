@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 
+from studio.service import model_list
 from studio.service.model_list import refresh_models
 from studio.service.settings import set_setting
 
@@ -46,3 +47,21 @@ async def set_svg_model_selection(session: Session, on: bool) -> None:
     await session.db.run(set_setting, "svg.model_selection", "on" if on else "off")
     session.prompt.svg_model_selection = on
     session.prompt.load({})
+
+
+async def endpoint_models(session: Session) -> tuple[list[str], set[str]]:
+    """Models the endpoint lists that this version does not know, and those the user opted in to."""
+    listed = session.service.model_list or await model_list.model_list(session.db, session.service.endpoint, refresh=False)
+    opted = set(await session.db.run(model_list.opted_models))
+    return model_list.unknown_listed(listed, session.service.base_registry), opted
+
+
+async def set_opted_models(session: Session, wanted: set[str]) -> None:
+    """Opt in to (or out of) models the endpoint lists but this version does not know; the picker follows."""
+    unknown, opted = await endpoint_models(session)
+    for model in set(unknown) | opted:
+        if model in wanted and model not in opted:
+            await session.db.run(model_list.opt_in, model)
+        elif model not in wanted and model in opted:
+            await session.db.run(model_list.opt_out, model)
+    await refresh_lifecycle(session)

@@ -7,14 +7,14 @@ import json
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QListWidget, QListWidgetItem, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.errors import RefusedError
 from studio.service import keys, ledger, library
 from studio.service.endpoint import OPENAI_BASE
 from studio.service.settings import get_setting, set_setting
-from studio.state.lifecycle import set_svg_model_selection
+from studio.state.lifecycle import endpoint_models, set_opted_models, set_svg_model_selection
 from studio.state.key_setup import BASE_URL_KEY
 from studio.state.session import Session
 
@@ -69,6 +69,12 @@ class SettingsDialog(QDialog):
         form.addRow("Cap per month", self.caps["month"])
         form.addRow(f"Cap for board “{session.board_name}”", self.caps["board"])
         form.addRow("SVG", self.svg_selection)
+        self.extra_models = QListWidget()
+        self.extra_models.setObjectName("extraModels")
+        self.extra_models.setMaximumHeight(70)
+        self.extra_models.setToolTip("Models your endpoint lists that this version does not know. Tick one to use it: "
+                                     "checked with the common GPT-image rules, quoted as an estimate with a doubled bound.")
+        form.addRow("Newer models", self.extra_models)
         form.addRow("Defaults", self.defaults)
         form.addRow("Data folder", folder)
         layout.addLayout(form)
@@ -88,6 +94,16 @@ class SettingsDialog(QDialog):
 
     async def _load(self) -> None:
         db = self.session.db
+        unknown, opted = await endpoint_models(self.session)
+        self.extra_models.clear()
+        for model in unknown or []:
+            item = QListWidgetItem(f"{model}  (not in this version's model list)")
+            item.setData(Qt.ItemDataRole.UserRole, model)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if model in opted else Qt.CheckState.Unchecked)
+            self.extra_models.addItem(item)
+        if not unknown:
+            self.extra_models.addItem("none: your endpoint lists no image model this version does not know")
         self.tier.setValue(int(await db.run(get_setting, "rate.tier", "1")))
         caps = await db.run(ledger.get_caps)
         for k in ("call", "day", "month"):
@@ -125,6 +141,9 @@ class SettingsDialog(QDialog):
         await db.run(library.set_board_budget, self.session.board_name, values["board"])
         await db.run(set_setting, "rate.tier", str(self.tier.value()))
         await set_svg_model_selection(self.session, self.svg_selection.isChecked())
+        items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
+        await set_opted_models(self.session, {i.data(Qt.ItemDataRole.UserRole) for i in items
+                                              if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked})
         QSettings().setValue(BASE_URL_KEY, self.base_url.text().strip())
         await self.session.refresh_costs()
         self.message.setText("Saved. Caps apply now; the tier, base URL and key apply from the next start.")
