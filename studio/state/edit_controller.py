@@ -108,7 +108,9 @@ class EditController(QObject):
         """The prompt editor's model and output settings; one result per edit (it becomes one version)."""
         req = self.session.prompt.request()
         return {"model": req.model, "quality": req.quality, "n": 1, "background": req.background,
-                "output_format": req.output_format, "output_compression": req.output_compression, "moderation": req.moderation}
+                "output_format": req.output_format, "output_compression": req.output_compression, "moderation": req.moderation,
+                "complexity": req.complexity, "frame_count": req.frame_count, "frame_duration_ms": req.frame_duration_ms,
+                "svg_author": req.svg_author, "svg_effort": req.svg_effort}
 
     def _fitted(self, image: ImageFile, spec) -> tuple[ImageFile, list[str]]:
         """fit_source once per image and model (re-encoding a big source is not for every keystroke)."""
