@@ -28,6 +28,8 @@ QUALITY_HINTS = {
 
 def model_hint(spec: ModelSpec) -> str:
     kind = "exact quotes" if spec.exact_quotes else "quotes are estimates that learn from your bills"
+    if kind in spec.pick_why:
+        return spec.pick_why
     return f"{spec.pick_why} · {kind}" if spec.pick_why else kind
 
 
