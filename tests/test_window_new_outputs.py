@@ -29,6 +29,8 @@ def test_picker_order_reasons_and_the_new_controls(studio, qloop):
     assert model.request().complexity == "low"
     qualities = [editor.quality.itemText(i) for i in range(editor.quality.count())]
     assert "xhigh" in qualities and "max" in qualities
+    assert "Reported by third parties" in editor.quality.itemData(qualities.index("max"), 3)  # [T] on 2.6
+    assert "Reported" not in editor.quality.itemData(qualities.index("high"), 3)
     editor.output_format.setCurrentText("gif")
     assert editor.form.isRowVisible(editor.gif_row) and editor.frames.value() == 9
     assert not editor.form.isRowVisible(editor.svg_author)  # no SVG model selection: never offered

@@ -26,6 +26,10 @@ QUALITY_HINTS = {
 }
 
 
+GRADE_NOTES = {"T": " Reported by third parties for this model, not documented by OpenAI.",
+               "U": " Not documented for this model: an assumption."}
+
+
 def model_hint(spec: ModelSpec) -> str:
     kind = "exact quotes" if spec.exact_quotes else "quotes are estimates that learn from your bills"
     if kind in spec.pick_why:
@@ -272,7 +276,9 @@ class PromptEditor(QWidget):
             _fill_data(self.complexity, items, m.value("complexity"))
             self.complexity.setToolTip(COMPLEXITY_HINT)
         for i in range(self.quality.count()):
-            self.quality.setItemData(i, QUALITY_HINTS.get(self.quality.itemText(i), ""), Qt.ItemDataRole.ToolTipRole)
+            q = self.quality.itemText(i)
+            grade = GRADE_NOTES.get(spec.grade(f"qualities.{q}"), "")
+            self.quality.setItemData(i, QUALITY_HINTS.get(q, "") + grade, Qt.ItemDataRole.ToolTipRole)
         gif = m.value("output_format") == "gif" and spec.gif is not None
         self._show_row(self.gif_row, gif)
         if gif and spec.gif is not None:
