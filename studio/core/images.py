@@ -101,9 +101,8 @@ def has_transparent_pixels(image: ImageFile) -> bool:
     if not image.has_alpha:
         return False
     with Image.open(io.BytesIO(image.data)) as im:
-        alpha = im.convert("RGBA").getchannel("A")
-        low, _high = alpha.getextrema()
-    return bool(low < 255)
+        low = im.convert("RGBA").getchannel("A").getextrema()[0]  # one band: (min, max) as ints
+    return isinstance(low, int) and low < 255
 
 
 @lru_cache(maxsize=4)

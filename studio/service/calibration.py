@@ -23,7 +23,8 @@ def _per_image_output(request: dict[str, Any], usage: dict[str, Any], registry: 
     try:
         n = int(request.get("n") or 1)
         details = usage.get("output_tokens_details") or {}
-        tokens = int(details.get("image_tokens") if details.get("image_tokens") is not None else usage["output_tokens"])
+        image_tokens = details.get("image_tokens")
+        tokens = int(image_tokens if image_tokens is not None else usage["output_tokens"])
         spec = registry.get(str(request["model"]))
     except (KeyError, TypeError, ValueError, StudioError):  # an unreadable row teaches nothing
         return None

@@ -46,7 +46,7 @@ class MarkupDocument(QObject):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.layer.convertToFormat(QImage.Format.Format_ARGB32).save(buffer, "PNG")
+        self.layer.convertToFormat(QImage.Format.Format_ARGB32).save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs want bytes; PySide takes str
         buffer.close()
         return bytes(data.data())
 

@@ -122,7 +122,8 @@ def _panel_frames(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> l
             gif.seek(k)
             still = gif.convert("RGB")
             own.append((still, max(20, int(gif.info.get("duration", 100) or 100))))
-    out, spent = [], 0
+    out: list[tuple[Image.Image, int]] = []
+    spent = 0
     while spent < hold or not out:
         for still, ms in own:
             out.append((_framed(panel, still, size, burn_in), ms))
