@@ -1,4 +1,5 @@
-"""What gpt-image-2.6's new outputs cost the studio, against a baseline measured in the same run (median of 7).
+"""What gpt-image-2.6's new outputs cost the studio, against a baseline measured in the same run
+(median of 7).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/vectors.py
 
@@ -27,6 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 RUNS = 7
 
 
+def row(case: str, ours: float, base: float, unit: str = "ms") -> None:
+    scale = 1000 if unit == "ms" else 1e6
+    print(f"{case:44} {ours * scale:8.1f}{unit} {base * scale:8.1f}{unit} {ours / base:6.2f}x")
+
+
 def median_s(fn) -> float:
     times = []
     for _ in range(RUNS):
@@ -43,7 +49,10 @@ def big_svg() -> bytes:
         x, y = rng.randint(0, 1000), rng.randint(0, 1000)
         return " L".join(f"{x + rng.randint(-40, 40)} {y + rng.randint(-40, 40)}" for _ in range(3))
 
-    shapes = "".join(f'<path d="M{tri()} Z" fill="#{rng.randrange(0xFFFFFF):06x}" fill-opacity="0.6"/>' for _ in range(2000))
+    shapes = "".join(
+        f'<path d="M{tri()} Z" fill="#{rng.randrange(0xFFFFFF):06x}" fill-opacity="0.6"/>'
+        for _ in range(2000)
+    )
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024">{shapes}</svg>'.encode()
 
 
@@ -65,8 +74,15 @@ def main() -> int:
     registry = load_registry()
     tmp = Path(tempfile.mkdtemp())
     s26 = "gpt-image-2.6-sunburst"
-    sandbox_svg = formats.svg(validate(ImageRequest(prompt="a lighthouse logo", model=s26, size="1024x1024",
-                                                    output_format="svg"), registry), 1024, 1024, 0)
+    sandbox_svg = formats.svg(
+        validate(
+            ImageRequest(prompt="a lighthouse logo", model=s26, size="1024x1024", output_format="svg"),
+            registry,
+        ),
+        1024,
+        1024,
+        0,
+    )
 
     def raw_render(data: bytes, edge: int = 256) -> None:
         renderer = QSvgRenderer(QByteArray(data))
@@ -76,17 +92,26 @@ def main() -> int:
         painter.end()
 
     print(f"{'case':44} {'ours':>10} {'baseline':>10} {'ratio':>7}")
-    for name, data in (("SVG thumbnail, sandbox SVG", sandbox_svg), ("SVG thumbnail, 2,000 paths", big_svg())):
+    for name, data in (
+        ("SVG thumbnail, sandbox SVG", sandbox_svg),
+        ("SVG thumbnail, 2,000 paths", big_svg()),
+    ):
         path = tmp / f"{len(data)}.svg"
         path.write_bytes(data)
         ours, base = median_s(lambda: render_svg(str(path), 256)), median_s(lambda: raw_render(data))
         print(f"{name:44} {ours * 1000:8.1f}ms {base * 1000:8.1f}ms {ours / base:6.2f}x")
         export, qt_full = median_s(lambda: rendered_svg(str(path))), median_s(lambda: raw_render(data, 1024))
-        print(f"{'  export PNG: resvg vs raw QtSvg, 1024 px':44} {export * 1000:8.1f}ms {qt_full * 1000:8.1f}ms {export / qt_full:6.2f}x")
+        row("  export PNG: resvg vs raw QtSvg, 1024 px", export, qt_full)
 
     gif = tmp / "ball.gif"
-    gif.write_bytes(formats.gif(validate(ImageRequest(prompt="a ball", model=s26, size="960x960", output_format="gif"),
-                                         registry), 960, 960, 0))
+    gif.write_bytes(
+        formats.gif(
+            validate(ImageRequest(prompt="a ball", model=s26, size="960x960", output_format="gif"), registry),
+            960,
+            960,
+            0,
+        )
+    )
 
     def movie_frame() -> None:
         movie = QMovie(str(gif))
@@ -95,17 +120,21 @@ def main() -> int:
         assert not movie.currentImage().isNull()
 
     ours, base = median_s(movie_frame), median_s(lambda: QImageReader(str(gif)).read())
-    print(f"{'GIF frame 5 via QMovie vs first frame':44} {ours * 1000:8.1f}ms {base * 1000:8.1f}ms {ours / base:6.2f}x")
+    row("GIF frame 5 via QMovie vs first frame", ours, base)
 
     est = validate(ImageRequest(prompt="a fox", model=s26, size="1536x1024", quality="high"), registry)
     exact = validate(ImageRequest(prompt="a fox", size="1536x1024", quality="high"), registry)
     rng = random.Random(3)
-    learned = {calibration_key(s26, parse_size(f"{16 * rng.randint(40, 200)}x1024"), "high", None, "png"):
-               Learned(rng.randint(900, 3000), 3200, 5) for _ in range(500)}
+    learned = {
+        calibration_key(s26, parse_size(f"{16 * rng.randint(40, 200)}x1024"), "high", None, "png"): Learned(
+            rng.randint(900, 3000), 3200, 5
+        )
+        for _ in range(500)
+    }
     learned[calibration_key(s26, parse_size("1536x1024"), "high", None, "png")] = Learned(1400, 1600, 12)
     ours = median_s(lambda: [quote(est, registry, learned_output=learned) for _ in range(200)]) / 200
     base = median_s(lambda: [quote(exact, registry) for _ in range(200)]) / 200
-    print(f"{'estimate quote (calibrated) vs exact quote':44} {ours * 1e6:8.1f}us {base * 1e6:8.1f}us {ours / base:6.2f}x")
+    row("estimate quote (calibrated) vs exact quote", ours, base, "us")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`asset-studio models`: what this version and the endpoint know of each model, and where each fact came from."""
+"""`asset-studio models`: what this version and the endpoint know of each model, and where each fact
+came from."""
 
 from __future__ import annotations
 
@@ -72,25 +73,45 @@ def run(args: argparse.Namespace) -> int:
     ids = registry.model_ids()
     specs = [registry.get(m) for m in ids]
     rows = [_row(s, listed.shutdowns, listed.read_at is not None) for s in specs]
-    unknown_listed = sorted(m for m in listed.shutdowns if m not in set(ids) and m.startswith(("gpt-image", "chatgpt-image")))
+    unknown_listed = sorted(
+        m for m in listed.shutdowns if m not in set(ids) and m.startswith(("gpt-image", "chatgpt-image"))
+    )
     if args.json:
-        emit_json({"models": rows, "endpoint": listed.endpoint, "read_at": listed.read_at.isoformat() if listed.read_at else None,
-                   "error": listed.error, "listed_not_in_this_version": unknown_listed})
+        emit_json(
+            {
+                "models": rows,
+                "endpoint": listed.endpoint,
+                "read_at": listed.read_at.isoformat() if listed.read_at else None,
+                "error": listed.error,
+                "listed_not_in_this_version": unknown_listed,
+            }
+        )
         return 0
     print(f"{'model':36} {'status':11} {'shutdown':11} {'quote':9} {'batch':8} source")
     for r in rows:
         source = "endpoint" if r["lifecycle_source"] != "bundled" else "this release"
-        print(f"{r['id']:36} {r['status']:11} {r['shutdown_date'] or '-':11} {r['quote']:9} {r['batch']:8} {source}")
-    print(f"\nlifecycle: this release's data, merged with {listed.source}" if listed.read_at else
-          "\nlifecycle: this release's data (the endpoint's list was not read)")
-    print("quotes: exact = OpenAI's published token formula; estimate = learned from your bills, with a bound caps use")
+        print(
+            f"{r['id']:36} {r['status']:11} {r['shutdown_date'] or '-':11} {r['quote']:9} {r['batch']:8} "
+            f"{source}"
+        )
+    print(
+        f"\nlifecycle: this release's data, merged with {listed.source}"
+        if listed.read_at
+        else "\nlifecycle: this release's data (the endpoint's list was not read)"
+    )
+    print(
+        "quotes: exact = OpenAI's published token formula; "
+        "estimate = learned from your bills, with a bound caps use"
+    )
     for r in rows:
         if r["reported_by_third_parties"] or r["unknown"]:
-            print(f"{r['id']}: reported by third parties: {', '.join(r['reported_by_third_parties']) or '-'}; "
-                  f"unknown: {', '.join(r['unknown']) or '-'}")
+            print(
+                f"{r['id']}: reported by third parties: {', '.join(r['reported_by_third_parties']) or '-'}; "
+                f"unknown: {', '.join(r['unknown']) or '-'}"
+            )
     if unknown_listed:
-        print(f"listed by the endpoint, not in this version: {', '.join(unknown_listed)} (use one: `asset-studio models --use ID`)")
+        print(
+            f"listed by the endpoint, not in this version: {', '.join(unknown_listed)} "
+            "(use one: `asset-studio models --use ID`)"
+        )
     return 0
-
-
-

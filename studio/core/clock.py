@@ -58,7 +58,9 @@ def _from_environment() -> Clock:
     try:
         return FixedClock(parse_instant(pinned))
     except ValueError:
-        raise SystemExit(f"{ENV}={pinned!r} is not an ISO date or time (for example 2026-12-01T09:00:00Z)") from None
+        raise SystemExit(
+            f"{ENV}={pinned!r} is not an ISO date or time (for example 2026-12-01T09:00:00Z)"
+        ) from None
 
 
 _current: Clock = _from_environment()

@@ -1,4 +1,5 @@
-"""Rules of the non-raster outputs, loaded from resources/models.toml: animated GIF sheets and SVG authoring."""
+"""Rules of the non-raster outputs, loaded from resources/models.toml: animated GIF sheets and SVG
+authoring."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ class GifGrid:
 
 @dataclass(frozen=True)
 class GifRules:
-    """`size` is one frame; all frames are drawn on one sprite sheet, which is billed and must fit the limits."""
+    """`size` is one frame; all frames are drawn on one sprite sheet, which is billed and must fit the
+    limits."""
 
     frames_min: int
     frames_max: int
@@ -98,9 +100,22 @@ class AuthorPrices:
 
 
 def gif_rules(raw: Mapping[str, Any]) -> GifRules:
-    ints = {k: int(raw[k]) for k in ("frames_min", "frames_max", "frames_default", "duration_min_ms",
-                                     "duration_step_ms", "duration_max_ms", "duration_default_ms", "frame_multiple",
-                                     "sheet_max_edge", "sheet_max_pixels", "sheet_min_pixels")}
+    ints = {
+        k: int(raw[k])
+        for k in (
+            "frames_min",
+            "frames_max",
+            "frames_default",
+            "duration_min_ms",
+            "duration_step_ms",
+            "duration_max_ms",
+            "duration_default_ms",
+            "frame_multiple",
+            "sheet_max_edge",
+            "sheet_max_pixels",
+            "sheet_min_pixels",
+        )
+    }
     grids = tuple(GifGrid(int(g["frames_max"]), int(g["columns"]), int(g["rows"])) for g in raw["grids"])
     return GifRules(**ints, grids=grids, grades=dict(raw.get("grades", {})))
 
@@ -118,6 +133,8 @@ def svg_rules(raw: Mapping[str, Any]) -> SvgRules:
 
 def author_prices(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, AuthorPrices]:
     return {
-        name: AuthorPrices(name, Decimal(str(p["input"])), Decimal(str(p["cached_input"])), Decimal(str(p["output"])))
+        name: AuthorPrices(
+            name, Decimal(str(p["input"])), Decimal(str(p["cached_input"])), Decimal(str(p["output"]))
+        )
         for name, p in raw.items()
     }

@@ -91,7 +91,11 @@ def sanitize_svg(data: bytes) -> bytes:
         for child in list(parent):
             if _local(child.tag) in _DANGEROUS:
                 parent.remove(child)
-            elif _local(child.tag) == "style" and child.text and ("@import" in child.text or _has_external_url(child.text)):
+            elif (
+                _local(child.tag) == "style"
+                and child.text
+                and ("@import" in child.text or _has_external_url(child.text))
+            ):
                 parent.remove(child)
     for element in root.iter():
         for name in list(element.attrib):

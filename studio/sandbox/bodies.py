@@ -1,4 +1,5 @@
-"""Reading an image request's body like the API: JSON (generations, the JSON edit form) or multipart (edits)."""
+"""Reading an image request's body like the API: JSON (generations, the JSON edit form) or multipart
+(edits)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,20 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
         for key, value in form.multi_items():
             if hasattr(value, "read"):
                 data = await value.read()
-                files.append({"field": key, "filename": value.filename, "content_type": value.content_type, "bytes": len(data),
-                              "sha256": hashlib.sha256(data).hexdigest()})
+                files.append(
+                    {
+                        "field": key,
+                        "filename": value.filename,
+                        "content_type": value.content_type,
+                        "bytes": len(data),
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                    }
+                )
                 role = key if key in ("mask", "markup") else "image"
                 if key not in ("image", "image[]", "mask", "markup"):
-                    raise APIError(400, f"Unknown file parameter: '{key}'.", param=key, code="unknown_parameter")
+                    raise APIError(
+                        400, f"Unknown file parameter: '{key}'.", param=key, code="unknown_parameter"
+                    )
                 img = upload_to_image(value.filename, value.content_type, data, role)
                 if key == "mask":
                     mask = img
@@ -55,7 +65,9 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
         try:
             params = json.loads(await request.body() or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise APIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from None
+            raise APIError(
+                400, "We could not parse the JSON body of your request.", code="invalid_json"
+            ) from None
         if not isinstance(params, dict):
             raise APIError(400, "The request body must be a JSON object.", code="invalid_json")
         if edit:
@@ -64,7 +76,12 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
             markup_ref = params.pop("markup", None)
             if refs is not None:
                 if not isinstance(refs, list):
-                    raise APIError(400, "Invalid type for 'images': expected an array.", param="images", code="invalid_type")
+                    raise APIError(
+                        400,
+                        "Invalid type for 'images': expected an array.",
+                        param="images",
+                        code="invalid_type",
+                    )
                 images = [data_url_to_image(r, "image") for r in refs]
             if mask_ref is not None:
                 mask = data_url_to_image(mask_ref, "mask")
@@ -72,4 +89,3 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
                 markup = data_url_to_image(markup_ref, "markup")
     record["params"] = {k: v for k, v in params.items()}
     return Body(params, tuple(images), mask, markup)
-

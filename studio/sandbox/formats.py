@@ -1,4 +1,5 @@
-"""The sandbox's animated GIFs and SVG vectors: real files of the placeholder art, as the API would send them."""
+"""The sandbox's animated GIFs and SVG vectors: real files of the placeholder art, as the API would
+send them."""
 
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ def gif(checked: Checked, width: int, height: int, index: int) -> bytes:
         draw = ImageDraw.Draw(frame)
         x = radius + (width - 2 * radius) * k // max(1, count - 1)
         y = height // 2
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=(255, 214, 0), outline=(0, 0, 0), width=3)
+        draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius), fill=(255, 214, 0), outline=(0, 0, 0), width=3
+        )
         draw.text((8, height - 24), f"frame {k + 1}/{count}", fill=(255, 255, 255))
         frames.append(frame.quantize(colors=64, method=Image.Quantize.MEDIANCUT))
     buf = io.BytesIO()
@@ -56,10 +59,14 @@ def svg(checked: Checked, width: int, height: int, index: int) -> bytes:
     for _ in range(3 + index % 4):
         cx, cy, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0.08, 0.3) * min(width, height)
         if rng.random() < 0.5:
-            shapes.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour()}" fill-opacity="0.7"/>')
+            shapes.append(
+                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour()}" fill-opacity="0.7"/>'
+            )
         else:
-            shapes.append(f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" '
-                          f'rx="{r / 4:.1f}" fill="{colour()}" fill-opacity="0.7"/>')
+            shapes.append(
+                f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" '
+                f'rx="{r / 4:.1f}" fill="{colour()}" fill-opacity="0.7"/>'
+            )
     size = max(12, min(width, height) // 20)
     text = escape(req.prompt.strip()[:80])
     body = "\n  ".join(shapes)
@@ -67,11 +74,14 @@ def svg(checked: Checked, width: int, height: int, index: int) -> bytes:
 <svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">
   <title>{text}</title>
   <defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1">
-    <stop offset="0" stop-color="{colour()}"/><stop offset="1" stop-color="{colour()}"/></linearGradient></defs>
+    <stop offset="0" stop-color="{colour()}"/>
+    <stop offset="1" stop-color="{colour()}"/></linearGradient></defs>
   <rect width="{width}" height="{height}" fill="url(#bg)"/>
   {body}
-  <text x="{size}" y="{2 * size}" font-family="sans-serif" font-size="{2 * size}" fill="#ffffff">#{index + 1}</text>
-  <text x="{size}" y="{height - size}" font-family="sans-serif" font-size="{size}" fill="#ffffff">{text}</text>
+  <g font-family="sans-serif" fill="#ffffff">
+    <text x="{size}" y="{2 * size}" font-size="{2 * size}">#{index + 1}</text>
+    <text x="{size}" y="{height - size}" font-size="{size}">{text}</text>
+  </g>
 </svg>
 '''
     return doc.encode("utf-8")
@@ -85,5 +95,10 @@ def svg_usage(checked: Checked) -> dict[str, int | str]:
     reasoning = effort.get(req.svg_effort or "medium", 900)
     input_tokens = 1500 + len(req.prompt) // 4
     output_tokens = 1200 + reasoning
-    return {"model": author, "input_tokens": input_tokens, "output_tokens": output_tokens,
-            "reasoning_tokens": reasoning, "total_tokens": input_tokens + output_tokens}
+    return {
+        "model": author,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "reasoning_tokens": reasoning,
+        "total_tokens": input_tokens + output_tokens,
+    }

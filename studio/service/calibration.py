@@ -33,28 +33,41 @@ def _per_image_output(request: dict[str, Any], usage: dict[str, Any], registry: 
     return per_image if 0 < per_image < 10_000_000 else None
 
 
-def learned_output(conn: sqlite3.Connection, *, sandbox: bool, limit: int = 2000,
-                   registry: Registry | None = None) -> dict[str, Learned]:
+def learned_output(
+    conn: sqlite3.Connection, *, sandbox: bool, limit: int = 2000, registry: Registry | None = None
+) -> dict[str, Learned]:
     """{calibration key: Learned(median, largest, bills)} from the newest billed jobs."""
     registry = registry or load_registry()
     seen: dict[str, list[int]] = {}
     rows = conn.execute(
-        "SELECT request_json, usage_json FROM jobs WHERE sandbox = ? AND usage_json IS NOT NULL ORDER BY created_at DESC LIMIT ?",
-        (int(sandbox), limit))
+        "SELECT request_json, usage_json FROM jobs WHERE sandbox = ? AND usage_json IS NOT NULL "
+        "ORDER BY created_at DESC LIMIT ?",
+        (int(sandbox), limit),
+    )
     for row in rows:
         try:
             request, usage = json.loads(row["request_json"]), json.loads(row["usage_json"])
         except (TypeError, ValueError):
             continue
-        if not isinstance(request, dict) or not isinstance(usage, dict) or request.get("size") in (None, "auto"):
+        if (
+            not isinstance(request, dict)
+            or not isinstance(usage, dict)
+            or request.get("size") in (None, "auto")
+        ):
             continue
         if request.get("quality") in (None, "auto"):
             continue
         tokens = _per_image_output(request, usage, registry)
         if tokens is None:
             continue
-        key = calibration_key(str(request["model"]), str(request["size"]), str(request["quality"]), request.get("complexity"),
-                              str(request.get("output_format") or "png"), request.get("frame_count") or _default_frames(request, registry))
+        key = calibration_key(
+            str(request["model"]),
+            str(request["size"]),
+            str(request["quality"]),
+            request.get("complexity"),
+            str(request.get("output_format") or "png"),
+            request.get("frame_count") or _default_frames(request, registry),
+        )
         seen.setdefault(key, []).append(tokens)
     return {key: Learned(sorted(v)[len(v) // 2], max(v), len(v)) for key, v in seen.items()}
 

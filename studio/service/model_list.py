@@ -41,21 +41,32 @@ class ModelList:
 
 
 def _cached(conn: sqlite3.Connection, endpoint: str) -> ModelList:
-    rows = conn.execute("SELECT model, shutdown_date, read_at FROM endpoint_models WHERE endpoint = ?", (endpoint,)).fetchall()
+    rows = conn.execute(
+        "SELECT model, shutdown_date, read_at FROM endpoint_models WHERE endpoint = ?", (endpoint,)
+    ).fetchall()
     if not rows:
         return ModelList(endpoint, None)
     read_at = max(dt.datetime.fromisoformat(r["read_at"]) for r in rows)
     return ModelList(endpoint, read_at, {r["model"]: _date(r["shutdown_date"]) for r in rows})
 
 
-def _store(conn: sqlite3.Connection, endpoint: str, shutdowns: dict[str, dt.date | None], read_at: dt.datetime) -> None:
+def _store(
+    conn: sqlite3.Connection, endpoint: str, shutdowns: dict[str, dt.date | None], read_at: dt.datetime
+) -> None:
     """Replace the endpoint's list; a model that is no longer listed keeps the shutdown date it had
     (the endpoint drops a model once it is gone: its date must still refuse it)."""
     with transaction(conn):
-        conn.execute("DELETE FROM endpoint_models WHERE endpoint = ? AND (shutdown_date IS NULL OR model IN (SELECT value FROM "
-                     "json_each(?)))", (endpoint, json.dumps(list(shutdowns))))
-        conn.executemany("INSERT OR REPLACE INTO endpoint_models (endpoint, model, shutdown_date, read_at) VALUES (?, ?, ?, ?)",
-                         [(endpoint, m, d.isoformat() if d else None, iso(read_at)) for m, d in shutdowns.items()])
+        conn.execute(
+            "DELETE FROM endpoint_models WHERE endpoint = ? "
+            "AND (shutdown_date IS NULL OR model IN (SELECT value FROM "
+            "json_each(?)))",
+            (endpoint, json.dumps(list(shutdowns))),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO endpoint_models (endpoint, model, shutdown_date, read_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(endpoint, m, d.isoformat() if d else None, iso(read_at)) for m, d in shutdowns.items()],
+        )
 
 
 def _date(value: Any) -> dt.date | None:
@@ -75,10 +86,14 @@ def _fetch(endpoint: Endpoint) -> dict[str, dt.date | None]:
         client.close()
 
 
-async def model_list(db: Database, endpoint: Endpoint, *, refresh: bool = True, force: bool = False) -> ModelList:
+async def model_list(
+    db: Database, endpoint: Endpoint, *, refresh: bool = True, force: bool = False
+) -> ModelList:
     """The endpoint's model list: from the cache when read within a day, else read now (off the
     calling thread). A failed read keeps the cache and says why."""
-    key = "sandbox" if endpoint.is_sandbox else endpoint.base_url  # the embedded sandbox's port changes each start
+    key = (
+        "sandbox" if endpoint.is_sandbox else endpoint.base_url
+    )  # the embedded sandbox's port changes each start
     cached = await db.run(_cached, key)
     if not refresh or (not force and cached.read_at is not None and utc_now() - cached.read_at < MAX_AGE):
         return cached
@@ -98,7 +113,9 @@ def opted_models(conn: sqlite3.Connection) -> list[str]:
 
 def opt_in(conn: sqlite3.Connection, model: str) -> None:
     with transaction(conn):
-        conn.execute("INSERT OR IGNORE INTO opted_models (model, opted_at) VALUES (?, ?)", (model, iso(utc_now())))
+        conn.execute(
+            "INSERT OR IGNORE INTO opted_models (model, opted_at) VALUES (?, ?)", (model, iso(utc_now()))
+        )
 
 
 def opt_out(conn: sqlite3.Connection, model: str) -> None:
@@ -109,7 +126,9 @@ def opt_out(conn: sqlite3.Connection, model: str) -> None:
 def unknown_listed(listed: ModelList, base: Registry) -> list[str]:
     """Image models the endpoint lists that this version does not know (candidates to opt in to)."""
     known = set(base.model_ids())
-    return sorted(m for m in listed.shutdowns if m not in known and m.startswith(("gpt-image", "chatgpt-image")))
+    return sorted(
+        m for m in listed.shutdowns if m not in known and m.startswith(("gpt-image", "chatgpt-image"))
+    )
 
 
 def merged(base: Registry, listed: ModelList, opted: list[str]) -> Registry:

@@ -23,12 +23,15 @@ async def refresh_lifecycle(session: Session, *, force: bool = False) -> None:
         session.registry = session.service.registry
         session.prompt.set_registry(session.registry)
     if listed.error and not session.sandbox:
-        session.notice.emit(f"Could not read the endpoint's model list ({listed.error}); using this version's lifecycle data.")
+        session.notice.emit(
+            f"Could not read the endpoint's model list ({listed.error}); using this version's lifecycle data."
+        )
 
 
 def watch_lifecycle(session: Session) -> QTimer:
     """Refresh now, every hour and when the endpoint changes (a key was added). The embedded sandbox is
     built from this version's own data: reading its list would teach nothing, so it is not read."""
+
     def check() -> None:
         if not session.sandbox:
             session.tasks.start(refresh_lifecycle(session), "Reading the endpoint's model list")
@@ -51,7 +54,9 @@ async def set_svg_model_selection(session: Session, on: bool) -> None:
 
 async def endpoint_models(session: Session) -> tuple[list[str], set[str]]:
     """Models the endpoint lists that this version does not know, and those the user opted in to."""
-    listed = session.service.model_list or await model_list.model_list(session.db, session.service.endpoint, refresh=False)
+    listed = session.service.model_list or await model_list.model_list(
+        session.db, session.service.endpoint, refresh=False
+    )
     opted = set(await session.db.run(model_list.opted_models))
     return model_list.unknown_listed(listed, session.service.base_registry), opted
 

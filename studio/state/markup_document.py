@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 import math
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLineF, QObject, QPointF, QRect, QRectF, Qt, Signal
 from PIL import Image
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLineF, QObject, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QUndoStack
 
 from .mask_document import PatchCommand
@@ -73,14 +73,18 @@ class MarkupDocument(QObject):
                 head = max(12.0, self.width * 4.0)
                 angle = math.radians(line.angle())
                 for turn in (math.radians(28), -math.radians(28)):
-                    tip = QPointF(b.x() + head * math.cos(angle + turn), b.y() - head * math.sin(angle + turn))
+                    tip = QPointF(
+                        b.x() + head * math.cos(angle + turn), b.y() - head * math.sin(angle + turn)
+                    )
                     path.moveTo(b)
                     path.lineTo(tip)
         return path
 
     def draw_path(self, path: QPainterPath, text: str) -> QRect:
         pad = self.width * 2 + 2
-        rect = path.boundingRect().toAlignedRect().adjusted(-pad, -pad, pad, pad).intersected(self.layer.rect())
+        rect = (
+            path.boundingRect().toAlignedRect().adjusted(-pad, -pad, pad, pad).intersected(self.layer.rect())
+        )
         return self._change(rect, lambda p: (p.setPen(self._pen()), p.drawPath(path)), text)
 
     def draw_stroke(self, points: list[QPointF]) -> QRect:
@@ -102,7 +106,11 @@ class MarkupDocument(QObject):
         font.setBold(True)
         probe = QPainter(self.layer)
         probe.setFont(font)
-        box = probe.boundingRect(QRectF(at, at), Qt.AlignmentFlag.AlignLeft, text).toAlignedRect().adjusted(-6, -6, 6, 6)
+        box = (
+            probe.boundingRect(QRectF(at, at), Qt.AlignmentFlag.AlignLeft, text)
+            .toAlignedRect()
+            .adjusted(-6, -6, 6, 6)
+        )
         probe.end()
         rect = box.intersected(self.layer.rect())
 
@@ -113,11 +121,16 @@ class MarkupDocument(QObject):
             p.setPen(QPen(QColor(255, 255, 255, 230), max(2, self.font_px // 8)))
             p.drawPath(outline)
             p.fillPath(outline, self.color)
+
         return self._change(rect, paint, "Note")
 
     def clear(self) -> QRect:
-        return self._change(self.layer.rect(), lambda p: p.fillRect(self.layer.rect(), Qt.GlobalColor.transparent), "Clear markup",
-                            source=True)
+        return self._change(
+            self.layer.rect(),
+            lambda p: p.fillRect(self.layer.rect(), Qt.GlobalColor.transparent),
+            "Clear markup",
+            source=True,
+        )
 
     def _change(self, rect: QRect, draw, text: str, *, source: bool = False) -> QRect:
         if rect.isEmpty():
@@ -132,4 +145,3 @@ class MarkupDocument(QObject):
         self.undo.push(PatchCommand(self, rect, before, self.layer.copy(rect), text, layer="layer"))
         self.changed.emit(rect)
         return rect
-

@@ -47,6 +47,10 @@ def notice_image(edge: int, text: str) -> QImage:
     image.fill(QColor("#3a2a2a"))
     painter = QPainter(image)
     painter.setPen(QColor("#ffd0d0"))
-    painter.drawText(image.rect().adjusted(8, 8, -8, -8), int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter), text)
+    painter.drawText(
+        image.rect().adjusted(8, 8, -8, -8),
+        int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter),
+        text,
+    )
     painter.end()
     return image

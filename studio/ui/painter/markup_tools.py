@@ -22,7 +22,9 @@ class MarkupItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(self.doc.layer.rect())
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         exposed = option.exposedRect.toAlignedRect().intersected(self.doc.layer.rect())
         if not exposed.isEmpty():
             painter.drawImage(exposed.topLeft(), self.doc.layer, exposed)
@@ -43,7 +45,9 @@ class MarkupInput:
             self.on_text(pos)
             return
         self._start, self._points = pos, [pos]
-        self.preview.setPen(QPen(self.doc.color, self.doc.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        self.preview.setPen(
+            QPen(self.doc.color, self.doc.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        )
         self.preview.setBrush(Qt.BrushStyle.NoBrush)
 
     def move(self, pos: QPointF) -> None:
