@@ -3,49 +3,39 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.pricing import format_usd
-from studio.core.registry import Lifecycle, ModelSpec
+from studio.core.registry import Lifecycle
 from studio.state.prompt_model import PromptModel
 from studio.state.session import Session
 
 from .dialogs import ask_text
+from .model_picker import (
+    COMPLEXITY_HINT,
+    GRADE_NOTES,
+    QUALITY_HINTS,
+    WHY_ROLE,
+    ElidedLabel,
+    PickerDelegate,
+    fill_data,
+    model_hint,
+)
 
 AUTO_COMPRESSION = -1
-COMPLEXITY_HINT = ("How much the model plans before drawing (2.6 only). High is the default; lower is faster. "
-                   "No separate charge, but higher can change more than you asked.")
-QUALITY_HINTS = {
-    "low": "Fast drafts; the fewest output tokens.",
-    "medium": "Balanced detail and cost.",
-    "high": "Fine detail; several times the tokens of medium.",
-    "xhigh": "Finer still (2.5 / 2.6): about twice the tokens of high on 2.5.",
-    "max": "The most detail (2.5 / 2.6): about four times the tokens of high on 2.5; slowest.",
-    "auto": "The model picks; quoted at the dearest tier it may pick.",
-}
-
-
-GRADE_NOTES = {"T": " Reported by third parties for this model, not documented by OpenAI.",
-               "U": " Not documented for this model: an assumption."}
-
-
-def model_hint(spec: ModelSpec) -> str:
-    kind = "exact quotes" if spec.exact_quotes else "quotes are estimates that learn from your bills"
-    if kind in spec.pick_why:
-        return spec.pick_why
-    return f"{spec.pick_why} · {kind}" if spec.pick_why else kind
-
-
-def _fill_data(box: QComboBox, items: list[tuple[str, object]], current: object) -> None:
-    if [box.itemText(i) for i in range(box.count())] != [t for t, _ in items]:
-        box.clear()
-        for text, data in items:
-            box.addItem(text, data)
-    i = box.findData(current)
-    box.setCurrentIndex(i if i >= 0 else 0)
-
-
 class PromptEditor(QWidget):
     generate_requested = Signal()
 
@@ -68,10 +58,11 @@ class PromptEditor(QWidget):
         form = QFormLayout()
         self.model_box = QComboBox()
         self.model_box.setObjectName("modelBox")
-        self.model_why = QLabel()
+        self.model_why = ElidedLabel()
         self.model_why.setObjectName("modelWhy")
-        self.model_why.setWordWrap(True)
         self.model_why.setStyleSheet("color: gray;")
+        self.model_box.setItemDelegate(PickerDelegate(self.model_box))
+        self.model_box.view().setMinimumWidth(460)
         self._fill_models()
         self.size = QComboBox()
         self.size.setEditable(True)
@@ -261,6 +252,7 @@ class PromptEditor(QWidget):
                     label += "  (not in this version's model list)"
                 self.model_box.addItem(label, spec.id)
                 self.model_box.setItemData(self.model_box.count() - 1, model_hint(spec), Qt.ItemDataRole.ToolTipRole)
+                self.model_box.setItemData(self.model_box.count() - 1, model_hint(spec), WHY_ROLE)
             i = self.model_box.findData(self.model.value("model"))
             self.model_box.setCurrentIndex(max(i, 0))
         finally:
@@ -273,7 +265,7 @@ class PromptEditor(QWidget):
         self._show_row(self.complexity, bool(spec.complexities))
         if spec.complexities:
             items = [(f"default ({spec.complexity_default})", None)] + [(c, c) for c in spec.complexities]
-            _fill_data(self.complexity, items, m.value("complexity"))
+            fill_data(self.complexity, items, m.value("complexity"))
             self.complexity.setToolTip(COMPLEXITY_HINT)
         for i in range(self.quality.count()):
             q = self.quality.itemText(i)
@@ -295,9 +287,9 @@ class PromptEditor(QWidget):
         self._show_row(self.svg_author, svg)
         self._show_row(self.svg_effort, svg)
         if svg and spec.svg is not None:
-            _fill_data(self.svg_author, [("project default", None)] + [(a, a) for a in sorted(m.registry.svg_authors)],
+            fill_data(self.svg_author, [("project default", None)] + [(a, a) for a in sorted(m.registry.svg_authors)],
                        m.value("svg_author"))
-            _fill_data(self.svg_effort, [("author's default", None)] + [(e, e) for e in spec.svg.efforts], m.value("svg_effort"))
+            fill_data(self.svg_effort, [("author's default", None)] + [(e, e) for e in spec.svg.efforts], m.value("svg_effort"))
 
     def _show_row(self, field: QWidget, visible: bool) -> None:
         self.form.setRowVisible(field, visible)
