@@ -33,6 +33,9 @@ def test_picker_order_reasons_and_the_new_controls(studio, qloop):
     assert "Reported" not in editor.quality.itemData(qualities.index("high"), 3)
     editor.output_format.setCurrentText("gif")
     assert editor.form.isRowVisible(editor.gif_row) and editor.frames.value() == 9
+    assert "a GIF needs an explicit frame size" in editor.error.text() and editor.nearest.text() == "Use 960x960"
+    editor.nearest.click()  # one click to the largest frame that fits the sheet
+    assert model.value("size") == "960x960" and model.error is None
     assert not editor.form.isRowVisible(editor.svg_author)  # no SVG model selection: never offered
     editor.model_box.setCurrentIndex(ids.index("gpt-image-2"))  # a model without complexity, GIF or xhigh
     assert model.value("complexity") is None and model.value("output_format") == "png" and model.error is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -13,6 +14,7 @@ from studio.core.registry import ModelSpec, Registry
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
+_SIZE_IN = re.compile(r"\b\d{2,5}x\d{2,5}\b")
 PARAMS = ("prompt", "model", "size", "quality", "n", "background", "output_format", "output_compression", "moderation", "partial_images",
           "complexity", "frame_count", "frame_duration_ms", "svg_author", "svg_effort")
 
@@ -142,8 +144,9 @@ class PromptModel(QObject):
         except ValidationError as exc:
             self.checked, self.quote = None, None
             self.error, self.error_param = str(exc), exc.param
-            if exc.suggestion and "nearest valid size" in exc.suggestion:
-                self.suggestion = exc.suggestion.split(" ")[0]
+            found = _SIZE_IN.search(exc.suggestion or "") if exc.param == "size" else None
+            if found:  # the nearest valid size, or the largest GIF frame that fits: one click away
+                self.suggestion = found.group(0)
         except StudioError as exc:
             self.checked, self.quote, self.error = None, None, str(exc)
         self.changed.emit()

@@ -62,7 +62,7 @@ class PromptEditor(QWidget):
         self.model_why.setObjectName("modelWhy")
         self.model_why.setStyleSheet("color: gray;")
         self.model_box.setItemDelegate(PickerDelegate(self.model_box))
-        self.model_box.view().setMinimumWidth(460)
+        self.model_box.view().setMinimumWidth(640)
         self._fill_models()
         self.size = QComboBox()
         self.size.setEditable(True)
