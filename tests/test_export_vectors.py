@@ -52,3 +52,18 @@ def test_the_animatic_loops_a_gif_panel_for_its_duration(service_factory, run, t
     ball = durations[1:-1]
     assert len(ball) == 12 and set(ball) == {100} and sum(ball) >= 1000  # 4 frames looped to fill one second
 
+
+
+def test_a_broken_svg_panel_still_exports(service_factory, run, tmp_path, sandbox):
+    sandbox.config.broken_svg = True
+    service = service_factory()
+    run(service.submit(ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low", output_format="svg"),
+                       board="Broken"))
+    board = run(service.db.run(load_board, "Broken"))
+    folder = export_board(board, tmp_path / "out", ExportOptions()).folder
+    names = {p.name for p in folder.iterdir()}
+    svg = next(n for n in names if n.endswith(".svg"))
+    assert (folder / svg).read_bytes() == open(board.panels[0].path, "rb").read()  # kept as received
+    card = Image.open(folder / svg.replace(".svg", ".png"))
+    assert card.size == (1024, 1024)  # a notice card in its place, and the export completes
+    assert {"contact-sheet.png", "storyboard.pdf", "animatic.gif"} <= names

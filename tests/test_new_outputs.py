@@ -161,3 +161,17 @@ def test_a_transparency_refusal_says_opaque_would_work_and_is_not_retried(run, s
     assert job.state.value == "failed" and job.failure.kind is Kind.NO_TRANSPARENCY
     assert "opaque background would work" in job.failure.message and job.billed_usd in (None, Decimal(0))
     assert sum(1 for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/")) == before + 1
+
+
+def test_a_broken_svg_is_kept_as_received_and_flagged(run, service_factory, sandbox, qapp):
+    sandbox.config.broken_svg = True
+    service = service_factory()
+    job = run(service.submit(ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low",
+                                          output_format="svg"), board="Vectors")).jobs[0]
+    assert job.state.value == "saved" and job.images and Path(job.images[0].path).read_bytes() == job.received[0]
+    assert "the SVG is kept as received but it is not well-formed XML" in job.notice
+    sidecar = json.loads(Path(job.images[0].sidecar).read_text())
+    assert sidecar["svg_well_formed"] is False and "not well-formed" in sidecar["svg_problem"]
+    from studio.state.thumbnails import load_scaled
+
+    assert not load_scaled(job.images[0].path, 64).isNull()  # shown as a notice, never parsed raw

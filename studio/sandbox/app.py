@@ -44,6 +44,7 @@ class SandboxConfig:
     no_transparency: frozenset[str] = frozenset()  # models that answer a transparent background with a 400
     shutdowns: dict[str, dt.date] = field(default_factory=dict)  # served as shutdown_date; refused from that day
     extra_models: frozenset[str] = frozenset()  # listed and served beyond this version's data (a newer model)
+    broken_svg: bool = False  # answer SVG requests with a truncated document (an author model's bad day)
 
 
 class Sandbox:
@@ -217,7 +218,8 @@ class Sandbox:
             if req.output_format == "gif":
                 return formats.gif(checked, p.size.width, p.size.height, i)
             if req.output_format == "svg":
-                return formats.svg(checked, p.size.width, p.size.height, i)
+                svg = formats.svg(checked, p.size.width, p.size.height, i)
+                return svg[: len(svg) // 2] if self.config.broken_svg else svg
             return art.encode(imaging.paint(checked, p, i), req.output_format, req.output_compression)
 
         return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from studio.core.names import slugify
 from studio.core.provenance import strip_provenance
@@ -26,21 +27,40 @@ def panel_kind(panel: ExportPanel) -> str:
 
 
 def rendered_svg(path: str) -> bytes:
-    """A PNG rendering of an SVG panel, from its sanitized copy (resvg: no scripts, nothing fetched)."""
+    """A PNG rendering of an SVG panel, from its sanitized copy (resvg: no scripts, nothing fetched).
+    An SVG that cannot be drawn (it was kept as received, flagged) becomes a notice card, so that the
+    export still completes and says so."""
     import resvg_py
 
-    from studio.core.svg_safety import SvgProblem, sanitize_svg
-
     from studio.core.resources import FONT_BOLD, FONT_REGULAR, resource_path
+    from studio.core.svg_safety import SvgProblem, inspect_svg, sanitize_svg
 
     fonts = [str(resource_path(FONT_REGULAR)), str(resource_path(FONT_BOLD))]
     family = "Bitstream Vera Sans"  # the bundled font for every family: exports never depend on system fonts
+    data = Path(path).read_bytes()
     try:
-        safe = sanitize_svg(Path(path).read_bytes()).decode("utf-8")
-        return bytes(resvg_py.svg_to_bytes(svg_string=safe, skip_system_fonts=True, font_files=fonts, font_family=family,
-                                           sans_serif_family=family, serif_family=family, monospace_family=family))
-    except (SvgProblem, ValueError, UnicodeDecodeError) as exc:  # resvg raises ValueError on what it cannot draw
-        raise ValueError(f"{Path(path).name}: the SVG cannot be rendered ({exc})") from None
+        safe = sanitize_svg(data).decode("utf-8")
+        return bytes(
+            resvg_py.svg_to_bytes(svg_string=safe, skip_system_fonts=True, font_files=fonts,
+                                  font_family=family, sans_serif_family=family, serif_family=family,
+                                  monospace_family=family)
+        )
+    except (SvgProblem, ValueError, UnicodeDecodeError) as exc:  # resvg: ValueError on what it cannot draw
+        info = inspect_svg(data)
+        return _notice_card(f"SVG not rendered: {exc}", (info.width or 1024, info.height or 1024))
+
+
+def _notice_card(text: str, size: tuple[int, int]) -> bytes:
+    from studio.core.resources import FONT_REGULAR, resource_path
+
+    card = Image.new("RGB", (max(64, min(size[0], 4096)), max(64, min(size[1], 4096))), (58, 42, 42))
+    draw = ImageDraw.Draw(card)
+    face = ImageFont.truetype(str(resource_path(FONT_REGULAR)), max(12, card.width // 40))
+    draw.multiline_text((card.width // 20, card.height // 2), textwrap.fill(text, 60), font=face,
+                        fill=(255, 208, 208))
+    out = io.BytesIO()
+    card.save(out, "PNG")
+    return out.getvalue()
 
 
 def lossless_png(panel: ExportPanel) -> bytes:
