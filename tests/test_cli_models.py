@@ -43,6 +43,7 @@ def images(tmp_path):
          "GIF output cannot be streamed"),
         (("generate", "--prompt", "x", *S26, "--svg-effort", "high", "--format", "svg"), "needs an SVG author model"),
         (("quote", "--model", "gpt-image-1.5"), "gpt-image-2.6-sunburst or gpt-image-2.6-flare"),
+        (("quote", *S26, "--batch"), "may not support the Batch API (reported unsupported; OpenAI's flag is unknown)"),
     ],
 )
 def test_conflicts_are_refused_before_sending(args, message):

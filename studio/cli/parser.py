@@ -15,7 +15,7 @@ offline sandbox (placeholder images, no charges).
 Exit status: 0 success, 1 the call failed, 2 refused before anything was sent (bad input or over budget)."""
 
 FAULT_KINDS = ("rate_limit, rate_limit_no_retry_after, insufficient_quota, server_error, overloaded, moderation_input, "
-               "moderation_output, bad_key, org_unverified, hang, drop, ok")
+               "moderation_output, bad_key, org_unverified, hang, drop, ok; models/KIND applies to GET /v1/models")
 
 
 def _call_options(p: argparse.ArgumentParser) -> None:
@@ -40,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke", action="store_true", help="self-test the GUI: open the window, run one sandbox generation, exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    q = sub.add_parser("quote", help="exact price of a request before anything is sent", description="Quote a request: output tokens exactly, text and input images as an estimate and an upper bound.")
+    q = sub.add_parser("quote", help="the price of a request before anything is sent (exact, or an estimate with a bound)",
+                       description="Quote a request. gpt-image-2: output tokens exactly (OpenAI's formula). gpt-image-2.5 / 2.6: "
+                                   "an estimate that learns from your bills, with an upper bound that caps use. Text and input "
+                                   "images: an estimate and an upper bound. --json says \"kind\": exact or estimate.")
     q.add_argument("--prompt", default="", help="the prompt (optional: its tokens are added when given)")
     q.add_argument("--image", action="append", default=[], metavar="FILE", help="quote an edit of this image (repeatable)")
     q.add_argument("--mask", metavar="FILE", help="the edit's mask")
@@ -53,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--prompt", required=True, help="what to draw")
     _call_options(g)
 
-    e = sub.add_parser("edit", help="edit images with an optional mask", description="Edit up to 16 images; the mask (alpha 0 = edit here) applies to the first and is resampled to its size. "
+    e = sub.add_parser("edit", help="edit images with an optional mask or markup", description="Edit up to 16 images; the mask (alpha 0 = edit here) applies to the first and is resampled to its size. "
                                                                                  "With a mask, the drift outside it is measured and (unless --no-guard) the source's own pixels are put back there.")
     e.add_argument("--image", action="append", required=True, metavar="FILE", help="input image (repeat for reference images)")
     e.add_argument("--mask", metavar="FILE", help="RGBA PNG: transparent pixels mark the area to edit; resized to the first image if needed")

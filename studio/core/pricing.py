@@ -34,6 +34,10 @@ def format_usd(amount: Decimal, places: int = 4) -> str:
 
 
 def _prices(spec: ModelSpec, batch: bool) -> Prices:
+    if batch and spec.batch != "yes":
+        why = {"no": "does not support the Batch API",
+               "unknown": "may not support the Batch API (reported unsupported; OpenAI's flag is unknown)"}
+        raise ValueError(f"{spec.id} {why.get(spec.batch, why['no'])}: no Batch prices to quote")
     prices = spec.batch_prices if batch else spec.prices
     if prices is None:
         raise ValueError(f"{spec.id} has no {'batch ' if batch else ''}token prices")
