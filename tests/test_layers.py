@@ -18,6 +18,14 @@ def test_import_linter_contracts_are_kept():
     assert "0 broken" in r.stdout
 
 
+def test_ruff_finds_no_errors():
+    """Undefined names, unused imports and variables, syntax errors (the rules in pyproject.toml)."""
+    exe = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert exe, "ruff is part of the [test] extra"
+    r = subprocess.run([exe, "check", "studio", "tests", "bench", "docs"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def _imports(path: Path) -> set[str]:
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):

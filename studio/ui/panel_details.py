@@ -64,7 +64,7 @@ class PanelDetails(QGroupBox):
         if changed:
             self.session.set_panel_fields(self.row.panel_id, **changed)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802: notes are saved when they lose focus
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt naming); notes are saved when they lose focus
         from PySide6.QtCore import QEvent
 
         if obj is self.notes and event.type() == QEvent.Type.FocusOut:
