@@ -75,6 +75,12 @@ def test_gif_and_svg_panels_play_and_render(studio, qloop):
     before = viewer.svg_item.boundingRect()
     viewer.view.zoom(8)  # a vector: zooming scales the item, never a bitmap
     assert viewer.svg_item.boundingRect() == before and viewer.view.scale_factor > 1
+    viewer.close()
+    assert window.grid.playing_frame(gif_path) is None  # the SVG panel is selected: the GIF stopped
+    from PySide6.QtTest import QTest
+
+    QTest.mouseMove(window.grid.viewport(), window.grid.visualRect(board.index(0)).center())
+    until(qloop, lambda: window.grid.playing_frame(gif_path) is not None)  # under the mouse: it plays
 
 
 def test_a_hostile_svg_is_shown_harmlessly(tmp_path):
