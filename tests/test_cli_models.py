@@ -11,6 +11,7 @@ from studio.core.registry import load_registry
 
 from .test_cli import SECRET, cli
 
+
 S26 = ("--model", "gpt-image-2.6-sunburst")
 
 
@@ -91,8 +92,8 @@ def test_markup_edit_and_gif_from_the_cli(tmp_path, images):
     r = cli("generate", "--prompt", "a ball", *S26, "--format", "gif", "--size", "512x512", "--frames", "4", "--frame-ms", "95",
             "--quality", "low", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
-    gif = Image.open(json.loads(r.stdout)["files"][0])
-    assert gif.n_frames == 4 and gif.info["duration"] == 100
+    with Image.open(json.loads(r.stdout)["files"][0]) as gif:
+        assert gif.n_frames == 4 and gif.info["duration"] == 100
 
 
 def test_models_lists_sources_and_the_endpoints_shutdown_dates(served):

@@ -61,6 +61,7 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
             else:
                 params[key] = value
         record["files"] = files
+        await form.close()  # the uploads were read whole: their spooled temporary files go now
     else:
         try:
             params = json.loads(await request.body() or b"{}")
