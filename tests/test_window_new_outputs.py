@@ -77,9 +77,15 @@ def test_gif_and_svg_panels_play_and_render(studio, qloop):
     assert viewer.svg_item.boundingRect() == before and viewer.view.scale_factor > 1
     viewer.close()
     assert window.grid.playing_frame(gif_path) is None  # the SVG panel is selected: the GIF stopped
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
 
-    QTest.mouseMove(window.grid.viewport(), window.grid.visualRect(board.index(0)).center())
+    for i in (1, 0):  # the mouse moves over the SVG panel, then over the GIF panel (events sent to the view itself)
+        at = QPointF(window.grid.visualRect(board.index(i)).center())
+        move = QMouseEvent(QEvent.Type.MouseMove, at, window.grid.viewport().mapToGlobal(at), Qt.MouseButton.NoButton,
+                           Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(window.grid.viewport(), move)
     until(qloop, lambda: window.grid.playing_frame(gif_path) is not None)  # under the mouse: it plays
 
 
