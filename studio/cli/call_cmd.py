@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         source = source_image(args) if args.command == "edit" else None
         if source is not None and not 0 <= args.feather <= 256:
             raise RefusedError(f"--feather {args.feather}: must be 0 to 256 pixels")
+        if args.budget is not None and not args.budget.strip():
+            raise RefusedError("--budget is empty (in a shell, --budget $5 expands $5 to nothing: write 5)")
         call_cap = parse_usd(args.budget)
         _check_out_dir(out)
     except RefusedError as exc:

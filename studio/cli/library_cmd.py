@@ -9,7 +9,7 @@ from decimal import Decimal
 from studio.core.errors import RefusedError
 from studio.core.pricing import format_usd
 
-from .output import emit_json, refuse
+from .output import emit_json, refuse, warn
 
 
 def _open():
@@ -95,6 +95,8 @@ def _budget(db, args) -> int:
     if args.board:
         db.run_sync(library.set_board_budget, args.board[0], parse(args.board[1]))
     caps = db.run_sync(ledger.get_caps)
+    for problem in caps.problems:
+        warn(problem)
     t = db.run_sync(ledger.totals)
     boards = db.run_sync(library.boards)
     data = {
@@ -107,7 +109,14 @@ def _budget(db, args) -> int:
         return 0
 
     def show(cap) -> str:
-        return format_usd(Decimal(cap), 2) if cap is not None else "no cap"
+        try:
+            usable = ledger.parse_usd(None if cap is None else str(cap))
+        except RefusedError:
+            return f"unusable ({cap!r}): ignored"
+        if usable is None:
+            return "no cap"
+        cents = usable.quantize(Decimal("0.01"))
+        return f"${cents:,.2f}" if cents == usable else f"${usable:,f}"  # exactly as set: never rounded up
 
     print(f"per call   {show(caps.call)}")
     print(f"per day    {show(caps.day)}   (spent or reserved today: {format_usd(t.today)})")

@@ -35,23 +35,48 @@ class Caps:
     call: Decimal | None = None
     day: Decimal | None = None
     month: Decimal | None = None
+    problems: tuple[str, ...] = ()  # stored caps that could not be used (and are ignored)
+
+
+MAX_AMOUNT = Decimal(1_000_000_000)  # no plausible cap or budget is larger; 1e309 is a typo
 
 
 def parse_usd(text: str | None) -> Decimal | None:
-    if text is None or text == "":
+    """An amount of US dollars typed by a person: None for empty (no cap); anything else must be a plain,
+    finite, non-negative number. "$5" is refused: in a shell `--budget $5` is a variable, not five dollars."""
+    if text is None or str(text).strip() == "":
         return None
+    raw = str(text).strip()
+    if raw.startswith("$"):
+        raise RefusedError(f"amount {raw!r}: write it without the dollar sign (in a shell, $5 expands to a variable)")
     try:
-        value = Decimal(str(text).strip().lstrip("$"))
+        value = Decimal(raw)
     except InvalidOperation:
-        raise RefusedError(f"amount {text!r}: not a number of US dollars") from None
-    if value < 0 or not value.is_finite():
-        raise RefusedError(f"amount {text!r}: must be zero or more")
+        raise RefusedError(f"amount {raw!r}: not a number of US dollars") from None
+    if not value.is_finite():
+        raise RefusedError(f"amount {raw!r}: must be a finite number of US dollars")
+    if value < 0:
+        raise RefusedError(f"amount {raw!r}: must be zero or more")
+    if value > MAX_AMOUNT:
+        raise RefusedError(f"amount {raw!r}: more than ${MAX_AMOUNT:,}: not a plausible amount")
     return value
+
+
+def stored_usd(text: str | None, what: str, problems: list[str]) -> Decimal | None:
+    """A cap read back from the library: one stored before amounts were checked may be unusable; it is
+    reported in `problems` and ignored (no cap), never a crash of every later call."""
+    try:
+        return parse_usd(text)
+    except RefusedError as exc:
+        problems.append(f"the stored {what} cap is unusable and ignored ({exc}); set it again")
+        return None
 
 
 def get_caps(conn: sqlite3.Connection) -> Caps:
     rows = dict(conn.execute("SELECT key, value FROM settings WHERE key LIKE 'budget.%'").fetchall())
-    return Caps(*(parse_usd(rows.get(f"budget.{k}")) for k in ("call", "day", "month")))
+    problems: list[str] = []
+    values = [stored_usd(rows.get(f"budget.{k}"), f"per-{k}", problems) for k in ("call", "day", "month")]
+    return Caps(*values, problems=tuple(problems))
 
 
 def set_cap(conn: sqlite3.Connection, which: str, usd: Decimal | None) -> None:
@@ -90,8 +115,9 @@ def reserve(conn: sqlite3.Connection, jobs: list[NewJob], *, call_cap: Decimal |
             board_id = jobs[0].board_id
             if board_id is not None:
                 row = conn.execute("SELECT name, budget_usd FROM boards WHERE id = ?", (board_id,)).fetchone()
-                if row and row["budget_usd"] is not None:
-                    checks.append((f"board '{row['name']}'", Decimal(row["budget_usd"]), "board_id = ?", board_id, "on this board"))
+                board_cap = stored_usd(row["budget_usd"], "board", []) if row else None
+                if row and board_cap is not None:
+                    checks.append((f"board '{row['name']}'", board_cap, "board_id = ?", board_id, "on this board"))
             for label, cap, where, arg, span in checks:
                 if cap is None:
                     continue

@@ -1,0 +1,55 @@
+"""Bad numbers get a message and exit 2, never a traceback; a stored cap that cannot be used is reported and ignored."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from studio.service.paths import database_path
+
+from .test_cli import cli
+
+
+@pytest.mark.parametrize(
+    "budget, message",
+    [
+        ("NaN", "must be a finite number"),
+        ("sNaN", "must be a finite number"),
+        ("inf", "must be a finite number"),
+        ("1e309", "not a plausible amount"),
+        ("-0.01", "must be zero or more"),
+        ("$5", "without the dollar sign"),
+        ("", "--budget is empty"),
+        ("five", "not a number of US dollars"),
+    ],
+)
+def test_bad_budgets_are_refused(budget, message, tmp_path):
+    out = tmp_path / "out"
+    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--budget", budget, "--out", str(out))
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not out.exists() and '"jobs": []' in cli("jobs", "--json").stdout  # nothing journaled, nothing sent
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "-3", "1e309"])
+def test_bad_caps_are_refused_by_budget(value):
+    r = cli("budget", "--day", value)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "amount" in r.stderr
+
+
+def test_a_stored_cap_that_cannot_be_used_is_reported_and_ignored(tmp_path):
+    assert cli("budget", "--day", "2.50").returncode == 0
+    with sqlite3.connect(database_path()) as conn:  # a value stored before amounts were checked
+        conn.execute("UPDATE settings SET value = 'NaN' WHERE key = 'budget.day'")
+    r = cli("budget")
+    assert r.returncode == 0 and "the stored per-day cap is unusable and ignored" in r.stderr
+    assert "per day    no cap" in r.stdout and "Traceback" not in r.stderr
+    made = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path))
+    assert made.returncode == 0, made.stderr  # every later call still works
+    assert cli("budget", "--day", "none").returncode == 0 and "unusable" not in cli("budget").stderr
+
+
+def test_caps_are_shown_exactly_never_rounded_up():
+    assert cli("budget", "--day", "2.005", "--month", "40").returncode == 0
+    out = cli("budget").stdout
+    assert "per day    $2.005" in out and "per month  $40.00" in out
