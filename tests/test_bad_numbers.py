@@ -53,3 +53,24 @@ def test_caps_are_shown_exactly_never_rounded_up():
     assert cli("budget", "--day", "2.005", "--month", "40").returncode == 0
     out = cli("budget").stdout
     assert "per day    $2.005" in out and "per month  $40.00" in out
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "directory", "huge"])
+def test_only_regular_files_of_a_sane_size_are_read_as_images(tmp_path, kind):
+    import os
+
+    if kind == "dev-zero":
+        path = "/dev/zero"
+    elif kind == "fifo":
+        path = str(tmp_path / "pipe.png")
+        os.mkfifo(path)  # reading it would block forever
+    elif kind == "directory":
+        path = str(tmp_path)
+    else:
+        path = str(tmp_path / "huge.png")
+        with open(path, "wb") as fh:
+            fh.truncate(300 * 1024 * 1024)  # sparse: large on paper, nothing read
+    r = cli("edit", "--image", path, "--prompt", "x", timeout=30)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert {"dev-zero": "is not a regular file", "fifo": "is not a regular file", "directory": "is a directory",
+            "huge": "too large to be an image to send"}[kind] in r.stderr

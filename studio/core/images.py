@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp",
 _PIL_FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif", "MPO": "jpeg"}
 # Refuse decompression bombs loudly instead of letting Pillow warn: 16k x 16k is far past any API limit.
 MAX_DECODE_PIXELS = 16_384 * 16_384
+# Files are read whole before they are checked; nothing larger is read (checked before reading).
+MAX_READ_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,14 @@ def read_image_file(path: str | Path, *, role: str = "image") -> ImageFile:
     """Read and identify an image file; a missing or unreadable file is a specific refusal."""
     p = Path(path)
     try:
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO, a socket: never read (it could be endless or hang)
+            raise ImageInputError(f"{role} {str(p)!r} is not a regular file", param=role)
+        if info.st_size > MAX_READ_BYTES:
+            raise ImageInputError(f"{role} file {str(p)!r} is {info.st_size:,} bytes: too large to be an image to send "
+                                  f"(at most {MAX_READ_BYTES:,} are read, then re-encoded under the API's limit)", param=role)
         data = p.read_bytes()
     except FileNotFoundError:
         raise ImageInputError(f"{role} file {str(p)!r} does not exist", param=role) from None
