@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from studio.cli import SUBCOMMANDS
@@ -17,6 +18,11 @@ def main(argv: list[str] | None = None) -> int:
         from studio.cli import main as cli_main  # the command line never loads Qt
 
         return cli_main(args)
+    unknown = [a for a in args if not a.startswith("-") and not os.path.exists(a)]
+    if unknown:  # not a command and not a file to open: say so instead of opening the window
+        print(f"asset-studio: error: {unknown[0]!r} is neither a command nor an existing file "
+              f"(commands: {', '.join(SUBCOMMANDS)}; see asset-studio --help)", file=sys.stderr)
+        return 2
     from studio.app import main as gui_main
 
     return gui_main(args)

@@ -74,3 +74,8 @@ def test_only_regular_files_of_a_sane_size_are_read_as_images(tmp_path, kind):
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert {"dev-zero": "is not a regular file", "fifo": "is not a regular file", "directory": "is a directory",
             "huge": "too large to be an image to send"}[kind] in r.stderr
+
+
+def test_a_word_that_is_neither_a_command_nor_a_file_is_refused():
+    r = cli("batch", "status", "X", timeout=30)
+    assert r.returncode == 2 and "'batch' is neither a command nor an existing file" in r.stderr
