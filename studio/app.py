@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None) -> int:
     from PySide6.QtCore import QSettings
 
+    from studio.core.errors import RefusedError
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
     from studio.service.paths import data_dir
@@ -65,7 +66,11 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     if saved_base and not environ.get("OPENAI_BASE_URL"):
         environ["OPENAI_BASE_URL"] = saved_base
     # the smoke test always talks to the embedded sandbox, in a throwaway library
-    endpoint = None if smoke else await asyncio.to_thread(resolve_endpoint, env_key, environ)  # keyring may block
+    bad_endpoint = None
+    try:
+        endpoint = None if smoke else await asyncio.to_thread(resolve_endpoint, env_key, environ)  # keyring may block
+    except RefusedError as exc:  # a base URL that is not a URL: nothing is sent anywhere until it is fixed
+        endpoint, bad_endpoint = None, f"{exc}. The offline sandbox is used until it is fixed (Settings, or the variable)."
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox
@@ -82,6 +87,8 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     window = MainWindow(session, data_folder=str(root or data_dir()))
     window.closed.connect(closed.set)
     window.show()
+    if bad_endpoint:
+        window.show_error(bad_endpoint)
     if server is not None:
         server.files_received.connect(window.open_files)
     if not smoke and not await session.db.run(get_setting, "ui.welcome_done"):

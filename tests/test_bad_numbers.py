@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -79,3 +80,48 @@ def test_only_regular_files_of_a_sane_size_are_read_as_images(tmp_path, kind):
 def test_a_word_that_is_neither_a_command_nor_a_file_is_refused():
     r = cli("batch", "status", "X", timeout=30)
     assert r.returncode == 2 and "'batch' is neither a command nor an existing file" in r.stderr
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://[::1", "ftp://example.com/v1", "http://host:port/v1"])
+def test_a_base_url_that_is_not_a_url_is_refused_before_anything_is_journaled(url, tmp_path):
+    out = tmp_path / "out"
+    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(out),
+            env={"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "k-not-secret"})
+    assert r.returncode == 2 and "OPENAI_BASE_URL" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert '"jobs": []' in cli("jobs", "--json").stdout  # nothing journaled, no quote reserved
+
+
+def test_credentials_in_the_base_url_are_never_stored(served, tmp_path):
+    from studio.service.paths import data_dir
+
+    base = served()
+    secret = "hunter2-" + "x" * 12
+    with_userinfo = base.replace("http://", f"http://user:{secret}@")
+    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path / "o"), "--json",
+            env={"OPENAI_BASE_URL": with_userinfo, "OPENAI_API_KEY": "k-not-secret"})
+    assert r.returncode in (0, 1), r.stderr  # the sandbox wants a bearer key; a proxy might take these credentials
+    jobs = json.loads(cli("jobs", "--json").stdout)["jobs"]
+    assert jobs and jobs[0]["endpoint"] == base  # journaled without the user:password part
+    stored = [p for p in data_dir().rglob("*") if p.is_file()]
+    assert stored and not any(secret.encode() in p.read_bytes() for p in stored)
+    assert secret not in r.stdout + r.stderr
+
+
+def test_settings_refuse_a_base_url_that_is_not_a_url_and_save_nothing(studio, qloop):
+    from PySide6.QtCore import QSettings
+
+    from studio.state.key_setup import BASE_URL_KEY
+
+    from .window_helpers import until
+
+    window = studio()
+    window.open_settings()
+    dialog = window.settings_dialog
+    dialog.base_url.setText("http://[::1")
+    dialog.caps["day"].setText("3")
+    dialog.save()
+    until(qloop, lambda: "is not a URL" in dialog.message.text())
+    assert "Base URL 'http://[::1'" in dialog.message.text() and QSettings().value(BASE_URL_KEY, "", str) != "http://[::1"
+    from studio.service import ledger
+
+    assert qloop.run_until_complete(window.session.db.run(ledger.get_caps)).day is None  # nothing saved

@@ -49,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
 
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
 
-    endpoint = resolve_endpoint(env_key)
+    try:
+        endpoint = resolve_endpoint(env_key)
+    except RefusedError as exc:  # before anything is journaled or reserved
+        return refuse(str(exc))
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox

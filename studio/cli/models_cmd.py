@@ -7,6 +7,7 @@ import argparse
 import asyncio
 from typing import Any
 
+from studio.core.errors import RefusedError
 from studio.core.registry import ModelSpec, load_registry
 
 from .output import emit_json, refuse, warn
@@ -66,7 +67,7 @@ async def _list(offline: bool, opt_in: str | None):
 def run(args: argparse.Namespace) -> int:
     try:
         registry, listed = asyncio.run(_list(args.offline, args.use))
-    except ValueError as exc:
+    except (ValueError, RefusedError) as exc:
         return refuse(str(exc))
     if listed.error:
         warn(f"could not read the endpoint's model list ({listed.error}); showing this version's data")

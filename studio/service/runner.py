@@ -190,7 +190,7 @@ class ImageService:
                                       learned_output=self.learned_output), first))
             first += size
         new_jobs = [
-            NewJob(group_id=group_id, seq=i, first_index=start, board_id=board_id, endpoint=self.endpoint.base_url,
+            NewJob(group_id=group_id, seq=i, first_index=start, board_id=board_id, endpoint=self.endpoint.public_url,
                    sandbox=self.endpoint.is_sandbox, kind=request.endpoint, model=request.model, prompt=request.prompt,
                    n=part.request.n, request=part.request.snapshot(), quote=q.to_json(), quote_max_usd=q.total_usd_max)
             for i, (part, q, start) in enumerate(parts)
@@ -346,7 +346,7 @@ class ImageService:
             "params": req.snapshot(), "model": req.model, "request_id": result.request_id, "usage": result.usage,
             "billed_usd": str(billed), "bill": bill.to_json() if bill else None, "quote_max_usd": str(q.total_usd_max),
             "size": result.size, "quality": result.quality,
-            "endpoint": "sandbox" if self.endpoint.is_sandbox else self.endpoint.base_url, "created": journal.iso(journal.utc_now()),
+            "endpoint": "sandbox" if self.endpoint.is_sandbox else self.endpoint.public_url, "created": journal.iso(journal.utc_now()),
         }
         month = journal.utc_now().strftime("%Y/%m")
         try:

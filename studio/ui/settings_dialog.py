@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QListWidget, QListWidgetItem, QComboBo
 from studio.core.errors import RefusedError
 from studio.service import keys, ledger, library
 from studio.service.endpoint import OPENAI_BASE
+from studio.service.endpoint import check_base_url
 from studio.service.settings import get_setting, set_setting
 from studio.state.lifecycle import endpoint_models, set_opted_models, set_svg_model_selection
 from studio.state.key_setup import BASE_URL_KEY
@@ -131,10 +132,13 @@ class SettingsDialog(QDialog):
 
     async def _save(self) -> None:
         db = self.session.db
+        base = self.base_url.text().strip()
         try:
             values = {k: ledger.parse_usd(w.text()) for k, w in self.caps.items()}
-        except RefusedError as exc:
-            self.message.setText(str(exc))
+            if base:
+                check_base_url(base)
+        except RefusedError as exc:  # nothing is saved until everything is valid
+            self.message.setText(str(exc).replace("OPENAI_BASE_URL", "Base URL"))
             return
         for k in ("call", "day", "month"):
             await db.run(ledger.set_cap, k, values[k])
@@ -144,7 +148,7 @@ class SettingsDialog(QDialog):
         items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
         await set_opted_models(self.session, {i.data(Qt.ItemDataRole.UserRole) for i in items
                                               if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked})
-        QSettings().setValue(BASE_URL_KEY, self.base_url.text().strip())
+        QSettings().setValue(BASE_URL_KEY, base)
         await self.session.refresh_costs()
         self.message.setText("Saved. Caps apply now; the tier, base URL and key apply from the next start.")
 
