@@ -56,6 +56,8 @@ def _jobs(db, args) -> int:
             print(f"          outcome unknown — may have been billed; not re-sent. {r['error_message'] or ''}")
         elif r["state"] == "failed" and r["error_message"]:
             print(f"          {r['error_message']}")
+        elif r["error_message"]:  # a saved job's notes: a bill estimated or over the quote, images flagged
+            print(f"          note: {r['error_message']}")
     return 0
 
 
@@ -75,6 +77,8 @@ def _ledger(db, args) -> int:
         billed = format_usd(Decimal(r["billed_usd"])) if r["billed_usd"] else "—"
         tag = "  (sandbox, not charged)" if r["sandbox"] else ""
         print(f"{r['created_at'][:19]}  {r['job_id'][:8]}  {r['state']:<8}  quote ≤ {format_usd(Decimal(r['quote_max_usd']))}  billed {billed}  {r['board']}{tag}")
+        if r["flags"]:
+            print(f"          {r['flags']}")
     print(f"today {format_usd(t.today)} · this month {format_usd(t.month)} · all time {format_usd(t.all_time)}"
           + (f" · {t.sandbox_calls} sandbox call(s) not charged" if t.sandbox_calls else ""))
     for board, usd in sorted(t.by_board.items()):

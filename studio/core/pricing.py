@@ -241,12 +241,46 @@ class Bill:
         }
 
 
+ABSURD_TOKENS = 50_000_000  # no image call reports more; a larger count is a broken answer, not a bill
+
+
+def _count(value: Any) -> int | None:
+    """A token count as JSON carries it: a whole, finite, non-negative number below the absurd."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
+        return None
+    return int(value) if 0 <= value <= ABSURD_TOKENS else None
+
+
+def usage_problem(usage: Any) -> str | None:
+    """Why a response's `usage` cannot be billed from (missing, malformed, negative, absurd), or None."""
+    if usage is None:
+        return "the answer had no usage"
+    if not isinstance(usage, Mapping):
+        return f"usage is a {type(usage).__name__}, not an object"
+    for key in ("input_tokens", "output_tokens"):
+        if _count(usage.get(key, 0)) is None:
+            return f"usage.{key} is {usage.get(key)!r}"
+    for section in ("input_tokens_details", "output_tokens_details"):
+        details = usage.get(section)
+        if details is None:
+            continue
+        if not isinstance(details, Mapping):
+            return f"usage.{section} is a {type(details).__name__}, not an object"
+        for key in ("text_tokens", "image_tokens"):
+            if _count(details.get(key, 0) or 0) is None:
+                return f"usage.{section}.{key} is {details.get(key)!r}"
+    return None
+
+
 def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: bool = False,
                     svg_usage: Mapping[str, Any] | None = None, registry: Registry | None = None) -> Bill | None:
     """Price a response's usage (and an SVG's `svg_usage`, at its author model's rates).
     `output_tokens_details` may be missing (streamed events omit it): then all output tokens are
-    billed as image tokens, the dearer rate."""
-    if not usage:
+    billed as image tokens, the dearer rate. None when the usage cannot be billed from (usage_problem):
+    the caller bills the quote's bound then, and flags it."""
+    if not usage or usage_problem(usage) is not None:
         return None
     prices = _prices(spec, batch)
     details = usage.get("input_tokens_details") or {}
@@ -276,3 +310,16 @@ def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: 
         svg_usd, svg_flags = svg_bill(svg_usage, authors, unreadable_usd=bound.usd_max if bound else Decimal(0))
         flags.extend(svg_flags)
     return Bill(text_in, image_in, image_out, text_out, amount + svg_usd, svg_usd, tuple(flags))
+
+
+def bill_flags(bill: Bill | None, billed: Decimal, q: Quote, usage: Any, request_id: str | None) -> list[str]:
+    """What a job's bill must say about itself: estimated (usage unusable: billed at the quote's bound) or
+    over the quote (kept: it is what OpenAI charges), with the request id, plus the bill's own flags."""
+    flags = list(bill.flags) if bill else []
+    rid = f" (request id {request_id})" if request_id else ""
+    if bill is None:
+        flags.append(f"bill estimated: the answer's usage was unusable ({usage_problem(usage)}); "
+                     f"billed at the quote's bound {format_usd(billed)}{rid}")
+    elif billed > q.total_usd_max:
+        flags.append(f"over the quote: billed {format_usd(billed)}, quoted at most {format_usd(q.total_usd_max)}{rid}")
+    return flags

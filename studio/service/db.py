@@ -90,6 +90,7 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (endpoint, model)
     );
     CREATE TABLE opted_models (model TEXT PRIMARY KEY, opted_at TEXT NOT NULL);
+    CREATE TABLE endpoint_reads (endpoint TEXT PRIMARY KEY, read_at TEXT NOT NULL);
     """,
 ]
 

@@ -157,7 +157,8 @@ def totals(conn: sqlite3.Connection, now: dt.datetime | None = None) -> Totals:
 
 
 LEDGER_COLUMNS = ["created_at", "job_id", "board", "model", "kind", "n", "state", "quote_max_usd", "billed_usd",
-                  "committed_usd", "request_id", "sandbox", "endpoint"]
+                  "committed_usd", "request_id", "sandbox", "endpoint", "flags"]
+BILL_FLAGS = ("bill estimated", "over the quote")  # what a bill says about itself (pricing.bill_flags)
 
 
 def ledger_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -168,9 +169,15 @@ def ledger_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         {"created_at": r["created_at"], "job_id": r["id"], "board": r["board"] or "", "model": r["model"], "kind": r["kind"],
          "n": r["n"], "state": r["state"], "quote_max_usd": r["quote_max_usd"], "billed_usd": r["billed_usd"] or "",
          "committed_usd": "0" if r["sandbox"] else str(committed(r)), "request_id": r["request_id"] or "",
-         "sandbox": bool(r["sandbox"]), "endpoint": r["endpoint"]}
+         "sandbox": bool(r["sandbox"]), "endpoint": r["endpoint"], "flags": bill_flags_of(r)}
         for r in rows
     ]
+
+
+def bill_flags_of(row: sqlite3.Row | dict[str, Any]) -> str:
+    """The parts of a saved job's note that are about its bill ("bill estimated: …", "over the quote: …")."""
+    note = row["error_message"] or ""
+    return "; ".join(part for part in note.split("; ") if part.startswith(BILL_FLAGS))
 
 
 def ledger_csv(rows: list[dict[str, Any]]) -> str:

@@ -41,13 +41,12 @@ class ModelList:
 
 
 def _cached(conn: sqlite3.Connection, endpoint: str) -> ModelList:
-    rows = conn.execute(
-        "SELECT model, shutdown_date, read_at FROM endpoint_models WHERE endpoint = ?", (endpoint,)
-    ).fetchall()
-    if not rows:
+    read = conn.execute("SELECT read_at FROM endpoint_reads WHERE endpoint = ?", (endpoint,)).fetchone()
+    if read is None:
         return ModelList(endpoint, None)
-    read_at = max(dt.datetime.fromisoformat(r["read_at"]) for r in rows)
-    return ModelList(endpoint, read_at, {r["model"]: _date(r["shutdown_date"]) for r in rows})
+    rows = conn.execute("SELECT model, shutdown_date FROM endpoint_models WHERE endpoint = ?", (endpoint,)).fetchall()
+    return ModelList(endpoint, dt.datetime.fromisoformat(read["read_at"]),
+                     {r["model"]: _date(r["shutdown_date"]) for r in rows})
 
 
 def _store(
@@ -67,6 +66,7 @@ def _store(
             "VALUES (?, ?, ?, ?)",
             [(endpoint, m, d.isoformat() if d else None, iso(read_at)) for m, d in shutdowns.items()],
         )
+        conn.execute("INSERT OR REPLACE INTO endpoint_reads (endpoint, read_at) VALUES (?, ?)", (endpoint, iso(read_at)))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -81,7 +81,12 @@ def _date(value: Any) -> dt.date | None:
 def _fetch(endpoint: Endpoint) -> dict[str, dt.date | None]:
     client = make_client(endpoint, timeout=30.0, sync=True)
     try:
-        return {m.id: _date(getattr(m, "shutdown_date", None)) for m in client.models.list()}
+        listed = {}
+        for m in client.models.list():  # a proxy may answer anything: keep what is a model, skip the rest
+            model_id = getattr(m, "id", None)
+            if isinstance(model_id, str) and model_id and len(model_id) <= 200:
+                listed[model_id] = _date(getattr(m, "shutdown_date", None))
+        return listed
     finally:
         client.close()
 

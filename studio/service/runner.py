@@ -17,7 +17,7 @@ from typing import Any
 
 from studio import __version__
 from studio.core.errors import RefusedError
-from studio.core.pricing import Learned, Quote, bill_from_usage, quote
+from studio.core.pricing import Learned, Quote, bill_from_usage, bill_flags, quote
 from studio.core.registry import Registry, load_registry
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
@@ -336,7 +336,8 @@ class ImageService:
                       result: Any, attempt: int, after_panel: int | None = None) -> JobOutcome:
         req = checked.request
         bill = bill_from_usage(result.usage, checked.spec, svg_usage=result.svg_usage, registry=self.registry)
-        billed = bill.usd if bill else q.total_usd_max  # no usage: assume the worst, never less
+        billed = bill.usd if bill else q.total_usd_max  # no usable usage: assume the worst, never less
+        flags = bill_flags(bill, billed, q, result.usage, result.request_id)
         await self.db.run(journal.mark, job_id, JobState.RECEIVED, request_id=result.request_id,
                           usage_json=json.dumps(result.usage) if result.usage else None, billed_usd=str(billed))
         outcome = JobOutcome(job_id, JobState.RECEIVED, first_index, result.request_id, received=result.images,
@@ -365,7 +366,7 @@ class ImageService:
                 anchor = panel_id
             await self._drop_preview_file(job_id, image.index)
             self.events.publish(ImageSaved(job_id, image.index, image.path))
-        notice = "; ".join(filter(None, [saved.notice, *(bill.flags if bill else ())])) or None
+        notice = "; ".join(filter(None, [saved.notice, *flags])) or None
         await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
         outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, notice
         self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed))

@@ -1,0 +1,105 @@
+"""Against a server that breaks the rules (tests/scripted_server.py): a 2xx is never billed $0, never
+negative; unusable usage is billed at the quote's bound and flagged; a bill over the quote is kept and flagged."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from studio.core.request import ImageRequest
+from studio.service.endpoint import Endpoint
+from studio.service.ledger import totals
+from studio.service.retry import RetryPolicy
+from studio.service.runner import ImageService
+
+from .scripted_server import ScriptedServer, images_body
+
+REQ = ImageRequest(prompt="a lighthouse", size="1024x1024", quality="low")
+
+
+@pytest.fixture
+def hostile(tmp_path, run):
+    with ScriptedServer() as server:
+        endpoint = Endpoint(server.base_url, "test-key-not-secret")
+        service = run(ImageService.open(endpoint, root=tmp_path / "library", tier=5,
+                                        policy=RetryPolicy(backoff_base=0.01, server_base=0.01)))
+        yield server, service
+        run(service.close())
+
+
+@pytest.mark.parametrize(
+    "usage, why",
+    [
+        (None, "the answer had no usage"),
+        ("lots", "usage is a str"),
+        ([1, 2], "usage is a list"),
+        ({"input_tokens": "10", "output_tokens": 196}, "usage.input_tokens is '10'"),
+        ({"input_tokens": 10, "output_tokens": float("inf")}, "usage.output_tokens is inf"),
+        ({"input_tokens": 10, "output_tokens": -196}, "usage.output_tokens is -196"),
+        ({"input_tokens": 10, "output_tokens": 10**12}, "usage.output_tokens is 1000000000000"),
+        ({"input_tokens": 10, "output_tokens": 196, "output_tokens_details": [1]}, "output_tokens_details is a list"),
+    ],
+)
+def test_unusable_usage_is_billed_at_the_bound_and_flagged(hostile, run, usage, why):
+    server, service = hostile
+    server.script(200, images_body(1, usage=usage))
+    outcome = run(service.submit(REQ))
+    job = outcome.jobs[0]
+    assert job.state.value == "saved" and len(job.images) == 1
+    assert job.billed_usd == outcome.quote.total_usd_max > 0  # never $0 for a 2xx, never negative
+    assert "bill estimated: the answer's usage was unusable" in job.notice and why in job.notice
+    assert "req_scripted" in job.notice
+    assert run(service.db.run(totals)).today == job.billed_usd  # caps count it at once
+
+
+def test_a_bill_over_the_quote_is_kept_and_flagged(hostile, run):
+    server, service = hostile
+    big = {"input_tokens": 10, "input_tokens_details": {"text_tokens": 10, "image_tokens": 0}, "output_tokens": 5000,
+           "output_tokens_details": {"image_tokens": 5000, "text_tokens": 0}, "total_tokens": 5010}
+    server.script(200, images_body(1, usage=big))
+    outcome = run(service.submit(REQ))
+    job = outcome.jobs[0]
+    assert job.billed_usd > outcome.quote.total_usd_max  # what OpenAI charges is what is recorded
+    assert job.billed_usd == (Decimal(10) * 5 + Decimal(5000) * 30) / Decimal(1_000_000)
+    assert "over the quote: billed $0.1501, quoted at most" in job.notice and "req_scripted" in job.notice
+
+
+def test_a_good_usage_is_billed_from_usage_without_flags(hostile, run):
+    server, service = hostile
+    server.script(200, images_body(1))
+    job = run(service.submit(REQ)).jobs[0]
+    assert job.billed_usd == (Decimal(10) * 5 + Decimal(196) * 30) / Decimal(1_000_000) and not job.notice
+
+
+def test_jobs_and_ledger_show_the_flags(tmp_path):
+    """Through the CLI against the scripted server: `jobs` and `ledger` carry "over the quote" and "bill estimated"."""
+    import json
+
+    from .test_cli import cli
+
+    big = {"input_tokens": 10, "output_tokens": 5000}
+    with ScriptedServer() as server:
+        server.script(200, b'{"object": "list", "data": []}')  # the CLI reads /v1/models first (then daily)
+        server.script(200, images_body(1, usage=big))
+        server.script(200, images_body(1, usage={"output_tokens": "many"}))
+        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "k-not-secret"}
+        r1 = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path), env=env)
+        r2 = cli("generate", "--prompt", "y", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path), env=env)
+    assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
+    rows = json.loads(cli("ledger", "--json").stdout)["rows"]
+    assert "over the quote" in rows[0]["flags"] and "bill estimated" in rows[1]["flags"]
+    assert "over the quote" in cli("ledger").stdout and "bill estimated" in cli("jobs").stdout
+    assert "flags" in cli("ledger", "--csv").stdout.splitlines()[0]
+
+
+def test_a_model_list_that_is_not_one_falls_back_without_a_crash(hostile, run):
+    from studio.service.model_list import refresh_models
+
+    server, service = hostile
+    server.script(200, images_body(1))  # a proxy answering /v1/models with something else entirely
+    listed = run(refresh_models(service))
+    assert listed.shutdowns == {} and service.registry.get("gpt-image-2")  # the bundled lifecycle stays
+    server.script(200, b'{"object": "list", "data": [{"id": null}, {"id": "gpt-image-2", "shutdown_date": "soon"}]}')
+    listed = run(refresh_models(service, force=True))
+    assert listed.shutdowns == {"gpt-image-2": None}  # the unreadable entry skipped, the bad date ignored
