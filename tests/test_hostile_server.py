@@ -103,3 +103,79 @@ def test_a_model_list_that_is_not_one_falls_back_without_a_crash(hostile, run):
     server.script(200, b'{"object": "list", "data": [{"id": null}, {"id": "gpt-image-2", "shutdown_date": "soon"}]}')
     listed = run(refresh_models(service, force=True))
     assert listed.shutdowns == {"gpt-image-2": None}  # the unreadable entry skipped, the bad date ignored
+
+
+def _b64(colour) -> str:
+    import base64
+
+    from .scripted_server import png
+
+    return base64.b64encode(png(colour)).decode()
+
+
+def _saved_files(job) -> list:
+    from pathlib import Path
+
+    return [Path(i.path) for i in job.images if Path(i.path).exists() and Path(i.sidecar).exists()]
+
+
+def test_the_connection_drops_after_image_1_of_2(hostile, run):
+    server, service = hostile
+    body = f'{{"created": 1, "data": [{{"b64_json": "{_b64((200, 0, 0))}"}}, {{"b64_json": "{_b64((0, 200, 0))[:5000]}'
+    server.script(200, body.encode(), {"content-length": str(len(body) + 100_000)}, close_after=True)
+    outcome = run(service.submit(REQ.with_changes(n=2)))
+    job = outcome.jobs[0]
+    assert job.state.value == "saved" and len(_saved_files(job)) == 1
+    assert "1 of 2 images arrived; then" in job.notice and "bill estimated" in job.notice
+    assert job.billed_usd == outcome.quote.total_usd_max  # a 2xx was probably billed: never $0
+    assert len([r for r in server.requests if r["path"].endswith("/images/generations")]) == 1  # nothing re-sent
+
+
+def test_json_truncated_after_the_images_keeps_them(hostile, run):
+    server, service = hostile
+    body = f'{{"created": 1, "data": [{{"b64_json": "{_b64((1, 2, 3))}"}}, {{"b64_json": "{_b64((4, 5, 6))}"}}], "usage": {{"inp'
+    server.script(200, body.encode())
+    job = run(service.submit(REQ.with_changes(n=2))).jobs[0]
+    assert job.state.value == "saved" and len(_saved_files(job)) == 2
+    assert "2 of 2 images arrived; then" in job.notice and "bill estimated" in job.notice
+
+
+def test_odd_fields_never_break_the_save(hostile, run):
+    server, service = hostile
+    server.script(200, images_body(1, extra={"output_format": ["png"], "data": [
+        {"b64_json": _b64((9, 9, 9)), "revised_prompt": 'a "b64_json" trap and \\"b64_json\\": "x"'}]}))
+    job = run(service.submit(REQ)).jobs[0]
+    assert job.state.value == "saved" and len(_saved_files(job)) == 1 and job.images[0].path.endswith(".png")
+
+
+def test_fewer_images_than_asked_are_saved_and_said(hostile, run):
+    server, service = hostile
+    server.script(200, images_body(1))
+    job = run(service.submit(REQ.with_changes(n=2))).jobs[0]
+    assert job.state.value == "saved" and len(_saved_files(job)) == 1 and "1 of 2 images arrived" in job.notice
+
+
+def _event(kind: str, **fields) -> bytes:
+    import json
+
+    return f"event: {kind}\ndata: {json.dumps({'type': kind, **fields})}\n\n".encode()
+
+
+@pytest.mark.parametrize("ending", ["error", "drop"])
+def test_a_stream_that_fails_after_image_1_keeps_it_and_bills_its_usage(hostile, run, ending):
+    server, service = hostile
+    usage = {"input_tokens": 10, "input_tokens_details": {"text_tokens": 10, "image_tokens": 0}, "output_tokens": 296,
+             "total_tokens": 306}
+    body = _event("image_generation.completed", b64_json=_b64((7, 7, 7)), usage=usage, output_format="png",
+                  size="1024x1024", quality="low", background="opaque", created_at=1)
+    if ending == "error":
+        body += _event("error", error={"message": "the server fell over", "type": "server_error"})
+        server.script(200, body, {"content-type": "text/event-stream"})
+    else:
+        server.script(200, body, {"content-type": "text/event-stream", "content-length": str(len(body) + 50_000)},
+                      close_after=True)
+    request = REQ.with_changes(n=2, stream=True, partial_images=1)
+    job = run(service.submit(request)).jobs[0]
+    assert job.state.value == "saved" and len(_saved_files(job)) == 1 and "1 of 2 images arrived; then" in job.notice
+    assert job.billed_usd == (Decimal(10) * 5 + Decimal(296) * 30) / Decimal(1_000_000)  # from its own usage
+    assert "bill estimated" not in job.notice

@@ -119,7 +119,7 @@ def _budget(db, args) -> int:
             return f"unusable ({cap!r}): ignored"
         if usable is None:
             return "no cap"
-        cents = usable.quantize(Decimal("0.01"))
+        cents = usable.quantize(Decimal(1).scaleb(-2))  # whole cents
         return f"${cents:,.2f}" if cents == usable else f"${usable:,f}"  # exactly as set: never rounded up
 
     print(f"per call   {show(caps.call)}")

@@ -18,6 +18,9 @@ import openai
 
 from studio.core.validation import Checked
 
+from studio.core.names import EXTENSIONS
+from studio.core.pricing import usage_problem
+
 from .body_decoder import BodyDecodeError, ImagesBodyDecoder
 from .failures import MalformedResponse
 
@@ -36,6 +39,17 @@ class CallResult:
     created: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     svg_usage: dict[str, Any] | None = None  # the SVG author's tokens, billed at its own rates
+    incomplete: str | None = None  # "1 of 2 images arrived; …": the answer failed after some images
+
+
+class PartialAnswer(Exception):
+    """The answer failed after some images had arrived in full: they are kept and saved like any result."""
+
+    def __init__(self, images: list[bytes], cause: BaseException, *, request_id: str | None,
+                 headers: dict[str, str], events: list[dict[str, Any]] | None = None):
+        super().__init__(str(cause))
+        self.images, self.cause, self.request_id, self.headers = images, cause, request_id, headers
+        self.events = events or []  # streamed: each completed image's event fields (with its own usage)
 
 
 def kept_headers(headers: Any) -> dict[str, str]:
@@ -67,18 +81,37 @@ async def call_images(sync_client: Any, checked: Checked, *, on_partial: Partial
 
     params = checked.api_params()
     req = checked.request
-    if req.stream:
-        headers, request_id, completed = await call_in_thread(sync_client, checked, params, on_partial=on_partial)
-        return _streamed_result(completed, request_id, headers, req.output_format)
-    headers, request_id, body, images = await call_in_thread(sync_client, checked, params)
-    return _result(body, images, request_id, headers, req.output_format)
+    try:
+        if req.stream:
+            headers, request_id, completed = await call_in_thread(sync_client, checked, params, on_partial=on_partial)
+            result = _streamed_result(completed, request_id, headers, req.output_format)
+        else:
+            headers, request_id, body, images = await call_in_thread(sync_client, checked, params)
+            result = _result(body, images, request_id, headers, req.output_format)
+    except PartialAnswer as partial:
+        usage = None
+        for fields in partial.events:
+            usage = sum_usage(usage, fields.get("usage"))
+        why = partial.cause.args[0] if partial.cause.args else type(partial.cause).__name__
+        result = CallResult(request_id=partial.request_id, images=partial.images, output_format=req.output_format,
+                            usage=usage, headers=partial.headers,
+                            incomplete=f"{len(partial.images)} of {req.n} images arrived; then {why}")
+    if result.incomplete is None and len(result.images) != req.n:
+        result.incomplete = f"{len(result.images)} of {req.n} images arrived"
+    return result
+
+
+def _format(value: Any, fallback: str) -> str:
+    """The answer's output_format when it is one we know, else what was asked for (a list, a number or an
+    unknown word from a misbehaving server never names a file)."""
+    return value if isinstance(value, str) and value in EXTENSIONS else fallback
 
 
 def _result(body: dict[str, Any], images: list[bytes], request_id: str | None, headers: dict[str, str], fallback_format: str) -> CallResult:
     return CallResult(
         request_id=request_id,
         images=images,
-        output_format=body.get("output_format") or fallback_format,
+        output_format=_format(body.get("output_format"), fallback_format),
         usage=body.get("usage"),
         size=body.get("size"),
         quality=body.get("quality"),
@@ -98,14 +131,19 @@ def _streamed_result(completed: list[tuple[dict[str, Any], bytes]], request_id: 
         usage = sum_usage(usage, fields.get("usage"))
     last = completed[-1][0]
     return CallResult(request_id=request_id, images=[data for _, data in completed],
-                      output_format=last.get("output_format") or fallback_format, usage=usage, size=last.get("size"),
+                      output_format=_format(last.get("output_format"), fallback_format), usage=usage, size=last.get("size"),
                       quality=last.get("quality"), background=last.get("background"), headers=headers)
 
 
 def sum_usage(total: dict[str, Any] | None, part: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Streamed images each carry usage (without output_tokens_details): add them up."""
+    """Streamed images each carry usage (without output_tokens_details): add them up. An unusable part
+    makes the sum unusable (the bill is then estimated at the quote's bound, and says so)."""
     if not part:
         return total
+    if total is not None and usage_problem(total):
+        return total
+    if usage_problem(part):
+        return part if isinstance(part, dict) else {"unusable": repr(part)[:200]}
     if total is None:
         return json.loads(json.dumps(part))
     for key in ("input_tokens", "output_tokens", "total_tokens"):

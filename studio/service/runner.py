@@ -337,7 +337,8 @@ class ImageService:
         req = checked.request
         bill = bill_from_usage(result.usage, checked.spec, svg_usage=result.svg_usage, registry=self.registry)
         billed = bill.usd if bill else q.total_usd_max  # no usable usage: assume the worst, never less
-        flags = bill_flags(bill, billed, q, result.usage, result.request_id)
+        flags = [result.incomplete] if result.incomplete else []
+        flags += bill_flags(bill, billed, q, result.usage, result.request_id)
         await self.db.run(journal.mark, job_id, JobState.RECEIVED, request_id=result.request_id,
                           usage_json=json.dumps(result.usage) if result.usage else None, billed_usd=str(billed))
         outcome = JobOutcome(job_id, JobState.RECEIVED, first_index, result.request_id, received=result.images,

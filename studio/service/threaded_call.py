@@ -23,7 +23,7 @@ from studio.core.validation import Checked
 
 from .body_decoder import BodyDecodeError, ImageEventStream, ImagesBodyDecoder
 from .failures import MalformedResponse
-from .images_api import finish_body, kept_headers, read_error
+from .images_api import PartialAnswer, finish_body, kept_headers, read_error
 from .memory import background_priority
 
 
@@ -57,11 +57,25 @@ def _read(sync_client: Any, checked: Checked, params: dict[str, Any], stop: thre
     return headers, request_id
 
 
+def _partial(holder: dict[str, Any], images: list[bytes], exc: BaseException, events=None) -> PartialAnswer:
+    response = holder.get("response")
+    headers = kept_headers(response.headers) if response is not None else {}
+    request_id = getattr(response, "request_id", None) if response is not None else None
+    return PartialAnswer(list(images), exc, request_id=request_id, headers=headers, events=events)
+
+
 def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any]):
     decoder = ImagesBodyDecoder()
-    headers, request_id = _read(sync_client, checked, params, stop, holder, lambda chunk, _: decoder.feed(chunk),
-                                lambda _: None, "answer is not a valid image response")
-    body, images = finish_body(decoder)
+    try:
+        headers, request_id = _read(sync_client, checked, params, stop, holder, lambda chunk, _: decoder.feed(chunk),
+                                    lambda _: None, "answer is not a valid image response")
+        body, images = finish_body(decoder)
+    except _Stopped:
+        raise
+    except Exception as exc:  # the answer broke: the images that arrived whole are kept
+        if decoder.images:
+            raise _partial(holder, decoder.images, exc) from exc
+        raise
     return headers, request_id, body, images
 
 
@@ -92,8 +106,16 @@ def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], sto
             elif kind.endswith(".completed"):
                 completed.append((fields, data))
 
-    headers, request_id = _read(sync_client, checked, params, stop, holder, lambda chunk, response: handle(events.feed(chunk), response),
-                                lambda response: handle(events.close(), response), "stream is not valid image events")
+    try:
+        headers, request_id = _read(sync_client, checked, params, stop, holder,
+                                    lambda chunk, response: handle(events.feed(chunk), response),
+                                    lambda response: handle(events.close(), response), "stream is not valid image events")
+    except _Stopped:
+        raise
+    except Exception as exc:  # an error event or a drop after some images completed: those are kept
+        if completed:
+            raise _partial(holder, [d for _, d in completed], exc, events=[f for f, _ in completed]) from exc
+        raise
     return headers, request_id, completed
 
 
