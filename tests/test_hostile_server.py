@@ -179,3 +179,19 @@ def test_a_stream_that_fails_after_image_1_keeps_it_and_bills_its_usage(hostile,
     assert job.state.value == "saved" and len(_saved_files(job)) == 1 and "1 of 2 images arrived; then" in job.notice
     assert job.billed_usd == (Decimal(10) * 5 + Decimal(296) * 30) / Decimal(1_000_000)  # from its own usage
     assert "bill estimated" not in job.notice
+
+
+def test_a_full_disk_for_previews_never_aborts_a_streamed_call(service_factory, run, monkeypatch):
+    """Previews cannot be written (ENOSPC): the call goes on, the final image is saved and billed."""
+    import errno
+
+    from studio.service import results
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(results, "save_preview", full)
+    monkeypatch.setattr("studio.service.previews.save_preview", full)
+    service = service_factory()
+    job = run(service.submit(REQ.with_changes(stream=True, partial_images=2))).jobs[0]
+    assert job.state.value == "saved" and len(_saved_files(job)) == 1 and job.billed_usd > 0

@@ -27,15 +27,16 @@ from .client import make_client
 from .db import Database
 from .endpoint import Endpoint
 from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
-                     PartialImage, RateLimited)
+                     RateLimited)
 from .failures import Failure, Kind, explain
 from .calibration import learned_output
 from .journal import JobState, NewJob
 from .model_list import ModelList
 from .library import SavedImage
 from .pacing import Pacer, unlimited
+from .previews import drop_preview_files, preview_saver
 from .paths import data_dir, database_path
-from .results import SaveFailed, save_preview, save_result
+from .results import SaveFailed, save_result
 from .retry import RetryPolicy
 from .settings import get_setting
 
@@ -377,22 +378,10 @@ class ImageService:
     # -- previews and cost ----------------------------------------------------------------------
 
     def _preview_saver(self, job_id: str, first_index: int, output_format: str):
-        async def on_partial(index_in_call: int, step: int, data: bytes) -> None:
-            index = first_index + index_in_call
-            path = await asyncio.to_thread(save_preview, self.root, job_id, index, step, output_format, data)
-            replaced = await self.db.run(library.record_preview, job_id, index, step, str(path))
-            if replaced:
-                await asyncio.to_thread(Path(replaced).unlink, missing_ok=True)
-            self.events.publish(PartialImage(job_id, index, step, str(path)))
-
-        return on_partial
+        return preview_saver(self, job_id, first_index, output_format)
 
     async def _drop_preview_file(self, job_id: str, index: int) -> None:
-        from .paths import previews_dir
-
-        folder = previews_dir(self.root)
-        for path in await asyncio.to_thread(lambda: list(folder.glob(f"{job_id[:8]}-{index + 1:02d}-p*"))):
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+        await drop_preview_files(self.root, job_id, index)
 
     async def _publish_cost(self) -> None:
         t = await self.db.run(ledger.totals)
