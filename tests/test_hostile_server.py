@@ -195,3 +195,18 @@ def test_a_full_disk_for_previews_never_aborts_a_streamed_call(service_factory, 
     service = service_factory()
     job = run(service.submit(REQ.with_changes(stream=True, partial_images=2))).jobs[0]
     assert job.state.value == "saved" and len(_saved_files(job)) == 1 and job.billed_usd > 0
+
+
+def test_an_edit_that_can_never_fit_the_tier_is_refused_with_the_numbers(service_factory, run, png_file, sandbox):
+    from studio.core.errors import RefusedError
+    from studio.core.request import EditRequest
+
+    service = service_factory(tier=1)  # 100,000 tokens per minute
+    images = tuple(png_file(1024, 1024, name=f"ref{i}.png") for i in range(16))
+    request = EditRequest(prompt="combine them", images=images, size="1024x1024", quality="low")
+    sent = len(sandbox.sandbox.requests)
+    with pytest.raises(RefusedError, match=r"can never fit your rate tier: one call may use up to [\d,]+ tokens and the "
+                                            r"tier allows 100,000 tokens per minute"):
+        run(service.submit(request))
+    assert len(sandbox.sandbox.requests) == sent  # nothing sent, nothing journaled
+    assert run(service.db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM jobs").fetchone()[0])) == 0

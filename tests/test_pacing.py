@@ -9,7 +9,7 @@ from studio.sandbox.app import SandboxConfig
 from studio.sandbox.server import EmbeddedSandbox
 from studio.service.endpoint import Endpoint
 from studio.service.failures import Failure, Kind
-from studio.service.pacing import Pacer, parse_reset
+from studio.service.pacing import NeverFits, Pacer, parse_reset
 from studio.service.retry import RetryPolicy
 
 
@@ -26,7 +26,9 @@ def test_chunks_fit_the_images_and_tokens_per_minute():
     assert pacer.chunks(10, 196) == [5, 5] and pacer.chunks(7, 196) == [5, 2] and pacer.chunks(3, 196) == [3]
     assert pacer.chunks(10, 13_342) == [5, 5]  # 4K high: 7 per minute by tokens, 5 by images
     assert Pacer(50, 100_000).chunks(10, 13_342) == [7, 3]
-    assert Pacer(5, 100).chunks(2, 500) == [1, 1]  # one image alone is over: one per call
+    assert Pacer(5, 100_000).chunks(3, 20_000, 50_000) == [2, 1]  # each call also carries 50,000 input tokens
+    with pytest.raises(NeverFits, match="one call may use up to 500 tokens and the tier allows 100"):
+        Pacer(5, 100).chunks(2, 500)  # one image alone is over: it would wait forever, so it is refused
 
 
 @pytest.mark.parametrize("text, seconds", [("1s", 1), ("6m0s", 360), ("250ms", 0.25), ("2.661s", 2.661), ("1h2m3s", 3723), ("7", 7), ("", None)])

@@ -12,6 +12,8 @@ import time
 from collections import deque
 from typing import Awaitable, Callable, Mapping
 
+from studio.core.errors import RefusedError
+
 WaitCallback = Callable[[float], Awaitable[None] | None]
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$")
 
@@ -28,6 +30,16 @@ def parse_reset(text: str) -> float | None:
     return h * 3600 + mi * 60 + s + ms / 1000
 
 
+class NeverFits(RefusedError):
+    """One call needs more tokens than the rate tier allows per minute: it would wait forever."""
+
+    def __init__(self, needed: int, per_minute: int):
+        self.needed, self.per_minute = needed, per_minute
+        super().__init__(f"this request can never fit your rate tier: one call may use up to {needed:,} tokens and the "
+                         f"tier allows {per_minute:,} tokens per minute; send fewer or smaller input images, a lower "
+                         "quality or size, or set a higher tier (asset-studio tier N)")
+
+
 class Pacer:
     def __init__(self, images_per_minute: int, tokens_per_minute: int, *, minute_seconds: float = 60.0,
                  margin: float = 0.02, clock: Callable[[], float] = time.monotonic):
@@ -38,9 +50,13 @@ class Pacer:
         self._hold_until = 0.0
         self._lock = asyncio.Lock()
 
-    def chunks(self, n: int, tokens_per_image: int) -> list[int]:
-        """Split an n-image job into calls that each fit in one minute's allowance."""
-        per_call = max(1, min(n, self.ipm, self.tpm // max(tokens_per_image, 1) or 1))
+    def chunks(self, n: int, tokens_per_image: int, fixed_tokens: int = 0) -> list[int]:
+        """Split an n-image job into calls that each fit in one minute's allowance; every call also carries
+        `fixed_tokens` (its prompt and input images). Refused when not even one image fits."""
+        room = self.tpm - fixed_tokens
+        if room < tokens_per_image:
+            raise NeverFits(fixed_tokens + tokens_per_image, self.tpm)
+        per_call = max(1, min(n, self.ipm, room // max(tokens_per_image, 1) or 1))
         sizes = [per_call] * (n // per_call)
         if n % per_call:
             sizes.append(n % per_call)

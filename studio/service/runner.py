@@ -180,7 +180,8 @@ class ImageService:
         which becomes a new version of it). The board still carries the cost and its cap."""
         checked, whole_quote = self.check(request)
         tokens_per_image = whole_quote.output_tokens // request.n
-        sizes = self.pacer.chunks(request.n, tokens_per_image)
+        fixed = whole_quote.text_tokens_max + whole_quote.image_input_tokens_max  # every call carries its inputs
+        sizes = self.pacer.chunks(request.n, tokens_per_image, fixed)  # raises NeverFits: refused, never stuck
         group_id = uuid.uuid4().hex
         board_id = await self.db.run(library.board_id, board) if board else None
         parts: list[tuple[Checked, Quote, int]] = []
