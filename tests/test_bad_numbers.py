@@ -125,3 +125,20 @@ def test_settings_refuse_a_base_url_that_is_not_a_url_and_save_nothing(studio, q
     from studio.service import ledger
 
     assert qloop.run_until_complete(window.session.db.run(ledger.get_caps)).day is None  # nothing saved
+
+
+@pytest.mark.parametrize("command", ["generate", "quote"])
+def test_a_prompt_that_is_not_utf8_is_refused(command, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .test_cli import ROOT
+
+    args = [sys.executable, "-m", "studio", command, "--prompt", b"bad \xff prompt", "--size", "1024x1024", "--out",
+            str(tmp_path / "o")]
+    if command == "quote":
+        args = args[:-2]
+    r = subprocess.run(args, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 2 and "prompt: is not valid UTF-8 text (byte 0xff at character 5)" in err and "Traceback" not in err

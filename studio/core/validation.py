@@ -49,6 +49,12 @@ def validate(
         raise ValidationError("model", request.model, f"does not support image {request.endpoint}s")
 
     prompt = request.prompt or ""
+    try:
+        prompt.encode("utf-8")
+    except UnicodeEncodeError as exc:  # bytes that are not UTF-8 arrive as lone surrogates (argv, files)
+        bad = prompt[exc.start]
+        byte = f"byte 0x{ord(bad) - 0xDC00:02x}" if 0xDC80 <= ord(bad) <= 0xDCFF else f"code point U+{ord(bad):04X}"
+        raise ValidationError("prompt", "", f"is not valid UTF-8 text ({byte} at character {exc.start + 1})") from None
     if prompt_required and not prompt.strip():
         raise ValidationError("prompt", "", "must not be empty")
     if len(prompt) > spec.prompt_max_chars:
