@@ -142,3 +142,18 @@ def test_a_prompt_that_is_not_utf8_is_refused(command, tmp_path):
     r = subprocess.run(args, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     err = r.stderr.decode("utf-8", "replace")
     assert r.returncode == 2 and "prompt: is not valid UTF-8 text (byte 0xff at character 5)" in err and "Traceback" not in err
+
+
+def test_out_copies_get_ordinary_modes_and_the_library_stays_private(tmp_path):
+    import json
+    import os
+    import stat
+
+    out = tmp_path / "out"
+    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(report["files"][0]).st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(os.stat(report["library_files"][0]).st_mode) == 0o600

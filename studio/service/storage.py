@@ -13,12 +13,28 @@ from studio.core.names import EXTENSIONS, slugify
 from .paths import recovered_dir
 
 
-def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+def _umask() -> int:
+    """The process umask, read without changing it where the OS tells (Linux); else set and restored."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview], *, public: bool = False) -> None:
     """Write `data` (bytes, or parts written one after the other) so that `path` is either absent
-    or complete, never half-written."""
+    or complete, never half-written. The library stays private (0600); `public` files (copies for
+    --out) get the ordinary mode the umask gives."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent)
     try:
+        if public:
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             for part in ([data] if isinstance(data, (bytes, bytearray, memoryview)) else data):
                 fh.write(part)
@@ -61,7 +77,7 @@ def result_paths(out_dir: Path, prompt: str, output_format: str, count: int, *, 
 def save_images(out_dir: Path, prompt: str, output_format: str, images: list[bytes]) -> list[Path]:
     paths = result_paths(out_dir, prompt, output_format, len(images))
     for path, data in zip(paths, images):
-        atomic_write(path, data)
+        atomic_write(path, data, public=True)
     return paths
 
 
