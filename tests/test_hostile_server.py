@@ -210,3 +210,21 @@ def test_an_edit_that_can_never_fit_the_tier_is_refused_with_the_numbers(service
         run(service.submit(request))
     assert len(sandbox.sandbox.requests) == sent  # nothing sent, nothing journaled
     assert run(service.db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM jobs").fetchone()[0])) == 0
+
+
+def test_a_key_of_another_shape_echoed_by_a_401_is_redacted_everywhere(tmp_path):
+    import json
+
+    from .test_cli import cli
+
+    key = "corpgw-" + "Q7x" * 8  # not sk-…: the pattern alone would miss it
+    echo = {"error": {"message": f"Incorrect API key provided: {key}. You can find your API key at ...",
+                      "type": "invalid_request_error", "code": "invalid_api_key"}}
+    with ScriptedServer() as server:
+        server.script(200, b'{"object": "list", "data": []}')
+        server.script(401, json.dumps(echo).encode())
+        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": key}
+        r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path), env=env)
+    assert r.returncode == 1 and "API key was refused" in r.stderr
+    jobs = cli("jobs", "--json").stdout + cli("ledger", "--csv").stdout
+    assert key not in r.stdout + r.stderr + jobs and "[redacted]" in r.stderr + jobs

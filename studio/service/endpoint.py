@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from studio.core.errors import RefusedError
+from studio.core.redact import remember_secret
 
 from .keys import resolve_key
 
@@ -22,6 +23,13 @@ class Endpoint:
     api_key: str  # never logged, echoed or written: repr hides it
     is_sandbox: bool = False
     key_source: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.api_key != NO_KEY:
+            remember_secret(self.api_key)  # redacted from every message, whatever its shape
+        userinfo = re.match(r"[a-z]+://([^/?#@]*)@", self.base_url)
+        if userinfo:
+            remember_secret(userinfo.group(1).partition(":")[2])
 
     @property
     def public_url(self) -> str:
