@@ -157,3 +157,22 @@ def test_out_copies_get_ordinary_modes_and_the_library_stays_private(tmp_path):
     os.umask(umask)
     assert stat.S_IMODE(os.stat(report["files"][0]).st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(os.stat(report["library_files"][0]).st_mode) == 0o600
+
+
+def test_a_job_from_another_host_can_be_resolved_by_the_user(tmp_path):
+    import json
+
+    assert cli("budget", "--day", "1").returncode == 0
+    made = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path / "o"), "--json")
+    job_id = json.loads(made.stdout)["job_ids"][0]
+    with sqlite3.connect(database_path()) as conn:  # as if sent from another machine that never came back
+        conn.execute("UPDATE jobs SET state = 'sent', billed_usd = NULL, sandbox = 0, owner_host = 'elsewhere' WHERE id = ?",
+                     (job_id,))
+    reserved = json.loads(cli("budget", "--json").stdout)["spent"]["today"]
+    assert float(reserved) > 0  # stuck: counted at its quote's bound
+    assert cli("jobs", "resolve", job_id[:6], "--as", "maybe").returncode == 2
+    r = cli("jobs", "resolve", job_id[:6], "--as", "failed")
+    assert r.returncode == 0 and "resolved as failed" in r.stdout
+    assert float(json.loads(cli("budget", "--json").stdout)["spent"]["today"]) == 0  # its reservation is released
+    again = cli("jobs", "resolve", job_id[:6], "--as", "unknown")
+    assert again.returncode == 2 and "only queued, sent or received jobs" in again.stderr

@@ -35,6 +35,13 @@ def run(args: argparse.Namespace) -> int:
 def _jobs(db, args) -> int:
     from studio.service import journal, library
 
+    if args.action == "resolve":
+        if not args.job_id or not args.resolve_as:
+            raise RefusedError("jobs resolve ID --as failed|unknown")
+        full = db.run_sync(journal.resolve, args.job_id, args.resolve_as)
+        print(f"job {full[:8]} resolved as {args.resolve_as}")
+        return 0
+
     rows = db.run_sync(journal.list_jobs, limit=args.limit)
     for row in rows:
         row["files"] = [i["path"] for i in db.run_sync(library.images_of_job, row["id"])]

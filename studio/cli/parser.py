@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     j = sub.add_parser("jobs", help="the journal, including outcome-unknown jobs", description="The journal of calls: queued, sent, received, saved, failed or unknown (may have been billed).")
     j.add_argument("--json", action="store_true", help="print JSON")
     j.add_argument("--limit", type=int, default=50, help="newest N jobs (default 50)")
+    j.add_argument("action", nargs="?", choices=["resolve"], help="resolve ID --as failed|unknown: settle a job that "
+                   "never settles on its own (e.g. started on another host)")
+    j.add_argument("job_id", nargs="?", metavar="ID", help="the job (a unique prefix of its id is enough)")
+    j.add_argument("--as", dest="resolve_as", choices=["failed", "unknown"],
+                   help="failed: it was not billed (releases its reservation); unknown: it may have been billed")
 
     b = sub.add_parser("budget", help="show or set hard spending caps", description="Hard caps: a call whose quote could cross one is refused before anything is sent. 'none' removes a cap.")
     b.add_argument("--day", metavar="USD", help="cap per day (UTC)")

@@ -64,7 +64,7 @@ class Quote:
     total_usd_max: Decimal
     batch: bool = False
     notes: tuple[str, ...] = field(default=())
-    kind: str = "exact"  # "exact": OpenAI publishes the token rule; "estimate": learned, with a bound that holds
+    kind: str = "exact"  # "exact": OpenAI publishes the token rule; "estimate": learned, with a bound
     output_tokens_max: int = 0  # the bound of output_tokens (equal to it for exact quotes)
     output_usd_max: Decimal = Decimal(0)
     svg: SvgCost | None = None  # the SVG author's part (already in the totals)
@@ -105,7 +105,8 @@ class Learned:
     bills: int
 
 
-def calibration_key(model: str, size: Size | str | None, quality: str, complexity: str | None, output_format: str,
+def calibration_key(model: str, size: Size | str | None, quality: str, complexity: str | None,
+                    output_format: str,
                     frames: int | None = None) -> str:
     """The kind of request a bill teaches about: model, size, quality, complexity, format (and GIF frames)."""
     parts = [model, str(size or "auto"), quality, complexity or "-", output_format]
@@ -145,10 +146,13 @@ def quote(
     notes: list[str] = []
     calibrated = 0
     if not spec.listed:
-        notes.append(f"{spec.id} is not in this version's model list: checked with the common GPT-image rules; "
+        notes.append(f"{spec.id} is not in this version's model list: "
+                     "checked with the common GPT-image rules; "
                      "its quote is an estimate with a doubled bound")
     if not spec.exact_quotes:
-        frames = (req.frame_count or (spec.gif.frames_default if spec.gif else None)) if req.output_format == "gif" else None
+        frames = None
+        if req.output_format == "gif":
+            frames = req.frame_count or (spec.gif.frames_default if spec.gif else None)
         key = calibration_key(req.model, checked.size, req.quality, req.complexity, req.output_format, frames)
         seen = (learned_output or {}).get(key)
         margin = Decimal(str(spec.output_tokens.get("learn_margin", "1.25")))
@@ -166,7 +170,8 @@ def quote(
     if not exact:
         notes.append("size or quality is auto: quoted at the dearest option the model may pick")
     if partial:
-        notes.append(f"{req.partial_images} partial image(s) per image add {spec.partial_image_tokens} tokens each")
+        notes.append(f"{req.partial_images} partial image(s) per image add "
+                     f"{spec.partial_image_tokens} tokens each")
     if req.output_format == "gif" and size is not None:
         notes.append(f"a GIF is billed as one sheet of its frames: {size}")
 
@@ -179,7 +184,7 @@ def quote(
         for image in req.images:
             img_est += learned.get(str(image.size), estimate_input_image_tokens(rule, image.size))
             img_max += max_input_image_tokens(rule, image.size)
-        for extra in (req.mask, req.markup):  # whether a mask or markup is billed is unknown: the bound counts it
+        for extra in (req.mask, req.markup):  # whether these are billed is unknown: the bound counts them
             if extra is not None:
                 img_max += max_input_image_tokens(rule, extra.size)
         notes.append("input image tokens are an estimate; the bill comes from the API's usage")
@@ -275,7 +280,8 @@ def usage_problem(usage: Any) -> str | None:
 
 
 def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: bool = False,
-                    svg_usage: Mapping[str, Any] | None = None, registry: Registry | None = None) -> Bill | None:
+                    svg_usage: Mapping[str, Any] | None = None,
+                    registry: Registry | None = None) -> Bill | None:
     """Price a response's usage (and an SVG's `svg_usage`, at its author model's rates).
     `output_tokens_details` may be missing (streamed events omit it): then all output tokens are
     billed as image tokens, the dearer rate. None when the usage cannot be billed from (usage_problem):
@@ -307,7 +313,8 @@ def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: 
     if svg_usage:
         authors = registry.svg_authors if registry else {}
         bound = svg_quote(spec, None, authors) if spec.svg and authors else None
-        svg_usd, svg_flags = svg_bill(svg_usage, authors, unreadable_usd=bound.usd_max if bound else Decimal(0))
+        fallback = bound.usd_max if bound else Decimal(0)
+        svg_usd, svg_flags = svg_bill(svg_usage, authors, unreadable_usd=fallback)
         flags.extend(svg_flags)
     return Bill(text_in, image_in, image_out, text_out, amount + svg_usd, svg_usd, tuple(flags))
 
@@ -321,5 +328,6 @@ def bill_flags(bill: Bill | None, billed: Decimal, q: Quote, usage: Any, request
         flags.append(f"bill estimated: the answer's usage was unusable ({usage_problem(usage)}); "
                      f"billed at the quote's bound {format_usd(billed)}{rid}")
     elif billed > q.total_usd_max:
-        flags.append(f"over the quote: billed {format_usd(billed)}, quoted at most {format_usd(q.total_usd_max)}{rid}")
+        flags.append(f"over the quote: billed {format_usd(billed)}, "
+                     f"quoted at most {format_usd(q.total_usd_max)}{rid}")
     return flags

@@ -20,7 +20,7 @@ def remember_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    """Return text with the keys in use, anything shaped like an API key and bearer tokens replaced by a marker."""
+    """Return text with the keys in use, anything shaped like an API key and bearer tokens replaced."""
     for secret in sorted(_SECRETS, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, "[redacted]")

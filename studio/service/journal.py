@@ -139,6 +139,30 @@ def reconcile(conn: sqlite3.Connection) -> list[str]:
     return changed
 
 
+def resolve(conn: sqlite3.Connection, job_id: str, as_state: str) -> str:
+    """The user settles a job that can never settle on its own (e.g. started on another host): "failed"
+    (nothing was billed: its reservation is released) or "unknown" (it may have been billed: it stays
+    counted at its quote's bound). `job_id` may be a unique prefix. Returns the full id."""
+    from studio.core.errors import RefusedError
+
+    if as_state not in (JobState.FAILED.value, JobState.UNKNOWN.value):
+        raise RefusedError(f"--as {as_state}: choose failed or unknown")
+    with transaction(conn):
+        rows = conn.execute("SELECT id, state FROM jobs WHERE id LIKE ? || '%'", (job_id,)).fetchall()
+        if len(rows) != 1:
+            why = "no such job" if not rows else f"{len(rows)} jobs start so; give more of the id"
+            raise RefusedError(f"job {job_id!r}: {why}")
+        row = rows[0]
+        if row["state"] not in ACTIVE:
+            raise RefusedError(f"job {row['id'][:8]} is {row['state']}: "
+                               "only queued, sent or received jobs can be resolved")
+        message = ("Resolved by you as failed: counted as not billed." if as_state == JobState.FAILED.value else
+                   "Resolved by you as outcome unknown: it may have been billed and stays counted at its quote's bound.")
+        conn.execute("UPDATE jobs SET state = ?, error_kind = 'resolved', error_message = ?, finished_at = ? WHERE id = ?",
+                     (as_state, message, iso(utc_now()), row["id"]))
+    return row["id"]
+
+
 def list_jobs(conn: sqlite3.Connection, *, limit: int = 200, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     sql = "SELECT * FROM jobs"
     args: tuple[Any, ...] = ()

@@ -35,9 +35,9 @@ class NeverFits(RefusedError):
 
     def __init__(self, needed: int, per_minute: int):
         self.needed, self.per_minute = needed, per_minute
-        super().__init__(f"this request can never fit your rate tier: one call may use up to {needed:,} tokens and the "
-                         f"tier allows {per_minute:,} tokens per minute; send fewer or smaller input images, a lower "
-                         "quality or size, or set a higher tier (asset-studio tier N)")
+        super().__init__(f"this request can never fit your rate tier: one call may use up to {needed:,} "
+                         f"tokens and the tier allows {per_minute:,} tokens per minute; send fewer or smaller "
+                         "input images, a lower quality or size, or set a higher tier (asset-studio tier N)")
 
 
 class Pacer:
