@@ -48,10 +48,24 @@ def main(argv: list[str] | None = None) -> int:
         return runner.run(_run(app, smoke=args.smoke, files=files, server=server))
 
 
+async def _tell(text: str) -> None:
+    """A modal message without exec() (never nested loops under qasync): wait until it is closed."""
+    from PySide6.QtWidgets import QMessageBox
+
+    done = asyncio.Event()
+    box = QMessageBox(QMessageBox.Icon.Critical, "Asset Studio", text)
+    box.finished.connect(lambda _: done.set())
+    box.open()
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":  # nobody to click it (tests, CI)
+        box.close()
+    await done.wait()
+
+
 async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None) -> int:
     from PySide6.QtCore import QSettings
 
     from studio.core.errors import RefusedError
+    from studio.service.db import LibraryUnavailable
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
     from studio.service.paths import data_dir
@@ -82,7 +96,14 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
         import tempfile
 
         root = Path(tempfile.mkdtemp(prefix="asset-studio-smoke-"))
-    session = await Session.open(endpoint, root=root)
+    try:
+        session = await Session.open(endpoint, root=root)
+    except LibraryUnavailable as exc:  # a message before any window, not a crash
+        print(f"asset-studio: error: {exc}", file=sys.stderr)
+        if sandbox is not None:
+            await asyncio.to_thread(sandbox.stop)
+        await _tell(str(exc))
+        return 1
     closed = asyncio.Event()
     window = MainWindow(session, data_folder=str(root or data_dir()))
     window.closed.connect(closed.set)

@@ -176,3 +176,21 @@ def test_a_job_from_another_host_can_be_resolved_by_the_user(tmp_path):
     assert float(json.loads(cli("budget", "--json").stdout)["spent"]["today"]) == 0  # its reservation is released
     again = cli("jobs", "resolve", job_id[:6], "--as", "unknown")
     assert again.returncode == 2 and "only queued, sent or received jobs" in again.stderr
+
+
+@pytest.mark.parametrize("args", [("jobs",), ("budget",), ("ledger",), ("models", "--offline"),
+                                  ("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low")])
+def test_an_unusable_data_folder_gives_one_clear_line(tmp_path, args):
+    plain = tmp_path / "plain"
+    plain.write_text("not a folder")
+    r = cli(*args, env={"XDG_DATA_HOME": str(plain / "sub")}, cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"the data folder {plain / 'sub' / 'asset-studio'} cannot be used: Not a directory" in r.stderr
+
+
+def test_the_window_says_so_before_it_opens_instead_of_crashing(tmp_path):
+    plain = tmp_path / "plain"
+    plain.write_text("not a folder")
+    r = cli(env={"XDG_DATA_HOME": str(plain / "sub"), "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)},
+            timeout=60)
+    assert r.returncode == 1 and "cannot be used: Not a directory" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -39,8 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         from .export_cmd import run
     else:
         from .library_cmd import run
+    from studio.core.errors import StudioError
+    from studio.core.redact import redact
+
     try:
         return run(args)
+    except StudioError as exc:  # e.g. an unusable data folder: one clear line, never a traceback
+        print(f"asset-studio: error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("asset-studio: interrupted", file=sys.stderr)
         return 130

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
+from studio.core.errors import StudioError
+
 T = TypeVar("T")
 BUSY_TIMEOUT_S = 15.0
 
@@ -141,13 +143,23 @@ def migrate(conn: sqlite3.Connection) -> int:
     return len(MIGRATIONS)
 
 
+class LibraryUnavailable(StudioError):
+    """The data folder or its database cannot be used (read-only, full, a path under a plain file…)."""
+
+
 class Database:
     """One connection on one worker thread. `await db.run(fn, ...)` calls fn(conn, ...) there."""
 
     def __init__(self, path: Path):
         self.path = path
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-db")
-        self._conn: sqlite3.Connection = self._pool.submit(connect, path).result()
+        try:
+            self._conn: sqlite3.Connection = self._pool.submit(connect, path).result()
+        except (OSError, sqlite3.Error) as exc:
+            self._pool.shutdown(wait=False)
+            cause = getattr(exc, "strerror", None) or str(exc)
+            raise LibraryUnavailable(f"the data folder {path.parent} cannot be used: {cause}. Free some space, fix its "
+                                     "permissions, or point XDG_DATA_HOME elsewhere") from None
         self._closed = False
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
