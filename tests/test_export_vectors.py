@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image
 from pypdf import PdfReader
 
 from studio.core.request import ImageRequest
@@ -14,17 +13,7 @@ from studio.service.export.board import load_board
 from studio.service.export.run import ExportOptions, export_board
 from studio.service.export.sheets import animatic_gif
 
-
-def _loaded(source):
-    """The image read whole and the file closed (no file handle left to the garbage collector)."""
-    with Image.open(source) as im:
-        im.load()
-        return im.copy()
-
-
-def _frames(source) -> int:
-    with Image.open(source) as im:
-        return im.n_frames
+from .image_files import frames, loaded
 
 S26 = "gpt-image-2.6-sunburst"
 
@@ -48,12 +37,12 @@ def test_gif_and_svg_panels_export_as_themselves(service_factory, run, tmp_path)
     folder = export_board(board, tmp_path / "out", ExportOptions()).folder
     names = sorted(p.name for p in folder.iterdir())
     assert {"01-still.png", "02-ball.gif", "03-logo.svg", "03-logo.png"} <= set(names) and "02-ball.png" not in names
-    assert _frames(folder / "02-ball.gif") == 4
+    assert frames(folder / "02-ball.gif") == 4
     assert (folder / "03-logo.svg").read_bytes() == Path(board.panels[2].path).read_bytes()  # as received
-    rendered = _loaded(folder / "03-logo.png")
+    rendered = loaded(folder / "03-logo.png")
     assert rendered.size == (1024, 1024) and len(rendered.convert("RGB").getcolors(1 << 20) or []) > 10  # drawn, not blank
     assert len(PdfReader(folder / "storyboard.pdf").pages) >= 2  # every kind laid out in the PDF
-    assert _frames(folder / "animatic.gif") > 3  # the GIF panel plays its own frames
+    assert frames(folder / "animatic.gif") > 3  # the GIF panel plays its own frames
 
 
 def test_the_animatic_loops_a_gif_panel_for_its_duration(service_factory, run, tmp_path):
@@ -75,6 +64,6 @@ def test_a_broken_svg_panel_still_exports(service_factory, run, tmp_path, sandbo
     names = {p.name for p in folder.iterdir()}
     svg = next(n for n in names if n.endswith(".svg"))
     assert (folder / svg).read_bytes() == Path(board.panels[0].path).read_bytes()  # kept as received
-    card = _loaded(folder / svg.replace(".svg", ".png"))
+    card = loaded(folder / svg.replace(".svg", ".png"))
     assert card.size == (1024, 1024)  # a notice card in its place, and the export completes
     assert {"contact-sheet.png", "storyboard.pdf", "animatic.gif"} <= names

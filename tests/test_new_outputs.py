@@ -21,17 +21,7 @@ from studio.core.request import EditRequest, ImageRequest
 from studio.core.svg_safety import inspect_svg
 from studio.service.model_list import refresh_models
 
-
-def _loaded(source):
-    """The image read whole and the file closed (no file handle left to the garbage collector)."""
-    with Image.open(source) as im:
-        im.load()
-        return im.copy()
-
-
-def _frames(source) -> int:
-    with Image.open(source) as im:
-        return im.n_frames
+from .image_files import frames, loaded
 
 S26 = "gpt-image-2.6-sunburst"
 
@@ -107,8 +97,8 @@ def test_a_markup_edit_changes_the_marked_region_through_the_service(run, servic
     assert job.state.value == "saved", job.failure
     files = [r for r in sandbox.sandbox.requests if r["path"] == "/v1/images/edits"][-1]["files"]
     assert {f["field"] for f in files} == {"image", "markup"}  # markup sent, no mask
-    result = _loaded(job.images[0].path).convert("RGB")
-    source = _loaded(io.BytesIO(src.data)).convert("RGB")
+    result = loaded(job.images[0].path).convert("RGB")
+    source = loaded(io.BytesIO(src.data)).convert("RGB")
     diff = ImageChops.difference(result, source)
     inside = ImageStat.Stat(diff.crop((600, 600, 700, 700))).mean[0]
     outside = ImageStat.Stat(diff.crop((0, 0, 300, 300))).mean[0]
@@ -120,7 +110,7 @@ def test_gif_and_svg_round_trip_through_the_service_and_are_billed(run, service_
     gif = run(service.submit(ImageRequest(prompt="a bouncing ball", model=S26, size="512x512", quality="low",
                                           output_format="gif", frame_count=4), board="Motion")).jobs[0]
     assert gif.state.value == "saved" and gif.images[0].path.endswith(".gif")
-    assert _frames(gif.images[0].path) == 4
+    assert frames(gif.images[0].path) == 4
     svg = run(service.submit(ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low",
                                           output_format="svg"), board="Motion")).jobs[0]
     assert svg.state.value == "saved" and svg.images[0].path.endswith(".svg") and svg.images[0].width == 1024

@@ -78,6 +78,10 @@ def _no_streaming(request: ImageRequest, kind: str) -> None:
         )
 
 
+def _whole_in(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def _check_gif(request: ImageRequest, spec: ModelSpec, size: Size | None) -> list[str]:
     rules = spec.gif
     if rules is None:
@@ -88,20 +92,12 @@ def _check_gif(request: ImageRequest, spec: ModelSpec, size: Size | None) -> lis
     if isinstance(request, EditRequest) and request.mask is not None:
         raise ValidationError("mask", request.mask.filename, "GIF edits take no mask")
     frames = request.frame_count if request.frame_count is not None else rules.frames_default
-    if (
-        isinstance(frames, bool)
-        or not isinstance(frames, int)
-        or not rules.frames_min <= frames <= rules.frames_max
-    ):
+    if not _whole_in(frames, rules.frames_min, rules.frames_max):
         raise ValidationError(
             "frame_count", frames, f"must be a whole number from {rules.frames_min} to {rules.frames_max}"
         )
     ms = request.frame_duration_ms if request.frame_duration_ms is not None else rules.duration_default_ms
-    if (
-        isinstance(ms, bool)
-        or not isinstance(ms, int)
-        or not rules.duration_min_ms <= ms <= rules.duration_max_ms
-    ):
+    if not _whole_in(ms, rules.duration_min_ms, rules.duration_max_ms):
         raise ValidationError(
             "frame_duration_ms",
             ms,
