@@ -228,3 +228,23 @@ def test_a_key_of_another_shape_echoed_by_a_401_is_redacted_everywhere(tmp_path)
     assert r.returncode == 1 and "API key was refused" in r.stderr
     jobs = cli("jobs", "--json").stdout + cli("ledger", "--csv").stdout
     assert key not in r.stdout + r.stderr + jobs and "[redacted]" in r.stderr + jobs
+
+
+def test_leftover_part_files_are_cleaned_up_on_start(tmp_path, run):
+    import os
+    import time
+
+    from studio.service.endpoint import Endpoint
+
+    root = tmp_path / "library"
+    old = root / "images" / "2026" / "12" / ".abc-01-x.png.k3j2.part"
+    young = root / "previews" / ".def-01-p1.png.zz9.part"
+    result = root / "images" / "2026" / "12" / "abc-01-x.png"
+    for path in (old, young, result):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "k"), root=root))
+    run(service.close())
+    assert not old.exists() and young.exists() and result.exists()  # only stale temp files go

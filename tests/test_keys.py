@@ -142,3 +142,19 @@ def test_key_set_plaintext_file_is_an_explicit_opt_in(tmp_path):
     assert "key: from the file" in r.stdout and "mode 0600" in r.stdout
     r = subprocess.run([sys.executable, "-m", "studio", "key", "delete"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0 and not path.exists()
+
+
+def test_a_key_file_readable_by_others_is_refused_with_a_visible_reason(tmp_path):
+    from studio.service import keys as keys_mod
+
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    path = keys_mod.plaintext_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CANARY)
+    path.chmod(0o644)
+    r = _cli("key", "status", env=env)
+    assert r.returncode == 1 and "has mode 0644, readable by others: it is refused" in r.stderr
+    assert CANARY not in r.stdout + r.stderr
+    assert keys_mod.resolve_key(None).problem and keys_mod.resolve_key(None).key is None
+    path.chmod(0o600)
+    assert keys_mod.resolve_key(None).key == CANARY

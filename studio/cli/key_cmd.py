@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"keyring backend: {keys.backend_name()}")
     if found.key is None:
         print("key: none (the app uses the offline sandbox until a key is set: asset-studio key set)")
+        if found.problem:
+            warn(found.problem)
+            return 1
         return 0
     print(f"key: from the {found.source}")
     if found.source in ("session", "file"):

@@ -130,6 +130,19 @@ def read_plaintext() -> str | None:
     return text or None
 
 
+def plaintext_problem() -> str | None:
+    """Why a key file that exists is not used (its mode lets others read it), in words; None if fine."""
+    path = plaintext_path()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (f"the key file {path} has mode {mode & 0o777:04o}, readable by others: it is refused (the key may "
+                f"have leaked). Check it, then `chmod 600 {path}`, or store the key again")
+    return None
+
+
 def delete_plaintext() -> bool:
     try:
         plaintext_path().unlink()
@@ -142,6 +155,7 @@ def delete_plaintext() -> bool:
 class KeySource:
     key: str | None
     source: str  # "environment", "keyring", "session", "file" or "none"
+    problem: str | None = None  # e.g. a key file refused for its mode
 
     def describe(self) -> str:
         return {
@@ -149,7 +163,7 @@ class KeySource:
             "keyring": f"the OS keyring ({backend_name()})",
             "session": "this session only (kept in memory, gone when Asset Studio quits)",
             "file": f"a plain-text file, {plaintext_path()} (mode 0600, NOT encrypted: anyone with your account can read it)",
-            "none": "nowhere: no key is set",
+            "none": "nowhere: no key is set" + (f" ({self.problem})" if self.problem else ""),
         }[self.source]
 
 
@@ -164,7 +178,7 @@ def resolve_key(env_key: str | None) -> KeySource:
     text = read_plaintext()
     if text:
         return KeySource(text, "file")
-    return KeySource(None, "none")
+    return KeySource(None, "none", plaintext_problem())
 
 
 async def aresolve_key(env_key: str | None) -> KeySource:

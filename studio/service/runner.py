@@ -37,6 +37,7 @@ from .pacing import Pacer, unlimited
 from .previews import drop_preview_files, preview_saver
 from .paths import data_dir, database_path
 from .results import SaveFailed, save_result
+from .storage import clean_leftovers
 from .retry import RetryPolicy
 from .settings import get_setting
 
@@ -114,6 +115,7 @@ class ImageService:
                 kwargs["pacer"] = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
         service = cls(db, endpoint, root=root, registry=registry, **kwargs)
         service.reconciled = await db.run(journal.reconcile)
+        await asyncio.to_thread(clean_leftovers, root)  # temp files of writes a killed process never finished
         await service.relearn()
         return service
 

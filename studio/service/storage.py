@@ -90,3 +90,26 @@ def save_with_fallback(out_dir: Path, prompt: str, output_format: str, images: l
     except OSError as exc:
         problem = f"could not write to {out_dir}: {exc.strerror or exc}"
     return save_images(recovered_dir(), prompt, output_format, images), problem
+
+
+LEFTOVER_AGE_S = 15 * 60  # a write in progress (this or another process) finishes in seconds
+
+
+def clean_leftovers(root: Path, *, now: float | None = None) -> list[Path]:
+    """Remove `.part` files that a killed process left in the library (an atomic write's temp file is never
+    a result: the result is only ever the renamed file). Young ones are left alone: another process may be
+    writing them right now. Returns what was removed."""
+    import time
+
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for path in root.rglob(".*.part"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > LEFTOVER_AGE_S:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

@@ -122,6 +122,8 @@ class SettingsDialog(QDialog):
                   else keys.KeySource(None, endpoint.key_source).describe())
         stored = await keys.aresolve_key(None)
         lines = [f"Key in use: {in_use}.", f"Stored: {stored.describe()}." if stored.key else "No key is stored."]
+        if stored.problem:
+            lines.append(f"Refused: {stored.problem}.")
         if not usable:
             lines.append(f"No usable OS keyring ({backend}): choose to keep a key for this session only, set "
                          "OPENAI_API_KEY, or opt in to a plain-text file (mode 0600) anyone with your account can read.")
