@@ -148,3 +148,11 @@ def test_a_newer_model_the_endpoint_lists_can_be_opted_in_from_settings(studio, 
     assert "not in this version's model list" in box.itemText(box.findData("gpt-image-2.7-nova"))
     window.session.prompt.load({"prompt": "x", "model": "gpt-image-2.7-nova", "size": "1024x1024", "quality": "low"})
     assert window.session.prompt.quote.kind == "estimate" and window.session.prompt.error is None
+
+
+def test_a_history_entry_naming_an_unknown_model_says_so(studio, qloop):
+    window = studio()
+    window.session.prompt.load({"prompt": "x", "model": "gpt-image-9-nova", "size": "1024x1024", "quality": "low"})
+    notice = window.session.prompt.notice
+    assert "gpt-image-9-nova, which this version does not know" in notice and "shut down" not in notice
+    assert window.session.prompt.value("model") == S26

@@ -68,14 +68,17 @@ class PromptModel(QObject):
         self.notice = None
         named = str(self._values.get("model"))
         try:
-            usable = self.registry.get(named).is_usable()
+            usable, known = self.registry.get(named).is_usable(), True
         except StudioError:
-            usable = False
+            usable = known = False
         if not usable:
             instead = self.registry.replacements(named)[0]
             self._values["model"] = instead
-            self.notice = (f"This entry names {named}, which OpenAI shut down; {instead} (OpenAI's named replacement) "
-                           "is selected instead. Check the parameters before generating.")
+            why = ("which OpenAI shut down" if known else
+                   "which this version does not know (Settings ▸ Newer models, if your endpoint lists it)")
+            named_by = " (OpenAI's named replacement)" if known else ""
+            self.notice = (f"This entry names {named}, {why}; {instead}{named_by} is selected instead. "
+                           "Check the parameters before generating.")
         self._fit_to_model()
         self._revalidate()
 
