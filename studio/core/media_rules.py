@@ -37,6 +37,14 @@ class GifRules:
     grids: tuple[GifGrid, ...]
     grades: Mapping[str, str]
 
+    def frames(self, requested: int | None) -> int:
+        """How many frames a request makes: what it asks for, else the model's default."""
+        return requested if requested is not None else self.frames_default
+
+    def duration(self, requested: int | None) -> int:
+        """A frame's duration in ms as asked (else the default), before the API rounds it."""
+        return requested if requested is not None else self.duration_default_ms
+
     def grid(self, frames: int) -> GifGrid:
         for grid in self.grids:
             if frames <= grid.frames_max:

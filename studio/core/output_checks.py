@@ -91,12 +91,12 @@ def _check_gif(request: ImageRequest, spec: ModelSpec, size: Size | None) -> lis
     _no_streaming(request, "GIF")
     if isinstance(request, EditRequest) and request.mask is not None:
         raise ValidationError("mask", request.mask.filename, "GIF edits take no mask")
-    frames = request.frame_count if request.frame_count is not None else rules.frames_default
+    frames = rules.frames(request.frame_count)
     if not _whole_in(frames, rules.frames_min, rules.frames_max):
         raise ValidationError(
             "frame_count", frames, f"must be a whole number from {rules.frames_min} to {rules.frames_max}"
         )
-    ms = request.frame_duration_ms if request.frame_duration_ms is not None else rules.duration_default_ms
+    ms = rules.duration(request.frame_duration_ms)
     if not _whole_in(ms, rules.duration_min_ms, rules.duration_max_ms):
         raise ValidationError(
             "frame_duration_ms",

@@ -119,7 +119,7 @@ def billed_size(checked: Checked) -> Size | None:
     """The size whose output is billed: a GIF's whole sheet, otherwise the requested size."""
     req, spec = checked.request, checked.spec
     if req.output_format == "gif" and spec.gif is not None and checked.size is not None:
-        return spec.gif.sheet(req.frame_count or spec.gif.frames_default, checked.size)
+        return spec.gif.sheet(spec.gif.frames(req.frame_count), checked.size)
     return checked.size
 
 
@@ -150,9 +150,7 @@ def quote(
                      "checked with the common GPT-image rules; "
                      "its quote is an estimate with a doubled bound")
     if not spec.exact_quotes:
-        frames = None
-        if req.output_format == "gif":
-            frames = req.frame_count or (spec.gif.frames_default if spec.gif else None)
+        frames = spec.gif.frames(req.frame_count) if req.output_format == "gif" and spec.gif else None
         key = calibration_key(req.model, checked.size, req.quality, req.complexity, req.output_format, frames)
         seen = (learned_output or {}).get(key)
         margin = Decimal(str(spec.output_tokens.get("learn_margin", "1.25")))

@@ -67,8 +67,8 @@ class ImageRequest:
         if self.complexity is not None and spec.complexities:
             params["complexity"] = self.complexity
         if self.output_format == "gif" and spec.gif is not None:
-            params["frame_count"] = self.frame_count or spec.gif.frames_default
-            params["frame_duration_ms"] = spec.gif.rounded_duration(self.frame_duration_ms or spec.gif.duration_default_ms)
+            params["frame_count"] = spec.gif.frames(self.frame_count)
+            params["frame_duration_ms"] = spec.gif.rounded_duration(spec.gif.duration(self.frame_duration_ms))
         if self.output_format == "svg" and self.svg_author:
             params["svg"] = {"model": self.svg_author, **({"reasoning": {"effort": self.svg_effort}} if self.svg_effort else {})}
         if self.safety_identifier:

@@ -49,11 +49,6 @@ def _gpt_image_2_tokens(size: Size, base: int) -> int:
     return math.ceil(Decimal(base * u) * Decimal(2_000_000 + w * h) / Decimal(4_000_000))
 
 
-def worst_case_output_tokens(spec: ModelSpec, size: Size | None, quality: str) -> int:
-    """Tokens of one image, resolving `auto` size/quality to their dearest option (the estimate)."""
-    return worst_case_output_range(spec, size, quality)[0]
-
-
 def worst_case_output_range(spec: ModelSpec, size: Size | None, quality: str) -> tuple[int, int]:
     """(estimate, bound) of one image, resolving `auto` size/quality to their dearest option."""
     qualities = [q for q in spec.qualities if q != "auto"] if quality == "auto" else [quality]

@@ -21,8 +21,7 @@ def frames_of(checked: Checked) -> tuple[int, int]:
     """(frame count, frame duration in ms) as the API resolves them."""
     req, rules = checked.request, checked.spec.gif
     assert rules is not None
-    count = req.frame_count or rules.frames_default
-    return count, rules.rounded_duration(req.frame_duration_ms or rules.duration_default_ms)
+    return rules.frames(req.frame_count), rules.rounded_duration(rules.duration(req.frame_duration_ms))
 
 
 def gif(checked: Checked, width: int, height: int, index: int) -> bytes:

@@ -53,7 +53,7 @@ def usage(checked: Checked, p: Plan, *, images: int, partials_per_image: int) ->
         image_in = sum(estimate_input_image_tokens(spec.input_image_tokens, i.size) for i in req.images)
     billed = p.size
     if req.output_format == "gif" and spec.gif is not None:  # frames are drawn, and billed, as one sheet
-        billed = spec.gif.sheet(req.frame_count or spec.gif.frames_default, p.size)
+        billed = spec.gif.sheet(spec.gif.frames(req.frame_count), p.size)
     out = (output_tokens_per_image(spec, billed, p.quality) + partials_per_image * spec.partial_image_tokens) * images
     return {
         "input_tokens": text + image_in,

@@ -66,17 +66,18 @@ def learned_output(
             str(request["quality"]),
             request.get("complexity"),
             str(request.get("output_format") or "png"),
-            request.get("frame_count") or _default_frames(request, registry),
+            _frames(request, registry),
         )
         seen.setdefault(key, []).append(tokens)
     return {key: Learned(sorted(v)[len(v) // 2], max(v), len(v)) for key, v in seen.items()}
 
 
-def _default_frames(request: dict[str, Any], registry: Registry) -> int | None:
+def _frames(request: dict[str, Any], registry: Registry) -> int | None:
+    """A GIF job's frame count as it was sent (the same resolution as the quote's calibration key)."""
     if request.get("output_format") != "gif":
         return None
     try:
         gif = registry.get(str(request["model"])).gif
     except StudioError:
         return None
-    return gif.frames_default if gif else None
+    return gif.frames(request.get("frame_count")) if gif else None

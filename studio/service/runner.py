@@ -305,7 +305,7 @@ class ImageService:
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
             try:
-                result = await call_images(client, checked, on_partial=self._preview_saver(job_id, first_index, req.output_format))
+                result = await call_images(client, checked, on_partial=preview_saver(self, job_id, first_index, req.output_format))
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
@@ -369,7 +369,7 @@ class ImageService:
             if anchor is not None and anchor != NO_PANELS and panel_id is not None and board_id is not None:
                 await self.db.run(panels.place_after, board_id, panel_id, anchor)
                 anchor = panel_id
-            await self._drop_preview_file(job_id, image.index)
+            await drop_preview_files(self.root, job_id, image.index)
             self.events.publish(ImageSaved(job_id, image.index, image.path))
         notice = "; ".join(filter(None, [saved.notice, *flags])) or None
         await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
@@ -379,12 +379,6 @@ class ImageService:
         return outcome
 
     # -- previews and cost ----------------------------------------------------------------------
-
-    def _preview_saver(self, job_id: str, first_index: int, output_format: str):
-        return preview_saver(self, job_id, first_index, output_format)
-
-    async def _drop_preview_file(self, job_id: str, index: int) -> None:
-        await drop_preview_files(self.root, job_id, index)
 
     async def _publish_cost(self) -> None:
         t = await self.db.run(ledger.totals)

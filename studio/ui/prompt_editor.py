@@ -276,10 +276,10 @@ class PromptEditor(QWidget):
         if gif and spec.gif is not None:
             rules = spec.gif
             self.frames.setRange(rules.frames_min, rules.frames_max)
-            self.frames.setValue(m.value("frame_count") or rules.frames_default)
+            frames = rules.frames(m.value("frame_count"))
+            self.frames.setValue(frames)
             self.frame_ms.setRange(rules.duration_min_ms, rules.duration_max_ms)
-            self.frame_ms.setValue(m.value("frame_duration_ms") or rules.duration_default_ms)
-            frames = m.value("frame_count") or rules.frames_default
+            self.frame_ms.setValue(rules.duration(m.value("frame_duration_ms")))
             side = rules.largest_square_frame(frames)
             self.gif_row.setToolTip(f"Size is one frame. {frames} frames fit on one sheet up to {side}x{side} per frame; "
                                     "no streaming, mask or compression.")
