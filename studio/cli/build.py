@@ -6,6 +6,7 @@ import argparse
 
 from studio.core.images import ImageFile, read_image_file
 from studio.core.edit_prep import prepare_edit
+from studio.core.pricing import Learned
 from studio.core.registry import Registry
 from studio.core.request import EditRequest, ImageRequest
 from studio.core.validation import Checked, validate
@@ -42,19 +43,23 @@ def checked_request(args: argparse.Namespace, registry: Registry, *, prompt_requ
     return checked, notices + list(checked.warnings)
 
 
-def local_registry() -> Registry:
-    """The shipped registry plus the models the user opted in to (`asset-studio models --use ID`)."""
+def local_registry(*, learned: bool = False) -> tuple[Registry, dict[str, Learned]]:
+    """The shipped registry plus the models the user opted in to (`asset-studio models --use ID`), and,
+    with `learned`, what the user's own real bills taught the estimates; one opening of the library."""
     from studio.core.registry import load_registry
     from studio.service import model_list as ml
+    from studio.service.calibration import learned_output
     from studio.service.db import Database
     from studio.service.paths import database_path
 
     db = Database(database_path())
     try:
         opted = db.run_sync(ml.opted_models)
+        taught = db.run_sync(learned_output, sandbox=False) if learned else {}
     finally:
         db.close()
-    return ml.merged(load_registry(), ml.ModelList("", None), opted) if opted else load_registry()
+    registry = ml.merged(load_registry(), ml.ModelList("", None), opted) if opted else load_registry()
+    return registry, taught
 
 
 def source_image(args: argparse.Namespace) -> ImageFile:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.service.ledger import parse_usd
 
     env_key = take_env_key()  # children never inherit it
-    registry = local_registry()
+    registry, _ = local_registry()
     out = Path(args.out)
     try:
         checked, notices = checked_request(args, registry)

@@ -74,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
     ids = registry.model_ids()
     specs = [registry.get(m) for m in ids]
     rows = [_row(s, listed.shutdowns, listed.read_at is not None) for s in specs]
-    unknown_listed = sorted(
-        m for m in listed.shutdowns if m not in set(ids) and m.startswith(("gpt-image", "chatgpt-image"))
-    )
+    from studio.service.model_list import unknown_listed as not_in_this_version
+
+    unknown_listed = not_in_this_version(listed, load_registry())
     if args.json:
         emit_json(
             {

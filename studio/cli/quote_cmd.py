@@ -11,24 +11,11 @@ from .build import checked_request, local_registry
 from .output import emit_json, quote_lines, refuse, warn
 
 
-def _learned() -> dict:
-    """What the user's own real bills taught (estimates for models without a published formula)."""
-    from studio.service.calibration import learned_output
-    from studio.service.db import Database
-    from studio.service.paths import database_path
-
-    db = Database(database_path())
-    try:
-        return db.run_sync(learned_output, sandbox=False)
-    finally:
-        db.close()
-
-
 def run(args: argparse.Namespace) -> int:
-    registry = local_registry()
+    registry, learned = local_registry(learned=True)
     try:
         checked, notices = checked_request(args, registry, prompt_required=False)
-        q = quote(checked, registry, batch=args.batch, learned_output=_learned())
+        q = quote(checked, registry, batch=args.batch, learned_output=learned)
     except (RefusedError, ValueError) as exc:
         return refuse(str(exc))
     for notice in notices:

@@ -96,9 +96,7 @@ async def model_list(
 ) -> ModelList:
     """The endpoint's model list: from the cache when read within a day, else read now (off the
     calling thread). A failed read keeps the cache and says why."""
-    key = (
-        "sandbox" if endpoint.is_sandbox else endpoint.public_url
-    )  # the embedded sandbox's port changes each start
+    key = "sandbox" if endpoint.is_sandbox else endpoint.public_url  # the embedded sandbox's port changes
     cached = await db.run(_cached, key)
     if not refresh or (not force and cached.read_at is not None and utc_now() - cached.read_at < MAX_AGE):
         return cached
