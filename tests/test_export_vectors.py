@@ -67,3 +67,14 @@ def test_a_broken_svg_panel_still_exports(service_factory, run, tmp_path, sandbo
     card = loaded(folder / svg.replace(".svg", ".png"))
     assert card.size == (1024, 1024)  # a notice card in its place, and the export completes
     assert {"contact-sheet.png", "storyboard.pdf", "animatic.gif"} <= names
+
+
+def test_an_svg_panel_is_rendered_once_per_export(service_factory, run, tmp_path, monkeypatch):
+    import resvg_py
+
+    board = _board(service_factory, run)
+    calls = []
+    real = resvg_py.svg_to_bytes
+    monkeypatch.setattr(resvg_py, "svg_to_bytes", lambda **kw: calls.append(1) or real(**kw))
+    export_board(board, tmp_path / "out", ExportOptions())  # PNG file, contact sheet, PDF and animatic
+    assert len(calls) == 1

@@ -29,7 +29,12 @@ def panel_kind(panel: ExportPanel) -> str:
 def rendered_svg(path: str) -> bytes:
     """A PNG rendering of an SVG panel, from its sanitized copy (resvg: no scripts, nothing fetched).
     An SVG that cannot be drawn (it was kept as received, flagged) becomes a notice card, so that the
-    export still completes and says so."""
+    export still completes and says so. Rendered once per export: the PNG file and the layouts share it."""
+    return _rendered_svg(path, Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _rendered_svg(path: str, mtime_ns: int) -> bytes:
     import resvg_py
 
     from studio.core.resources import FONT_BOLD, FONT_REGULAR, resource_path
@@ -111,3 +116,4 @@ def decoded(panel: ExportPanel, max_edge: int) -> Image.Image:
 def forget_decoded() -> None:
     """Drop the working copies (call when an export ends)."""
     _working_copy.cache_clear()
+    _rendered_svg.cache_clear()
