@@ -19,6 +19,7 @@ from studio.core.request import ImageRequest
 from studio.service import events as ev
 from studio.service import journal, ledger, library, panels, prompts
 from studio.service.endpoint import Endpoint
+from studio.service.failures import Kind
 from studio.service.library import DEFAULT_BOARD
 from studio.service.memory import release_off_loop, tune_allocator
 from studio.service.runner import ImageService
@@ -185,7 +186,7 @@ class Session(QObject):
         self.tasks.start(self.search_history(""), "Updating the history")
         outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
         self.costs.update(last_billed=outcome.billed_usd, last_quote_max=outcome.quote.total_usd_max, last_sandbox=self.sandbox)
-        refused = next((j.failure for j in outcome.jobs if j.failure and j.failure.kind.value == "no_transparency"), None)
+        refused = next((j.failure for j in outcome.jobs if j.failure and j.failure.kind is Kind.NO_TRANSPARENCY), None)
         if refused is not None:
             self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)
         # the received bytes are saved: only thumbnails stay in memory, and they are freed off the GUI thread

@@ -208,20 +208,11 @@ class MainWindow(FileOpening, QMainWindow):
 
     def offer_opaque(self, request, why: str) -> None:
         """One click sends the same request with an opaque background; nothing is sent without it."""
-        try:
-            _, q = self.session.service.check(request)
-        except Exception as exc:  # noqa: BLE001 - whatever changed since: say so
-            self.show_error(str(exc))
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, "Transparent background refused",
-                          f"{why}\n\nSend the same request with an opaque background? "
-                          f"Quote: at most {format_usd(q.total_usd_max)}.",
-                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.button(QMessageBox.StandardButton.Ok).setText("Send opaque")
-        box.accepted.connect(lambda: self.session.send(request))
-        box.open()  # never exec() under the asyncio loop
-        self.opaque_box = box
+        self.opaque_box = self._ask_to_send(
+            "Transparent background refused", request,
+            lambda q: f"{why}\n\nSend the same request with an opaque background? "
+                      f"Quote: at most {format_usd(q.total_usd_max)}.",
+            lambda: self.session.send(request), ok_text="Send opaque")
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -259,21 +250,30 @@ class MainWindow(FileOpening, QMainWindow):
             request = self.session.reroll_request(row.panel_id)
         if request is None:
             return
+        panel_id = row.panel_id
+        question = (f"Re-roll this panel with the same parameters ({request.size}, {request.quality})"
+                    + (f", with {len(request.images)} reference image(s)" if with_references else "") + "?")
+        self.reroll_box = self._ask_to_send(
+            "Re-roll panel", request, lambda q: f"{question}\nQuote: {format_usd(q.output_usd)} for the image, "
+                                                f"at most {format_usd(q.total_usd_max)} in all.",
+            lambda: self.session.reroll(panel_id, request))
+
+    def _ask_to_send(self, title: str, request, text, send, ok_text: str | None = None) -> QMessageBox | None:
+        """Quote first: `send` runs only once the user accepts the price (`text(quote)` says it). A request
+        that can no longer be quoted (a model retired since, a cap) is said instead."""
         try:
             _, q = self.session.service.check(request)
-        except Exception as exc:  # a model retired since: say so
+        except Exception as exc:  # noqa: BLE001 - whatever changed since: say so
             self.show_error(str(exc))
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, "Re-roll panel",
-                          f"Re-roll this panel with the same parameters ({request.size}, {request.quality})"
-                          + (f", with {len(request.images)} reference image(s)" if with_references else "") + "?\n"
-                          f"Quote: {format_usd(q.output_usd)} for the image, at most {format_usd(q.total_usd_max)} in all.",
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, title, text(q),
                           QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        panel_id = row.panel_id
-        box.accepted.connect(lambda: self.session.reroll(panel_id, request))
+        if ok_text:
+            box.button(QMessageBox.StandardButton.Ok).setText(ok_text)
+        box.accepted.connect(send)
         box.open()  # never exec() under the asyncio loop
-        self.reroll_box = box
+        return box
 
     def edit_caption(self) -> None:
         if self._row():
