@@ -187,7 +187,7 @@ class Canvas(QGraphicsView):
         r = self.doc.brush_size / 2
         c = pos if isinstance(pos, QPointF) else self.outline.rect().center()
         self.outline.setRect(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
-        self.outline.setVisible(self.tool in ("brush", "eraser") and getattr(self, "layer", "mask") == "mask")
+        self.outline.setVisible(self.tool in ("brush", "eraser") and self.layer == "mask")
 
     def set_layer(self, layer: str) -> None:
         """Draw on the mask (inpainting) or on the markup (guidance); only that layer is shown."""
