@@ -91,6 +91,19 @@ def test_generate_with_no_key_uses_the_embedded_sandbox(tmp_path):
         assert Image.open(f).size == (1536, 1024)
 
 
+def test_without_out_the_images_stay_in_the_library_and_their_paths_are_printed(tmp_path):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    r = cli("generate", "--prompt", "a fox", "--n", "2", "--size", "1024x1024", "--quality", "low", cwd=work)
+    assert r.returncode == 0, r.stderr
+    printed = [Path(line) for line in r.stdout.splitlines()]
+    assert len(printed) == 2 and all(p.is_file() and p.with_suffix(".png.json").is_file() for p in printed)
+    assert all(Path(os.environ["XDG_DATA_HOME"]) in p.parents for p in printed)  # the library, not the cwd
+    assert list(work.iterdir()) == []
+    report = json.loads(cli("generate", "--prompt", "b", "--size", "1024x1024", "--quality", "low", "--json", cwd=work).stdout)
+    assert report["files"] == [] and len(report["library_files"]) == 1 and list(work.iterdir()) == []
+
+
 def test_generate_against_a_served_sandbox_writes_bytes_untouched(tmp_path, served, run):
     base = served()
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": SECRET}

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     env_key = take_env_key()  # children never inherit it
     registry, _ = local_registry()
-    out = Path(args.out)
+    out = Path(args.out) if args.out else None
     try:
         checked, notices = checked_request(args, registry)
         source = source_image(args) if args.command == "edit" else None
@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         if args.budget is not None and not args.budget.strip():
             raise RefusedError("--budget is empty (in a shell, --budget $5 expands $5 to nothing: write 5)")
         call_cap = parse_usd(args.budget)
-        _check_out_dir(out)
+        if out is not None:
+            _check_out_dir(out)
     except RefusedError as exc:
         return refuse(str(exc))
     for notice in notices:
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             sandbox.stop()
 
 
-async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str], source=None) -> int:
+async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: list[str], source=None) -> int:
     from studio.service.events import PartialImage, RateLimited
     from studio.service.images_api import sum_usage
     from studio.service.journal import JobState
@@ -119,7 +120,7 @@ async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str],
         received, out_format = [Path(i.path).read_bytes() for i in edited.images], "png"
     files: list[Path] = []
     problem = None
-    if received:
+    if received and out is not None:
         files, problem = save_with_fallback(out, checked.request.prompt, out_format, received)
         if problem:
             warn(f"{problem}; copies were saved to {files[0].parent} instead")
@@ -167,7 +168,8 @@ async def _run(args, endpoint, checked, call_cap, out: Path, notices: list[str],
     if args.json:
         emit_json(report)
     else:
-        for p in files:
+        for p in files or [Path(i.path) for i in (edited.images if edited is not None and not args.no_guard else [])
+                           ] or [Path(i.path) for j in outcome.jobs for i in j.images]:
             print(p)
         if outcome.jobs and any(j.billed_usd is not None for j in outcome.jobs):
             print(f"billed {format_usd(outcome.billed_usd)} (quoted at most {format_usd(outcome.quote.total_usd_max)}); "

@@ -20,7 +20,8 @@ FAULT_KINDS = ("rate_limit, rate_limit_no_retry_after, insufficient_quota, serve
 
 def _call_options(p: argparse.ArgumentParser) -> None:
     add_request_options(p)
-    p.add_argument("--out", default=".", metavar="DIR", help="also write the images here, exactly as received (default: current folder)")
+    p.add_argument("--out", metavar="DIR", help="also write copies here (ordinary file modes); without it the images "
+                                                "stay in the library only and their paths are printed")
     p.add_argument("--board", metavar="NAME", help="add the images as panels of this board (created if new)")
     p.add_argument("--budget", metavar="USD", help="a cap for this call: refused before sending if its quote could exceed it")
     p.add_argument("--json", action="store_true", help="print JSON")
