@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         return cli_main(args)
     unknown = [a for a in args if not a.startswith("-") and not os.path.exists(a)]
     if unknown:  # not a command and not a file to open: say so instead of opening the window
-        print(f"asset-studio: error: {unknown[0]!r} is neither a command nor an existing file "
+        from studio.core.redact import redact_arguments
+
+        print(f"asset-studio: error: {redact_arguments(repr(unknown[0]))} is neither a command nor an existing file "
               f"(commands: {', '.join(SUBCOMMANDS)}; see asset-studio --help)", file=sys.stderr)
         return 2
     from studio.app import main as gui_main

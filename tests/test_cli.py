@@ -233,9 +233,18 @@ def test_boards_and_export(tmp_path):
 
 
 def test_install_and_uninstall_desktop_entry(tmp_path):
-    env = {"XDG_DATA_HOME": str(tmp_path / "share")}
+    tools = tmp_path / "bin"  # stand-ins for the cache tools that record what they were given
+    tools.mkdir()
+    for name in ("update-desktop-database", "gtk-update-icon-cache"):
+        (tools / name).write_text(f"#!/bin/sh\nenv > {tmp_path}/{name}.env\necho \"$@\" >> {tmp_path}/{name}.env\n")
+        (tools / name).chmod(0o755)
+    env = {"XDG_DATA_HOME": str(tmp_path / "share"), "PATH": f"{tools}:{os.environ['PATH']}", "OPENAI_API_KEY": SECRET,
+           "OPENAI_BASE_URL": "https://user:pw-secret-1@proxy.example/v1"}
     r = cli("--install-desktop-entry", env=env)
     assert r.returncode == 0, r.stderr
+    for name in ("update-desktop-database", "gtk-update-icon-cache"):
+        seen = (tmp_path / f"{name}.env").read_text()
+        assert "-q" in seen and SECRET not in seen and "pw-secret-1" not in seen
     share = tmp_path / "share"
     desktop = share / "applications" / "io.github.assetstudio.AssetStudio.desktop"
     text = desktop.read_text()

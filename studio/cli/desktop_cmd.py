@@ -37,10 +37,13 @@ def _targets(share: Path) -> list[tuple[Path, Path]]:
 
 
 def _refresh_caches(share: Path) -> None:
+    from studio.core.redact import child_environment
+
+    env = child_environment(dict(os.environ))  # the cache tools never see the key
     for tool, arg in (("update-desktop-database", share / "applications"), ("gtk-update-icon-cache", share / "icons" / "hicolor")):
         if shutil.which(tool):
             subprocess.run([tool, "-q", str(arg)] if tool == "update-desktop-database" else [tool, "-q", "-t", str(arg)],
-                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
 def install() -> int:

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from studio.core.pricing import Quote, format_usd
-from studio.core.redact import redact
+from studio.core.redact import redact, redact_arguments
 
 
 def emit_json(data: dict[str, Any]) -> None:
@@ -19,7 +19,8 @@ def warn(text: str) -> None:
 
 
 def refuse(text: str) -> int:
-    print(f"asset-studio: error: {redact(text)}", file=sys.stderr)
+    """A refusal names the user's own input: a key pasted into the wrong argument is never echoed."""
+    print(f"asset-studio: error: {redact_arguments(text)}", file=sys.stderr)
     return 2
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from typing import NoReturn
 
 from studio import __version__
+from studio.core.redact import redact_arguments, remember_secret
 
 from .options import add_request_options
 
@@ -18,6 +22,15 @@ FAULT_KINDS = ("rate_limit, rate_limit_no_retry_after, insufficient_quota, serve
                "moderation_output, bad_key, org_unverified, hang, drop, ok; models/KIND applies to GET /v1/models")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, except that an error never echoes a key typed as an argument by mistake."""
+
+    def error(self, message: str) -> NoReturn:
+        remember_secret(os.environ.get("OPENAI_API_KEY"))
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {redact_arguments(message)}\n")
+
+
 def _call_options(p: argparse.ArgumentParser) -> None:
     add_request_options(p)
     p.add_argument("--out", metavar="DIR", help="also write copies here (ordinary file modes); without it the images "
@@ -28,7 +41,7 @@ def _call_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="asset-studio",
         description="Design, mask and export images with OpenAI's image API. With no command, opens the app.",
         epilog=_EPILOG,
