@@ -8,7 +8,7 @@ from pathlib import Path
 
 from studio.core.errors import RefusedError
 
-from .output import emit_json, refuse
+from .output import emit_json, refuse, warn
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +41,7 @@ def _boards(db, args) -> int:
 
 def _export(db, args) -> int:
     from studio.service.export.board import load_board
+    from studio.service.export.leftovers import remember_folder, sweep
     from studio.service.export.run import FORMATS, ExportOptions, export_board
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip()) if args.formats else FORMATS
@@ -53,13 +54,17 @@ def _export(db, args) -> int:
         if not args.json and sys.stderr.isatty():
             print(f"\rexporting… {fraction:4.0%} {what:<20}", end="", file=sys.stderr, flush=True)
 
+    db.run_sync(sweep)  # partial exports a killed export left behind
+    db.run_sync(remember_folder, Path(args.out))
     result = export_board(board, Path(args.out), options, progress=progress)
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
+    for s in result.skipped:
+        warn(f"panel {s['number']} ({s['path']}) was skipped: {s['reason']}")
     if args.json:
         emit_json({"board": board.name, "folder": str(result.folder), "files": result.files,
-                   "panels": len(board.panels), "panels_billed_usd": str(board.panels_total_usd),
-                   "ledger_total_usd": str(board.ledger_total_usd), "sandbox": board.sandbox})
+                   "panels": len(board.panels) - len(result.skipped), "panels_billed_usd": str(board.panels_total_usd),
+                   "ledger_total_usd": str(board.ledger_total_usd), "sandbox": board.sandbox, "skipped": result.skipped})
     else:
         print(result.folder)
-    return 0
+    return 1 if result.skipped else 0

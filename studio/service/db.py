@@ -94,6 +94,11 @@ MIGRATIONS: list[str] = [
     CREATE TABLE opted_models (model TEXT PRIMARY KEY, opted_at TEXT NOT NULL);
     CREATE TABLE endpoint_reads (endpoint TEXT PRIMARY KEY, read_at TEXT NOT NULL);
     """,
+    # 6: a received image that does not decode (kept as received) says why; folders exports were written into
+    """
+    ALTER TABLE images ADD COLUMN problem TEXT;
+    CREATE TABLE export_folders (path TEXT PRIMARY KEY, used_at TEXT NOT NULL);
+    """,
 ]
 
 

@@ -97,7 +97,9 @@ async def call_images(sync_client: Any, checked: Checked, *, on_partial: Partial
                             usage=usage, headers=partial.headers,
                             incomplete=f"{len(partial.images)} of {req.n} images arrived; then {why}")
     if result.incomplete is None and len(result.images) != req.n:
-        result.incomplete = f"{len(result.images)} of {req.n} images arrived"
+        got = len(result.images)
+        result.incomplete = (f"{got} of {req.n} images arrived" if got < req.n
+                             else f"{got} images arrived where {req.n} were asked for (all kept)")
     return result
 
 

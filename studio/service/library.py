@@ -60,6 +60,7 @@ class SavedImage:
     height: int | None
     bytes: int
     sha256: str
+    problem: str | None = None  # kept as received but not a usable image: why (flagged on its panel)
 
 
 def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None) -> tuple[int, int | None]:
@@ -67,11 +68,11 @@ def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None)
     Returns the image id and the new panel's id."""
     with transaction(conn):
         cur = conn.execute(
-            "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, created_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, sidecar = excluded.sidecar "
+            "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, created_at, problem) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, sidecar = excluded.sidecar "
             "RETURNING id",
             (image.job_id, image.index, image.path, image.sidecar, image.format, image.width, image.height, image.bytes,
-             image.sha256, iso(utc_now())),
+             image.sha256, iso(utc_now()), image.problem),
         )
         image_id = cur.fetchone()[0]
         panel_id = None
@@ -100,7 +101,7 @@ def previews(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
 def panels(conn: sqlite3.Connection, board: int) -> list[dict[str, Any]]:
     """A board's visible panels in order, with their image and the generation (job) behind each."""
     return [dict(r) for r in conn.execute(
-        "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, "
+        "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, i.problem, "
         "j.billed_usd, j.n, j.sandbox, j.request_json, COALESCE(v.seq, 1) AS version, "
         "(SELECT COUNT(*) FROM versions w WHERE w.panel_id = p.id) AS versions "
         "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "

@@ -39,12 +39,21 @@ class SaveOutcome:
     notice: str | None  # set when the library folder failed and a fallback was used
 
 
-def _dimensions(data: bytes) -> tuple[int | None, int | None]:
+def _dimensions(data: bytes, output_format: str, asked: str | None) -> tuple[int | None, int | None, str | None]:
+    """Width, height and what is wrong with a received raster image (None when it is usable). An image
+    that does not decode or has another size than asked is still saved as received, and flagged."""
     try:
         with Image.open(io.BytesIO(data)) as im:
-            return im.size
-    except Exception:  # an undecodable answer is still saved as received
-        return None, None
+            size, kind = im.size, (im.format or "").lower()
+            im.verify()  # chunk CRCs and structure, without decoding the pixels
+    except Exception as exc:  # noqa: BLE001 (Pillow raises many kinds) an undecodable answer is still kept
+        return None, None, f"not a readable {output_format.upper()} image ({type(exc).__name__}: {str(exc)[:80]})"
+    expected = {"jpeg": "jpeg", "png": "png", "webp": "webp", "gif": "gif"}.get(output_format)
+    if expected and kind and kind != expected:
+        return *size, f"a {kind.upper()} image where {output_format.upper()} was asked for"
+    if asked and "x" in asked and asked != f"{size[0]}x{size[1]}" and output_format != "gif":
+        return *size, f"{size[0]}x{size[1]} where {asked} was asked for"
+    return *size, None
 
 
 def result_name(job_id: str, index: int, prompt: str, output_format: str) -> str:
@@ -56,23 +65,29 @@ def _candidates(root: Path | None, month: str) -> list[Path]:
 
 
 def save_result(root: Path | None, job_id: str, month: str, first_index: int, prompt: str, output_format: str,
-                images: list[bytes], provenance: dict[str, Any]) -> SaveOutcome:
+                images: list[bytes], provenance: dict[str, Any], *, asked_size: str | None = None) -> SaveOutcome:
+    """Save each image (PNG with provenance chunks) and its sidecar. `asked_size` ("1024x1536"): a raster
+    image of another size is flagged, as is one that does not decode; both are kept as received."""
     saved: list[SavedImage] = []
     problems: list[str] = []
-    problems_svg: list[str] = []
+    flagged: list[str] = []  # images kept as received but not usable (a broken SVG, an undecodable raster)
     for offset, data in enumerate(images):
         index = first_index + offset
         sha = hashlib.sha256(data).hexdigest()
         record = {**provenance, "index": index, "sha256_received": sha, "bytes_received": len(data)}
         content: bytes | list = data
-        svg_problem = None
         if output_format == "svg":  # kept as received either way; a broken one is flagged, never lost
             svg = inspect_svg(data)
-            svg_problem = svg.problem
+            w, h, image_problem = svg.width, svg.height, svg.problem
             record["svg_well_formed"] = svg.well_formed
-            if svg_problem:
-                record["svg_problem"] = svg_problem
-                problems_svg.append(f"image {index + 1}: the SVG is kept as received but {svg_problem}")
+            if image_problem:
+                record["svg_problem"] = image_problem
+                flagged.append(f"image {index + 1}: the SVG is kept as received but {image_problem}")
+        else:
+            w, h, image_problem = _dimensions(data, output_format, asked_size)
+            if image_problem:
+                record["image_problem"] = image_problem
+                flagged.append(f"image {index + 1} is kept as received but is {image_problem}")
         if output_format == "png":
             try:
                 content = provenance_parts(data, record, software=f"{APP_NAME} {__version__}")
@@ -92,9 +107,9 @@ def save_result(root: Path | None, job_id: str, month: str, first_index: int, pr
                 problems.append(f"{folder}: {exc.strerror or exc}")
         else:
             raise SaveFailed(f"could not save image {index + 1} anywhere ({'; '.join(problems)}); it is still in memory")
-        w, h = _dimensions(data) if output_format != "svg" else (svg.width, svg.height)
-        saved.append(SavedImage(job_id, index, str(path), str(sidecar), output_format, w, h, len(data), sha))
-    notices = list(problems_svg)
+        saved.append(SavedImage(job_id, index, str(path), str(sidecar), output_format, w, h, len(data), sha,
+                                problem=image_problem))
+    notices = list(flagged)
     if problems:
         notices.append(f"the library folder could not be written ({problems[0]}); saved to {Path(saved[-1].path).parent} instead")
     return SaveOutcome(saved, "; ".join(notices) or None)

@@ -23,6 +23,7 @@ from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
 from . import journal, ledger, library, panels
+from .export import leftovers as export_leftovers
 from .client import make_client
 from .db import Database
 from .endpoint import Endpoint
@@ -116,6 +117,7 @@ class ImageService:
         service = cls(db, endpoint, root=root, registry=registry, **kwargs)
         service.reconciled = await db.run(journal.reconcile)
         await asyncio.to_thread(clean_leftovers, root)  # temp files of writes a killed process never finished
+        await db.run(export_leftovers.sweep)  # and export folders a killed export never finished
         await service.relearn()
         return service
 
@@ -357,7 +359,8 @@ class ImageService:
         month = journal.utc_now().strftime("%Y/%m")
         try:
             saved = await asyncio.to_thread(save_result, self.root, job_id, month, first_index, req.prompt,
-                                            result.output_format, result.images, provenance)
+                                            result.output_format, result.images, provenance,
+                                            asked_size=req.size if req.size != "auto" else None)
         except SaveFailed as exc:
             await self.db.run(journal.mark, job_id, JobState.RECEIVED, error_kind="save_failed", error_message=str(exc))
             outcome.notice = str(exc)

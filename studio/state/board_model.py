@@ -34,6 +34,7 @@ class PanelRow:
     duration: float = 2.0
     notes: str = ""
     version: int = 1
+    problem: str | None = None  # kept as received but not a usable image (does not decode, wrong size)
 
     @property
     def pending(self) -> bool:
@@ -67,7 +68,7 @@ class BoardModel(QAbstractListModel):
                                   starred=bool(p.get("starred")), cost_usd=cost, sandbox=bool(p.get("sandbox")),
                                   job_id=p.get("job_id"), width=p.get("width"), height=p.get("height"),
                                   shot=p.get("shot") or "", duration=float(p.get("duration") or 2.0), notes=p.get("notes") or "",
-                                  version=int(p.get("version") or 1)))
+                                  version=int(p.get("version") or 1), problem=p.get("problem")))
         self.beginResetModel()
         self.rows = saved + pending
         self.endResetModel()
@@ -126,6 +127,8 @@ class BoardModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(r.path)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if r.problem:
+                return f"{r.path}\nKept as received, but {r.problem}: exports skip it (re-roll or delete it)"
             return r.path or r.state
         if role == self.PanelIdRole:
             return r.panel_id

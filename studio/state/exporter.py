@@ -10,12 +10,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from studio.service.export.board import load_board
+from studio.service.export.leftovers import remember_folder
 from studio.service.export.run import ExportCancelled, ExportOptions, export_board
 
 
 class Exporter(QObject):
     progress = Signal(float, str)
     finished = Signal(str)  # the finished folder
+    skipped = Signal(list)  # panels left out because their image could not be read: [{number, reason, ...}]
     cancelled = Signal()
     failed = Signal(str)
 
@@ -45,6 +47,7 @@ class Exporter(QObject):
 
         try:
             board = await self.session.db.run(load_board, self.session.board_name)
+            await self.session.db.run(remember_folder, out_dir)  # a killed export's leftovers are found later
             result = await asyncio.to_thread(export_board, board, out_dir, options, progress=report, cancel=self._cancel)
         except ExportCancelled:
             self.cancelled.emit()
@@ -58,4 +61,6 @@ class Exporter(QObject):
             self.running = False
             self._cancel = None
         self.folder = str(result.folder)
+        if result.skipped:
+            self.skipped.emit(result.skipped)
         self.finished.emit(self.folder)

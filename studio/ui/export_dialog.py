@@ -81,6 +81,8 @@ class ExportDialog(QDialog):
         self.reveal_button.clicked.connect(self.reveal)
         exporter.progress.connect(self._progress)
         exporter.finished.connect(self._finished)
+        exporter.skipped.connect(self._skipped)
+        self._skipped_text = ""
         exporter.cancelled.connect(lambda: self._done("Cancelled: nothing was written."))
         exporter.failed.connect(lambda text: self._done(f"Export failed: {text}"))
 
@@ -104,6 +106,7 @@ class ExportDialog(QDialog):
         self.reveal_button.setVisible(False)
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
+        self._skipped_text = ""
         self.exporter.start(self.destination.text().strip(), options)
 
     def _cancel(self) -> None:
@@ -116,9 +119,14 @@ class ExportDialog(QDialog):
         self.progress.setValue(int(fraction * 1000))
         self.status.setText(f"Exporting… {what}")
 
+    def _skipped(self, panels: list) -> None:
+        listed = "; ".join(f"panel {p['number']}: {p['reason']}" for p in panels)
+        self._skipped_text = (f"\n{len(panels)} panel{'s' if len(panels) != 1 else ''} skipped (listed in the "
+                              f"manifest), the image could not be read — {listed}")
+
     def _finished(self, folder: str) -> None:
         self.progress.setValue(1000)
-        self._done(f"Exported to {folder}")
+        self._done(f"Exported to {folder}{self._skipped_text}")
         self.reveal_button.setVisible(True)
 
     def _done(self, text: str) -> None:

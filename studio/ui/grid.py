@@ -74,6 +74,11 @@ class PanelDelegate(QStyledItemDelegate):
             painter.fillRect(badge, QColor(0, 0, 0, 150))
             painter.setPen(QColor("white"))
             painter.drawText(badge, CENTER, label)
+        if row.problem:  # kept as received, but not a usable image: said on the panel, skipped by exports
+            badge = QRect(art.left() + 6, art.top() + 6, min(art.width() - 12, 150), 22)
+            painter.fillRect(badge, QColor(183, 28, 28, 220))
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, CENTER, "⚠ not a usable image")
         kind = _kind(row.path)
         if kind:
             badge = QRect(art.right() - 44, art.bottom() - 24, 40, 20)

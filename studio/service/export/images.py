@@ -26,6 +26,22 @@ def panel_kind(panel: ExportPanel) -> str:
     return "svg" if lowered.endswith(".svg") else "gif" if lowered.endswith(".gif") else "raster"
 
 
+def unreadable(panel: ExportPanel) -> str | None:
+    """Why this panel's file cannot be exported (missing, or not a decodable image), or None. An SVG that
+    cannot be drawn is not unreadable: it exports as a notice card (see rendered_svg)."""
+    path = Path(panel.path)
+    if not path.is_file():
+        return "its file is missing"
+    if panel_kind(panel) == "svg":
+        return None
+    try:
+        with Image.open(path) as im:
+            im.verify()  # structure and checksums, without decoding every pixel
+    except Exception as exc:  # noqa: BLE001 (Pillow raises many kinds for a bad file)
+        return f"not a readable image ({type(exc).__name__}: {str(exc)[:80]})"
+    return None
+
+
 def rendered_svg(path: str) -> bytes:
     """A PNG rendering of an SVG panel, from its sanitized copy (resvg: no scripts, nothing fetched).
     An SVG that cannot be drawn (it was kept as received, flagged) becomes a notice card, so that the

@@ -16,8 +16,10 @@ CSV_COLUMNS = ["number", "file", "sha256", "caption", "shot", "duration_s", "not
                "request_id", "billed_usd", "sandbox", "versions"]
 
 
-def manifest(board: ExportBoard, files: dict[int, tuple[str, str]], exported_at: str) -> dict[str, Any]:
-    """`files` maps panel number -> (file name, sha256) of the exported PNGs (when png was exported)."""
+def manifest(board: ExportBoard, files: dict[int, tuple[str, str]], exported_at: str,
+             skipped: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`files` maps panel number -> (file name, sha256) of the exported PNGs (when png was exported);
+    `skipped`: the panels left out because their image could not be read, with the reason."""
     panels = []
     for p in board.panels:
         name, digest = files.get(p.number, (None, None))
@@ -37,6 +39,7 @@ def manifest(board: ExportBoard, files: dict[int, tuple[str, str]], exported_at:
         "note": "billed_usd per panel is its share of its generation call plus its edits, from the API's usage; "
                 "ledger_total_usd is every real call on this board (sandbox calls never count)",
         "panels": panels,
+        "skipped_panels": skipped or [],
     }
 
 

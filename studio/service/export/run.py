@@ -11,7 +11,7 @@ import shutil
 import threading
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +20,8 @@ from studio.core.errors import RefusedError
 from studio.core.names import slugify
 
 from .board import ExportBoard
-from .images import forget_decoded, lossless_png, panel_filename, panel_kind
+from .leftovers import PARTIAL_MARK, mark_partial
+from .images import forget_decoded, lossless_png, panel_filename, panel_kind, unreadable
 from .manifest import manifest, manifest_csv, manifest_json
 from .pdf import LAYOUTS, PAGE_SIZES, storyboard_pdf
 from .sheets import animatic_gif, contact_sheet
@@ -59,6 +60,21 @@ class ExportOptions:
 class ExportResult:
     folder: Path
     files: list[str] = field(default_factory=list)  # names inside the folder
+    skipped: list[dict[str, object]] = field(default_factory=list)  # panels whose image could not be read, and why
+
+
+def readable_panels(board: ExportBoard) -> tuple[ExportBoard, list[dict[str, object]]]:
+    """The board without the panels whose file cannot be read, and those panels with the reason. The rest
+    keep their numbers (a skipped panel 3 leaves a gap, never a renumbered set)."""
+    usable, skipped = [], []
+    for panel in board.panels:
+        why = unreadable(panel)
+        if why is None:
+            usable.append(panel)
+        else:
+            skipped.append({"number": panel.number, "panel_id": panel.panel_id, "caption": panel.caption,
+                            "path": panel.path, "request_id": panel.request_id, "reason": why})
+    return replace(board, panels=tuple(usable)), skipped
 
 
 def _final_folder(out_dir: Path, board: str) -> Path:
@@ -80,10 +96,15 @@ def _write(path: Path, data: bytes) -> None:
 def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = ExportOptions(), *,
                  progress: Callable[[float, str], None] | None = None, cancel: threading.Event | None = None,
                  now: dt.datetime | None = None) -> ExportResult:
-    """Write the chosen formats; returns the finished folder. Runs in a worker thread."""
+    """Write the chosen formats; returns the finished folder. Runs in a worker thread. Panels whose image
+    cannot be read are skipped, listed in the result and the manifest; everything else is written."""
     options.check()
     if not board.panels:
         raise RefusedError(f"board {board.name!r} has no finished panels to export")
+    board, skipped = readable_panels(board)
+    if not board.panels:
+        raise RefusedError(f"board {board.name!r}: no panel's image can be read ("
+                           + "; ".join(f"panel {s['number']}: {s['reason']}" for s in skipped) + ")")
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -107,6 +128,7 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
 
     temp = out_dir / f".{slugify(board.name, 40, default='board')}.partial-{uuid.uuid4().hex[:8]}"
     temp.mkdir()
+    mark_partial(temp)
     try:
         files: list[str] = []
         pngs: dict[int, tuple[str, str]] = {}
@@ -139,7 +161,7 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
                          tick=lambda: tick("GIF"))
             files.append("animatic.gif")
         if "manifest" in content:
-            data = manifest(board, pngs, exported_at)
+            data = manifest(board, pngs, exported_at, skipped)
             _write(temp / "manifest.json", manifest_json(data))
             _write(temp / "manifest.csv", manifest_csv(data))
             files += ["manifest.json", "manifest.csv"]
@@ -156,9 +178,10 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
                 files = []
             files.append(zip_name)
         tick("finishing")
+        (temp / PARTIAL_MARK).unlink()
         final = _final_folder(out_dir, board.name)
         os.rename(temp, final)  # atomic on one file system: the folder appears complete or not at all
-        return ExportResult(final, files)
+        return ExportResult(final, files, skipped)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
