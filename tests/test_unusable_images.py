@@ -141,3 +141,45 @@ def test_an_export_of_a_board_whose_only_image_is_broken_is_refused_with_the_rea
     with pytest.raises(RefusedError, match="no panel's image can be read.*panel 1: not a readable image"):
         export_board(board, tmp_path / "out", ExportOptions())
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+KILL_AFTER_FILES = """
+import os, signal, sys
+import studio.service.library as library
+def killed(*args, **kwargs):  # the files and sidecars are on disk; the journal has not recorded them yet
+    os.kill(os.getpid(), signal.SIGKILL)
+library.record_image = killed
+from studio.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_kill_9_between_the_files_and_the_journal_restores_the_job_on_the_next_start(tmp_path, run):
+    from .test_cli import ROOT, cli
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.run([sys.executable, "-c", KILL_AFTER_FILES, "generate", "--prompt", "a kept fox", "--n", "2",
+                            "--size", "1024x1024", "--quality", "low", "--board", "Kept"], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert child.returncode == -9, child.stderr  # really killed, after the files were written
+    library_root = Path(os.environ["XDG_DATA_HOME"]) / "asset-studio"
+    saved = sorted(library_root.rglob("*-a-kept-fox.png"))
+    assert len(saved) == 2 and all(p.with_suffix(".png.json").is_file() for p in saved)
+    # a stray file with the job's prefix but other bytes is never taken for the result
+    bogus = saved[0].with_name(saved[0].name.replace("-01-", "-03-"))
+    bogus.write_bytes(b"not it")
+    bogus.with_suffix(".png.json").write_text(saved[0].with_suffix(".png.json").read_text())
+
+    jobs = cli("jobs", "--json")
+    assert jobs.returncode == 0, jobs.stderr
+    assert "restored 2 of 2 images saved before the app stopped" in jobs.stderr
+    job = json.loads(jobs.stdout)["jobs"][0]
+    assert job["state"] == "saved" and "Restored on start" in job["error_message"] and job["billed_usd"]
+    service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=library_root))
+    try:
+        board_id = run(service.db.run(library.board_id, "Kept"))
+        panels = run(service.db.run(library.panels, board_id))
+        assert sorted(p["path"] for p in panels) == [str(p) for p in saved] and all(p["width"] == 1024 for p in panels)
+        assert service.restored == []  # settled once, not again
+    finally:
+        run(service.close())

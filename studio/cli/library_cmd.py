@@ -13,12 +13,15 @@ from .output import emit_json, refuse, warn
 
 
 def _open():
-    from studio.service import journal
     from studio.service.db import Database
     from studio.service.paths import database_path
+    from studio.service.restore import reconcile_and_restore
 
     db = Database(database_path())
-    db.run_sync(journal.reconcile)  # jobs of processes that are gone become failed / unknown
+    # jobs of processes that are gone become failed / unknown, or saved when their images reached the disk
+    _, restored = db.run_sync(reconcile_and_restore, None)
+    for r in restored:
+        warn(f"job {r.job_id[:8]}: restored {r.images} of {r.n} images saved before the app stopped")
     return db
 
 

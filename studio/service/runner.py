@@ -37,6 +37,7 @@ from .library import SavedImage
 from .pacing import Pacer, unlimited
 from .previews import drop_preview_files, preview_saver
 from .paths import data_dir, database_path
+from .restore import Restored, reconcile_and_restore
 from .results import SaveFailed, save_result
 from .storage import clean_leftovers
 from .retry import RetryPolicy
@@ -90,6 +91,7 @@ class ImageService:
         self._client_lock = asyncio.Lock()
         self.timeout = timeout
         self.reconciled: list[str] = []
+        self.restored: list[Restored] = []  # interrupted jobs whose saved images were found on start
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
         self._sent: set[str] = set()
         self._cancel_requested: set[str] = set()
@@ -115,7 +117,7 @@ class ImageService:
                 t = registry.tier(tier)
                 kwargs["pacer"] = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
         service = cls(db, endpoint, root=root, registry=registry, **kwargs)
-        service.reconciled = await db.run(journal.reconcile)
+        service.reconciled, service.restored = await db.run(reconcile_and_restore, root)
         await asyncio.to_thread(clean_leftovers, root)  # temp files of writes a killed process never finished
         await db.run(export_leftovers.sweep)  # and export folders a killed export never finished
         await service.relearn()

@@ -104,7 +104,10 @@ class Session(QObject):
         unknown = await self.db.run(journal.list_jobs, states=("unknown",))
         self.jobs.load_unknown([j for j in unknown if j.get("error_kind") not in ("dismissed", "resent")])
         if self.service.reconciled:
-            self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time: see Jobs (outcome unknown ones may have been billed)")
+            restored = sum(r.images for r in self.service.restored)
+            again = f"; {restored} image(s) they had saved were restored to the board" if restored else ""
+            self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time{again}: "
+                             "see Jobs (outcome unknown ones may have been billed)")
         self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
         watch_lifecycle(self)
 
