@@ -3,7 +3,7 @@
 Beside the sandbox's fault injection (which emulates OpenAI's own errors), this one plays a server or
 proxy that breaks the rules: malformed `usage`, absurd numbers, a body cut short. Each request pops the
 next scripted answer: (status, headers, body bytes, close_after) — close_after drops the connection
-after sending the body (a cut answer)."""
+after sending the body (a cut answer); a trickle sends the body a byte at a time."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import threading
+import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -40,7 +41,7 @@ def images_body(n: int = 1, *, usage: Any = "default", extra: dict[str, Any] | N
 
 class ScriptedServer:
     def __init__(self) -> None:
-        self.answers: deque[tuple[int, dict[str, str], bytes, bool]] = deque()
+        self.answers: deque[tuple[int, dict[str, str], bytes, bool, tuple[int, float] | None]] = deque()
         self.requests: list[dict[str, Any]] = []
         server = self
 
@@ -60,25 +61,37 @@ class ScriptedServer:
 
             def _answer(self) -> None:
                 server.requests.append({"path": self.path, "method": self.command})
-                status, headers, body, close_after = server.answers.popleft() if server.answers else (
-                    500, {}, b'{"error": {"message": "nothing scripted", "type": "server_error"}}', False)
+                status, headers, body, close_after, trickle = server.answers.popleft() if server.answers else (
+                    500, {}, b'{"error": {"message": "nothing scripted", "type": "server_error"}}', False, None)
                 self.send_response(status)
                 headers = {"content-type": "application/json", "x-request-id": "req_scripted", **headers}
                 headers.setdefault("content-length", str(len(body)))
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(body)
+                prefix, every = trickle or (len(body), 0.0)
+                self.wfile.write(body[:prefix])
                 self.wfile.flush()
+                try:
+                    for i in range(prefix, len(body)):  # then one byte at a time
+                        time.sleep(every)
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                except OSError:  # the client gave up
+                    self.close_connection = True
+                    return
                 if close_after:
                     self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True  # a trickling answer never holds up the test's end
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def script(self, status: int, body: bytes, headers: dict[str, str] | None = None, *, close_after: bool = False) -> None:
-        self.answers.append((status, headers or {}, body, close_after))
+    def script(self, status: int, body: bytes, headers: dict[str, str] | None = None, *, close_after: bool = False,
+               trickle: tuple[int, float] | None = None) -> None:
+        """trickle=(k, s): send the first k bytes at once, then one byte every s seconds."""
+        self.answers.append((status, headers or {}, body, close_after, trickle))
 
     def __enter__(self) -> "ScriptedServer":
         self.thread.start()

@@ -248,3 +248,54 @@ def test_leftover_part_files_are_cleaned_up_on_start(tmp_path, run):
     service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "k"), root=root))
     run(service.close())
     assert not old.exists() and young.exists() and result.exists()  # only stale temp files go
+
+
+def test_a_trickling_answer_meets_its_deadline_and_becomes_outcome_unknown(tmp_path, run):
+    from studio.service.events import Receiving
+
+    with ScriptedServer() as server:
+        server.script(200, images_body(1), trickle=(200, 0.05))  # 200 bytes, then a byte every 50 ms
+        service = run(ImageService.open(Endpoint(server.base_url, "k-not-secret"), root=tmp_path / "lib", tier=5,
+                                        deadline_s=1.5))
+        listener = service.events.listener()
+        try:
+            job = run(service.submit(REQ)).jobs[0]
+        finally:
+            run(service.close())
+        assert len(server.requests) == 1  # never re-sent: it may have been billed
+    assert job.state.value == "unknown" and job.failure.kind.value == "outcome_unknown"
+    assert "The answer was too slow: no complete answer within 2 s (" in job.failure.message
+    received = [e.bytes_received for e in listener.drain() if isinstance(e, Receiving)]
+    assert received and received == sorted(received) and 200 <= received[-1] < len(images_body(1))
+
+
+def test_images_that_arrived_before_the_deadline_are_kept(tmp_path, run):
+    body = images_body(2)
+    second = body.index(b'"b64_json"', body.index(b'"b64_json"') + 1)  # image 1 is complete before this
+    with ScriptedServer() as server:
+        server.script(200, body, trickle=(second, 0.05))
+        service = run(ImageService.open(Endpoint(server.base_url, "k-not-secret"), root=tmp_path / "lib", tier=5,
+                                        deadline_s=1.0))
+        try:
+            job = run(service.submit(REQ.with_changes(n=2))).jobs[0]
+        finally:
+            run(service.close())
+    assert job.state.value == "saved" and len(job.images) == 1
+    assert "1 of 2 images arrived; then no complete answer within 1 s" in job.notice
+    assert job.billed_usd > 0  # no usage arrived: billed at the quote's bound, flagged
+    assert "bill estimated" in job.notice
+
+
+def test_the_deadline_scales_with_size_quality_and_count_and_a_bad_setting_is_ignored():
+    from studio.core.deadline import DEFAULT_BASE_S, MAX_S, base_from_setting, call_deadline
+
+    small = call_deadline(REQ)
+    assert small == DEFAULT_BASE_S
+    assert call_deadline(REQ.with_changes(quality="high", size="1536x1024")) > small
+    assert call_deadline(REQ.with_changes(n=4)) == small + 3 * 0.25 * DEFAULT_BASE_S
+    assert call_deadline(REQ.with_changes(size="3840x2160", quality="high")) > 40 * 60
+    assert call_deadline(REQ.with_changes(size="3840x2160", quality="high", n=10)) == MAX_S
+    assert call_deadline(REQ, 60) == 60
+    for stored in (None, "", "soon", "nan"):
+        assert base_from_setting(stored) == DEFAULT_BASE_S
+    assert base_from_setting("1") == 10 and base_from_setting("1e9") == MAX_S and base_from_setting("240") == 240

@@ -46,3 +46,21 @@ def wrap_text(text: str, measure: Callable[[str], float], width: float, max_line
             last = last[:-1]
         lines[-1] = last + "…"
     return lines
+
+
+def format_bytes(count: int) -> str:
+    """`812 B`, `48 KB`, `1.2 MB`: for progress text (decimal units, as networks count)."""
+    if count < 1000:
+        return f"{count} B"
+    if count < 1_000_000:
+        return f"{count / 1000:.0f} KB"
+    return f"{count / 1_000_000:.1f} MB"
+
+
+def format_duration(seconds: float) -> str:
+    """`45 s`, `3 min`, `1 h`."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h".replace(".0 h", " h")

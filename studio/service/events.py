@@ -68,12 +68,20 @@ class JobUnknown:
 
 
 @dataclass(frozen=True)
+class Receiving:
+    job_id: str
+    bytes_received: int  # of the answer so far (at most twice a second)
+    deadline_s: float  # the call is given up as outcome unknown after this long
+
+
+@dataclass(frozen=True)
 class CostUpdated:
     today_usd: Decimal
     month_usd: Decimal
 
 
-Event = Union[JobQueued, JobSent, RateLimited, PartialImage, ImageSaved, JobSaved, JobFailed, JobUnknown, CostUpdated]
+Event = Union[JobQueued, JobSent, RateLimited, PartialImage, ImageSaved, JobSaved, JobFailed, JobUnknown, Receiving,
+              CostUpdated]
 
 
 class EventBus:

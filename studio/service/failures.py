@@ -12,6 +12,14 @@ from studio.core.redact import redact
 class MalformedResponse(Exception):
     """The server answered 2xx with a body that is not an image response."""
 
+class CallDeadline(Exception):
+    """The answer did not complete within the call's overall deadline (a server trickling bytes)."""
+
+    def __init__(self, deadline_s: float, bytes_received: int):
+        super().__init__(f"no complete answer within {deadline_s:.0f} s ({bytes_received:,} bytes received)")
+        self.deadline_s, self.bytes_received = deadline_s, bytes_received
+
+
 VERIFY_URL = "https://platform.openai.com/settings/organization/general"
 
 
@@ -72,6 +80,10 @@ def explain(exc: BaseException) -> Failure:
 
     if isinstance(exc, MalformedResponse):
         return Failure(Kind.MALFORMED, redact(f"The server answered, but {exc}."))
+    if isinstance(exc, CallDeadline):
+        return Failure(Kind.OUTCOME_UNKNOWN, f"The answer was too slow: {exc}. It may have been processed and "
+                                             "billed; it was not re-sent. (The deadline grows with size and quality; "
+                                             "its base is in Settings.)")
     if isinstance(exc, openai.APITimeoutError):
         return Failure(
             Kind.OUTCOME_UNKNOWN,

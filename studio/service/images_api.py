@@ -75,7 +75,8 @@ def read_error(exc: Exception) -> Exception:
     return openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request)
 
 
-async def call_images(sync_client: Any, checked: Checked, *, on_partial: PartialCallback | None = None) -> CallResult:
+async def call_images(sync_client: Any, checked: Checked, *, on_partial: PartialCallback | None = None,
+                      deadline_s: float | None = None, on_bytes: Callable[[int], None] | None = None) -> CallResult:
     """Send the request on a worker thread; returns the images' bytes exactly as the server encoded them."""
     from .threaded_call import call_in_thread
 
@@ -83,10 +84,12 @@ async def call_images(sync_client: Any, checked: Checked, *, on_partial: Partial
     req = checked.request
     try:
         if req.stream:
-            headers, request_id, completed = await call_in_thread(sync_client, checked, params, on_partial=on_partial)
+            headers, request_id, completed = await call_in_thread(sync_client, checked, params, on_partial=on_partial,
+                                                                  deadline_s=deadline_s, on_bytes=on_bytes)
             result = _streamed_result(completed, request_id, headers, req.output_format)
         else:
-            headers, request_id, body, images = await call_in_thread(sync_client, checked, params)
+            headers, request_id, body, images = await call_in_thread(sync_client, checked, params, deadline_s=deadline_s,
+                                                                         on_bytes=on_bytes)
             result = _result(body, images, request_id, headers, req.output_format)
     except PartialAnswer as partial:
         usage = None

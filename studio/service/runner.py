@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from studio import __version__
+from studio.core import deadline
 from studio.core.errors import RefusedError
 from studio.core.pricing import Learned, Quote, bill_from_usage, bill_flags, quote
 from studio.core.registry import Registry, load_registry
@@ -28,7 +29,7 @@ from .client import make_client
 from .db import Database
 from .endpoint import Endpoint
 from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
-                     RateLimited)
+                     RateLimited, Receiving)
 from .failures import Failure, Kind, explain
 from .calibration import learned_output
 from .journal import JobState, NewJob
@@ -81,7 +82,7 @@ class GroupOutcome:
 class ImageService:
     def __init__(self, db: Database, endpoint: Endpoint, *, root: Path | None = None, registry: Registry | None = None,
                  pacer: Pacer | None = None, policy: RetryPolicy | None = None, events: EventBus | None = None,
-                 timeout: float | None = None):
+                 timeout: float | None = None, deadline_s: float | None = None):
         self.db, self.endpoint, self.root = db, endpoint, root
         self.registry = registry or load_registry()
         self.pacer = pacer or unlimited()
@@ -90,6 +91,7 @@ class ImageService:
         self._sync_client: Any = None  # every call runs on a worker thread with the SDK's sync client
         self._client_lock = asyncio.Lock()
         self.timeout = timeout
+        self.deadline_s = deadline_s  # overrides every call's deadline (tests); else scaled per call from the setting
         self.reconciled: list[str] = []
         self.restored: list[Restored] = []  # interrupted jobs whose saved images were found on start
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
@@ -308,8 +310,12 @@ class ImageService:
             self._sent.add(job_id)
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
+            base_s = deadline.base_from_setting(await self.db.run(get_setting, deadline.SETTING))
+            limit_s = self.deadline_s or deadline.call_deadline(req, base_s)
             try:
-                result = await call_images(client, checked, on_partial=preview_saver(self, job_id, first_index, req.output_format))
+                result = await call_images(client, checked, on_partial=preview_saver(self, job_id, first_index, req.output_format),
+                                           deadline_s=limit_s, on_bytes=lambda count: self.events.publish(
+                                               Receiving(job_id, count, limit_s)))
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)

@@ -22,13 +22,17 @@ from studio.core.request import EditRequest
 from studio.core.validation import Checked
 
 from .body_decoder import BodyDecodeError, ImageEventStream, ImagesBodyDecoder
-from .failures import MalformedResponse
+from .failures import CallDeadline, MalformedResponse
 from .images_api import PartialAnswer, finish_body, kept_headers, read_error
 from .memory import background_priority
 
 
 class _Stopped(Exception):
     pass
+
+
+BYTES_EVERY_S = 0.5  # how often the bytes received so far are reported
+GRACE_S = 5.0  # after the deadline closed the response, how long the thread gets to hand over what arrived
 
 
 def _read(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any],
@@ -38,13 +42,21 @@ def _read(sync_client: Any, checked: Checked, params: dict[str, Any], stop: thre
     cancel (`stop`) are turned into MalformedResponse, the SDK's exceptions and _Stopped."""
     images_api = sync_client.images.with_streaming_response
     method = images_api.edit if isinstance(checked.request, EditRequest) else images_api.generate
+    expired: threading.Event = holder["expired"]
     with method(**params) as response:
         holder["response"] = response
         headers, request_id = kept_headers(response.headers), response.request_id
+        reported = time.monotonic()
         try:
             for chunk in response.iter_bytes():
                 if stop.is_set():
                     raise _Stopped()
+                if expired.is_set():
+                    raise CallDeadline(holder["deadline_s"], holder["bytes"])
+                holder["bytes"] += len(chunk)
+                if time.monotonic() - reported >= BYTES_EVERY_S:
+                    reported = time.monotonic()
+                    holder["on_bytes"](holder["bytes"])
                 feed(chunk, response)
                 time.sleep(0)  # hand the GIL to the GUI thread between chunks
             finish(response)
@@ -53,6 +65,8 @@ def _read(sync_client: Any, checked: Checked, params: dict[str, Any], stop: thre
         except httpx2.TransportError as exc:  # includes timeouts
             if stop.is_set():
                 raise _Stopped() from None
+            if expired.is_set():  # the deadline closed the response under the read
+                raise CallDeadline(holder["deadline_s"], holder["bytes"]) from None
             raise read_error(exc) from exc
     return headers, request_id
 
@@ -120,13 +134,21 @@ def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], sto
 
 
 async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, Any], *,
-                         on_partial: Any = None) -> Any:
+                         on_partial: Any = None, deadline_s: float | None = None, on_bytes: Any = None) -> Any:
     """Run the call on a daemon thread: non-streamed → (headers, request id, body, images); streamed →
-    (headers, request id, [(event fields, image bytes) per completed image])."""
+    (headers, request id, [(event fields, image bytes) per completed image]). After `deadline_s` the
+    answer is given up (CallDeadline, or PartialAnswer with the images that arrived whole);
+    `on_bytes(n)` hears the bytes received so far, on the loop."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Any] = loop.create_future()
     stop = threading.Event()
-    holder: dict[str, Any] = {}
+
+    def report_bytes(count: int) -> None:  # on the call's thread
+        if on_bytes is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(on_bytes, count)
+
+    holder: dict[str, Any] = {"expired": threading.Event(), "deadline_s": deadline_s or 0.0, "bytes": 0,
+                              "on_bytes": report_bytes}
 
     def settle(ok: bool, value: Any) -> None:
         if future.done():
@@ -152,15 +174,31 @@ async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, A
         if not loop.is_closed():
             loop.call_soon_threadsafe(settle, True, result)
 
-    threading.Thread(target=run, name="asset-studio-call", daemon=True).start()
-    try:
-        return await future
-    except asyncio.CancelledError:
-        stop.set()
+    def close_response() -> None:
         response = holder.get("response")
         if response is not None:
             try:
                 response.close()  # ends a read in progress
             except Exception:  # noqa: BLE001 - best effort: the thread is a daemon
                 pass
+
+    def give_up() -> None:  # the thread hands over what arrived; if it cannot (no headers yet), stop waiting
+        stop.set()
+        settle(False, CallDeadline(holder["deadline_s"], holder["bytes"]))
+
+    def expire() -> None:
+        holder["expired"].set()
+        close_response()
+        timers.append(loop.call_later(GRACE_S if holder.get("response") is not None else 0.0, give_up))
+
+    threading.Thread(target=run, name="asset-studio-call", daemon=True).start()
+    timers = [loop.call_later(deadline_s, expire)] if deadline_s else []
+    try:
+        return await future
+    except asyncio.CancelledError:
+        stop.set()
+        close_response()
         raise
+    finally:
+        for timer in timers:
+            timer.cancel()

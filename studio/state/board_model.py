@@ -34,6 +34,7 @@ class PanelRow:
     duration: float = 2.0
     notes: str = ""
     version: int = 1
+    received: int = 0  # bytes of the answer so far, while generating
     problem: str | None = None  # kept as received but not a usable image (does not decode, wrong size)
 
     @property

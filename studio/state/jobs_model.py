@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from studio.core.pricing import format_usd
+from studio.core.text import format_bytes, format_duration
 from studio.service import events as ev
 
 
@@ -23,6 +24,8 @@ class JobRow:
     message: str = ""
     wait_until: float | None = None  # time.monotonic() when a rate-limit wait ends
     kind: str = ""
+    received: int = 0  # bytes of the answer so far
+    deadline_s: float | None = None
 
     def text(self, now: float | None = None) -> str:
         now = time.monotonic() if now is None else now
@@ -35,7 +38,10 @@ class JobRow:
         if self.state == "queued":
             return head + f"queued · quote ≤ {format_usd(self.quote_max_usd) if self.quote_max_usd is not None else '—'}"
         if self.state == "running":
-            return head + "generating…"
+            if not self.received:
+                return head + "generating…"
+            limit = f" (gives up after {format_duration(self.deadline_s)})" if self.deadline_s else ""
+            return head + f"receiving… {format_bytes(self.received)}{limit}"
         if self.state == "unknown":
             return head + "outcome unknown — may have been billed. " + self.message
         return head + f"failed: {self.message}"
@@ -72,7 +78,9 @@ class JobsModel(QAbstractListModel):
         if isinstance(event, ev.JobQueued):
             self._set(event.job_id, state="queued", n=event.n, quote_max_usd=event.quote_max_usd)
         elif isinstance(event, ev.JobSent):
-            self._set(event.job_id, state="running", wait_until=None)
+            self._set(event.job_id, state="running", wait_until=None, received=0)
+        elif isinstance(event, ev.Receiving):
+            self._set(event.job_id, received=event.bytes_received, deadline_s=event.deadline_s)
         elif isinstance(event, ev.RateLimited):
             self._set(event.job_id, state="waiting", message=event.message, wait_until=time.monotonic() + event.wait_s)
         elif isinstance(event, ev.JobSaved):

@@ -104,10 +104,9 @@ class Session(QObject):
         unknown = await self.db.run(journal.list_jobs, states=("unknown",))
         self.jobs.load_unknown([j for j in unknown if j.get("error_kind") not in ("dismissed", "resent")])
         if self.service.reconciled:
-            restored = sum(r.images for r in self.service.restored)
-            again = f"; {restored} image(s) they had saved were restored to the board" if restored else ""
-            self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time{again}: "
-                             "see Jobs (outcome unknown ones may have been billed)")
+            again = f"; {sum(r.images for r in self.service.restored)} image(s) they saved were restored" * bool(self.service.restored)
+            self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time{again}: see Jobs "
+                             "(outcome unknown ones may have been billed)")
         self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
         watch_lifecycle(self)
 
@@ -141,6 +140,8 @@ class Session(QObject):
             self.board.update_pending(e.job_id, state="generating")
         elif isinstance(e, ev.RateLimited):
             self.board.update_pending(e.job_id, state="queued")
+        elif isinstance(e, ev.Receiving):
+            self.board.update_pending(e.job_id, received=e.bytes_received)
         elif isinstance(e, ev.PartialImage):
             self.board.update_pending(e.job_id, e.index, state="partial", path=e.path, step=e.step + 1)
         elif isinstance(e, ev.ImageSaved):

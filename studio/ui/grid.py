@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QImage, QMovie, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from studio.core.pricing import format_usd
+from studio.core.text import format_bytes
 from studio.state.board_model import BoardModel, PanelRow
 
 CAPTION_H = 44
@@ -69,7 +70,9 @@ class PanelDelegate(QStyledItemDelegate):
         else:
             painter.fillRect(art, pal.color(ALTERNATE_BASE))
         if row.pending:
-            label = {"queued": "queued", "generating": "generating…", "partial": f"partial {row.step}/{row.steps or row.step}"}.get(row.state, row.state)
+            generating = f"receiving {format_bytes(row.received)}" if row.received else "generating…"
+            label = {"queued": "queued", "generating": generating,
+                     "partial": f"partial {row.step}/{row.steps or row.step}"}.get(row.state, row.state)
             badge = QRect(art.left() + 6, art.top() + 6, 120, 22)
             painter.fillRect(badge, QColor(0, 0, 0, 150))
             painter.setPen(QColor("white"))

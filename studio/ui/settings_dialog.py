@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QListWidget, QListWidgetItem, QComboBo
                                QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.errors import RefusedError
+from studio.core import deadline
 from studio.service import keys, ledger, library
 from studio.service.endpoint import OPENAI_BASE
 from studio.service.endpoint import check_base_url
@@ -51,6 +52,13 @@ class SettingsDialog(QDialog):
         self.base_url.setPlaceholderText(f"{OPENAI_BASE} (OPENAI_BASE_URL overrides)")
         self.tier = QSpinBox()
         self.tier.setRange(1, 5)
+        self.deadline = QSpinBox()
+        self.deadline.setObjectName("answerDeadline")
+        self.deadline.setRange(10, int(deadline.MAX_S))
+        self.deadline.setSuffix(" s")
+        self.deadline.setToolTip("How long one 1024x1024 medium call may take in all before it is given up as outcome "
+                                 "unknown (a server trickling its answer). Larger sizes, higher quality and more images "
+                                 "get proportionally longer, up to an hour.")
         self.caps = {k: QLineEdit() for k in ("call", "day", "month", "board")}
         for k, w in self.caps.items():
             w.setPlaceholderText("no cap (USD)")
@@ -65,6 +73,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.key_status)
         form.addRow("Base URL", self.base_url)
         form.addRow("Rate tier", self.tier)
+        form.addRow("Answer deadline", self.deadline)
         form.addRow("Cap per call", self.caps["call"])
         form.addRow("Cap per day", self.caps["day"])
         form.addRow("Cap per month", self.caps["month"])
@@ -106,6 +115,7 @@ class SettingsDialog(QDialog):
         if not unknown:
             self.extra_models.addItem("none: your endpoint lists no image model this version does not know")
         self.tier.setValue(int(await db.run(get_setting, "rate.tier", "1")))
+        self.deadline.setValue(round(deadline.base_from_setting(await db.run(get_setting, deadline.SETTING))))
         caps = await db.run(ledger.get_caps)
         for k in ("call", "day", "month"):
             value = getattr(caps, k)
@@ -146,13 +156,14 @@ class SettingsDialog(QDialog):
             await db.run(ledger.set_cap, k, values[k])
         await db.run(library.set_board_budget, self.session.board_name, values["board"])
         await db.run(set_setting, "rate.tier", str(self.tier.value()))
+        await db.run(set_setting, deadline.SETTING, str(self.deadline.value()))
         await set_svg_model_selection(self.session, self.svg_selection.isChecked())
         items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
         await set_opted_models(self.session, {i.data(Qt.ItemDataRole.UserRole) for i in items
                                               if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked})
         QSettings().setValue(BASE_URL_KEY, base)
         await self.session.refresh_costs()
-        self.message.setText("Saved. Caps apply now; the tier, base URL and key apply from the next start.")
+        self.message.setText("Saved. Caps and the deadline apply now; the tier, base URL and key apply from the next start.")
 
     def check_and_store(self) -> None:
         key = self.key.text().strip()
