@@ -76,7 +76,7 @@ def test_over_budget_is_refused_in_the_window_with_the_numbers(studio, qloop, sa
     window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low"})
     window.generate()
     until(qloop, lambda: window.message.isVisible())
-    assert "daily cap is $0.0010" in window.message.text() and "is left" in window.message.text()
+    assert "daily cap is $0.001" in window.message.text() and "is left" in window.message.text()
     assert not any(r["path"].startswith("/v1/images") for r in sandbox.sandbox.requests)
 
 

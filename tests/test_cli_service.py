@@ -63,9 +63,9 @@ def test_over_budget_is_refused_with_exit_2_before_sending(tmp_path, served):
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k"}
     assert cli("budget", "--day", "0.01").returncode == 0
     r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "high", "--out", str(tmp_path), env=env)
-    assert r.returncode == 2 and "the daily cap is $0.0100" in r.stderr and "$0.0100 is left" in r.stderr
+    assert r.returncode == 2 and "the daily cap is $0.01" in r.stderr and "$0.0100 is left" in r.stderr
     r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--budget", "0.001", "--out", str(tmp_path), env=env)
-    assert r.returncode == 2 and "per-call cap of $0.0010" in r.stderr
+    assert r.returncode == 2 and "per-call cap of $0.001" in r.stderr
     assert _image_requests(base) == 0
     assert cli("budget", "--day", "none").returncode == 0
     assert "per day    no cap" in cli("budget").stdout

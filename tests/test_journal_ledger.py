@@ -61,11 +61,26 @@ def test_caps_refuse_before_anything_is_sent_and_name_the_numbers(conn):
     ledger.reserve(conn, [_job("0.70")])
     with pytest.raises(OverBudget) as err:
         ledger.reserve(conn, [_job("0.40")])
-    assert str(err.value) == ("this call's quote is at most $0.4000; the daily cap is $1.0000 and $0.7000 is spent or reserved "
+    assert str(err.value) == ("this call's quote is at most $0.4000; the daily cap is $1.00 and $0.7000 is spent or reserved "
                               "today, so $0.3000 is left")
-    with pytest.raises(OverBudget, match="per-call cap of \\$0.1000"):
+    with pytest.raises(OverBudget, match="per-call cap of \\$0.10"):
         ledger.reserve(conn, [_job("0.20")], call_cap=Decimal("0.10"))
-    ledger.reserve(conn, [_job("0.40", sandbox=True)])  # sandbox calls are never charged
+    with pytest.raises(OverBudget) as rehearsed:  # the sandbox rehearses the caps exactly as a key would meet them
+        ledger.reserve(conn, [_job("0.40", sandbox=True)])
+    assert str(rehearsed.value) == ("the sandbox is rehearsing your caps: " + str(err.value)
+                                    + " (with a key this call would be refused)")
+    ledger.reserve(conn, [_job("0.25", sandbox=True)])
+    assert ledger.totals(conn).today == Decimal("0.70")  # sandbox calls never add to spend
+
+
+def test_money_text_never_rounds_a_cap_never_shows_minus_zero_and_left_rounds_down():
+    from studio.core.money import format_cap, format_usd, format_usd_left
+
+    assert format_cap(Decimal("5")) == "$5.00" and format_cap(Decimal("4.999")) == "$4.999"
+    assert format_cap(Decimal("0.125")) == "$0.125" and format_cap(Decimal("1E+1")) == "$10.00"
+    assert format_usd(Decimal("-0.00001")) == "$0.0000" and format_usd(Decimal("-0.01")) == "-$0.0100"
+    assert format_usd(Decimal("0.00001")) == "$0.0001"  # a quote is rounded up
+    assert format_usd_left(Decimal("0.00019")) == "$0.0001" and format_usd_left(Decimal("-0.5")) == "$0.0000"
 
 
 def test_reservations_settle_to_the_bill_and_failures_release(conn):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any, Mapping
 
+from .money import format_usd  # noqa: F401  (re-exported: quotes and bills are shown with it)
 from .registry import ModelSpec, Prices, Registry
 from .request import EditRequest
 from .sizes import Size
@@ -25,12 +26,6 @@ MILLION = Decimal(1_000_000)
 
 def usd(tokens: int, per_million: Decimal) -> Decimal:
     return Decimal(tokens) * per_million / MILLION
-
-
-def format_usd(amount: Decimal, places: int = 4) -> str:
-    """Human text for an amount, rounded up so a shown quote never under-states: $0.0527."""
-    quant = Decimal(1).scaleb(-places)
-    return f"${amount.quantize(quant, rounding=ROUND_CEILING)}"
 
 
 def _prices(spec: ModelSpec, batch: bool) -> Prices:

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from studio.core.errors import RefusedError
-from studio.core.pricing import format_usd
+from studio.core.money import Limit, cap_refusal
 
 from .db import transaction
 from .settings import set_setting
@@ -99,35 +99,33 @@ def _sum(conn: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> Decimal
     return sum((committed(r) for r in rows), Decimal(0))
 
 
+def limits(conn: sqlite3.Connection, board_id: int | None, now: dt.datetime | None = None) -> list[Limit]:
+    """The day, month and board caps that are set, each with what is spent or reserved against it."""
+    now = now or utc_now()
+    caps = get_caps(conn)
+    checks: list[tuple[str, Decimal | None, str, Any, str]] = [
+        ("daily", caps.day, "day = ?", now.strftime("%Y-%m-%d"), "today"),
+        ("monthly", caps.month, "month = ?", now.strftime("%Y-%m"), "this month")]
+    if board_id is not None:
+        row = conn.execute("SELECT name, budget_usd FROM boards WHERE id = ?", (board_id,)).fetchone()
+        if row is not None:
+            checks.append((f"board '{row['name']}'", stored_usd(row["budget_usd"], "board", []), "board_id = ?", board_id,
+                           "on this board"))
+    return [Limit(label, cap, _sum(conn, where, (arg,)), span) for label, cap, where, arg, span in checks if cap is not None]
+
+
 def reserve(conn: sqlite3.Connection, jobs: list[NewJob], *, call_cap: Decimal | None = None, now: dt.datetime | None = None) -> list[str]:
-    """Check every cap against the jobs' quotes and insert them as queued, atomically."""
+    """Check every cap against the jobs' quotes and insert them as queued, atomically. Sandbox jobs are
+    checked too (the caps are rehearsed) against real spend only; they never add to it."""
     now = now or utc_now()
     total = sum((j.quote_max_usd for j in jobs), Decimal(0))
     with transaction(conn):
-        if jobs and not jobs[0].sandbox:
-            caps = get_caps(conn)
-            quote_text = format_usd(total)
-            effective_call = min((c for c in (call_cap, caps.call) if c is not None), default=None)
-            if effective_call is not None and total > effective_call:
-                raise OverBudget(f"this call's quote is at most {quote_text}, over the per-call cap of {format_usd(effective_call)}")
-            checks = [("daily", caps.day, "day = ?", now.strftime("%Y-%m-%d"), "today"),
-                      ("monthly", caps.month, "month = ?", now.strftime("%Y-%m"), "this month")]
-            board_id = jobs[0].board_id
-            if board_id is not None:
-                row = conn.execute("SELECT name, budget_usd FROM boards WHERE id = ?", (board_id,)).fetchone()
-                board_cap = stored_usd(row["budget_usd"], "board", []) if row else None
-                if row and board_cap is not None:
-                    checks.append((f"board '{row['name']}'", board_cap, "board_id = ?", board_id, "on this board"))
-            for label, cap, where, arg, span in checks:
-                if cap is None:
-                    continue
-                spent = _sum(conn, where, (arg,))
-                if spent + total > cap:
-                    left = max(cap - spent, Decimal(0))
-                    raise OverBudget(
-                        f"this call's quote is at most {quote_text}; the {label} cap is {format_usd(cap)} and "
-                        f"{format_usd(spent)} is spent or reserved {span}, so {format_usd(left)} is left"
-                    )
+        if jobs:
+            refusal = cap_refusal(total, [call_cap, get_caps(conn).call], limits(conn, jobs[0].board_id, now))
+            if refusal and jobs[0].sandbox:  # rehearsed: refused as with a key; sandbox calls never add to spend
+                raise OverBudget(f"the sandbox is rehearsing your caps: {refusal} (with a key this call would be refused)")
+            if refusal:
+                raise OverBudget(refusal)
         return [insert_job(conn, job, job_id=new_id(), now=now) for job in jobs]
 
 

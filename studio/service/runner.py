@@ -177,8 +177,12 @@ class ImageService:
 
     def check(self, request: ImageRequest) -> tuple[Checked, Quote]:
         checked = validate(request, self.registry)
+        return checked, self.quote(checked)
+
+    def quote(self, checked: Checked) -> Quote:
+        """The quote the service will reserve for this request (with what the user's bills taught)."""
         learned = self.learned_tokens.get(checked.request.model)
-        return checked, quote(checked, self.registry, learned_image_tokens=learned, learned_output=self.learned_output)
+        return quote(checked, self.registry, learned_image_tokens=learned, learned_output=self.learned_output)
 
     async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None,
                      after_panel: int | None = None) -> GroupOutcome:

@@ -1,20 +1,26 @@
-"""The cost meter's numbers: the live quote, the last bill against its quote, totals and caps."""
+"""The cost meter's numbers: the live quote, the last call's bill against that same call's quote, totals
+and caps, and whether the next call would be refused (the rule the service applies, studio.core.money,
+on the same numbers, so the button, the meter and a refusal agree to the cent)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from studio.core.money import Limit, cap_refusal
 from studio.core.pricing import Quote
+from studio.service import events as ev
 
 
 @dataclass
 class CostState:
     quote: Quote | None = None
-    last_quote_max: Decimal | None = None
+    last_quote_max: Decimal | None = None  # the last call's own quote bound
     last_billed: Decimal | None = None
+    last_state: str | None = None  # running | saved | failed | unknown (None: no call yet)
     last_sandbox: bool = False
     today: Decimal = Decimal(0)
     month: Decimal = Decimal(0)
@@ -28,6 +34,19 @@ class CostState:
     board_name: str = ""
     extra: dict = field(default_factory=dict)
 
+    def limits(self) -> list[Limit]:
+        """The day, month and board caps that are set, with what is spent or reserved against each."""
+        spans = [("daily", self.cap_day, self.today, "today"), ("monthly", self.cap_month, self.month, "this month"),
+                 (f"board '{self.board_name}'", self.cap_board, self.board, "on this board")]
+        return [Limit(label, cap, spent, span) for label, cap, spent, span in spans if cap is not None]
+
+    def refusal(self) -> str | None:
+        """Why the service would refuse the current request now (the sandbox rehearses the caps), or None."""
+        if self.quote is None:
+            return None
+        why = cap_refusal(self.quote.total_usd_max, [self.cap_call], self.limits())
+        return f"the sandbox is rehearsing your caps: {why}" if why and self.sandbox else why
+
 
 class CostModel(QObject):
     changed = Signal()
@@ -35,8 +54,25 @@ class CostModel(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.state = CostState()
+        self._quotes: dict[str, Decimal] = {}  # job id -> its own quote bound, until it settles
 
-    def update(self, **changes) -> None:
+    def update(self, **changes: Any) -> None:
         for k, v in changes.items():
             setattr(self.state, k, v)
         self.changed.emit()
+
+    def apply(self, event: Any, *, sandbox: bool) -> None:
+        """"Last call" follows the service's events: a call's bill is compared with its own quote (an edit
+        with the edit's, never with the previous generation's); a refused call never shows as running."""
+        if isinstance(event, ev.JobQueued):
+            self._quotes[event.job_id] = event.quote_max_usd
+        elif isinstance(event, ev.JobSent) and event.job_id in self._quotes:
+            self.update(last_state="running", last_quote_max=self._quotes[event.job_id], last_billed=None,
+                        last_sandbox=sandbox)
+        elif isinstance(event, ev.JobSaved):
+            self.update(last_state="saved", last_quote_max=self._quotes.pop(event.job_id, None),
+                        last_billed=event.billed_usd, last_sandbox=sandbox)
+        elif isinstance(event, (ev.JobFailed, ev.JobUnknown)) and event.job_id in self._quotes:
+            state = "unknown" if isinstance(event, ev.JobUnknown) else "failed"
+            self.update(last_state=state, last_quote_max=self._quotes.pop(event.job_id), last_billed=None,
+                        last_sandbox=sandbox)

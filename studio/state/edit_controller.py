@@ -176,11 +176,15 @@ class EditController(QObject):
             except StudioError as exc:
                 self.error.emit(str(exc))
                 return
-            out = await edits.run_edit(
-                self.service, request, source=self.source, painted=painted, notices=notices,
-                board=self.session.board_name if self.session.board_id is not None else None, panel_id=self.panel_id,
-                parent_version=self.current_version.get("id") if self.current_version else None, guard=guard,
-                feather_px=feather_px, call_cap=None)
+            try:  # a refusal (over a cap, the sandbox rehearsing one) is said in the painter that asked
+                out = await edits.run_edit(
+                    self.service, request, source=self.source, painted=painted, notices=notices,
+                    board=self.session.board_name if self.session.board_id is not None else None, panel_id=self.panel_id,
+                    parent_version=self.current_version.get("id") if self.current_version else None, guard=guard,
+                    feather_px=feather_px, call_cap=None)
+            except StudioError as exc:
+                self.error.emit(f"Not sent: {exc}")
+                return
         finally:
             self.busy = False
             self.busy_changed.emit(False)

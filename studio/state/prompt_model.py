@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -36,6 +36,7 @@ class PromptModel(QObject):
         self._values["model"] = registry.default_model
         self.checked: Checked | None = None
         self.quote: Quote | None = None
+        self.quoter: Callable[[Checked], Quote] | None = None  # the service's own quote (learned bills), once open
         self.error: str | None = None
         self.error_param: str | None = None
         self.suggestion: str | None = None  # e.g. the nearest valid size
@@ -80,6 +81,10 @@ class PromptModel(QObject):
             self.notice = (f"This entry names {named}, {why}; {instead}{named_by} is selected instead. "
                            "Check the parameters before generating.")
         self._fit_to_model()
+        self._revalidate()
+
+    def requote(self) -> None:
+        """Quote again (the service learned from a bill): the shown quote is the one that will be reserved."""
         self._revalidate()
 
     def set_registry(self, registry: Registry) -> None:
@@ -142,7 +147,7 @@ class PromptModel(QObject):
         self.warnings = ()
         try:
             self.checked = validate(self.request(), self.registry, prompt_required=False)
-            self.quote = quote(self.checked, self.registry)
+            self.quote = self.quoter(self.checked) if self.quoter else quote(self.checked, self.registry)
             self.warnings = self.checked.warnings
         except ValidationError as exc:
             self.checked, self.quote = None, None

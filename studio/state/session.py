@@ -56,6 +56,7 @@ class Session(QObject):
         self.tasks.failed.connect(self.error)
         self.thumbnails = ThumbnailCache(self)
         self.prompt = PromptModel(self.registry, self)
+        self.prompt.quoter = service.quote  # the quote shown is the one the service reserves, to the cent
         self.board = BoardModel(self.thumbnails, self)
         self.jobs = JobsModel(self)
         self.costs = CostModel(self)
@@ -134,6 +135,7 @@ class Session(QObject):
 
     def _apply(self, e: ev.Event) -> None:
         self.jobs.apply(e)
+        self.costs.apply(e, sandbox=self.sandbox)
         if isinstance(e, ev.JobQueued) and e.board_id == self.board_id and e.board_id is not None:
             self.board.add_pending(e.job_id, e.first_index, e.n, self._partials_next)
         elif isinstance(e, ev.JobSent):
@@ -151,7 +153,7 @@ class Session(QObject):
             self.board.drop_pending(e.job_id)
             self.notice.emit(e.message)
         elif isinstance(e, ev.JobSaved):
-            self.costs.update(last_billed=e.billed_usd, last_sandbox=self.sandbox)
+            self.prompt.requote()  # its bill may have taught the estimate
         elif isinstance(e, ev.CostUpdated):
             self.tasks.start(self.refresh_costs(), "Updating the cost meter")
 
@@ -185,11 +187,8 @@ class Session(QObject):
     async def _submit(self, request: ImageRequest, after_panel: int | None = None):
         await self.db.run(prompts.remember, request.snapshot())
         self._partials_next = request.partial_images if request.stream else 0
-        _, q = self.service.check(request)
-        self.costs.update(last_quote_max=q.total_usd_max, last_billed=None)
         self.tasks.start(self.search_history(""), "Updating the history")
         outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
-        self.costs.update(last_billed=outcome.billed_usd, last_quote_max=outcome.quote.total_usd_max, last_sandbox=self.sandbox)
         refused = next((j.failure for j in outcome.jobs if j.failure and j.failure.kind is Kind.NO_TRANSPARENCY), None)
         if refused is not None:
             self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from studio.core.pricing import format_usd
-from studio.state.cost_model import CostModel
+from studio.core.money import format_cap, format_usd, format_usd_left
+from studio.state.cost_model import CostModel, CostState
 
 
 class CostMeter(QGroupBox):
@@ -43,6 +43,24 @@ class CostMeter(QGroupBox):
         model.changed.connect(self.refresh)
         self.refresh()
 
+    @staticmethod
+    def _last_call(s: CostState) -> str:
+        quoted = f"quoted ≤ {format_usd(s.last_quote_max)}" if s.last_quote_max is not None else ""
+        if s.last_state is None:
+            return "—"
+        if s.last_state == "running":
+            return f"running · {quoted}"
+        if s.last_state == "failed":
+            return f"failed · nothing billed ({quoted})"
+        if s.last_state == "unknown":
+            return f"outcome unknown · counted at ≤ {format_usd(s.last_quote_max or Decimal(0))} until settled"
+        billed = s.last_billed or Decimal(0)
+        diff = ""
+        if s.last_quote_max is not None:
+            delta = s.last_quote_max - billed
+            diff = f" · {format_usd_left(delta)} under its quote" if delta >= 0 else f" · {format_usd(-delta)} OVER its quote"
+        return f"{format_usd(billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}"
+
     def refresh(self) -> None:
         s = self.model.state
         if s.quote is None:
@@ -56,31 +74,24 @@ class CostMeter(QGroupBox):
             exact = format_usd(s.quote.output_usd)
             self.quote.setText(f"{exact} images (exact{'' if s.quote.output_exact else ', auto = dearest'}) · ≤ {format_usd(s.quote.total_usd_max)} in all")
             self.quote.setToolTip("OpenAI publishes this model's token formula: the image part of the quote is exact.")
-        if s.last_billed is None and s.last_quote_max is None:
-            self.last.setText("—")
-        elif s.last_billed is None:
-            self.last.setText(f"running · quoted ≤ {format_usd(s.last_quote_max)}")
-        else:
-            diff = ""
-            if s.last_quote_max is not None:
-                delta = s.last_quote_max - s.last_billed
-                diff = f" · {format_usd(delta)} under the quote" if delta >= 0 else f" · {format_usd(-delta)} OVER the quote"
-            self.last.setText(f"{format_usd(s.last_billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}")
+        self.last.setText(self._last_call(s))
         self.today.setText(format_usd(s.today))
         self.month.setText(format_usd(s.month))
         self.board_label.setText(f"Board “{s.board_name}”" if s.board_name else "This board")
         self.board.setText(format_usd(s.board))
         quote_max = s.quote.total_usd_max if s.quote else Decimal(0)
-        for key, cap, spent in (("call", s.cap_call, Decimal(0)), ("day", s.cap_day, s.today), ("month", s.cap_month, s.month), ("board", s.cap_board, s.board)):
+        for key, cap, spent in (("call", s.cap_call, None), ("day", s.cap_day, s.today), ("month", s.cap_month, s.month),
+                                ("board", s.cap_board, s.board)):
             bar = self.bars[key]
             bar.setVisible(cap is not None)
             if cap is None:
                 continue
+            shown = quote_max if spent is None else spent  # the call cap is measured by this call's quote
+            over = shown > cap if spent is None else spent + quote_max > cap  # the rule the service applies
             bar.setRange(0, 1000)
-            used = spent + (quote_max if key != "call" else quote_max)
-            bar.setValue(int(min(1, (spent / cap) if cap else 1) * 1000))
-            over = used > cap
-            bar.setFormat(f"{key}: {format_usd(spent)} of {format_usd(cap, 2)}" + (" · next call would cross it" if over else ""))
+            bar.setValue(int(min(Decimal(1), shown / cap if cap else Decimal(1)) * 1000))
+            what = f"this call ≤ {format_usd(shown)}" if spent is None else format_usd(shown)
+            bar.setFormat(f"{key}: {what} of {format_cap(cap)}" + (" · next call would cross it" if over else ""))
             bar.setStyleSheet("QProgressBar::chunk { background: #c62828; }" if over else "")
         self.sandbox_note.setText(
             f"Sandbox: placeholder images, no charges ({s.sandbox_calls} sandbox call(s), never added to spend)." if s.sandbox else ""

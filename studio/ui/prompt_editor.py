@@ -175,6 +175,7 @@ class PromptEditor(QWidget):
         self.generate.clicked.connect(self.generate_requested)
         m.changed.connect(self._sync_from_model)
         s = self.session
+        s.costs.changed.connect(self._show_generate)  # caps, totals: the next call may now be refused
         s.presets_changed.connect(self._fill_presets)
         s.history_changed.connect(self._fill_history)
         self.presets.activated.connect(lambda i: s.load_preset(self.presets.itemText(i)))
@@ -234,11 +235,22 @@ class PromptEditor(QWidget):
         shown = ([m.notice] if m.notice else []) + list(m.warnings)
         self.warnings.setText("\n".join(shown))
         self.warnings.setVisible(bool(shown))
+        self._show_generate()
+
+    def _show_generate(self) -> None:
+        """The button says what the call costs at most, and when the caps would refuse it (with the same
+        amounts as the refusal; clicking still asks the service, which has the last word)."""
+        m = self.model
         self.generate.setEnabled(m.can_generate)
-        if m.quote is not None:
-            self.generate.setText(f"Generate {m.value('n')} · ≤ {format_usd(m.quote.total_usd_max)}")
-        else:
+        refusal = self.session.costs.state.refusal() if m.quote is not None else None
+        if m.quote is None:
             self.generate.setText("Generate")
+        else:
+            over = " · over a cap" if refusal else ""
+            self.generate.setText(f"Generate {m.value('n')} · ≤ {format_usd(m.quote.total_usd_max)}{over}")
+        self.generate.setProperty("refused", bool(refusal))
+        self.generate.setStyleSheet("QPushButton { color: #c62828; font-weight: bold; }" if refusal else "")
+        self.generate.setToolTip(f"Would be refused: {refusal}" if refusal else "Generate (Ctrl+Return)")
 
     def _fill_models(self) -> None:
         """Usable models in the order users should pick them, each with why; shut-down ones are not offered."""

@@ -1,0 +1,94 @@
+"""The cost meter and the caps tell the truth: a call's bill is compared with that call's own quote, a
+refused call never shows as running, the sandbox rehearses the caps, the call-cap bar shows the current
+quote, the Generate button says when the next call would be refused, and every amount agrees to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QPointF
+from PySide6.QtTest import QTest
+
+from studio.service import events as ev
+from studio.service import ledger
+
+from .window_helpers import generate_panels, until
+
+
+def test_last_call_compares_each_bill_with_its_own_quote(qapp):
+    from studio.state.cost_model import CostModel
+    from studio.ui.cost_meter import CostMeter
+
+    model = CostModel()
+    meter = CostMeter(model)
+    assert meter.last.text() == "—"
+    model.apply(ev.JobQueued("gen", "g1", 2, Decimal("0.0500")), sandbox=False)
+    model.apply(ev.JobSent("gen", 1), sandbox=False)
+    assert meter.last.text() == "running · quoted ≤ $0.0500"
+    model.apply(ev.JobSaved("gen", ("a", "b"), Decimal("0.0400")), sandbox=False)
+    assert meter.last.text() == "$0.0400 · $0.0100 under its quote"
+    # an edit with a small quote: its bill is compared with the edit's quote, not the generation's
+    model.apply(ev.JobQueued("edit", "g2", 1, Decimal("0.0100")), sandbox=False)
+    model.apply(ev.JobSent("edit", 1), sandbox=False)
+    model.apply(ev.JobSaved("edit", ("c",), Decimal("0.0080")), sandbox=False)
+    assert meter.last.text() == "$0.0080 · $0.0020 under its quote"
+    model.apply(ev.JobQueued("big", "g3", 1, Decimal("0.0100")), sandbox=False)
+    model.apply(ev.JobSent("big", 1), sandbox=False)
+    model.apply(ev.JobSaved("big", ("d",), Decimal("0.0160")), sandbox=False)
+    assert meter.last.text() == "$0.0160 · $0.0060 OVER its quote"
+    model.apply(ev.JobQueued("lost", "g4", 1, Decimal("0.0200")), sandbox=False)
+    model.apply(ev.JobSent("lost", 1), sandbox=False)
+    model.apply(ev.JobUnknown("lost", "dropped"), sandbox=False)
+    assert meter.last.text() == "outcome unknown · counted at ≤ $0.0200 until settled"
+
+
+def test_the_sandbox_rehearses_caps_and_the_button_meter_and_refusal_agree(studio, qloop, sandbox):
+    window = studio()  # the offline sandbox
+    window.session.db.run_sync(ledger.set_cap, "day", Decimal("0.0005"))
+    window.session.db.run_sync(ledger.set_cap, "call", Decimal("1"))
+    qloop.run_until_complete(window.session.refresh_costs())
+    window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low"})
+    button = window.editor.generate
+    until(qloop, lambda: "over a cap" in button.text())
+    predicted = button.toolTip().removeprefix("Would be refused: ")
+    assert predicted.startswith("the sandbox is rehearsing your caps: this call's quote is at most $")
+    assert "the daily cap is $0.0005 and $0.0000 is spent or reserved today, so $0.0005 is left" in predicted
+    call_bar = window.costs.bars["call"]
+    quote_max = window.session.prompt.quote.total_usd_max
+    assert call_bar.format() == f"call: this call ≤ ${quote_max.quantize(Decimal('0.0001'), 'ROUND_CEILING')} of $1.00"
+    assert call_bar.value() == int(quote_max / 1 * 1000)
+    assert "next call would cross it" in window.costs.bars["day"].format()
+    before = len(sandbox.sandbox.requests)
+    window.generate()
+    until(qloop, lambda: window.message.isVisible())
+    refused = window.message.text()
+    assert predicted in refused and "(with a key this call would be refused)" in refused  # the same amounts
+    assert len(sandbox.sandbox.requests) == before  # nothing sent
+    assert window.costs.last.text() == "—"  # a refused call never shows as running
+
+    window.session.db.run_sync(ledger.set_cap, "day", None)
+    qloop.run_until_complete(window.session.refresh_costs())
+    until(qloop, lambda: "over a cap" not in button.text() and not button.toolTip().startswith("Would"))
+    generate_panels(window, qloop, 1)
+    until(qloop, lambda: "sandbox, not charged" in window.costs.last.text())
+    assert "$-" not in window.costs.last.text() and "-$0.0000" not in window.costs.last.text()
+
+
+def test_a_refusal_from_the_painter_shows_in_the_painter(studio, qloop, sandbox):
+    window = studio()
+    board = generate_panels(window, qloop, 1, prompt="a harbour")
+    window.grid.setCurrentIndex(board.index(0))
+    window.paint_action.trigger()
+    until(qloop, lambda: bool(window.painter_windows))
+    painter = window.painter_windows[-1]
+    painter.doc.begin_stroke(QPointF(100, 100))
+    painter.doc.stroke_to(QPointF(300, 300))
+    painter.doc.end_stroke()
+    window.session.db.run_sync(ledger.set_cap, "call", Decimal("0.0001"))
+    before = len(sandbox.sandbox.requests)
+    QTest.keyClicks(painter.panel.prompt, "add a boat")
+    painter.edit_action.trigger()
+    until(qloop, lambda: "Not sent:" in painter.statusBar().currentMessage())
+    text = painter.statusBar().currentMessage()
+    assert "the sandbox is rehearsing your caps" in text and "per-call cap of $0.0001" in text
+    assert len(sandbox.sandbox.requests) == before and not painter.controller.busy
