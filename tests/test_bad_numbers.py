@@ -175,7 +175,7 @@ def test_a_job_from_another_host_can_be_resolved_by_the_user(tmp_path):
     assert r.returncode == 0 and "resolved as failed" in r.stdout
     assert float(json.loads(cli("budget", "--json").stdout)["spent"]["today"]) == 0  # its reservation is released
     again = cli("jobs", "resolve", job_id[:6], "--as", "unknown")
-    assert again.returncode == 2 and "only queued, sent or received jobs" in again.stderr
+    assert again.returncode == 2 and "only queued, sent or received jobs can be resolved" in again.stderr
 
 
 @pytest.mark.parametrize("args", [("jobs",), ("budget",), ("ledger",), ("models", "--offline"),

@@ -92,3 +92,25 @@ def test_a_refusal_from_the_painter_shows_in_the_painter(studio, qloop, sandbox)
     text = painter.statusBar().currentMessage()
     assert "the sandbox is rehearsing your caps" in text and "per-call cap of $0.0001" in text
     assert len(sandbox.sandbox.requests) == before and not painter.controller.busy
+
+
+def test_a_job_another_host_never_settled_is_resolved_in_the_jobs_panel(studio, qloop):
+    window = studio(is_sandbox=False)  # real spend: a stuck job keeps its quote reserved
+    board = generate_panels(window, qloop, 1)
+    job_id = board.rows[0].job_id
+    db = window.session.db
+    db.run_sync(lambda conn: conn.execute("UPDATE jobs SET state = 'sent', billed_usd = NULL, owner_host = 'elsewhere' "
+                                          "WHERE id = ?", (job_id,)))
+    window = studio(is_sandbox=False)  # the next start shows it, with what it keeps reserved
+    panel, jobs = window.jobs, window.session.jobs
+    until(qloop, lambda: any(r.job_id == job_id for r in jobs.rows))
+    row = next(i for i, r in enumerate(jobs.rows) if r.job_id == job_id)
+    assert jobs.rows[row].state == "stuck" and "on host 'elsewhere'" in jobs.rows[row].text()
+    qloop.run_until_complete(window.session.refresh_costs())
+    assert window.session.costs.state.today > 0
+    panel.list.setCurrentIndex(jobs.index(row))
+    assert panel.resolve.isEnabled() and panel.resolve_unknown.isEnabled() and not panel.resend.isEnabled()
+    panel.resolve_failed.trigger()
+    until(qloop, lambda: all(r.job_id != job_id for r in jobs.rows))
+    until(qloop, lambda: window.session.costs.state.today == 0)  # its reservation is released
+    assert db.run_sync(lambda conn: conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]) == "failed"

@@ -170,3 +170,18 @@ def test_database_runs_off_the_event_loop_thread(tmp_path, run):
 
     assert run(db.run(where)) != caller
     db.close()
+
+
+def test_an_unknown_job_can_be_resolved_as_failed_and_releases_its_reservation(conn):
+    from studio.core.errors import RefusedError
+    from studio.service import journal
+
+    [job_id] = ledger.reserve(conn, [_job("0.50")])
+    journal.mark(conn, job_id, journal.JobState.UNKNOWN, error_kind="interrupted")
+    assert ledger.totals(conn).today == Decimal("0.50")  # may have been billed: counted at its bound
+    with pytest.raises(RefusedError):
+        journal.resolve(conn, job_id, "unknown")  # it is unknown already
+    journal.resolve(conn, job_id[:5], "failed")  # the user checked: not billed
+    assert ledger.totals(conn).today == 0
+    with pytest.raises(RefusedError, match="only queued, sent or received jobs can be resolved"):
+        journal.resolve(conn, job_id, "unknown")

@@ -153,14 +153,24 @@ def resolve(conn: sqlite3.Connection, job_id: str, as_state: str) -> str:
             why = "no such job" if not rows else f"{len(rows)} jobs start so; give more of the id"
             raise RefusedError(f"job {job_id!r}: {why}")
         row = rows[0]
-        if row["state"] not in ACTIVE:
-            raise RefusedError(f"job {row['id'][:8]} is {row['state']}: "
-                               "only queued, sent or received jobs can be resolved")
+        unknown_to_failed = row["state"] == JobState.UNKNOWN.value and as_state == JobState.FAILED.value
+        if row["state"] not in ACTIVE and not unknown_to_failed:
+            raise RefusedError(f"job {row['id'][:8]} is {row['state']}: only queued, sent or received jobs can be "
+                               "resolved (and an outcome-unknown one as failed, once you know it was not billed)")
         message = ("Resolved by you as failed: counted as not billed." if as_state == JobState.FAILED.value else
                    "Resolved by you as outcome unknown: it may have been billed and stays counted at its quote's bound.")
         conn.execute("UPDATE jobs SET state = ?, error_kind = 'resolved', error_message = ?, finished_at = ? WHERE id = ?",
                      (as_state, message, iso(utc_now()), row["id"]))
     return row["id"]
+
+
+def unsettled_elsewhere(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Jobs another host started and never settled: reconciliation never touches them (that host may still
+    be running), so they keep their quote reserved until the user resolves them."""
+    host = Owner.current().host
+    return [dict(r) for r in conn.execute(
+        f"SELECT * FROM jobs WHERE state IN ({','.join('?' * len(ACTIVE))}) AND owner_host IS NOT NULL "
+        "AND owner_host != ? ORDER BY created_at", (*ACTIVE, host))]
 
 
 def list_jobs(conn: sqlite3.Connection, *, limit: int = 200, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:

@@ -257,6 +257,13 @@ class ImageService:
         await self.db.run(journal.set_error_kind, job_id, "resent")
         return await self.submit(ImageRequest(**fields), board=board, call_cap=call_cap)
 
+    async def resolve(self, job_id: str, as_state: str) -> None:
+        """The user settles a job (journal.resolve); caps and the meter follow at once."""
+        full = await self.db.run(journal.resolve, job_id, as_state)
+        message = (await self.db.run(journal.get_job, full) or {}).get("error_message") or ""
+        self.events.publish(JobFailed(full, "resolved", message, None) if as_state == "failed" else JobUnknown(full, message))
+        await self._publish_cost()
+
     async def dismiss(self, job_id: str) -> None:
         """Hide an outcome-unknown job from the to-do list; it still counts at its quote (it may be billed)."""
         await self.db.run(journal.set_error_kind, job_id, "dismissed")

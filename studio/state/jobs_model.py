@@ -44,6 +44,8 @@ class JobRow:
             return head + f"receiving… {format_bytes(self.received)}{limit}"
         if self.state == "unknown":
             return head + "outcome unknown — may have been billed. " + self.message
+        if self.state == "stuck":
+            return head + "never settled — " + self.message
         return head + f"failed: {self.message}"
 
 
@@ -68,10 +70,18 @@ class JobsModel(QAbstractListModel):
         self.dataChanged.emit(self.index(i), self.index(i))
 
     def load_unknown(self, jobs: list[dict[str, Any]]) -> None:
-        """Outcome-unknown jobs from earlier runs: the user decides (re-send or dismiss)."""
+        """Jobs from earlier runs the user decides about: outcome unknown (re-send, dismiss or resolve as
+        failed) and jobs another host sent and never settled ("stuck": resolve them)."""
         for j in jobs:
-            if self._find(j["id"]) is None:
+            if self._find(j["id"]) is not None:
+                continue
+            if j["state"] == "unknown":
                 self._set(j["id"], state="unknown", n=j["n"], kind=j["kind"], message=j.get("error_message") or "",
+                          quote_max_usd=Decimal(j["quote_max_usd"]))
+            else:
+                why = (f"{j['state']} on host {j.get('owner_host')!r}, which never settled it here; it keeps "
+                       f"{format_usd(Decimal(j['quote_max_usd']))} reserved until you resolve it")
+                self._set(j["id"], state="stuck", n=j["n"], kind=j["kind"], message=why,
                           quote_max_usd=Decimal(j["quote_max_usd"]))
 
     def apply(self, event: Any) -> None:

@@ -27,6 +27,7 @@ from studio.service.settings import get_setting, set_setting
 
 from .board_model import BoardModel
 from .cost_model import CostModel
+from .job_actions import JobActions, jobs_needing_a_decision
 from .jobs_model import JobsModel
 from .lifecycle import watch_lifecycle
 from .prompt_model import PromptModel
@@ -59,6 +60,8 @@ class Session(QObject):
         self.prompt.quoter = service.quote  # the quote shown is the one the service reserves, to the cent
         self.board = BoardModel(self.thumbnails, self)
         self.jobs = JobsModel(self)
+        self.job_actions = JobActions(service, self.jobs, self.tasks, self)
+        self.job_actions.error.connect(self.error)
         self.costs = CostModel(self)
         self.board_id: int | None = None
         self.board_name = ""
@@ -102,8 +105,7 @@ class Session(QObject):
         await self.select_board(name)
         await self.reload_presets()
         await self.search_history("")
-        unknown = await self.db.run(journal.list_jobs, states=("unknown",))
-        self.jobs.load_unknown([j for j in unknown if j.get("error_kind") not in ("dismissed", "resent")])
+        self.jobs.load_unknown(await jobs_needing_a_decision(self.service))
         if self.service.reconciled:
             again = f"; {sum(r.images for r in self.service.restored)} image(s) they saved were restored" * bool(self.service.restored)
             self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time{again}: see Jobs "
@@ -215,24 +217,6 @@ class Session(QObject):
         if request is None:
             return None
         return self.tasks.start(self._submit(request, after_panel=panel_id), "Re-roll")
-
-    def cancel_job(self, job_id: str) -> None:
-        if not self.service.cancel(job_id):
-            self.error.emit("That job was already sent; it can no longer be cancelled.")
-
-    def resend_job(self, job_id: str) -> None:
-        async def go():
-            self.jobs.remove(job_id)
-            await self.service.resend(job_id)
-
-        self.tasks.start(go(), "Re-send")
-
-    def dismiss_job(self, job_id: str) -> None:
-        async def go():
-            await self.service.dismiss(job_id)
-            self.jobs.remove(job_id)
-
-        self.tasks.start(go(), "Dismiss")
 
     # -- boards and panels ----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListView, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListView, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from studio.state.jobs_model import JobRow, JobsModel
 from studio.state.session import Session
@@ -25,12 +25,23 @@ class JobsPanel(QGroupBox):
         self.cancel.setToolTip("Cancel a job that has not been sent yet (nothing is spent)")
         self.resend.setToolTip("Outcome unknown: send the same request again (you may pay twice)")
         self.dismiss.setToolTip("Outcome unknown: keep it as possibly billed and hide it")
-        for b in (self.cancel, self.resend, self.dismiss):
+        self.resolve = QPushButton("Resolve…")
+        self.resolve.setObjectName("resolveJob")
+        self.resolve.setToolTip("A job that never settles (sent from another host), or one whose outcome you know: "
+                                "settle it as not billed (its reservation is released) or as possibly billed")
+        menu = QMenu(self.resolve)
+        self.resolve_failed = menu.addAction("As failed — it was not billed (release its reservation)")
+        self.resolve_unknown = menu.addAction("As outcome unknown — it may have been billed")
+        self.resolve.setMenu(menu)
+        for b in (self.cancel, self.resend, self.dismiss, self.resolve):
             buttons.addWidget(b)
         layout.addLayout(buttons)
-        self.cancel.clicked.connect(lambda: self._with_row(lambda r: session.cancel_job(r.job_id)))
-        self.resend.clicked.connect(lambda: self._with_row(lambda r: session.resend_job(r.job_id)))
-        self.dismiss.clicked.connect(lambda: self._with_row(lambda r: session.dismiss_job(r.job_id)))
+        actions = session.job_actions
+        self.cancel.clicked.connect(lambda: self._with_row(lambda r: actions.cancel(r.job_id)))
+        self.resend.clicked.connect(lambda: self._with_row(lambda r: actions.resend(r.job_id)))
+        self.dismiss.clicked.connect(lambda: self._with_row(lambda r: actions.dismiss(r.job_id)))
+        self.resolve_failed.triggered.connect(lambda: self._with_row(lambda r: actions.resolve(r.job_id, "failed")))
+        self.resolve_unknown.triggered.connect(lambda: self._with_row(lambda r: actions.resolve(r.job_id, "unknown")))
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
         model.dataChanged.connect(self._update_buttons)
         self.timer = QTimer(self)
@@ -52,3 +63,5 @@ class JobsPanel(QGroupBox):
         self.cancel.setEnabled(bool(row and row.state in ("queued", "waiting")))
         self.resend.setEnabled(bool(row and row.state == "unknown"))
         self.dismiss.setEnabled(bool(row and row.state == "unknown"))
+        self.resolve.setEnabled(bool(row and row.state in ("unknown", "stuck")))
+        self.resolve_unknown.setEnabled(bool(row and row.state == "stuck"))
