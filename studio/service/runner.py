@@ -32,6 +32,7 @@ from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, Jo
                      RateLimited, Receiving)
 from .failures import Failure, Kind, explain
 from .calibration import learned_output
+from .decisions import JobDecisions
 from .journal import JobState, NewJob
 from .model_list import ModelList
 from .library import SavedImage
@@ -79,7 +80,7 @@ class GroupOutcome:
         return sum((j.billed_usd or Decimal(0) for j in self.jobs), Decimal(0))
 
 
-class ImageService:
+class ImageService(JobDecisions):
     def __init__(self, db: Database, endpoint: Endpoint, *, root: Path | None = None, registry: Registry | None = None,
                  pacer: Pacer | None = None, policy: RetryPolicy | None = None, events: EventBus | None = None,
                  timeout: float | None = None, deadline_s: float | None = None):
@@ -241,32 +242,6 @@ class ImageService:
         self._cancel_requested.add(job_id)
         task.cancel()
         return True
-
-    async def resend(self, job_id: str, *, call_cap: Decimal | None = None) -> GroupOutcome:
-        """The user's choice for an outcome-unknown generation: send the same request again."""
-        row = await self.db.run(journal.get_job, job_id)
-        if row is None or row["state"] != JobState.UNKNOWN.value:
-            raise RefusedError("only a job whose outcome is unknown can be re-sent")
-        if row["kind"] != "generate":
-            raise RefusedError("an edit is re-sent from the mask painter, which still has its images")
-        snap = json.loads(row["request_json"])
-        fields = {k: v for k, v in snap.items() if k in ImageRequest.__dataclass_fields__}
-        board = None
-        if row["board_id"] is not None:
-            board = next((b["name"] for b in await self.db.run(library.boards) if b["id"] == row["board_id"]), None)
-        await self.db.run(journal.set_error_kind, job_id, "resent")
-        return await self.submit(ImageRequest(**fields), board=board, call_cap=call_cap)
-
-    async def resolve(self, job_id: str, as_state: str) -> None:
-        """The user settles a job (journal.resolve); caps and the meter follow at once."""
-        full = await self.db.run(journal.resolve, job_id, as_state)
-        message = (await self.db.run(journal.get_job, full) or {}).get("error_message") or ""
-        self.events.publish(JobFailed(full, "resolved", message, None) if as_state == "failed" else JobUnknown(full, message))
-        await self._publish_cost()
-
-    async def dismiss(self, job_id: str) -> None:
-        """Hide an outcome-unknown job from the to-do list; it still counts at its quote (it may be billed)."""
-        await self.db.run(journal.set_error_kind, job_id, "dismissed")
 
     async def shutdown(self) -> None:
         """Stop everything in flight: unsent jobs are cancelled, sent ones journaled as outcome unknown."""
