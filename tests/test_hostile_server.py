@@ -299,3 +299,42 @@ def test_the_deadline_scales_with_size_quality_and_count_and_a_bad_setting_is_ig
     for stored in (None, "", "soon", "nan"):
         assert base_from_setting(stored) == DEFAULT_BASE_S
     assert base_from_setting("1") == 10 and base_from_setting("1e9") == MAX_S and base_from_setting("240") == 240
+
+
+def test_a_canary_key_echoed_by_a_server_never_reaches_the_journal_files_or_output(tmp_path):
+    """The key in use (not sk- shaped) echoed in a 401, in a stream's error event after an image, in a 404
+    and a 400: no journal error text, no file under HOME, no output carries it."""
+    import json
+    import os
+    from pathlib import Path
+
+    from .test_cli import cli
+
+    canary = "gw-canary-" + "Mz4" * 9
+    said = f"upstream said: key {canary} is not allowed"
+    stream = (_event("image_generation.completed", b64_json=_b64((9, 9, 9)), output_format="png", size="1024x1024",
+                     quality="low", background="opaque", created_at=1,
+                     usage={"input_tokens": 10, "output_tokens": 196, "total_tokens": 206})
+              + _event("error", error={"message": said, "type": "server_error"}))
+    with ScriptedServer() as server:
+        server.script(200, b'{"object": "list", "data": []}')
+        server.script(401, json.dumps({"error": {"message": said, "type": "invalid_request_error",
+                                                 "code": "invalid_api_key"}}).encode())
+        server.script(200, stream, {"content-type": "text/event-stream"})
+        for status in (404, 400):  # neither is retried
+            server.script(status, json.dumps({"error": {"message": said, "type": "invalid_request_error"}}).encode())
+        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": canary}
+        runs = [cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", env=env),
+                cli("generate", "--prompt", "y", "--size", "1024x1024", "--quality", "low", "--n", "2",
+                    "--partial-images", "1", env=env),
+                cli("generate", "--prompt", "z", "--size", "1024x1024", "--quality", "low", env=env),
+                cli("generate", "--prompt", "w", "--size", "1024x1024", "--quality", "low", env=env)]
+    jobs = json.loads(cli("jobs", "--json").stdout)["jobs"]
+    texts = [j["error_message"] or "" for j in jobs]
+    assert len(jobs) == 4 and sum("upstream said: key [redacted]" in t for t in texts) >= 3, texts
+    assert not [t for t in texts if canary in t], texts
+    outputs = "".join(r.stdout + r.stderr for r in runs) + cli("ledger", "--csv").stdout + cli("jobs").stdout
+    assert canary not in outputs + json.dumps(jobs) and "[redacted]" in outputs
+    for path in Path(os.environ["HOME"]).rglob("*"):
+        if path.is_file():
+            assert canary.encode() not in path.read_bytes(), path

@@ -20,6 +20,7 @@ from studio.core.validation import Checked
 
 from studio.core.names import EXTENSIONS
 from studio.core.pricing import usage_problem
+from studio.core.redact import redact
 
 from .body_decoder import BodyDecodeError, ImagesBodyDecoder
 from .failures import MalformedResponse
@@ -95,7 +96,7 @@ async def call_images(sync_client: Any, checked: Checked, *, on_partial: Partial
         usage = None
         for fields in partial.events:
             usage = sum_usage(usage, fields.get("usage"))
-        why = partial.cause.args[0] if partial.cause.args else type(partial.cause).__name__
+        why = redact(str(partial.cause.args[0])) if partial.cause.args else type(partial.cause).__name__
         result = CallResult(request_id=partial.request_id, images=partial.images, output_format=req.output_format,
                             usage=usage, headers=partial.headers,
                             incomplete=f"{len(partial.images)} of {req.n} images arrived; then {why}")

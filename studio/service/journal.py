@@ -19,6 +19,8 @@ from typing import Any
 from studio.core import clock
 
 from .db import transaction
+from studio.core.redact import redact
+
 from .owner import Owner
 
 
@@ -88,6 +90,8 @@ def mark(conn: sqlite3.Connection, job_id: str, state: JobState, **fields: Any) 
     unknown = set(fields) - _FIELDS
     if unknown:
         raise ValueError(f"unknown job fields {unknown}")
+    if fields.get("error_message"):  # whatever a server echoed (the key in use, too) never reaches the journal
+        fields["error_message"] = redact(str(fields["error_message"]))
     if state is JobState.SENT:
         fields.setdefault("sent_at", iso(utc_now()))
     if state in (JobState.SAVED, JobState.FAILED, JobState.UNKNOWN):
