@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtTest import QTest
 
@@ -114,3 +115,33 @@ def test_a_job_another_host_never_settled_is_resolved_in_the_jobs_panel(studio, 
     until(qloop, lambda: all(r.job_id != job_id for r in jobs.rows))
     until(qloop, lambda: window.session.costs.state.today == 0)  # its reservation is released
     assert db.run_sync(lambda conn: conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]) == "failed"
+
+
+def test_the_meter_flags_a_bill_over_its_quote_or_estimated_with_the_request_id(qapp):
+    from studio.state.cost_model import CostModel
+    from studio.ui.cost_meter import CostMeter
+
+    model = CostModel()
+    meter = CostMeter(model)
+    model.apply(ev.JobQueued("a", "g", 1, Decimal("0.0100")), sandbox=False)
+    model.apply(ev.JobSaved("a", ("x",), Decimal("0.1501"), "req_over",
+                            "over the quote: billed $0.1501, quoted at most $0.0100 (request id req_over)"), sandbox=False)
+    assert meter.last.text() == "$0.1501 · $0.1401 OVER its quote · request id req_over"
+    model.apply(ev.JobQueued("b", "g", 1, Decimal("0.0100")), sandbox=False)
+    model.apply(ev.JobSaved("b", ("y",), Decimal("0.0100"), "req_est",
+                            "bill estimated: the answer's usage was unusable (no usage)"), sandbox=False)
+    assert meter.last.text() == ("$0.0100 · $0.0000 under its quote · estimated (the answer's usage was unusable) "
+                                 "· request id req_est")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_partial_answer_is_kept_and_said_in_the_window(studio, qloop, sandbox, stream):
+    window = studio()
+    sandbox.config.faults.push("drop_after_image")  # the sandbox hangs up after image 1 of 2
+    extra = {"partial_images": 1} if stream else {}
+    window.session.prompt.load({"prompt": "two boats", "size": "1024x1024", "quality": "low", "n": 2, **extra})
+    window.generate()
+    board = window.session.board
+    until(qloop, lambda: "Saved, but: 1 of 2 images arrived; then" in window.message.text())
+    until(qloop, lambda: len(board.rows) == 1 and not board.rows[0].pending)
+    assert "sandbox, not charged" in window.costs.last.text()

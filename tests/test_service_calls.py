@@ -283,3 +283,15 @@ def test_streamed_calls_fail_like_the_others(run, sandbox, service_factory, faul
     job = outcome.jobs[0]
     assert job.state is state and words in job.failure.message
     sandbox.config.faults.clear()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_sandbox_can_hang_up_after_image_1_and_the_image_is_kept(run, sandbox, service_factory, stream):
+    """The drop_after_image fault, through the real SDK: the first image arrived whole and is saved, once."""
+    service = service_factory()
+    sandbox.config.faults.push("drop_after_image")
+    request = REQ.with_changes(n=2, stream=stream, partial_images=1 if stream else 0)
+    job = run(service.submit(request)).jobs[0]
+    assert job.state is JobState.SAVED and len(job.images) == 1 and "1 of 2 images arrived; then" in job.notice
+    assert _image_requests(sandbox) == 1 and job.billed_usd > 0  # never re-sent, never $0
+    sandbox.config.faults.clear()

@@ -19,7 +19,7 @@ offline sandbox (placeholder images, no charges).
 Exit status: 0 success, 1 the call failed, 2 refused before anything was sent (bad input or over budget)."""
 
 FAULT_KINDS = ("rate_limit, rate_limit_no_retry_after, insufficient_quota, server_error, overloaded, moderation_input, "
-               "moderation_output, bad_key, org_unverified, hang, drop, ok; models/KIND applies to GET /v1/models")
+               "moderation_output, bad_key, org_unverified, hang, drop, drop_after_image, ok; models/KIND applies to GET /v1/models")
 
 
 class Parser(argparse.ArgumentParser):

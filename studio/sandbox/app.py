@@ -138,7 +138,7 @@ class Sandbox:
             _require_auth(request)
             fault = self.config.faults.take()
             body = await read_body(request, edit, record)
-            if fault and fault not in ("moderation_output",):
+            if fault and fault not in ("moderation_output", "drop_after_image"):
                 return await self._fault(fault, rid)
             request_value = build_request(body.params, edit=edit, images=body.images, mask=body.mask, markup=body.markup)
             checked = check(request_value, self.registry, self.config.today)
@@ -165,7 +165,9 @@ class Sandbox:
             if checked.request.output_format == "svg":
                 tail["svg_usage"] = formats.svg_usage(checked)
             headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
-            return StreamingResponse(self._json_body(self._encode_all(checked, p), tail), media_type="application/json", headers=headers)
+            cut = 1 if fault == "drop_after_image" else None
+            return StreamingResponse(self._json_body(self._encode_all(checked, p), tail, cut_after=cut),
+                                     media_type="application/json", headers=headers)
         except APIError as exc:
             return _error(exc, rid)
 
@@ -224,9 +226,10 @@ class Sandbox:
 
         return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]
 
-    async def _json_body(self, images: list[asyncio.Future[bytes]], tail: dict[str, Any]):
+    async def _json_body(self, images: list[asyncio.Future[bytes]], tail: dict[str, Any], cut_after: int | None = None):
         """The ImagesResponse JSON, streamed: base64 in 4 MB pieces, never one 250 MB string (an
-        embedded sandbox shares the GUI's GIL; short steps keep the window responsive)."""
+        embedded sandbox shares the GUI's GIL; short steps keep the window responsive). `cut_after`:
+        hang up once that many images were sent whole (the drop_after_image fault)."""
         piece = 3 << 20  # a multiple of 3: base64 pieces join without padding
         yield f'{{"created": {int(clock.now().timestamp())}, "data": ['.encode()
         for i, future in enumerate(images):
@@ -235,6 +238,8 @@ class Sandbox:
             for start in range(0, len(data), piece):
                 yield base64.b64encode(data[start : start + piece])
             yield b'"}'
+            if cut_after is not None and i + 1 >= cut_after:
+                raise HangUp()
         yield b"], " + json.dumps(tail)[1:].encode()
 
     async def _stream(self, checked, p, use, fault, edit: bool):
@@ -267,6 +272,8 @@ class Sandbox:
             per_image.pop("output_tokens_details", None)  # streamed events omit it, as the real API does
             event = {"type": f"{kind}.completed", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(clock.now().timestamp()), "usage": per_image, **common}
             yield _sse(event["type"], event)
+            if fault == "drop_after_image":
+                raise HangUp()
 
     async def _fault(self, fault: str, rid: str) -> Response:
         if fault == "hang":

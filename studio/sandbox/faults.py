@@ -96,6 +96,7 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     ),
     "hang": (0, None, {}),  # never answers (the client times out)
     "drop": (0, None, {}),  # sends a partial response, then closes the connection
+    "drop_after_image": (0, None, {}),  # sends the first image whole (JSON or its completed event), then hangs up
     "ok": (200, None, {}),
 }
 

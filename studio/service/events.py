@@ -51,6 +51,8 @@ class JobSaved:
     job_id: str
     paths: tuple[str, ...]
     billed_usd: Decimal | None
+    request_id: str | None = None
+    notice: str | None = None  # what the user must know: "1 of 2 images arrived", "over the quote", a flagged image
 
 
 @dataclass(frozen=True)

@@ -371,7 +371,7 @@ class ImageService(JobDecisions):
         notice = "; ".join(filter(None, [saved.notice, *flags])) or None
         await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
         outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, notice
-        self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed))
+        self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed, result.request_id, notice))
         await self._publish_cost()
         return outcome
 

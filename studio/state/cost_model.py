@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from studio.core.money import Limit, cap_refusal
 from studio.core.pricing import Quote
 from studio.service import events as ev
+from studio.service.ledger import BILL_FLAGS
 
 
 @dataclass
@@ -22,6 +23,8 @@ class CostState:
     last_billed: Decimal | None = None
     last_state: str | None = None  # running | saved | failed | unknown (None: no call yet)
     last_sandbox: bool = False
+    last_request_id: str | None = None
+    last_flags: tuple[str, ...] = ()  # "over the quote", "bill estimated" (pricing.bill_flags)
     today: Decimal = Decimal(0)
     month: Decimal = Decimal(0)
     board: Decimal = Decimal(0)
@@ -70,8 +73,9 @@ class CostModel(QObject):
             self.update(last_state="running", last_quote_max=self._quotes[event.job_id], last_billed=None,
                         last_sandbox=sandbox)
         elif isinstance(event, ev.JobSaved):
-            self.update(last_state="saved", last_quote_max=self._quotes.pop(event.job_id, None),
-                        last_billed=event.billed_usd, last_sandbox=sandbox)
+            flags = tuple(f for f in BILL_FLAGS if f in (event.notice or ""))
+            self.update(last_state="saved", last_quote_max=self._quotes.pop(event.job_id, None), last_flags=flags,
+                        last_billed=event.billed_usd, last_sandbox=sandbox, last_request_id=event.request_id)
         elif isinstance(event, (ev.JobFailed, ev.JobUnknown)) and event.job_id in self._quotes:
             state = "unknown" if isinstance(event, ev.JobUnknown) else "failed"
             self.update(last_state=state, last_quote_max=self._quotes.pop(event.job_id), last_billed=None,

@@ -155,7 +155,10 @@ class Session(QObject):
             self.board.drop_pending(e.job_id)
             self.notice.emit(e.message)
         elif isinstance(e, ev.JobSaved):
+            self.board.drop_pending(e.job_id)  # placeholders of images that never arrived (k of n)
             self.prompt.requote()  # its bill may have taught the estimate
+            if e.notice:  # "1 of 2 images arrived", a bill over the quote, an image kept but flagged
+                self.notice.emit(f"Saved, but: {e.notice}")
         elif isinstance(e, ev.CostUpdated):
             self.tasks.start(self.refresh_costs(), "Updating the cost meter")
 

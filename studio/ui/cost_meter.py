@@ -59,7 +59,9 @@ class CostMeter(QGroupBox):
         if s.last_quote_max is not None:
             delta = s.last_quote_max - billed
             diff = f" · {format_usd_left(delta)} under its quote" if delta >= 0 else f" · {format_usd(-delta)} OVER its quote"
-        return f"{format_usd(billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}"
+        estimated = " · estimated (the answer's usage was unusable)" if "bill estimated" in s.last_flags else ""
+        rid = f" · request id {s.last_request_id}" if s.last_flags and s.last_request_id else ""
+        return f"{format_usd(billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}{estimated}{rid}"
 
     def refresh(self) -> None:
         s = self.model.state
