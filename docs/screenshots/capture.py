@@ -2,6 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py          # every shot
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   # only 13-16 (gpt-image-2.6)
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py reliability   # only 17-18
 """
 
 from __future__ import annotations
@@ -137,6 +138,36 @@ async def models_shots(window, session) -> None:
     painter.close()
 
 
+async def reliability_shots(window, session, sb) -> None:
+    """Issue 14: the sandbox rehearsing caps on the Generate button and the meter; a partial answer kept and
+    said; a panel whose received image does not decode, flagged; a job another host never settled."""
+    from decimal import Decimal
+
+    from studio.service import ledger
+
+    await session.select_board("Reliability")
+    db = session.db
+    await db.run(ledger.set_cap, "day", Decimal("0.0005"))
+    await db.run(ledger.set_cap, "call", Decimal("0.25"))
+    await session.refresh_costs()
+    session.prompt.load({"prompt": "A lighthouse at dusk, wide shot", "size": "1536x1024", "quality": "low", "n": 2})
+    await asyncio.sleep(0.3)
+    window.editor.generate.setFocus()
+    window.grab().save(str(HERE / "17-caps-rehearsed.png"))
+    await db.run(ledger.set_cap, "day", None)
+    await session.refresh_costs()
+    sb.sandbox.config.faults.push("drop_after_image")  # the connection is cut after image 1 of 2
+    await session.generate()
+    session.prompt.load({"prompt": "Two boats in the harbour", "size": "1024x1024", "quality": "low", "n": 1})
+    await session.generate()
+    row = session.board.rows[-1]
+    await db.run(lambda conn: conn.execute("UPDATE images SET problem = 'not a readable PNG image (SyntaxError: "
+                                           "broken PNG file)' WHERE job_id = ?", (row.job_id,)))
+    await session.reload_board()
+    await asyncio.sleep(0.8)
+    window.grab().save(str(HERE / "18-partial-answer-and-flagged-panel.png"))
+
+
 def main() -> None:
     tmp = tempfile.mkdtemp()
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
@@ -162,8 +193,8 @@ def main() -> None:
             window.resize(1500, 900)
             window.show()
             await asyncio.sleep(0.3)
-            if sys.argv[1:] == ["models"]:
-                await models_shots(window, session)
+            if sys.argv[1:] in (["models"], ["reliability"]):
+                await (models_shots(window, session) if sys.argv[1] == "models" else reliability_shots(window, session, sb))
                 window.close()
                 await session.shutdown()
                 return
@@ -201,6 +232,7 @@ def main() -> None:
             await paint_and_edit(window, session)
             await export_board_shots(window, session)
             await models_shots(window, session)
+            await reliability_shots(window, session, sb)
             window.close()
             await session.shutdown()
 

@@ -37,6 +37,11 @@ class CostMeter(QGroupBox):
             bar.setTextVisible(True)
             self.bars[key] = bar
             layout.addWidget(bar)
+        self.refusal = QLabel()  # what the service would say if the next call were sent now
+        self.refusal.setObjectName("refusalLabel")
+        self.refusal.setWordWrap(True)
+        self.refusal.setStyleSheet("color: #c62828;")
+        layout.addWidget(self.refusal)
         self.sandbox_note = QLabel()
         self.sandbox_note.setWordWrap(True)
         layout.addWidget(self.sandbox_note)
@@ -94,7 +99,11 @@ class CostMeter(QGroupBox):
             bar.setValue(int(min(Decimal(1), shown / cap if cap else Decimal(1)) * 1000))
             what = f"this call ≤ {format_usd(shown)}" if spent is None else format_usd(shown)
             bar.setFormat(f"{key}: {what} of {format_cap(cap)}" + (" · next call would cross it" if over else ""))
-            bar.setStyleSheet("QProgressBar::chunk { background: #c62828; }" if over else "")
+            bar.setStyleSheet("QProgressBar { color: #c62828; font-weight: bold; } QProgressBar::chunk { background: #c62828; }"
+                              if over else "")
+        refusal = s.refusal()
+        self.refusal.setText(f"Next call refused: {refusal}" if refusal else "")
+        self.refusal.setVisible(bool(refusal))
         self.sandbox_note.setText(
             f"Sandbox: placeholder images, no charges ({s.sandbox_calls} sandbox call(s), never added to spend)." if s.sandbox else ""
         )
