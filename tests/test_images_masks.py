@@ -4,7 +4,8 @@ import pytest
 from PIL import Image
 
 from studio.core.errors import ImageInputError
-from studio.core.images import inspect_image, read_image_file, safe_filename
+from studio.core.images import inspect_image, read_image_file
+from studio.core.names import safe_filename
 from studio.core.edit_prep import prepare_edit
 from studio.core.registry import load_registry
 from studio.core.sizes import Size

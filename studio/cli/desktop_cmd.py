@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from studio import APP_ID
+from studio.core.files import atomic_write
 from studio.core.resources import desktop_path
 
 def _data_home() -> Path:
@@ -56,9 +57,7 @@ def install() -> int:
             quoted = launcher if " " not in launcher or launcher.endswith("-m studio") else f'"{launcher}"'
             text = text.replace("Exec=asset-studio %F", f"Exec={quoted} %F")
             text = text.replace("TryExec=asset-studio\n", f"TryExec={launcher.split(' ')[0]}\n")
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
+            atomic_write(target, text.encode("utf-8"), public=True)
         else:
             shutil.copyfile(source, target)
         print(target)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import stat
 from functools import lru_cache
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageInputError
+from .names import safe_filename
 from .sizes import Size
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
@@ -39,13 +39,6 @@ class ImageFile:
     def as_upload(self) -> tuple[str, bytes, str]:
         """The (filename, bytes, content_type) tuple the SDK needs to send a real multipart part."""
         return (self.filename, self.data, self.content_type)
-
-
-def safe_filename(name: str, default: str = "image") -> str:
-    """A plain file name: no directories, no control characters, nothing a header could choke on."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .")
-    return base[:100] or default
 
 
 def inspect_image(data: bytes, filename: str = "image.png", *, role: str = "image") -> ImageFile:

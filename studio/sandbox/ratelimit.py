@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
+
+from studio.core.rate_window import RateWindow
 
 
 @dataclass(frozen=True)
@@ -25,39 +26,20 @@ class SlidingWindowLimiter:
     def __init__(self, images_per_minute: int, tokens_per_minute: int, minute_seconds: float = 60.0, clock=time.monotonic):
         self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
         self._clock = clock
-        self._events: deque[tuple[float, int, int]] = deque()  # (time, images, tokens)
+        self._window = RateWindow(images_per_minute, tokens_per_minute, minute_seconds)
         self._lock = threading.Lock()
-
-    def _prune(self, now: float) -> None:
-        while self._events and now - self._events[0][0] >= self.minute:
-            self._events.popleft()
 
     def check(self, images: int, tokens: int) -> Decision:
         """Admit and record the request, or say how long to wait."""
         with self._lock:
             now = self._clock()
-            self._prune(now)
-            used_i = sum(e[1] for e in self._events)
-            used_t = sum(e[2] for e in self._events)
-            too_large = images > self.ipm or tokens > self.tpm
-            fits = not too_large and used_i + images <= self.ipm and used_t + tokens <= self.tpm
-            reset = (self._events[0][0] + self.minute - now) if self._events else 0.0
-            if fits:
-                self._events.append((now, images, tokens))
-                used_i += images
-                used_t += tokens
-                return Decision(True, 0.0, False, self.ipm, self.ipm - used_i, self.tpm, self.tpm - used_t, max(reset, 0.0))
-            wait = 0.0
-            if not too_large:
-                # walk the window until enough images and tokens have expired
-                free_i, free_t = self.ipm - used_i, self.tpm - used_t
-                for t, n, k in self._events:
-                    free_i += n
-                    free_t += k
-                    if free_i >= images and free_t >= tokens:
-                        wait = t + self.minute - now
-                        break
-            return Decision(False, max(wait, 0.0), too_large, self.ipm, max(self.ipm - used_i, 0), self.tpm, max(self.tpm - used_t, 0), max(reset, 0.0))
+            wait = self._window.wait_for(images, tokens, now)
+            reset = self._window.reset_in(now)
+            if wait == 0.0:
+                self._window.add(now, images, tokens)
+            used_i, used_t = self._window.used()
+            return Decision(wait == 0.0, wait or 0.0, wait is None, self.ipm, max(self.ipm - used_i, 0), self.tpm,
+                            max(self.tpm - used_t, 0), reset)
 
 
 def format_reset(seconds: float) -> str:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import uvicorn
 
+from studio.core.files import atomic_write
+
 from .app import HangUp, SandboxConfig, create_app
 
 
@@ -124,9 +126,7 @@ def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8000, port
             await asyncio.sleep(0.01)
         if server.started:
             if port_file:
-                tmp = Path(port_file).with_suffix(".tmp")
-                tmp.write_text(f"{bound}\n")
-                tmp.replace(port_file)
+                atomic_write(Path(port_file), f"{bound}\n".encode(), public=True)
             if on_ready:
                 on_ready(base_url_for(host, bound))
         await task

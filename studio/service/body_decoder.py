@@ -80,10 +80,14 @@ class ImagesBodyDecoder:
             if not final and len(self._pending) < SLICE:
                 break
 
+    def skeleton(self) -> bytes:
+        """The body read so far without its base64 images (the JSON around them)."""
+        return b"".join(self._skeleton) + self._carry
+
     def finish(self) -> tuple[dict[str, Any], list[bytes]]:
         if self._mode != "scan":
             raise BodyDecodeError("the answer ended inside an image")
-        skeleton = b"".join(self._skeleton) + self._carry
+        skeleton = self.skeleton()
         try:
             body = json.loads(skeleton)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -151,8 +155,7 @@ class ImageEventStream:
         decoder, self._decoder = self._decoder, None
         if decoder is None:
             return None
-        skeleton = b"".join(decoder._skeleton) + decoder._carry
-        if skeleton.strip() == b"[DONE]":
+        if decoder.skeleton().strip() == b"[DONE]":
             return None
         fields, images = decoder.finish()
         return fields, (images[0] if images else None)
@@ -162,11 +165,3 @@ class ImageEventStream:
         event = self._dispatch()
         return [event] if event is not None else []
 
-
-def b64decode_sliced(text: str | bytes) -> bytes:
-    """base64 in SLICE-sized calls (each holds the GIL ~0.3 ms), for a worker thread."""
-    data = text.encode("ascii") if isinstance(text, str) else text
-    out = []
-    for start in range(0, len(data), SLICE):
-        out.append(binascii.a2b_base64(data[start:start + SLICE]))
-    return b"".join(out)

@@ -31,7 +31,7 @@ from . import journal, versions
 from .journal import JobState
 from .paths import edits_dir
 from .runner import NO_PANELS, GroupOutcome, ImageService
-from .storage import atomic_write
+from studio.core.files import atomic_write
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-import httpx2
-import openai
-
 from studio.core.validation import Checked
 
 from studio.core.names import EXTENSIONS
 from studio.core.pricing import usage_problem
 from studio.core.redact import redact
 
-from .body_decoder import BodyDecodeError, ImagesBodyDecoder
+from .answers import PartialAnswer
 from .failures import MalformedResponse
+from .threaded_call import call_in_thread
 
 PartialCallback = Callable[[int, int, bytes], Awaitable[None] | None]
 
@@ -43,44 +41,9 @@ class CallResult:
     incomplete: str | None = None  # "1 of 2 images arrived; …": the answer failed after some images
 
 
-class PartialAnswer(Exception):
-    """The answer failed after some images had arrived in full: they are kept and saved like any result."""
-
-    def __init__(self, images: list[bytes], cause: BaseException, *, request_id: str | None,
-                 headers: dict[str, str], events: list[dict[str, Any]] | None = None):
-        super().__init__(str(cause))
-        self.images, self.cause, self.request_id, self.headers = images, cause, request_id, headers
-        self.events = events or []  # streamed: each completed image's event fields (with its own usage)
-
-
-def kept_headers(headers: Any) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items() if k.lower().startswith(("x-ratelimit-", "x-request-id", "retry-after", "openai-"))}
-
-
-def finish_body(decoder: ImagesBodyDecoder) -> tuple[dict[str, Any], list[bytes]]:
-    """The parsed body and its images, or MalformedResponse."""
-    try:
-        body, images = decoder.finish()
-    except BodyDecodeError as exc:
-        raise MalformedResponse(f"the server's answer is not a valid image response: {exc}") from None
-    if not images:
-        raise MalformedResponse("the server answered without any image")
-    return body, images
-
-
-def read_error(exc: Exception) -> Exception:
-    """The SDK's exception for a transport failure while the body was being read (the SDK wraps
-    such failures only up to the headers)."""
-    if isinstance(exc, httpx2.TimeoutException):
-        return openai.APITimeoutError(request=exc.request)
-    return openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request)
-
-
 async def call_images(sync_client: Any, checked: Checked, *, on_partial: PartialCallback | None = None,
                       deadline_s: float | None = None, on_bytes: Callable[[int], None] | None = None) -> CallResult:
     """Send the request on a worker thread; returns the images' bytes exactly as the server encoded them."""
-    from .threaded_call import call_in_thread
-
     params = checked.api_params()
     req = checked.request
     try:

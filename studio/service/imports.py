@@ -19,7 +19,7 @@ from .db import transaction
 from .journal import JobState, NewJob
 from .library import SavedImage
 from .paths import images_dir
-from .storage import atomic_write
+from studio.core.files import atomic_write
 
 
 def _record(conn, board: str, files: list[tuple[ImageFile, Path]]) -> list[int]:

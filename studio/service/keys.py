@@ -19,6 +19,8 @@ import platformdirs
 import keyring
 import keyring.errors
 
+from studio.core.files import atomic_write
+
 SERVICE = "asset-studio"
 USERNAME = "openai-api-key"
 ENV = "OPENAI_API_KEY"
@@ -107,15 +109,7 @@ def store_plaintext(key: str) -> Path:
         raise ValueError("the key is empty or contains spaces")
     path = plaintext_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, key.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    atomic_write(path, key.encode("utf-8"), mode=0o600)  # 0600 from the first byte, never readable by others
     return path
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections import deque
 from typing import Awaitable, Callable, Mapping
 
 from studio.core.errors import RefusedError
+from studio.core.rate_window import RateWindow
 
 WaitCallback = Callable[[float], Awaitable[None] | None]
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$")
@@ -46,7 +46,7 @@ class Pacer:
         self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
         self.margin = margin * minute_seconds  # sent-time vs the server's arrival time
         self._clock = clock
-        self._sent: deque[list[float]] = deque()  # [time, images, tokens], time updated when sent
+        self._window = RateWindow(images_per_minute, tokens_per_minute, minute_seconds)  # times updated when sent
         self._hold_until = 0.0
         self._lock = asyncio.Lock()
 
@@ -63,20 +63,9 @@ class Pacer:
         return sizes
 
     def _wait_needed(self, images: int, tokens: int, now: float) -> float:
-        while self._sent and now - self._sent[0][0] >= self.minute + self.margin:
-            self._sent.popleft()
         wait = max(0.0, self._hold_until - now)
-        used_i = sum(e[1] for e in self._sent)
-        used_t = sum(e[2] for e in self._sent)
-        if used_i + images <= self.ipm and used_t + tokens <= self.tpm:
-            return wait
-        free_i, free_t = self.ipm - used_i, self.tpm - used_t
-        for t, n, k in self._sent:
-            free_i += n
-            free_t += k
-            if free_i >= images and free_t >= tokens:
-                return max(wait, t + self.minute + self.margin - now)
-        return max(wait, self.minute)  # bigger than a minute's allowance: one whole minute alone
+        fits_in = self._window.wait_for(images, tokens, now, grace=self.margin)
+        return max(wait, self.minute if fits_in is None else fits_in)  # too large: one whole minute alone
 
     async def acquire(self, images: int, tokens: int, on_wait: WaitCallback | None = None) -> "Slot":
         """Wait (FIFO) until a call of `images` images and `tokens` tokens fits, then count it.
@@ -87,9 +76,7 @@ class Pacer:
                 now = self._clock()
                 wait = self._wait_needed(images, tokens, now)
                 if wait <= 0:
-                    entry = [now, images, tokens]
-                    self._sent.append(entry)
-                    return Slot(entry, self._clock)
+                    return Slot(self._window.add(now, images, tokens), self._clock)
                 if on_wait is not None:
                     result = on_wait(wait)
                     if asyncio.iscoroutine(result):

@@ -26,7 +26,7 @@ from studio.core.svg_safety import inspect_svg
 
 from .library import SavedImage
 from .paths import images_dir, recovered_dir
-from .storage import atomic_write
+from studio.core.files import atomic_write
 
 
 class SaveFailed(OSError):

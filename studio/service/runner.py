@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -154,7 +153,8 @@ class ImageService(JobDecisions):
         async with self._client_lock:  # concurrent jobs build one client, not one each
             if self._sync_client is None:
                 def build() -> Any:
-                    importlib.import_module("studio.service.threaded_call")
+                    from . import images_api  # noqa: F401  (the SDK and the call code load here, off the GUI thread)
+
                     return make_client(self.endpoint, timeout=self.timeout, sync=True)
 
                 self._sync_client = await asyncio.to_thread(build)

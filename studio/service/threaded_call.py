@@ -23,7 +23,7 @@ from studio.core.validation import Checked
 
 from .body_decoder import BodyDecodeError, ImageEventStream, ImagesBodyDecoder
 from .failures import CallDeadline, MalformedResponse
-from .images_api import PartialAnswer, finish_body, kept_headers, read_error
+from .answers import PartialAnswer, finish_body, kept_headers, read_error
 from .memory import background_priority
 
 

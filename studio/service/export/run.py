@@ -17,6 +17,7 @@ from typing import Callable
 
 from studio.core import clock
 from studio.core.errors import RefusedError
+from studio.core.files import atomic_write
 from studio.core.names import slugify
 
 from .board import ExportBoard
@@ -87,10 +88,7 @@ def _final_folder(out_dir: Path, board: str) -> Path:
 
 
 def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    atomic_write(path, data, public=True)  # exports get ordinary file modes
 
 
 def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = ExportOptions(), *,
