@@ -61,28 +61,53 @@ async def _tell(text: str) -> None:
     await done.wait()
 
 
-async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None) -> int:
+def _library_settings():
+    """The library's settings; a base URL an older version kept in QSettings moves into the library once."""
     from PySide6.QtCore import QSettings
 
+    from studio.service.db import Database
+    from studio.service.paths import database_path
+    from studio.service.user_settings import load_settings, update_settings
+    from studio.state.key_setup import LEGACY_BASE_URL_KEY
+
+    db = Database(database_path())
+    try:
+        settings = db.run_sync(load_settings)
+        legacy = str(QSettings().value(LEGACY_BASE_URL_KEY, "", str) or "").strip()
+        if legacy and not settings.base_url:
+            try:
+                settings = db.run_sync(update_settings, base_url=legacy)
+            except Exception:  # noqa: BLE001 (an unusable old value is dropped, not carried over)
+                pass
+        if legacy:
+            QSettings().remove(LEGACY_BASE_URL_KEY)
+        return settings
+    finally:
+        db.close()
+
+
+async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None) -> int:
     from studio.core.errors import RefusedError
     from studio.service.db import LibraryUnavailable
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
     from studio.service.paths import data_dir
-    from studio.service.settings import get_setting
-    from studio.state.key_setup import BASE_URL_KEY
+    from studio.service.user_settings import UserSettings
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
 
     env_key = take_env_key()  # child processes never inherit it
-    environ = dict(os.environ)
-    saved_base = QSettings().value(BASE_URL_KEY, "", str)
-    if saved_base and not environ.get("OPENAI_BASE_URL"):
-        environ["OPENAI_BASE_URL"] = saved_base
+    try:  # the settings the command line reads too (the base URL above all), from the library
+        settings = UserSettings() if smoke else await asyncio.to_thread(_library_settings)
+    except LibraryUnavailable as exc:  # a message before any window, not a crash
+        print(f"asset-studio: error: {exc}", file=sys.stderr)
+        await _tell(str(exc))
+        return 1
     # the smoke test always talks to the embedded sandbox, in a throwaway library
     bad_endpoint = None
-    try:
-        endpoint = None if smoke else await asyncio.to_thread(resolve_endpoint, env_key, environ)  # keyring may block
+    try:  # the keyring may block: off the GUI thread
+        endpoint = None if smoke else await asyncio.to_thread(resolve_endpoint, env_key, dict(os.environ),
+                                                             saved_base_url=settings.base_url)
     except RefusedError as exc:  # a base URL that is not a URL: nothing is sent anywhere until it is fixed
         endpoint, bad_endpoint = None, f"{exc}. The offline sandbox is used until it is fixed (Settings, or the variable)."
     sandbox = None
@@ -108,11 +133,11 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     window = MainWindow(session, data_folder=str(root or data_dir()))
     window.closed.connect(closed.set)
     window.show()
-    if bad_endpoint:
-        window.show_error(bad_endpoint)
+    if bad_endpoint or settings.problems:
+        window.show_error(" ".join(filter(None, [bad_endpoint, *settings.problems])))
     if server is not None:
         server.files_received.connect(window.open_files)
-    if not smoke and not await session.db.run(get_setting, "ui.welcome_done"):
+    if not smoke and not settings.welcome:
         window.show_welcome()
     if files:
         window.open_files(files)

@@ -49,9 +49,13 @@ def run(args: argparse.Namespace) -> int:
         warn(notice)
 
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
+    from studio.service.user_settings import read_library_settings
 
+    settings = read_library_settings()  # the base URL chosen in the window applies here too
+    for problem in settings.problems:
+        warn(problem)
     try:
-        endpoint = resolve_endpoint(env_key)
+        endpoint = resolve_endpoint(env_key, saved_base_url=settings.base_url)
     except RefusedError as exc:  # before anything is journaled or reserved
         return refuse(str(exc))
     sandbox = None

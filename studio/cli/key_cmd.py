@@ -24,7 +24,9 @@ def _check(key: str) -> tuple[bool | None, str]:
     from studio.service.endpoint import OPENAI_BASE, Endpoint
     from studio.service.keycheck import check_key
 
-    base = (os.environ.get("OPENAI_BASE_URL") or "").strip() or OPENAI_BASE
+    from studio.service.user_settings import read_library_settings
+
+    base = (os.environ.get("OPENAI_BASE_URL") or "").strip() or read_library_settings().base_url or OPENAI_BASE
     result = asyncio.run(check_key(Endpoint(base, key)))
     if result.ok:
         return True, result.message

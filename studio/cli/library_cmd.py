@@ -143,11 +143,11 @@ def _budget(db, args) -> int:
 
 def _tier(db, args) -> int:
     from studio.core.registry import load_registry
-    from studio.service.settings import get_setting, set_setting
+    from studio.service.user_settings import load_settings, update_settings
 
     if args.tier is not None:
-        db.run_sync(set_setting, "rate.tier", str(args.tier))
-    tier = int(db.run_sync(get_setting, "rate.tier", "1"))
+        db.run_sync(update_settings, tier=args.tier)
+    tier = db.run_sync(load_settings).tier
     t = load_registry().tier(tier)
     print(f"rate tier {tier}: {t.images_per_minute} images and {t.tokens_per_minute:,} tokens per minute")
     return 0

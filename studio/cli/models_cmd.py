@@ -43,7 +43,10 @@ async def _list(offline: bool, opt_in: str | None):
     from studio.service.keys import take_env_key
     from studio.service.paths import database_path
 
-    endpoint, sandbox = resolve_endpoint(take_env_key()), None
+    from studio.service.user_settings import read_library_settings
+
+    saved = (await asyncio.to_thread(read_library_settings)).base_url
+    endpoint, sandbox = resolve_endpoint(take_env_key(), saved_base_url=saved), None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox
 

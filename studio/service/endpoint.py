@@ -61,11 +61,13 @@ def check_base_url(url: str) -> str:
     return url
 
 
-def resolve_endpoint(env_key: str | None, environ: dict[str, str] | None = None) -> Endpoint | None:
+def resolve_endpoint(env_key: str | None, environ: dict[str, str] | None = None, *,
+                     saved_base_url: str = "") -> Endpoint | None:
     """The endpoint to use, or None when there is no key anywhere and no base URL (then the caller
-    starts the embedded sandbox). `env_key` is OPENAI_API_KEY as taken by keys.take_env_key()."""
+    starts the embedded sandbox). `env_key` is OPENAI_API_KEY as taken by keys.take_env_key();
+    `saved_base_url` is the one in the library's settings (OPENAI_BASE_URL overrides it)."""
     env = os.environ if environ is None else environ
-    base = (env.get("OPENAI_BASE_URL") or "").strip()
+    base = (env.get("OPENAI_BASE_URL") or "").strip() or (saved_base_url or "").strip()
     if base:
         check_base_url(base)  # refused before anything is journaled or reserved
     found = resolve_key(env_key)

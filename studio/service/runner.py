@@ -42,7 +42,7 @@ from .restore import Restored, reconcile_and_restore
 from .results import SaveFailed, save_result
 from .storage import clean_leftovers
 from .retry import RetryPolicy
-from .settings import get_setting
+from .user_settings import load_settings
 
 NO_PANELS = -1  # submit(after_panel=NO_PANELS): results become library images, not new panels
 
@@ -114,8 +114,8 @@ class ImageService(JobDecisions):
             if endpoint.is_sandbox:
                 kwargs["pacer"] = unlimited()
             else:
-                tier = tier or int(await db.run(get_setting, "rate.tier", "1"))
-                minute = minute_seconds or float(await db.run(get_setting, "rate.minute_seconds", "60"))
+                saved = await db.run(load_settings)
+                tier, minute = tier or saved.tier, minute_seconds or saved.minute_seconds
                 t = registry.tier(tier)
                 kwargs["pacer"] = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
         service = cls(db, endpoint, root=root, registry=registry, **kwargs)
@@ -137,8 +137,8 @@ class ImageService(JobDecisions):
         if endpoint.is_sandbox:
             self.pacer = unlimited()
         else:
-            t = self.registry.tier(int(await self.db.run(get_setting, "rate.tier", "1")))
-            minute = float(await self.db.run(get_setting, "rate.minute_seconds", "60"))
+            saved = await self.db.run(load_settings)
+            t, minute = self.registry.tier(saved.tier), saved.minute_seconds
             self.pacer = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
         await self.relearn()
 
@@ -296,7 +296,7 @@ class ImageService(JobDecisions):
             self._sent.add(job_id)
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
-            base_s = deadline.base_from_setting(await self.db.run(get_setting, deadline.SETTING))
+            base_s = (await self.db.run(load_settings)).deadline_base_s
             limit_s = self.deadline_s or deadline.call_deadline(req, base_s)
             try:
                 result = await call_images(client, checked, on_partial=preview_saver(self, job_id, first_index, req.output_format),

@@ -9,7 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from studio.service.panels import MAX_DURATION_S, SHOT_TYPES
+
 from .thumbnails import ThumbnailCache
+
+__all__ = ["MAX_DURATION_S", "SHOT_TYPES", "BoardModel", "PanelRow"]  # storyboard fields, for the panel editor
 
 MIME = "application/x-asset-studio-panel"
 

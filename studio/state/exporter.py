@@ -11,7 +11,9 @@ from PySide6.QtCore import QObject, Signal
 
 from studio.service.export.board import load_board
 from studio.service.export.leftovers import remember_folder
-from studio.service.export.run import ExportCancelled, ExportOptions, export_board
+from studio.service.export.run import FORMATS, ExportCancelled, ExportOptions, export_board
+
+__all__ = ["FORMATS", "ExportOptions", "Exporter"]  # the dialog builds options from these, never from the service
 
 
 class Exporter(QObject):

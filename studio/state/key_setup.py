@@ -7,15 +7,16 @@ import asyncio
 import os
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 
 from studio.core.redact import redact
 from studio.service import keys
 from studio.service.endpoint import OPENAI_BASE, Endpoint
 from studio.service.keycheck import check_key
+from studio.service.user_settings import load_settings
 
 STORAGES = ("keyring", "session", "file")
-BASE_URL_KEY = "endpoint/base_url"  # QSettings: the base URL chosen in Settings (OPENAI_BASE_URL overrides it)
+LEGACY_BASE_URL_KEY = "endpoint/base_url"  # where versions before 0.6 kept the base URL (QSettings); moved to the library
 
 
 class KeySetup(QObject):
@@ -47,7 +48,7 @@ class KeySetup(QObject):
         return self.session.tasks.start(self._add(key, storage, base_url), "Adding the key")
 
     async def _add(self, key: str, storage: str, base_url: str | None) -> None:
-        saved = QSettings().value(BASE_URL_KEY, "", str)
+        saved = (await self.session.db.run(load_settings)).base_url
         base = (base_url or os.environ.get("OPENAI_BASE_URL") or saved or "").strip() or OPENAI_BASE
         check = await check_key(Endpoint(base, key))
         if not check.ok and not check.message.startswith("Could not check"):
@@ -70,3 +71,26 @@ class KeySetup(QObject):
             self.result.emit(True, f"{redact(check.message)} Stored in {where}. {redact(str(exc))}; it is used from the next start.")
             return
         self.result.emit(True, f"{redact(check.message)} Stored in {where}. Generate now uses your OpenAI account.")
+
+
+async def key_status(session: Any) -> tuple[bool, str]:
+    """(whether an OS keyring can hold the key, a sentence on the key in use and the one stored)."""
+    usable, backend = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
+    endpoint = session.service.endpoint
+    in_use = "none (the offline sandbox)" if endpoint.is_sandbox else keys.KeySource(None, endpoint.key_source).describe()
+    stored = await keys.aresolve_key(None)
+    lines = [f"Key in use: {in_use}.", f"Stored: {stored.describe()}." if stored.key else "No key is stored."]
+    if stored.problem:
+        lines.append(f"Refused: {stored.problem}.")
+    if not usable:
+        lines.append(f"No usable OS keyring ({backend}): choose to keep a key for this session only, set "
+                     "OPENAI_API_KEY, or opt in to a plain-text file (mode 0600) anyone with your account can read.")
+    return usable, " ".join(lines)
+
+
+async def delete_stored_key() -> bool:
+    """Remove the key from the keyring and the plain-text file (and this session); True if one was stored."""
+    removed = await keys.adelete_stored_key()
+    removed = await asyncio.to_thread(keys.delete_plaintext) or removed
+    keys.set_session_key(None)
+    return removed

@@ -9,7 +9,6 @@ from PySide6.QtCore import QTimer
 
 from studio.service import model_list
 from studio.service.model_list import refresh_models
-from studio.service.settings import set_setting
 
 if TYPE_CHECKING:
     from .session import Session
@@ -47,7 +46,7 @@ def watch_lifecycle(session: Session) -> QTimer:
 
 async def set_svg_model_selection(session: Session, on: bool) -> None:
     """The user says whether their OpenAI project lets them choose the SVG author (offered only then)."""
-    await session.db.run(set_setting, "svg.model_selection", "on" if on else "off")
+    await session.preferences.update(svg_model_selection=on)
     session.prompt.svg_model_selection = on
     session.prompt.load({})
 

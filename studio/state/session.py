@@ -23,13 +23,13 @@ from studio.service.failures import Kind
 from studio.service.library import DEFAULT_BOARD
 from studio.service.memory import release_off_loop, tune_allocator
 from studio.service.runner import ImageService
-from studio.service.settings import get_setting, set_setting
 
 from .board_model import BoardModel
 from .cost_model import CostModel
 from .job_actions import JobActions, jobs_needing_a_decision
 from .jobs_model import JobsModel
 from .lifecycle import watch_lifecycle
+from .preferences import Preferences
 from .prompt_model import PromptModel
 from .tasks import TaskRunner
 from .thumbnails import ThumbnailCache
@@ -55,6 +55,7 @@ class Session(QObject):
         self.sandbox = sandbox
         self.tasks = TaskRunner(self)
         self.tasks.failed.connect(self.error)
+        self.preferences = Preferences(service.db, self)
         self.thumbnails = ThumbnailCache(self)
         self.prompt = PromptModel(self.registry, self)
         self.prompt.quoter = service.quote  # the quote shown is the one the service reserves, to the cent
@@ -97,11 +98,11 @@ class Session(QObject):
 
     async def start(self, board: str | None = None) -> None:
         self._pump = asyncio.ensure_future(self._consume())
-        self.prompt.svg_model_selection = await self.db.run(get_setting, "svg.model_selection", "off") == "on"
-        defaults = await self.db.run(get_setting, "ui.defaults")
-        if defaults:
-            self.prompt.load(json.loads(defaults))
-        name = board or await self.db.run(get_setting, "ui.board", DEFAULT_BOARD)
+        settings = await self.preferences.load()
+        self.prompt.svg_model_selection = settings.svg_model_selection
+        if settings.defaults:
+            self.prompt.load(settings.defaults)
+        name = board or settings.board or DEFAULT_BOARD
         await self.select_board(name)
         await self.reload_presets()
         await self.search_history("")
@@ -226,7 +227,7 @@ class Session(QObject):
     async def select_board(self, name: str) -> None:
         self.board_id = await self.db.run(library.board_id, name)
         self.board_name = name
-        await self.db.run(set_setting, "ui.board", name)
+        await self.preferences.update(board=name)
         self.boards = await self.db.run(library.boards)
         self.boards_changed.emit()
         await self.reload_board()
@@ -237,7 +238,7 @@ class Session(QObject):
         if self.board_id is None:
             return
         self.board_name = await self.db.run(panels.rename_board, self.board_id, name)
-        await self.db.run(set_setting, "ui.board", self.board_name)
+        await self.preferences.update(board=self.board_name)
         self.boards = await self.db.run(library.boards)
         self.boards_changed.emit()
         self.board_changed.emit()

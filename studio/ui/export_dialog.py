@@ -8,8 +8,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from studio.service.export.run import FORMATS, ExportOptions
-from studio.state.exporter import Exporter
+from studio.state.exporter import FORMATS, ExportOptions, Exporter
 
 FORMAT_LABELS = {"png": "PNG per panel (lossless)", "contact": "Contact sheet (PNG)", "pdf": "PDF storyboard",
                  "gif": "GIF animatic", "manifest": "Manifest (JSON + CSV)", "zip": "ZIP of everything"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QSizePolicy, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QWidget
 
-from studio.service.panels import MAX_DURATION_S, SHOT_TYPES
+from studio.state.board_model import MAX_DURATION_S, SHOT_TYPES
 from studio.state.board_model import PanelRow
 
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QListWidget, QListWidgetItem, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from studio.core.errors import RefusedError
 from studio.core import deadline
-from studio.service import keys, ledger, library
-from studio.service.endpoint import OPENAI_BASE
-from studio.service.endpoint import check_base_url
-from studio.service.settings import get_setting, set_setting
+from studio.core.errors import RefusedError
+from studio.state.key_setup import delete_stored_key, key_status
 from studio.state.lifecycle import endpoint_models, set_opted_models, set_svg_model_selection
-from studio.state.key_setup import BASE_URL_KEY
+from studio.state.preferences import OPENAI_BASE, parse_amount, refusal_text
 from studio.state.session import Session
 
 
@@ -48,7 +44,7 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.delete_key)
         self.key_status = QLabel()
         self.key_status.setWordWrap(True)
-        self.base_url = QLineEdit(QSettings().value(BASE_URL_KEY, "", str))
+        self.base_url = QLineEdit()
         self.base_url.setPlaceholderText(f"{OPENAI_BASE} (OPENAI_BASE_URL overrides)")
         self.tier = QSpinBox()
         self.tier.setRange(1, 5)
@@ -103,7 +99,7 @@ class SettingsDialog(QDialog):
         self.loaded = session.tasks.start(self._load(), "Loading settings")
 
     async def _load(self) -> None:
-        db = self.session.db
+        prefs = self.session.preferences
         unknown, opted = await endpoint_models(self.session)
         self.extra_models.clear()
         for model in unknown or []:
@@ -114,54 +110,41 @@ class SettingsDialog(QDialog):
             self.extra_models.addItem(item)
         if not unknown:
             self.extra_models.addItem("none: your endpoint lists no image model this version does not know")
-        self.tier.setValue(int(await db.run(get_setting, "rate.tier", "1")))
-        self.deadline.setValue(round(deadline.base_from_setting(await db.run(get_setting, deadline.SETTING))))
-        caps = await db.run(ledger.get_caps)
+        settings = await prefs.load()
+        self.base_url.setText(settings.base_url)
+        self.tier.setValue(settings.tier)
+        self.deadline.setValue(round(settings.deadline_base_s))
         for k in ("call", "day", "month"):
-            value = getattr(caps, k)
+            value = getattr(settings, f"cap_{k}")
             self.caps[k].setText("" if value is None else str(value))
-        board = next((b for b in await db.run(library.boards) if b["id"] == self.session.board_id), None)
-        self.caps["board"].setText(board["budget_usd"] or "" if board else "")
+        board_cap = await prefs.board_cap(self.session.board_id)
+        self.caps["board"].setText("" if board_cap is None else str(board_cap))
+        if settings.problems:
+            self.message.setText(" ".join(settings.problems))
         await self._show_key_state()
 
     async def _show_key_state(self) -> None:
-        usable, backend = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
+        usable, text = await key_status(self.session)
         self.storage.setVisible(not usable)
-        endpoint = self.session.service.endpoint
-        in_use = ("none (the offline sandbox)" if endpoint.is_sandbox
-                  else keys.KeySource(None, endpoint.key_source).describe())
-        stored = await keys.aresolve_key(None)
-        lines = [f"Key in use: {in_use}.", f"Stored: {stored.describe()}." if stored.key else "No key is stored."]
-        if stored.problem:
-            lines.append(f"Refused: {stored.problem}.")
-        if not usable:
-            lines.append(f"No usable OS keyring ({backend}): choose to keep a key for this session only, set "
-                         "OPENAI_API_KEY, or opt in to a plain-text file (mode 0600) anyone with your account can read.")
-        self.key_status.setText(" ".join(lines))
+        self.key_status.setText(text)
 
     def save(self) -> None:
         self.session.tasks.start(self._save(), "Saving settings")
 
     async def _save(self) -> None:
-        db = self.session.db
-        base = self.base_url.text().strip()
-        try:
-            values = {k: ledger.parse_usd(w.text()) for k, w in self.caps.items()}
-            if base:
-                check_base_url(base)
-        except RefusedError as exc:  # nothing is saved until everything is valid
-            self.message.setText(str(exc).replace("OPENAI_BASE_URL", "Base URL"))
+        try:  # nothing is saved until everything is valid
+            values = {k: parse_amount(w.text()) for k, w in self.caps.items()}
+            await self.session.preferences.save_all(
+                self.session.board_name, values["board"], base_url=self.base_url.text().strip(),
+                tier=self.tier.value(), deadline_base_s=float(self.deadline.value()),
+                cap_call=values["call"], cap_day=values["day"], cap_month=values["month"])
+        except RefusedError as exc:
+            self.message.setText(refusal_text(exc))
             return
-        for k in ("call", "day", "month"):
-            await db.run(ledger.set_cap, k, values[k])
-        await db.run(library.set_board_budget, self.session.board_name, values["board"])
-        await db.run(set_setting, "rate.tier", str(self.tier.value()))
-        await db.run(set_setting, deadline.SETTING, str(self.deadline.value()))
         await set_svg_model_selection(self.session, self.svg_selection.isChecked())
         items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
         await set_opted_models(self.session, {i.data(Qt.ItemDataRole.UserRole) for i in items
                                               if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked})
-        QSettings().setValue(BASE_URL_KEY, base)
         await self.session.refresh_costs()
         self.message.setText("Saved. Caps and the deadline apply now; the tier, base URL and key apply from the next start.")
 
@@ -186,15 +169,13 @@ class SettingsDialog(QDialog):
         await self._show_key_state()
 
     async def _delete_key(self) -> None:
-        removed = await keys.adelete_stored_key()
-        removed = await asyncio.to_thread(keys.delete_plaintext) or removed
-        keys.set_session_key(None)
+        removed = await delete_stored_key()
         self.message.setText("The stored key was removed (the running session keeps its endpoint until restart)."
                              if removed else "No key was stored.")
         await self._show_key_state()
 
     async def _save_defaults(self) -> None:
-        await self.session.db.run(set_setting, "ui.defaults", json.dumps({k: v for k, v in self.session.prompt.values().items() if k != "prompt"}))
+        await self.session.preferences.update(defaults={k: v for k, v in self.session.prompt.values().items() if k != "prompt"})
         self.message.setText("New windows start with these parameters.")
 
 

@@ -9,11 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from studio.service import ledger
-from studio.service.settings import set_setting
 from studio.state.key_setup import KeySetup
-
-WELCOME_DONE = "ui.welcome_done"
+from studio.state.preferences import parse_amount
 SANDBOX_INTRO = ("You are in the <b>sandbox</b>: pictures are placeholders made on this computer and nothing is charged. "
                  "Try it now: type a prompt and press <b>Ctrl+Return</b>. Add your OpenAI key when you want real images; "
                  "every call is quoted first and capped by your budget.")
@@ -107,20 +104,17 @@ class WelcomePanel(QFrame):
         if save:
             self.session.tasks.start(self._save(), "Saving the first-run choices")
         else:
-            self.session.tasks.start(self.session.db.run(set_setting, WELCOME_DONE, "skipped"), "Saving")
+            self.session.tasks.start(self.session.preferences.update(welcome="skipped"), "Saving")
         self.hide()
         self.closed.emit()
 
     async def _save(self) -> None:
-        db = self.session.db
         try:
-            day, month = ledger.parse_usd(self.day_cap.text()), ledger.parse_usd(self.month_cap.text())
+            day, month = parse_amount(self.day_cap.text()), parse_amount(self.month_cap.text())
         except Exception as exc:
             self.session.error.emit(f"Budget caps: {exc}")
             day = month = None
-        for which, value in (("day", day), ("month", month)):
-            if value is not None and value > Decimal(0):
-                await db.run(ledger.set_cap, which, value)
-        await db.run(set_setting, "rate.tier", str(self.tier.currentData()))
-        await db.run(set_setting, WELCOME_DONE, "saved")
+        caps = {f"cap_{which}": value for which, value in (("day", day), ("month", month))
+                if value is not None and value > Decimal(0)}
+        await self.session.preferences.update(tier=self.tier.currentData(), welcome="saved", **caps)
         await self.session.refresh_costs()
