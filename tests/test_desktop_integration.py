@@ -78,35 +78,33 @@ def test_opening_several_images_makes_a_board_and_one_opens_the_painter(studio, 
     assert window.painter_windows[-1].windowTitle() == "Mask Painter — shot 0.png"
 
 
-def test_an_image_saved_during_a_reload_is_not_lost(studio, qloop, tmp_path):
-    """A reload whose query ran before a new image was recorded must be followed by another one."""
+def test_an_image_saved_during_a_reload_is_not_lost(studio, qloop):
+    """A reload whose query ran before a result landed (by its event) must not drop that panel."""
     import asyncio
 
     from studio.service import library
-    from studio.service.imports import import_files
 
     window = studio()
     session = window.session
-    p = tmp_path / "a.png"
-    Image.new("RGB", (320, 200), (1, 2, 3)).save(p)
     gate = asyncio.Event()
+    plain_run = session.db.run
 
-    async def slow_reload():  # the query runs, then the GUI is slow to apply it
-        rows = await session.db.run(library.panels, session.board_id)
-        await gate.wait()
-        session._panels = rows
-        session.board.set_panels(rows)
+    async def gated_run(fn, *args, **kwargs):  # the reload's query returns, then the GUI is slow to apply it
+        result = await plain_run(fn, *args, **kwargs)
+        if fn is library.panels and not gate.is_set():
+            await gate.wait()
+        return result
 
-    session.reload_board = slow_reload
+    session.db.run = gated_run
 
     async def scenario():
-        session._schedule_reload()
-        await asyncio.sleep(0.2)  # its query has run: the board was empty
-        await import_files(session.db, session.service.root, session.board_name, [str(p)])
-        session._schedule_reload()  # the new image's event arrives while the first reload is still applying
+        reload = asyncio.ensure_future(session.reload_board())
+        await asyncio.sleep(0.1)  # its query has run: the board was empty
+        session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 1})
+        await session.generate()  # the result lands by its event while the reload is still pending
+        assert [r.state for r in session.board.rows] == ["saved"]
         gate.set()
-        while session._reload is not None and not session._reload.done():
-            await asyncio.sleep(0.01)
+        await reload
 
     qloop.run_until_complete(scenario())
-    assert [r.width for r in session.board.rows] == [320]
+    assert [r.state for r in session.board.rows] == ["saved"] and len(session.panel_rows) == 1

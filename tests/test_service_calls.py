@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from studio.core.provenance import read_provenance, strip_provenance
+from studio.core.placement import Placement
 from studio.core.request import ImageRequest
 from studio.service import journal, library
 from studio.service.events import (CostUpdated, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
@@ -234,9 +235,28 @@ def test_reroll_lands_right_after_its_panel(run, service_factory):
     run(service.submit(ImageRequest(prompt="a", size="1024x1024", quality="low", n=3), board="R"))
     board = service.db.run_sync(library.board_id, "R")
     before = service.db.run_sync(library.panels, board)
-    run(service.submit(ImageRequest(prompt="a", size="1024x1024", quality="low"), board="R", after_panel=before[0]["id"]))
+    listener = service.events.listener()
+    run(service.submit(ImageRequest(prompt="a", size="1024x1024", quality="low"), Placement.after("R", before[0]["id"])))
     after = service.db.run_sync(library.panels, board)
     assert [p["id"] for p in after][0] == before[0]["id"] and [p["id"] for p in after][2:] == [p["id"] for p in before[1:]]
+    saved = [e for e in listener.drain() if isinstance(e, ImageSaved)]
+    assert len(saved) == 1 and saved[0].panel["id"] == after[1]["id"] and saved[0].panel["position"] == 1  # where it landed
+    assert saved[0].placement.where == "after"
+
+
+def test_each_placement_puts_results_where_it_says(run, service_factory):
+    service = service_factory()
+    req = ImageRequest(prompt="a", size="1024x1024", quality="low")
+    listener = service.events.listener()
+    run(service.submit(req, Placement.end("P")))
+    run(service.submit(req, Placement.library("P")))  # the board carries the cost, no panel is made
+    run(service.submit(req))  # neither: the library only
+    board = service.db.run_sync(library.board_id, "P")
+    assert len(service.db.run_sync(library.panels, board)) == 1
+    queued = [e.placement.where for e in listener.drain() if isinstance(e, JobQueued)]
+    assert queued == ["end", "library", "library"]
+    with pytest.raises(ValueError):
+        Placement("after", "P")  # an anchor is required
 
 
 def test_unknown_jobs_can_be_resent_or_dismissed(run, sandbox, service_factory):

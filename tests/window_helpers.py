@@ -18,7 +18,8 @@ def until(loop, predicate, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met in time; board: {[(r.state, r.panel_id) for r in _last_board]}")
+                rows = [(r.state, r.panel_id) for board in _last_board[-1:] for r in board.rows]
+                raise AssertionError(f"condition not met in time; board: {rows}")
             await asyncio.sleep(0.02)
 
     loop.run_until_complete(wait())
@@ -34,7 +35,7 @@ def studio_windows(qloop, qtbot, sandbox, tmp_path):
         session = qloop.run_until_complete(Session.open(endpoint, root=tmp_path / "library", **kwargs))
         window = MainWindow(session, data_folder=str(tmp_path / "library"))
         _last_board[:] = []
-        session.board.modelReset.connect(lambda: _last_board.__setitem__(slice(None), session.board.rows))
+        _last_board.append(session.board)  # the board the diagnostic shows
         qtbot.addWidget(window)
         window.show()
         opened.append(window)

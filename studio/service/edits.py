@@ -24,14 +24,17 @@ from studio.core import drift as drift_mod
 from studio.core.edit_prep import prepare_edit
 from studio.core.images import ImageFile
 from studio.core.names import slugify
+from studio.core.placement import Placement
 from studio.core.provenance import embed_provenance
 from studio.core.request import EditRequest
 
-from . import journal, versions
+from studio.core.files import atomic_write
+
+from . import journal, library, versions
+from .events import VersionAdded
 from .journal import JobState
 from .paths import edits_dir
-from .runner import NO_PANELS, GroupOutcome, ImageService
-from studio.core.files import atomic_write
+from .runner import GroupOutcome, ImageService
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ async def run_edit(service: ImageService, request: EditRequest, *, source: Image
                    feather_px: int = drift_mod.DEFAULT_FEATHER, call_cap: Decimal | None = None) -> EditOutcome:
     """Send the edit; then guard each saved result and, for a panel, add it as a new version.
     `source` is the first image at full resolution as the user has it (the guard's master pixels)."""
-    group = await service.submit(request, board=board, call_cap=call_cap, after_panel=NO_PANELS if panel_id else None)
+    placement = (Placement.version(board, panel_id, parent_version) if board and panel_id is not None
+                 else Placement.library(board) if panel_id is not None else None)
+    group = await service.submit(request, placement, board=board, call_cap=call_cap)
     outcome = EditOutcome(group, request, notices)
     painted = _painted_from(request, painted, mask_file, source)
     for job in group.jobs:
@@ -146,6 +151,10 @@ async def run_edit(service: ImageService, request: EditRequest, *, source: Image
                     kind="edit", path=shown, prompt=request.prompt, image_id=image_id, raw_path=image.path,
                     job_id=job.job_id, parent_id=parent_version, mask_path=mask, heatmap_path=heatmap, guarded=guarded,
                     drift_json=json.dumps(found.to_json()) if found else None))
+            if version_id is not None and panel_id is not None:  # the board view updates that one panel
+                view = await service.db.run(library.panel_view, panel_id)
+                if view is not None:
+                    service.events.publish(VersionAdded(job.job_id, view))
             outcome.images.append(EditedImage(job.job_id, image.index, image.path, shown, guarded, found, heatmap, mask, version_id))
     await service.relearn()
     return outcome

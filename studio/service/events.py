@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import AsyncIterator, Union
+from typing import Any, AsyncIterator, Union
+
+from studio.core.placement import Placement
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,7 @@ class JobQueued:
     quote_max_usd: Decimal
     board_id: int | None = None
     first_index: int = 0  # panel index of this job's first image within its group
+    placement: Placement = field(default_factory=Placement)  # where its results go (placeholders only for new panels)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class ImageSaved:
     job_id: str
     index: int
     path: str
+    placement: Placement = field(default_factory=Placement)
+    panel: dict[str, Any] | None = None  # the new panel's library row (library.panel_view), with its "position"
 
 
 @dataclass(frozen=True)
@@ -77,13 +82,20 @@ class Receiving:
 
 
 @dataclass(frozen=True)
+class VersionAdded:
+    """An edit became the current version of a panel (the panel's row, with its "position")."""
+    job_id: str
+    panel: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class CostUpdated:
     today_usd: Decimal
     month_usd: Decimal
 
 
 Event = Union[JobQueued, JobSent, RateLimited, PartialImage, ImageSaved, JobSaved, JobFailed, JobUnknown, Receiving,
-              CostUpdated]
+              VersionAdded, CostUpdated]
 
 
 class EventBus:

@@ -98,15 +98,29 @@ def previews(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM previews WHERE job_id = ? ORDER BY idx", (job_id,))]
 
 
+_PANEL_ROW = (
+    "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, i.problem, "
+    "j.billed_usd, j.n, j.sandbox, j.request_json, COALESCE(v.seq, 1) AS version, "
+    "(SELECT COUNT(*) FROM versions w WHERE w.panel_id = p.id) AS versions "
+    "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "
+    "LEFT JOIN versions v ON v.id = p.version_id ")
+
+
 def panels(conn: sqlite3.Connection, board: int) -> list[dict[str, Any]]:
     """A board's visible panels in order, with their image and the generation (job) behind each."""
-    return [dict(r) for r in conn.execute(
-        "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, i.problem, "
-        "j.billed_usd, j.n, j.sandbox, j.request_json, COALESCE(v.seq, 1) AS version, "
-        "(SELECT COUNT(*) FROM versions w WHERE w.panel_id = p.id) AS versions "
-        "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "
-        "LEFT JOIN versions v ON v.id = p.version_id "
-        "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position", (board,))]
+    return [dict(r) for r in conn.execute(_PANEL_ROW + "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position",
+                                          (board,))]
+
+
+def panel_view(conn: sqlite3.Connection, panel_id: int) -> dict[str, Any] | None:
+    """One panel's row as `panels` gives it, plus "position": its index among the board's visible panels."""
+    row = conn.execute(_PANEL_ROW + "WHERE p.id = ?", (panel_id,)).fetchone()
+    if row is None:
+        return None
+    view = dict(row)
+    view["position"] = conn.execute("SELECT COUNT(*) FROM panels WHERE board_id = ? AND deleted_at IS NULL AND "
+                                    "position < ?", (view["board_id"], view["position"])).fetchone()[0]
+    return view
 
 
 def images_of_job(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from studio.core import deadline
 from studio.core.errors import RefusedError
 from studio.core.pricing import Learned, Quote, bill_from_usage, bill_flags, quote
 from studio.core.registry import Registry, load_registry
+from studio.core.placement import AFTER, Placement
+from studio.core.plan import PlannedJob, plan_jobs
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
@@ -42,9 +44,9 @@ from .restore import Restored, reconcile_and_restore
 from .results import SaveFailed, save_result
 from .storage import clean_leftovers
 from .retry import RetryPolicy
+from .routes import ImagesRoute, Route
 from .user_settings import load_settings
 
-NO_PANELS = -1  # submit(after_panel=NO_PANELS): results become library images, not new panels
 
 
 @dataclass
@@ -102,6 +104,7 @@ class ImageService(JobDecisions):
         self.learned_output: dict[str, Learned] = {}  # calibration key -> output tokens the user's bills showed
         self.base_registry = self.registry  # before the endpoint's model list is merged in (model_list.refresh)
         self.model_list: ModelList | None = None
+        self.route: Route = ImagesRoute(self._ready_client)  # how calls are sent (routes.py)
 
     @classmethod
     async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
@@ -185,38 +188,35 @@ class ImageService(JobDecisions):
         learned = self.learned_tokens.get(checked.request.model)
         return quote(checked, self.registry, learned_image_tokens=learned, learned_output=self.learned_output)
 
-    async def submit(self, request: ImageRequest, *, board: str | None = None, call_cap: Decimal | None = None,
-                     after_panel: int | None = None) -> GroupOutcome:
+    async def submit(self, request: ImageRequest, placement: Placement | None = None, *, board: str | None = None,
+                     call_cap: Decimal | None = None) -> GroupOutcome:
         """Run a request to the end. Refusals (bad input, over budget) raise before anything is sent.
-        `after_panel` places the new panels right after that panel (a re-roll) instead of at the end;
-        NO_PANELS records the results in the library without making panels (an edit of a panel,
-        which becomes a new version of it). The board still carries the cost and its cap."""
+        `placement` says where the results go (studio.core.placement); `board=` alone means new panels at
+        the end of that board, neither means the library only."""
+        placement = placement or (Placement.end(board) if board else Placement.library())
         checked, whole_quote = self.check(request)
         tokens_per_image = whole_quote.output_tokens // request.n
         fixed = whole_quote.text_tokens_max + whole_quote.image_input_tokens_max  # every call carries its inputs
         sizes = self.pacer.chunks(request.n, tokens_per_image, fixed)  # raises NeverFits: refused, never stuck
-        group_id = uuid.uuid4().hex
-        board_id = await self.db.run(library.board_id, board) if board else None
-        parts: list[tuple[Checked, Quote, int]] = []
-        first = 0
-        for size in sizes:
-            part = validate(request.with_changes(n=size), self.registry)
-            parts.append((part, quote(part, self.registry, learned_image_tokens=self.learned_tokens.get(part.request.model),
-                                      learned_output=self.learned_output), first))
-            first += size
+        board_id = await self.db.run(library.board_id, placement.board) if placement.board else None
+        planned = [replace(job, board_id=board_id) for job in plan_jobs(
+            request, sizes, lambda part: self.check(part), placement, uuid.uuid4().hex)]
         new_jobs = [
-            NewJob(group_id=group_id, seq=i, first_index=start, board_id=board_id, endpoint=self.endpoint.public_url,
-                   sandbox=self.endpoint.is_sandbox, kind=request.endpoint, model=request.model, prompt=request.prompt,
-                   n=part.request.n, request=part.request.snapshot(), quote=q.to_json(), quote_max_usd=q.total_usd_max)
-            for i, (part, q, start) in enumerate(parts)
+            NewJob(group_id=job.group_id, seq=job.seq, first_index=job.first_index, board_id=board_id,
+                   endpoint=self.endpoint.public_url, sandbox=self.endpoint.is_sandbox, kind=request.endpoint,
+                   model=request.model, prompt=request.prompt, n=job.request.n, request=job.request.snapshot(),
+                   quote=job.quote.to_json(), quote_max_usd=job.quote.total_usd_max)
+            for job in planned
         ]
         ids = await self.db.run(ledger.reserve, new_jobs, call_cap=call_cap)  # raises OverBudget
-        for job_id, job in zip(ids, new_jobs):
-            self.events.publish(JobQueued(job_id, group_id, job.n, job.quote_max_usd, board_id, job.first_index))
+        planned = [replace(job, job_id=job_id) for job, job_id in zip(planned, ids)]
+        for job in planned:
+            self.events.publish(JobQueued(job.job_id, job.group_id, job.request.n, job.quote.total_usd_max, board_id,
+                                          job.first_index, placement))
         tasks = []
-        for job_id, (part, q, start) in zip(ids, parts):
-            task = asyncio.create_task(self._run_job(job_id, part, q, start, board_id, group_id, after_panel))
-            self._tasks[job_id] = task
+        for job in planned:
+            task = asyncio.create_task(self._run_job(job))
+            self._tasks[job.job_id] = task
             tasks.append(task)
         try:
             results = await asyncio.gather(*tasks, return_exceptions=True)
@@ -224,15 +224,15 @@ class ImageService(JobDecisions):
             for job_id in ids:
                 self._tasks.pop(job_id, None)
         outcomes: list[JobOutcome] = []
-        for job_id, (_, _, start), result in zip(ids, parts, results):
-            if isinstance(result, asyncio.CancelledError) and job_id in self._cancel_requested:
+        for job, result in zip(planned, results):
+            if isinstance(result, asyncio.CancelledError) and job.job_id in self._cancel_requested:
                 # cancelled before its task first ran: _run_job's handler never saw it
-                self._cancel_requested.discard(job_id)
-                result = await self._journal_cancel(job_id, start)
+                self._cancel_requested.discard(job.job_id)
+                result = await self._journal_cancel(job.job_id, job.first_index)
             elif isinstance(result, BaseException):
                 raise result
             outcomes.append(result)
-        return GroupOutcome(group_id, whole_quote, checked, outcomes)
+        return GroupOutcome(planned[0].group_id, whole_quote, checked, outcomes)
 
     def cancel(self, job_id: str) -> bool:
         """Cancel a job that has not been sent yet (nothing is spent); False if it is already out."""
@@ -253,12 +253,12 @@ class ImageService(JobDecisions):
 
     # -- one job: one API call, with retries by code --------------------------------------------
 
-    async def _run_job(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str,
-                       after_panel: int | None = None) -> JobOutcome:
+    async def _run_job(self, job: PlannedJob) -> JobOutcome:
+        job_id = job.job_id
         try:
-            return await self._attempts(job_id, checked, q, first_index, board_id, group_id, after_panel)
+            return await self._attempts(job)
         except asyncio.CancelledError:
-            outcome = await self._journal_cancel(job_id, first_index)
+            outcome = await self._journal_cancel(job_id, job.first_index)
             if job_id not in self._cancel_requested:
                 raise
             self._cancel_requested.discard(job_id)
@@ -280,12 +280,10 @@ class ImageService(JobDecisions):
             state = JobState.FAILED
         return JobOutcome(job_id, state, first_index, failure=Failure(Kind.INVALID, message))
 
-    async def _attempts(self, job_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None, group_id: str,
-                        after_panel: int | None) -> JobOutcome:
-        client = await self._ready_client()
-        from .images_api import call_images  # loaded by _ready_client, off the GUI thread
-
-        req = checked.request
+    async def _attempts(self, job: PlannedJob) -> JobOutcome:
+        job_id, checked, q, first_index, req = job.job_id, job.checked, job.quote, job.first_index, job.request
+        await self.route.ready()  # before the rate slot: its send time is stamped when it is used
+        limit_s = self.deadline_s or deadline.call_deadline(req, (await self.db.run(load_settings)).deadline_base_s)
         tokens = q.output_tokens + q.text_tokens_max + q.image_input_tokens_max
         retries = 0
         while True:
@@ -296,12 +294,10 @@ class ImageService(JobDecisions):
             self._sent.add(job_id)
             self.events.publish(JobSent(job_id, attempt))
             sent_at = slot.sending()
-            base_s = (await self.db.run(load_settings)).deadline_base_s
-            limit_s = self.deadline_s or deadline.call_deadline(req, base_s)
             try:
-                result = await call_images(client, checked, on_partial=preview_saver(self, job_id, first_index, req.output_format),
-                                           deadline_s=limit_s, on_bytes=lambda count: self.events.publish(
-                                               Receiving(job_id, count, limit_s)))
+                result = await self.route.send(
+                    checked, on_partial=preview_saver(self, job_id, first_index, req.output_format), deadline_s=limit_s,
+                    on_bytes=lambda count: self.events.publish(Receiving(job_id, count, limit_s)))
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
@@ -330,11 +326,11 @@ class ImageService(JobDecisions):
                 await self._publish_cost()
                 return JobOutcome(job_id, JobState.FAILED, first_index, failure=failure, attempts=attempt)
             self.pacer.observe(result.headers, since=sent_at)
-            return await self._settle(job_id, group_id, checked, q, first_index, board_id, result, attempt, after_panel)
+            return await self._settle(job, result, attempt)
 
-    async def _settle(self, job_id: str, group_id: str, checked: Checked, q: Quote, first_index: int, board_id: int | None,
-                      result: Any, attempt: int, after_panel: int | None = None) -> JobOutcome:
-        req = checked.request
+    async def _settle(self, job: PlannedJob, result: Any, attempt: int) -> JobOutcome:
+        job_id, group_id, checked, q, first_index, req = (job.job_id, job.group_id, job.checked, job.quote,
+                                                          job.first_index, job.request)
         bill = bill_from_usage(result.usage, checked.spec, svg_usage=result.svg_usage, registry=self.registry)
         billed = bill.usd if bill else q.total_usd_max  # no usable usage: assume the worst, never less
         flags = [result.incomplete] if result.incomplete else []
@@ -360,20 +356,27 @@ class ImageService(JobDecisions):
             outcome.notice = str(exc)
             self.events.publish(JobFailed(job_id, "save_failed", str(exc), result.request_id))
             return outcome
-        anchor = after_panel
-        for image in saved.images:
-            _, panel_id = await self.db.run(library.record_image, image, None if anchor == NO_PANELS else board_id)
-            if anchor is not None and anchor != NO_PANELS and panel_id is not None and board_id is not None:
-                await self.db.run(panels.place_after, board_id, panel_id, anchor)
-                anchor = panel_id
-            await drop_preview_files(self.root, job_id, image.index)
-            self.events.publish(ImageSaved(job_id, image.index, image.path))
+        await self._place(job, saved.images)
         notice = "; ".join(filter(None, [saved.notice, *flags])) or None
         await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
         outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, notice
         self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed, result.request_id, notice))
         await self._publish_cost()
         return outcome
+
+    async def _place(self, job: PlannedJob, images: list[SavedImage]) -> None:
+        """Record each saved image where the job's placement says; the event carries the new panel's row and
+        its position, so a board view inserts it without reloading."""
+        placement, board_id = job.placement, job.board_id
+        anchor = placement.panel_id if placement.where == AFTER else None
+        for image in images:
+            _, panel_id = await self.db.run(library.record_image, image, board_id if placement.makes_panels else None)
+            if anchor is not None and panel_id is not None and board_id is not None:
+                await self.db.run(panels.place_after, board_id, panel_id, anchor)
+                anchor = panel_id
+            view = await self.db.run(library.panel_view, panel_id) if panel_id is not None else None
+            await drop_preview_files(self.root, job.job_id, image.index)
+            self.events.publish(ImageSaved(job.job_id, image.index, image.path, placement, view))
 
     # -- previews and cost ----------------------------------------------------------------------
 

@@ -62,28 +62,63 @@ class BoardModel(QAbstractListModel):
 
     # -- filling --------------------------------------------------------------------------------
 
+    @staticmethod
+    def row_from_library(p: dict[str, Any]) -> PanelRow:
+        """A panel's row as the library gives it (library.panels / panel_view)."""
+        n = p.get("n") or 1
+        cost = Decimal(p["billed_usd"]) / n if p.get("billed_usd") else None
+        return PanelRow(key=f"p{p['id']}", panel_id=p["id"], caption=p.get("caption") or "", path=p.get("path"),
+                        starred=bool(p.get("starred")), cost_usd=cost, sandbox=bool(p.get("sandbox")),
+                        job_id=p.get("job_id"), width=p.get("width"), height=p.get("height"),
+                        shot=p.get("shot") or "", duration=float(p.get("duration") or 2.0), notes=p.get("notes") or "",
+                        version=int(p.get("version") or 1), problem=p.get("problem"))
+
     def set_panels(self, panels: list[dict[str, Any]]) -> None:
-        """Replace the saved panels (from the library), keeping placeholders of running jobs at the end."""
+        """Replace the saved panels (from the library), keeping placeholders of running jobs at the end.
+        For a board switch or a reload; results landing use `land`, which changes one row."""
         pending = [r for r in self.rows if r.pending]
-        saved = []
-        for p in panels:
-            n = p.get("n") or 1
-            cost = Decimal(p["billed_usd"]) / n if p.get("billed_usd") else None
-            saved.append(PanelRow(key=f"p{p['id']}", panel_id=p["id"], caption=p.get("caption") or "", path=p.get("path"),
-                                  starred=bool(p.get("starred")), cost_usd=cost, sandbox=bool(p.get("sandbox")),
-                                  job_id=p.get("job_id"), width=p.get("width"), height=p.get("height"),
-                                  shot=p.get("shot") or "", duration=float(p.get("duration") or 2.0), notes=p.get("notes") or "",
-                                  version=int(p.get("version") or 1), problem=p.get("problem")))
         self.beginResetModel()
-        self.rows = saved + pending
+        self.rows = [self.row_from_library(p) for p in panels] + pending
         self.endResetModel()
 
-    def add_pending(self, job_id: str, first_index: int, n: int, steps: int) -> None:
+    def add_pending(self, job_id: str, first_index: int, n: int, steps: int, *, after_panel: int | None = None) -> None:
+        """Placeholders for a job's images: at the end, or right after a panel (and the placeholders already
+        there), where a re-roll's results will land."""
         start = len(self.rows)
+        anchor = self.row_of_panel(after_panel) if after_panel is not None else None
+        if anchor is not None:
+            start = anchor + 1
+            while start < len(self.rows) and self.rows[start].pending:
+                start += 1
         self.beginInsertRows(QModelIndex(), start, start + n - 1)
-        self.rows.extend(PanelRow(key=f"j{job_id}:{first_index + i}", state="queued", steps=steps, job_id=job_id,
-                                  index=first_index + i) for i in range(n))
+        self.rows[start:start] = [PanelRow(key=f"j{job_id}:{first_index + i}", state="queued", steps=steps, job_id=job_id,
+                                           index=first_index + i) for i in range(n)]
         self.endInsertRows()
+
+    def land(self, job_id: str, index: int, panel: dict[str, Any]) -> None:
+        """A result became a panel: its placeholder turns into it in place (one row changes, nothing is reset);
+        without a placeholder (started elsewhere) it is inserted at its position among the saved panels."""
+        new = self.row_from_library(panel)
+        row = self.row_of_panel(panel["id"])
+        if row is None:
+            row = next((i for i, r in enumerate(self.rows) if r.pending and r.job_id == job_id and r.index == index), None)
+        if row is not None:
+            self.rows[row] = new
+            self.dataChanged.emit(self.index(row), self.index(row))
+            return
+        saved = [i for i, r in enumerate(self.rows) if not r.pending]
+        position = int(panel.get("position", len(saved)))
+        at = saved[position] if position < len(saved) else (saved[-1] + 1 if saved else 0)
+        self.beginInsertRows(QModelIndex(), at, at)
+        self.rows.insert(at, new)
+        self.endInsertRows()
+
+    def update_panel(self, panel: dict[str, Any]) -> None:
+        """A panel changed (a new current version): that row only."""
+        row = self.row_of_panel(panel["id"])
+        if row is not None:
+            self.rows[row] = self.row_from_library(panel)
+            self.dataChanged.emit(self.index(row), self.index(row))
 
     def update_pending(self, job_id: str, index: int | None = None, **changes: Any) -> None:
         for row, r in enumerate(self.rows):

@@ -199,8 +199,7 @@ class EditController(QObject):
                   "heatmap_path": first.heatmap_path, "version_id": first.version_id,
                   "source_path": self.source_path, "markup": markup_png is not None}
         if self.panel_id is not None:
-            await self.load()
-        await self.session.reload_board()
+            await self.load()  # the board's tile already changed (VersionAdded): no reload
         await self.session.refresh_costs()
         self.last_result = result
         self.finished.emit(result)

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from studio.core.placement import Placement
 from studio.core.request import ImageRequest
 from studio.service import events as ev
 from studio.service import journal, ledger, library, panels, prompts
@@ -71,8 +72,7 @@ class Session(QObject):
         self.history: list[dict[str, Any]] = []
         self._panels: list[dict[str, Any]] = []  # the current board's rows from the library
         self._pump: asyncio.Task[None] | None = None
-        self._reload: asyncio.Task[None] | None = None
-        self._reload_again = False
+        self._landed = 0  # panels landed or changed by events (counted so a reload never drops one)
         self._partials_next = 0
         self._shut = False
         self.undo = QUndoStack(self)  # panel edits: caption, star, delete, move
@@ -139,8 +139,10 @@ class Session(QObject):
     def _apply(self, e: ev.Event) -> None:
         self.jobs.apply(e)
         self.costs.apply(e, sandbox=self.sandbox)
+        mine = self.board_id is not None and getattr(e, "panel", None) and e.panel.get("board_id") == self.board_id
         if isinstance(e, ev.JobQueued) and e.board_id == self.board_id and e.board_id is not None:
-            self.board.add_pending(e.job_id, e.first_index, e.n, self._partials_next)
+            if e.placement.makes_panels:  # an edit (a new version) or a library-only job makes no tile
+                self.board.add_pending(e.job_id, e.first_index, e.n, self._partials_next, after_panel=e.placement.panel_id)
         elif isinstance(e, ev.JobSent):
             self.board.update_pending(e.job_id, state="generating")
         elif isinstance(e, ev.RateLimited):
@@ -149,9 +151,14 @@ class Session(QObject):
             self.board.update_pending(e.job_id, received=e.bytes_received)
         elif isinstance(e, ev.PartialImage):
             self.board.update_pending(e.job_id, e.index, state="partial", path=e.path, step=e.step + 1)
+        elif isinstance(e, ev.ImageSaved) and mine:
+            self._remember_panel(e.panel)
+            self.board.land(e.job_id, e.index, e.panel)  # one row changes: no reload, no reset
         elif isinstance(e, ev.ImageSaved):
             self.board.drop_pending(e.job_id, e.index)
-            self._schedule_reload()
+        elif isinstance(e, ev.VersionAdded) and mine:
+            self._remember_panel(e.panel)
+            self.board.update_panel(e.panel)
         elif isinstance(e, (ev.JobFailed, ev.JobUnknown)):
             self.board.drop_pending(e.job_id)
             self.notice.emit(e.message)
@@ -163,20 +170,10 @@ class Session(QObject):
         elif isinstance(e, ev.CostUpdated):
             self.tasks.start(self.refresh_costs(), "Updating the cost meter")
 
-    def _schedule_reload(self) -> None:
-        """Coalesce reloads; an event that arrives while one runs (its query may predate the new image)
-        makes it run once more, so no saved image is ever missing from the grid."""
-        if self._reload is not None and not self._reload.done():
-            self._reload_again = True
-            return
-        self._reload = self.tasks.start(self._reload_until_current(), "Loading the board")
-
-    async def _reload_until_current(self) -> None:
-        while True:
-            self._reload_again = False
-            await self.reload_board()
-            if not self._reload_again:
-                return
+    def _remember_panel(self, panel: dict[str, Any]) -> None:
+        self._landed += 1  # a reload whose query ran before this must query again (reload_board)
+        self._panels = [p for p in self._panels if p["id"] != panel["id"]]
+        self._panels.insert(min(int(panel.get("position", len(self._panels))), len(self._panels)), panel)
 
     # -- generating -----------------------------------------------------------------------------
 
@@ -191,10 +188,13 @@ class Session(QObject):
         return self.tasks.start(self._submit(self.prompt.request()), "Generate")
 
     async def _submit(self, request: ImageRequest, after_panel: int | None = None):
+        """New panels at the end of the current board, or right after `after_panel` (a re-roll)."""
         await self.db.run(prompts.remember, request.snapshot())
         self._partials_next = request.partial_images if request.stream else 0
         self.tasks.start(self.search_history(""), "Updating the history")
-        outcome = await self.service.submit(request, board=self.board_name, after_panel=after_panel)
+        placement = (Placement.after(self.board_name, after_panel) if after_panel is not None
+                     else Placement.end(self.board_name))
+        outcome = await self.service.submit(request, placement)
         refused = next((j.failure for j in outcome.jobs if j.failure and j.failure.kind is Kind.NO_TRANSPARENCY), None)
         if refused is not None:
             self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)
@@ -244,10 +244,17 @@ class Session(QObject):
         self.board_changed.emit()
 
     async def reload_board(self) -> None:
+        """The whole board from the library (a board switch, an import, an undo). A panel that lands while
+        the query runs makes it run again, so no saved image is ever missing from the grid."""
         if self.board_id is None:
             return
-        self._panels = await self.db.run(library.panels, self.board_id)
-        self.board.set_panels(self._panels)
+        while True:
+            landed = self._landed
+            rows = await self.db.run(library.panels, self.board_id)
+            if landed == self._landed:
+                break
+        self._panels = rows
+        self.board.set_panels(rows)
 
     def _db_then_reload(self, what: str, fn, *args: Any, **kwargs: Any) -> None:
         async def go():

@@ -1,0 +1,56 @@
+"""Results land on the board by their events: rows are inserted and changed, the model is never reset for
+an image, a re-roll's placeholder sits where its panel will land, and an edit never shows as a new tile."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+from PySide6.QtTest import QTest
+
+from .window_helpers import generate_panels, until
+
+
+def _count(signal) -> list[int]:
+    seen = [0]
+    signal.connect(lambda *_: seen.__setitem__(0, seen[0] + 1))
+    return seen
+
+
+def test_results_are_inserted_never_reset(studio, qloop):
+    window = studio()
+    board = window.session.board
+    resets, inserts, changes = _count(board.modelReset), _count(board.rowsInserted), _count(board.dataChanged)
+    generate_panels(window, qloop, 3)
+    assert resets[0] == 0 and inserts[0] >= 1 and changes[0] >= 3
+    assert [r.panel_id for r in board.rows] == [p["id"] for p in window.session.panel_rows]
+
+
+def test_a_reroll_placeholder_sits_where_its_panel_lands(studio, qloop):
+    window = studio()
+    board = generate_panels(window, qloop, 3)
+    ids = [r.panel_id for r in board.rows]
+    window.grid.setCurrentIndex(board.index(0))
+    window.session.reroll(ids[0])
+    until(qloop, lambda: len(board.rows) == 4)
+    assert board.rows[1].pending and [r.panel_id for r in board.rows[2:]] == ids[1:]  # right after panel 1
+    until(qloop, lambda: not any(r.pending for r in board.rows))
+    after = [r.panel_id for r in board.rows]
+    assert after[0] == ids[0] and after[2:] == ids[1:] and after == [p["id"] for p in window.session.panel_rows]
+
+
+def test_an_edit_is_a_new_version_of_its_tile_never_a_new_tile(studio, qloop):
+    window = studio()
+    board = generate_panels(window, qloop, 1, prompt="a harbour")
+    window.grid.setCurrentIndex(board.index(0))
+    window.paint_action.trigger()
+    until(qloop, lambda: bool(window.painter_windows))
+    painter = window.painter_windows[-1]
+    painter.doc.begin_stroke(QPointF(100, 100))
+    painter.doc.stroke_to(QPointF(300, 300))
+    painter.doc.end_stroke()
+    sizes, resets = [], _count(board.modelReset)
+    board.rowsInserted.connect(lambda *_: sizes.append(len(board.rows)))
+    QTest.keyClicks(painter.panel.prompt, "add a boat")
+    painter.edit_action.trigger()
+    until(qloop, lambda: board.rows[0].version == 2)
+    assert sizes == [] and len(board.rows) == 1 and resets[0] == 0  # no phantom tile, no reload
+    assert board.rows[0].path != window.session.panel_rows[0]["original_path"]
