@@ -76,6 +76,18 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path: Path):
+    """Each test's QSettings (window geometry, layout) in its own folder: Qt caches the settings path at
+    first use, so without this every test would share one file under the real HOME of the first."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "qsettings"
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
 @pytest.fixture(scope="session")
 def registry():
     return load_registry()

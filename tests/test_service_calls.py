@@ -211,13 +211,25 @@ def test_cancel_a_queued_job_spends_nothing(run, sandbox, service_factory):
             await asyncio.sleep(0.01)
         raise AssertionError("condition not met in time")
 
+    listener = service.events.listener()
+    queued: list[str] = []
+    sent: set[str] = set()
+
+    def follow() -> None:  # what the service says, through its public events
+        for event in listener.drain():
+            if isinstance(event, JobQueued):
+                queued.append(event.job_id)
+            elif isinstance(event, JobSent):
+                sent.add(event.job_id)
+
+    def unsent() -> list[str]:
+        follow()
+        return [j for j in queued if j not in sent]
+
     async def go():
         first = asyncio.create_task(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=5)))
-        await until(lambda: len(service._sent) == 1)  # the first call is out
+        await until(lambda: not follow() and len(sent) == 1)  # the first call is out
         second = asyncio.create_task(service.submit(ImageRequest(prompt="y", size="1024x1024", quality="low")))
-        def unsent():
-            return [j for j, t in service._tasks.items() if j not in service._sent and not t.done()]
-
         await until(lambda: len(unsent()) == 1)  # the second waits for the next minute
         [waiting] = unsent()
         assert service.cancel(waiting)
@@ -277,11 +289,13 @@ def test_cancel_before_the_job_task_first_runs(run, sandbox, service_factory):
 
     service = service_factory()
 
+    listener = service.events.listener()
+
     async def go():
         submit = asyncio.create_task(service.submit(REQ))
-        while not service._tasks:  # queued, its task created but not yet started
+        while listener.queue.empty():  # queued (JobQueued), its task created but not yet started
             await asyncio.sleep(0)
-        [job_id] = list(service._tasks)
+        job_id = listener.drain()[0].job_id
         assert service.cancel(job_id)
         return await submit
 

@@ -84,3 +84,11 @@ def test_a_base_url_an_older_version_kept_in_qsettings_moves_into_the_library(qa
         c.close()
     finally:
         QSettings().remove(LEGACY_BASE_URL_KEY)
+
+
+def test_each_test_has_its_own_qsettings(qapp, isolated_qsettings):
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("window/probe", "this test")
+    QSettings().sync()
+    assert any(isolated_qsettings.rglob("*")) and QSettings().fileName().startswith(str(isolated_qsettings))
