@@ -54,3 +54,25 @@ def test_an_edit_is_a_new_version_of_its_tile_never_a_new_tile(studio, qloop):
     until(qloop, lambda: board.rows[0].version == 2)
     assert sizes == [] and len(board.rows) == 1 and resets[0] == 0  # no phantom tile, no reload
     assert board.rows[0].path != window.session.panel_rows[0]["original_path"]
+
+
+def test_thumbnails_are_kept_in_an_lru_bounded_in_bytes(qapp, tmp_path):
+    from PIL import Image
+
+    from studio.state.thumbnails import ThumbnailCache
+
+    paths = []
+    for i in range(12):
+        path = tmp_path / f"{i}.png"
+        Image.new("RGB", (1024, 1024), (i * 20, 0, 0)).save(path)
+        paths.append(str(path))
+    cache = ThumbnailCache(budget_bytes=1 << 20)  # a 256 px RGB32 thumbnail is 256 KB: four fit
+    for path in paths[:4]:
+        assert cache.get(path) is not None  # decoded here: no running loop in this test
+    cache.get(paths[0])  # shown again: the most recent now
+    cache.get(paths[4])
+    assert len(cache) == 4 and cache.bytes <= cache.budget_bytes
+    kept = [p for p in paths[:5] if cache._images.get(p) is not None]
+    assert paths[1] not in kept and paths[0] in kept and paths[4] in kept  # the least recently shown went
+    cache.set_budget(1)  # at least 1 MB
+    assert cache.budget_bytes == 1 << 20 and len(cache) == 4

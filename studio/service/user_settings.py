@@ -28,7 +28,7 @@ from .ledger import parse_usd, stored_usd
 KEYS = {
     "base_url": "endpoint.base_url", "tier": "rate.tier", "minute_seconds": "rate.minute_seconds",
     "deadline_base_s": deadline.SETTING, "svg_model_selection": "svg.model_selection", "defaults": "ui.defaults",
-    "welcome": "ui.welcome_done", "board": "ui.board",
+    "welcome": "ui.welcome_done", "board": "ui.board", "thumbnail_cache_mb": "ui.thumbnail_cache_mb",
     "cap_call": "budget.call", "cap_day": "budget.day", "cap_month": "budget.month",
 }
 TIERS = range(1, 6)
@@ -44,6 +44,7 @@ class UserSettings:
     defaults: dict[str, Any] = field(default_factory=dict)  # request parameters a new prompt starts with
     welcome: str | None = None  # None: the first-run panel was never answered; "saved" | "skipped"
     board: str | None = None  # the board the window opens on
+    thumbnail_cache_mb: int = 64  # memory for decoded thumbnails (least recently shown evicted first)
     cap_call: Decimal | None = None
     cap_day: Decimal | None = None
     cap_month: Decimal | None = None
@@ -57,6 +58,8 @@ class UserSettings:
             raise RefusedError(f"rate tier {self.tier}: choose 1 to 5")
         if not 0 < self.minute_seconds <= 3600:
             raise RefusedError(f"rate window {self.minute_seconds} s: must be more than 0 and at most 3600")
+        if not 8 <= self.thumbnail_cache_mb <= 4096:
+            raise RefusedError(f"thumbnail memory {self.thumbnail_cache_mb} MB: choose 8 to 4096")
         if not 10 <= self.deadline_base_s <= deadline.MAX_S:
             raise RefusedError(f"answer deadline {self.deadline_base_s:g} s: must be 10 to {deadline.MAX_S:g} seconds")
         for name in ("cap_call", "cap_day", "cap_month"):
@@ -84,6 +87,11 @@ def _decode(name: str, text: str, problems: list[str]) -> Any:
         if name == "tier":
             value: Any = int(text)
             if value not in TIERS:
+                raise ValueError(text)
+            return value
+        if name == "thumbnail_cache_mb":
+            value = int(text)
+            if not 8 <= value <= 4096:
                 raise ValueError(text)
             return value
         if name == "minute_seconds":

@@ -99,6 +99,7 @@ class Session(QObject):
     async def start(self, board: str | None = None) -> None:
         self._pump = asyncio.ensure_future(self._consume())
         settings = await self.preferences.load()
+        self.thumbnails.set_budget(settings.thumbnail_cache_mb << 20)
         self.prompt.svg_model_selection = settings.svg_model_selection
         if settings.defaults:
             self.prompt.load(settings.defaults)

@@ -1,11 +1,14 @@
 """Thumbnails decoded at display size off the GUI thread (QImageReader.setScaledSize releases the GIL).
 
-Only small QImages are kept; full-size images are decoded on demand by the viewer. QPixmaps are made
-on the GUI thread by the views."""
+Only small QImages are kept, in an LRU bounded in bytes (Settings ▸ Thumbnail memory): scrolling a board
+of thousands of panels evicts the ones least recently shown, and a panel scrolled back into view is
+decoded again. Full-size images are decoded on demand by the viewer. QPixmaps are made on the GUI thread
+by the views."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
@@ -16,6 +19,7 @@ from studio.service.memory import background_priority
 from .vector import render_svg
 
 THUMB = 256
+DEFAULT_BUDGET_MB = 64  # ~250 thumbnails of 256 px in RGBA: several screens of a dense grid
 
 
 def load_scaled(path: str, edge: int = THUMB) -> QImage:
@@ -33,10 +37,12 @@ def load_scaled(path: str, edge: int = THUMB) -> QImage:
 class ThumbnailCache(QObject):
     ready = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, edge: int = THUMB):
+    def __init__(self, parent: QObject | None = None, edge: int = THUMB, budget_bytes: int = DEFAULT_BUDGET_MB << 20):
         super().__init__(parent)
         self.edge = edge
-        self._images: dict[str, QImage] = {}
+        self.budget_bytes = budget_bytes
+        self.bytes = 0  # what the kept thumbnails hold
+        self._images: OrderedDict[str, QImage] = OrderedDict()  # least recently shown first
         self._loading: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
@@ -48,14 +54,17 @@ class ThumbnailCache(QObject):
         if not path:
             return None
         image = self._images.get(path)
-        if image is None and path not in self._loading and not self._stopped:
-            self._loading.add(path)
+        if image is not None:
+            self._images.move_to_end(path)
+        elif path not in self._loading and not self._stopped:
             try:
-                task = asyncio.ensure_future(self._load(path))
+                asyncio.get_running_loop()
             except RuntimeError:  # no running loop (a synchronous test): decode here
-                self._loading.discard(path)
-                self._images[path] = load_scaled(path, self.edge)
-                return self._images[path]
+                image = load_scaled(path, self.edge)
+                self._keep(path, image)
+                return image
+            self._loading.add(path)
+            task = asyncio.ensure_future(self._load(path))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return image
@@ -66,8 +75,16 @@ class ThumbnailCache(QObject):
             image = await loop.run_in_executor(self._pool, load_scaled, path, self.edge)
         finally:
             self._loading.discard(path)
-        self._images[path] = image
+        self._keep(path, image)
         self.ready.emit(path)
+
+    def _keep(self, path: str, image: QImage) -> None:
+        self.forget(path)
+        self._images[path] = image
+        self.bytes += image.sizeInBytes()
+        while self.bytes > self.budget_bytes and len(self._images) > 1:  # the newest always stays
+            _, old = self._images.popitem(last=False)
+            self.bytes -= old.sizeInBytes()
 
     async def stop(self) -> None:
         self._stopped = True
@@ -78,7 +95,15 @@ class ThumbnailCache(QObject):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def forget(self, path: str) -> None:
-        self._images.pop(path, None)
+        old = self._images.pop(path, None)
+        if old is not None:
+            self.bytes -= old.sizeInBytes()
+
+    def set_budget(self, budget_bytes: int) -> None:
+        self.budget_bytes = max(1 << 20, budget_bytes)
+        while self.bytes > self.budget_bytes and len(self._images) > 1:
+            _, old = self._images.popitem(last=False)
+            self.bytes -= old.sizeInBytes()
 
     def __len__(self) -> int:
         return len(self._images)

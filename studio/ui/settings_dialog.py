@@ -70,6 +70,13 @@ class SettingsDialog(QDialog):
         form.addRow("Base URL", self.base_url)
         form.addRow("Rate tier", self.tier)
         form.addRow("Answer deadline", self.deadline)
+        self.thumb_memory = QSpinBox()
+        self.thumb_memory.setObjectName("thumbnailMemory")
+        self.thumb_memory.setRange(8, 4096)
+        self.thumb_memory.setSuffix(" MB")
+        self.thumb_memory.setToolTip("Memory for the board's decoded thumbnails; the least recently shown are "
+                                     "dropped first and decoded again when scrolled back into view.")
+        form.addRow("Thumbnail memory", self.thumb_memory)
         form.addRow("Cap per call", self.caps["call"])
         form.addRow("Cap per day", self.caps["day"])
         form.addRow("Cap per month", self.caps["month"])
@@ -114,6 +121,7 @@ class SettingsDialog(QDialog):
         self.base_url.setText(settings.base_url)
         self.tier.setValue(settings.tier)
         self.deadline.setValue(round(settings.deadline_base_s))
+        self.thumb_memory.setValue(settings.thumbnail_cache_mb)
         for k in ("call", "day", "month"):
             value = getattr(settings, f"cap_{k}")
             self.caps[k].setText("" if value is None else str(value))
@@ -137,10 +145,12 @@ class SettingsDialog(QDialog):
             await self.session.preferences.save_all(
                 self.session.board_name, values["board"], base_url=self.base_url.text().strip(),
                 tier=self.tier.value(), deadline_base_s=float(self.deadline.value()),
+                thumbnail_cache_mb=self.thumb_memory.value(),
                 cap_call=values["call"], cap_day=values["day"], cap_month=values["month"])
         except RefusedError as exc:
             self.message.setText(refusal_text(exc))
             return
+        self.session.thumbnails.set_budget(self.thumb_memory.value() << 20)
         await set_svg_model_selection(self.session, self.svg_selection.isChecked())
         items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
         await set_opted_models(self.session, {i.data(Qt.ItemDataRole.UserRole) for i in items
