@@ -156,10 +156,14 @@ async def ours(base_url: str, root: Path, probe: Probe) -> dict:
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
 
+    from studio.service.memory import freeze_heap, tune_process
+
+    tune_process()  # as app.py does at start
     session = await Session.open(Endpoint(base_url, "bench", is_sandbox=True), root=root)
     window = MainWindow(session)
     window.show()
     await session.service.warm_up()  # as the app does right after showing the window
+    freeze_heap()  # and then
     await asyncio.sleep(0.2)
     gc.collect()
     before = rss_mb()

@@ -24,6 +24,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(list(argv or []))
+    from studio.service.memory import tune_process
+
+    tune_process()  # process-wide: the allocator and the GIL switch interval (service/memory.py)
     import PySide6  # noqa: F401  (import the binding before qasync so it picks PySide6)
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
@@ -141,8 +144,15 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
         window.show_welcome()
     if files:
         window.open_files(files)
-    # load the SDK in the background now, so the first Generate does not wait for it
-    warm_up = asyncio.ensure_future(session.service.warm_up())
+    # load the SDK in the background now, so the first Generate does not wait for it; then take what is
+    # alive out of the garbage collector's full scans (they stalled scrolling 30-70 ms: bench/scale.py)
+    async def warm_up_and_freeze() -> None:
+        from studio.service.memory import freeze_heap
+
+        await session.service.warm_up()
+        freeze_heap()
+
+    warm_up = asyncio.ensure_future(warm_up_and_freeze())
     try:
         if smoke:
             await _smoke(app, window, session, endpoint)

@@ -33,6 +33,25 @@ def tune_allocator() -> bool:
         return False
 
 
+def tune_process() -> None:
+    """Process-wide tuning for a window that must never stall (called by app.py and the benchmarks, never by
+    a library object): large buffers go back to the OS when freed, and worker threads (decoding, saving)
+    hand the GIL back to the GUI thread after 2 ms, not 5."""
+    tune_allocator()
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
+
+
+def freeze_heap() -> None:
+    """Once the window is up and the SDK loaded: move every object alive now out of the garbage collector's
+    reach (gc.freeze). A full collection then scans only what was made since; before, one scanned the
+    whole of Qt's, the SDK's and the board's objects and stalled the GUI thread 30-70 ms while a 200-panel
+    board scrolled (bench/scale.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def background_priority(nice: int = 5) -> bool:
     """Lower the calling thread's CPU priority (Linux: per-thread nice), so that on a busy machine the
     GUI thread is scheduled first. Only ever lowers: no privileges needed. False where unsupported."""

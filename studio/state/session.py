@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from studio.service import journal, ledger, library, panels, prompts
 from studio.service.endpoint import Endpoint
 from studio.service.failures import Kind
 from studio.service.library import DEFAULT_BOARD
-from studio.service.memory import release_off_loop, tune_allocator
+from studio.service.memory import release_off_loop
 from studio.service.runner import ImageService
 
 from .board_model import BoardModel
@@ -48,9 +47,6 @@ class Session(QObject):
 
     def __init__(self, service: ImageService, *, sandbox: bool):
         super().__init__()
-        tune_allocator()  # large result buffers go back to the OS when freed
-        # worker threads (decoding, saving) hand the GIL back to the GUI thread after 2 ms, not 5
-        sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
         self.service = service
         self.registry = service.registry
         self.sandbox = sandbox
