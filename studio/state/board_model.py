@@ -148,10 +148,16 @@ class BoardModel(QAbstractListModel):
         self.rows.insert(dst, self.rows.pop(src))
         self.endMoveRows()
 
-    def _thumbnail_ready(self, path: str) -> None:
-        for row, r in enumerate(self.rows):
-            if r.path == path:
-                self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
+    def _thumbnail_ready(self, paths: list[str]) -> None:
+        """Thumbnails arrived: one pass over the rows for the whole batch, one signal per run of rows."""
+        wanted = set(paths)
+        rows = [i for i, r in enumerate(self.rows) if r.path in wanted]
+        start = None
+        for k, row in enumerate(rows):
+            start = row if start is None else start
+            if k + 1 == len(rows) or rows[k + 1] != row + 1:
+                self.dataChanged.emit(self.index(start), self.index(row), [Qt.ItemDataRole.DecorationRole])
+                start = None
 
     # -- QAbstractListModel ---------------------------------------------------------------------
 

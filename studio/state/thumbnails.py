@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
@@ -35,7 +36,8 @@ def load_scaled(path: str, edge: int = THUMB) -> QImage:
 
 
 class ThumbnailCache(QObject):
-    ready = Signal(str)
+    ready = Signal(list)  # paths whose thumbnails arrived (batched: one signal per few ms, not one per image)
+    BATCH_S = 0.008
 
     def __init__(self, parent: QObject | None = None, edge: int = THUMB, budget_bytes: int = DEFAULT_BUDGET_MB << 20):
         super().__init__(parent)
@@ -44,7 +46,8 @@ class ThumbnailCache(QObject):
         self.bytes = 0  # what the kept thumbnails hold
         self._images: OrderedDict[str, QImage] = OrderedDict()  # least recently shown first
         self._loading: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._arrivals: list[str] = []
+        self._flush: asyncio.TimerHandle | None = None
         self._stopped = False
         # one decoder thread: a 4K PNG costs ~0.2 s of CPU, and the GUI thread keeps the other core
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-thumbs",
@@ -64,19 +67,23 @@ class ThumbnailCache(QObject):
                 self._keep(path, image)
                 return image
             self._loading.add(path)
-            task = asyncio.ensure_future(self._load(path))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            loop = asyncio.get_running_loop()
+            future = self._pool.submit(load_scaled, path, self.edge)  # no task per image: a scroll asks for dozens
+            future.add_done_callback(lambda f, p=path: loop.is_closed() or loop.call_soon_threadsafe(self._arrived, p, f))
         return image
 
-    async def _load(self, path: str) -> None:
-        loop = asyncio.get_event_loop()
-        try:
-            image = await loop.run_in_executor(self._pool, load_scaled, path, self.edge)
-        finally:
-            self._loading.discard(path)
-        self._keep(path, image)
-        self.ready.emit(path)
+    def _arrived(self, path: str, future: Any) -> None:
+        self._loading.discard(path)
+        if self._stopped or future.cancelled() or future.exception() is not None:
+            return
+        self._keep(path, future.result())
+        self._arrivals.append(path)
+        if self._flush is None:  # the board hears them together, a few ms later
+            self._flush = asyncio.get_running_loop().call_later(self.BATCH_S, self._emit_ready)
+
+    def _emit_ready(self) -> None:
+        paths, self._arrivals, self._flush = self._arrivals, [], None
+        self.ready.emit(paths)
 
     def _keep(self, path: str, image: QImage) -> None:
         self.forget(path)
@@ -88,10 +95,8 @@ class ThumbnailCache(QObject):
 
     async def stop(self) -> None:
         self._stopped = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._flush is not None:
+            self._flush.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def forget(self, path: str) -> None:
