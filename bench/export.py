@@ -34,9 +34,14 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-export-"))
     with EmbeddedSandbox(SandboxConfig(detail="photo")) as sb:
+
         async def make():
-            service = await ImageService.open(Endpoint(sb.base_url, "bench", is_sandbox=True), root=tmp / "lib")
-            await service.submit(ImageRequest(prompt="bench board", size="2560x1440", quality="low", n=10), board="Bench")
+            service = await ImageService.open(
+                Endpoint(sb.base_url, "bench", is_sandbox=True), root=tmp / "lib"
+            )
+            await service.submit(
+                ImageRequest(prompt="bench board", size="2560x1440", quality="low", n=10), board="Bench"
+            )
             board = await service.db.run(load_board, "Bench")
             await service.close()
             return board
@@ -59,16 +64,25 @@ def main() -> int:
 
     def ours(k: int, formats: tuple[str, ...] = ()) -> float:
         t = time.perf_counter()
-        export_board(board, tmp / f"out-{k}-{'-'.join(formats) or 'all'}", ExportOptions(formats=formats) if formats else ExportOptions())
+        export_board(
+            board,
+            tmp / f"out-{k}-{'-'.join(formats) or 'all'}",
+            ExportOptions(formats=formats) if formats else ExportOptions(),
+        )
         return time.perf_counter() - t
 
     base = statistics.median(pillow_only() for _ in range(RUNS))
     total = statistics.median(ours(k) for k in range(RUNS))
     alone = {fmt: ours(99, (fmt,)) for fmt in ("png", "contact", "pdf", "gif", "manifest")}
     print(f"  baseline: Pillow saving the 10 PNGs          {base:6.2f} s")
-    print(f"  Asset Studio, all formats (png, contact, pdf, gif, manifest, zip) {total:6.2f} s  = {total / base:.2f}x the baseline")
-    print("  each format alone (one run; each decodes the panels itself): "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in alone.items()))
+    print(
+        f"  Asset Studio, all formats (png, contact, pdf, gif, manifest, zip) {total:6.2f} s  = "
+        f"{total / base:.2f}x the baseline"
+    )
+    print(
+        "  each format alone (one run; each decodes the panels itself): "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in alone.items())
+    )
     return 0
 
 

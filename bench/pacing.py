@@ -40,9 +40,13 @@ async def queued(base_url: str, root: Path, minute: float, shape: str) -> float:
     try:
         start = time.perf_counter()
         if shape == "20 jobs of 1":
-            requests = [ImageRequest(prompt=f"panel {i}", size="1024x1024", quality="low") for i in range(IMAGES)]
+            requests = [
+                ImageRequest(prompt=f"panel {i}", size="1024x1024", quality="low") for i in range(IMAGES)
+            ]
         else:
-            requests = [ImageRequest(prompt=f"board {i}", size="1024x1024", quality="low", n=10) for i in range(2)]
+            requests = [
+                ImageRequest(prompt=f"board {i}", size="1024x1024", quality="low", n=10) for i in range(2)
+            ]
         outcomes = await asyncio.gather(*(service.submit(r) for r in requests))
         assert all(o.ok for o in outcomes), [j.failure for o in outcomes for j in o.jobs if j.failure]
         assert sum(len(j.images) for o in outcomes for j in o.jobs) == IMAGES
@@ -52,11 +56,20 @@ async def queued(base_url: str, root: Path, minute: float, shape: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minute", type=float, default=3.0, help="the sandbox's (and pacer's) minute, in seconds")
-    parser.add_argument("--latency", type=float, default=0.2, help="the sandbox's latency per call, in seconds")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--minute", type=float, default=3.0, help="the sandbox's (and pacer's) minute, in seconds"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.2, help="the sandbox's latency per call, in seconds"
+    )
     args = parser.parse_args()
-    print(f"Tier 1 (5 images/minute), minute = {args.minute:g} s, latency = {args.latency:g} s, {IMAGES} images queued")
+    print(
+        f"Tier 1 (5 images/minute), minute = {args.minute:g} s, latency = {args.latency:g} s, {IMAGES} "
+        "images queued"
+    )
     print(f"{'shape':>14}  {'429s':>4}  {'total':>8}  {'ideal':>8}  {'ratio':>6}")
     for shape in ("20 jobs of 1", "2 jobs of 10"):
         config = SandboxConfig(tier=1, minute_seconds=args.minute, latency=args.latency)

@@ -29,7 +29,9 @@ N = 10
 def pillow_encode_only(size: str) -> float:
     """Encode the same ten pictures the sandbox paints, serially, with the sandbox's encoder settings."""
     registry = load_registry()
-    checked = validate(ImageRequest(prompt="bench: a lighthouse at dusk", size=size, quality="low", n=N), registry)
+    checked = validate(
+        ImageRequest(prompt="bench: a lighthouse at dusk", size=size, quality="low", n=N), registry
+    )
     plan = imaging.plan(checked)
     pictures = [imaging.paint(checked, plan, i) for i in range(N)]
     start = time.perf_counter()
@@ -40,7 +42,9 @@ def pillow_encode_only(size: str) -> float:
 
 async def sdk_round_trip(client: AsyncOpenAI, size: str) -> float:
     start = time.perf_counter()
-    response = await client.images.generate(model="gpt-image-2", prompt="bench: a lighthouse at dusk", size=size, quality="low", n=N)
+    response = await client.images.generate(
+        model="gpt-image-2", prompt="bench: a lighthouse at dusk", size=size, quality="low", n=N
+    )
     assert len(response.data) == N
     return time.perf_counter() - start
 
@@ -59,7 +63,9 @@ async def measure(base_url: str, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with EmbeddedSandbox() as sandbox:

@@ -83,16 +83,30 @@ def fill(db, root: Path, board: str, count: int, sources: list[Path]) -> None:
 
     def record(conn, start: int, stop: int) -> None:
         bid = library.board_id(conn, board)
-        job = NewJob(group_id=uuid.uuid4().hex, seq=0, first_index=start, board_id=bid, endpoint="bench", sandbox=True,
-                     kind="import", model="", prompt="bench", n=stop - start, request={}, quote={},
-                     quote_max_usd=Decimal(0))
+        job = NewJob(
+            group_id=uuid.uuid4().hex,
+            seq=0,
+            first_index=start,
+            board_id=bid,
+            endpoint="bench",
+            sandbox=True,
+            kind="import",
+            model="",
+            prompt="bench",
+            n=stop - start,
+            request={},
+            quote={},
+            quote_max_usd=Decimal(0),
+        )
         with transaction(conn):
             job_id = journal.insert_job(conn, job)
         for i in range(start, stop):
             image = images[i % len(images)]
             path = folder / f"{board[:8]}-{i:05d}.png"
             shutil.copyfile(sources[i % len(sources)], path)
-            saved = SavedImage(job_id, i, str(path), "", "png", image.size.width, image.size.height, len(image.data), "0")
+            saved = SavedImage(
+                job_id, i, str(path), "", "png", image.size.width, image.size.height, len(image.data), "0"
+            )
             library.record_image(conn, saved, bid)
         journal.mark(conn, job_id, JobState.SAVED, billed_usd="0")
 
@@ -109,10 +123,17 @@ async def history_search(session, window, entries: int) -> float:
         from studio.service.db import transaction
 
         with transaction(conn):
-            conn.executemany("INSERT INTO history (prompt, request_json, used_at) VALUES (?, ?, ?)",
-                             [(f"shot {i}: a lighthouse keeper climbs the stairs, take {i % 97}",
-                               f'{{"prompt": "shot {i}", "n": 1}}', f"2026-11-{1 + i % 28:02d}T00:00:{i % 60:02d}Z")
-                              for i in range(entries)])
+            conn.executemany(
+                "INSERT INTO history (prompt, request_json, used_at) VALUES (?, ?, ?)",
+                [
+                    (
+                        f"shot {i}: a lighthouse keeper climbs the stairs, take {i % 97}",
+                        f'{{"prompt": "shot {i}", "n": 1}}',
+                        f"2026-11-{1 + i % 28:02d}T00:00:{i % 60:02d}Z",
+                    )
+                    for i in range(entries)
+                ],
+            )
 
     await session.db.run(fill)
     count = await session.db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM history").fetchone()[0])
@@ -120,7 +141,7 @@ async def history_search(session, window, entries: int) -> float:
     worst = 0.0
     for k in range(1, len("lighthouse") + 1):
         t0 = time.perf_counter()
-        await session.search_history("lighthouse"[:k])
+        await session.prompts.search_history("lighthouse"[:k])
         window.editor.repaint()
         worst = max(worst, time.perf_counter() - t0)
     return worst * 1000
@@ -128,8 +149,12 @@ async def history_search(session, window, entries: int) -> float:
 
 def start_sandbox(folder: Path) -> tuple[subprocess.Popen, str]:
     port_file = folder / "port"
-    proc = subprocess.Popen([sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     for _ in range(300):
         if port_file.exists() and port_file.read_text().strip():
             return proc, f"http://127.0.0.1:{port_file.read_text().strip()}/v1"
@@ -140,8 +165,8 @@ def start_sandbox(folder: Path) -> tuple[subprocess.Popen, str]:
 
 def side(panels: int, library_images: int) -> dict:
     """One side, in this (fresh) process."""
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     work = Path(tempfile.mkdtemp(prefix="asset-studio-scale-"))
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -161,8 +186,9 @@ def side(panels: int, library_images: int) -> dict:
     async def run() -> dict:
         root = work / "library"
         session = await Session.open(Endpoint(base, "sandbox", is_sandbox=True), root=root, board="Seed")
-        seed = await session.service.submit(ImageRequest(prompt="bench", size="1024x1024", quality="low", n=10),
-                                            board="Seed")
+        seed = await session.service.submit(
+            ImageRequest(prompt="bench", size="1024x1024", quality="low", n=10), board="Seed"
+        )
         sources = [Path(i.path) for j in seed.jobs for i in j.images]
         await asyncio.to_thread(fill, session.db, root, "Big", panels, sources)
         rest = max(0, library_images - panels)
@@ -198,10 +224,18 @@ def side(panels: int, library_images: int) -> dict:
         history_ms = await history_search(session, window, library_images)
         window.close()
         await session.shutdown()
-        return {"panels": panels, "library": max(library_images, panels) + 10, "shown_s": shown,
-                "scroll_stall_ms": scroll_stall, "land_stall_ms": land_stall, "rss_after_scroll_mb": rss_after,
-                "rss_board_mb": rss_after - rss_before, "landed": landed,
-                "thumbnail_cache_mb": session.thumbnails.bytes / 2**20, "history_ms": history_ms}
+        return {
+            "panels": panels,
+            "library": max(library_images, panels) + 10,
+            "shown_s": shown,
+            "scroll_stall_ms": scroll_stall,
+            "land_stall_ms": land_stall,
+            "rss_after_scroll_mb": rss_after,
+            "rss_board_mb": rss_after - rss_before,
+            "landed": landed,
+            "thumbnail_cache_mb": session.thumbnails.bytes / 2**20,
+            "history_ms": history_ms,
+        }
 
     try:
         return loop.run_until_complete(run())
@@ -216,8 +250,12 @@ def main() -> None:
         return
     results = []
     for panels, library_images in ((10, 10), (PANELS, LIBRARY)):
-        out = subprocess.run([sys.executable, __file__, "--side", str(panels), str(library_images)],
-                             capture_output=True, text=True, timeout=1800)
+        out = subprocess.run(
+            [sys.executable, __file__, "--side", str(panels), str(library_images)],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         line = next((x for x in reversed(out.stdout.splitlines()) if x.startswith("{")), None)
         if line is None:
             sys.exit(f"side {panels} failed:\n{out.stderr[-3000:]}")
@@ -225,16 +263,32 @@ def main() -> None:
     small, big = results
     print(f"{'':28}{'10 panels':>12}{PANELS:>10,} panels  goal")
     print(f"{'board shown (s)':28}{small['shown_s']:>12.3f}{big['shown_s']:>17.3f}  <= 0.5")
-    print(f"{'scroll: longest stall (ms)':28}{small['scroll_stall_ms']:>12.1f}{big['scroll_stall_ms']:>17.1f}  <= 16")
-    print(f"{'10 results land: stall (ms)':28}{small['land_stall_ms']:>12.1f}{big['land_stall_ms']:>17.1f}  <= 16")
-    print(f"{'RSS after scrolling (MB)':28}{small['rss_after_scroll_mb']:>12.0f}{big['rss_after_scroll_mb']:>17.0f}"
-          f"  +{big['rss_after_scroll_mb'] - small['rss_after_scroll_mb']:.0f} (<= +100)")
-    print(f"{'history keystroke (ms)':28}{small['history_ms']:>12.1f}{big['history_ms']:>17.1f}  <= 50"
-          f"  ({LIBRARY:,} prompts in the big side's history)")
-    print(f"{'thumbnails kept (MB)':28}{small['thumbnail_cache_mb']:>12.1f}{big['thumbnail_cache_mb']:>17.1f}")
-    print(f"library: {big['library']:,} images; ratios big/small: shown x{big['shown_s'] / max(small['shown_s'], 1e-6):.1f}, "
-          f"scroll stall x{big['scroll_stall_ms'] / max(small['scroll_stall_ms'], 1e-6):.1f}, "
-          f"land stall x{big['land_stall_ms'] / max(small['land_stall_ms'], 1e-6):.1f}")
+    print(
+        f"{'scroll: longest stall (ms)':28}{small['scroll_stall_ms']:>12.1f}{big['scroll_stall_ms']:>17.1f} "
+        " <= 16"
+    )
+    print(
+        f"{'10 results land: stall (ms)':28}{small['land_stall_ms']:>12.1f}{big['land_stall_ms']:>17.1f}  "
+        "<= 16"
+    )
+    print(
+        f"{'RSS after scrolling (MB)':28}{small['rss_after_scroll_mb']:>12.0f}"
+        f"{big['rss_after_scroll_mb']:>17.0f}"
+        f"  +{big['rss_after_scroll_mb'] - small['rss_after_scroll_mb']:.0f} (<= +100)"
+    )
+    print(
+        f"{'history keystroke (ms)':28}{small['history_ms']:>12.1f}{big['history_ms']:>17.1f}  <= 50"
+        f"  ({LIBRARY:,} prompts in the big side's history)"
+    )
+    print(
+        f"{'thumbnails kept (MB)':28}{small['thumbnail_cache_mb']:>12.1f}{big['thumbnail_cache_mb']:>17.1f}"
+    )
+    print(
+        f"library: {big['library']:,} images; ratios big/small: shown "
+        f"x{big['shown_s'] / max(small['shown_s'], 1e-6):.1f}, "
+        f"scroll stall x{big['scroll_stall_ms'] / max(small['scroll_stall_ms'], 1e-6):.1f}, "
+        f"land stall x{big['land_stall_ms'] / max(small['land_stall_ms'], 1e-6):.1f}"
+    )
 
 
 if __name__ == "__main__":

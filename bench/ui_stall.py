@@ -64,8 +64,12 @@ class Probe:
         self.timer.timeout.connect(self.tick)
         self.gaps: list[float] = []
         self.last = 0.0
-        self.long: list[tuple[float, float]] = []  # gaps over LONG_GAP: (start, end), perf_counter = CLOCK_MONOTONIC
-        self.late: list[tuple[float, float, float, float]] = []  # STALL_EVENTS: gaps over 8 ms: start, end, ms running, ms runnable
+        self.long: list[
+            tuple[float, float]
+        ] = []  # gaps over LONG_GAP: (start, end), perf_counter = CLOCK_MONOTONIC
+        self.late: list[
+            tuple[float, float, float, float]
+        ] = []  # STALL_EVENTS: gaps over 8 ms: start, end, ms running, ms runnable
         self.sched = (0, 0)
         self.gc_pauses: list[tuple[float, int]] = []  # (ms, generation) of collections while probing
         self.probing = False
@@ -89,7 +93,9 @@ class Probe:
             with open("/proc/thread-self/schedstat") as fh:  # ns on the CPU, ns waiting for a CPU
                 sched = tuple(int(v) for v in fh.read().split()[:2])
             if now - self.last > 0.008:
-                self.late.append((self.last, now, (sched[0] - self.sched[0]) / 1e6, (sched[1] - self.sched[1]) / 1e6))
+                self.late.append(
+                    (self.last, now, (sched[0] - self.sched[0]) / 1e6, (sched[1] - self.sched[1]) / 1e6)
+                )
             self.sched = sched
         self.last = now
 
@@ -122,8 +128,10 @@ class Probe:
                     for tid, frame in sys._current_frames().items():
                         if tid == me:
                             continue
-                        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
-                                            for f in reversed(traceback.extract_stack(frame)[-(14 if tid == gui else 3):]))
+                        where = " <- ".join(
+                            f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                            for f in reversed(traceback.extract_stack(frame)[-(14 if tid == gui else 3) :])
+                        )
                         key = f"[{'GUI' if tid == gui else names.get(tid, tid)}] {where}"
                         self.seen[key] = self.seen.get(key, 0) + 1
 
@@ -138,25 +146,38 @@ class Probe:
         self.seen = {}
         t0 = window[0]
         for start, end, running, runnable in self.late:  # what the GUI thread did during each late tick
-            inside = [f"{what} {ms:.1f} ms" for at, ms, what in TimedApp.slow if at < end and at + ms / 1000 > start]
-            print(f"  late tick at {start - t0:7.3f} s (wall {start + self.wall0:.3f}): {(end - start) * 1000:.1f} ms (on a CPU {running:.1f} ms, waiting for one"
-                  f" {runnable:.1f} ms); dispatched: {'; '.join(inside) or 'nothing slow'}", file=sys.stderr)
+            inside = [
+                f"{what} {ms:.1f} ms" for at, ms, what in TimedApp.slow if at < end and at + ms / 1000 > start
+            ]
+            print(
+                f"  late tick at {start - t0:7.3f} s (wall {start + self.wall0:.3f}): "
+                f"{(end - start) * 1000:.1f} ms (on a CPU {running:.1f} ms, waiting for one"
+                f" {runnable:.1f} ms); dispatched: {'; '.join(inside) or 'nothing slow'}",
+                file=sys.stderr,
+            )
         if os.environ.get("GC_STATS"):
             worst = sorted(self.gc_pauses, reverse=True)[:5]
-            print(f"  garbage collections while probing: {len(self.gc_pauses)}, longest (ms, generation): "
-                  + ", ".join(f"{ms:.1f} g{gen}" for ms, gen in worst), file=sys.stderr)
+            print(
+                f"  garbage collections while probing: {len(self.gc_pauses)}, longest (ms, generation): "
+                + ", ".join(f"{ms:.1f} g{gen}" for ms, gen in worst),
+                file=sys.stderr,
+            )
         gaps = sorted(self.gaps) or [0.0]
-        return {"stall_ms": gaps[-1] * 1000, "p99_ms": gaps[int(len(gaps) * 0.99) - 1] * 1000, "long": self.long[:], "window": window}
+        return {
+            "stall_ms": gaps[-1] * 1000,
+            "p99_ms": gaps[int(len(gaps) * 0.99) - 1] * 1000,
+            "long": self.long[:],
+            "window": window,
+        }
 
 
 async def ours(base_url: str, root: Path, probe: Probe) -> dict:
     from PySide6.QtCore import Qt
 
     from studio.service.endpoint import Endpoint
+    from studio.service.memory import freeze_heap, tune_process
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
-
-    from studio.service.memory import freeze_heap, tune_process
 
     tune_process()  # as app.py does at start
     session = await Session.open(Endpoint(base_url, "bench", is_sandbox=True), root=root)
@@ -167,7 +188,15 @@ async def ours(base_url: str, root: Path, probe: Probe) -> dict:
     await asyncio.sleep(0.2)
     gc.collect()
     before = rss_mb()
-    session.prompt.load({"prompt": "bench: a lighthouse at dusk", "size": SIZE, "quality": "low", "n": N, "partial_images": PARTIALS})
+    session.prompt.load(
+        {
+            "prompt": "bench: a lighthouse at dusk",
+            "size": SIZE,
+            "quality": "low",
+            "n": N,
+            "partial_images": PARTIALS,
+        }
+    )
     start = time.perf_counter()
     probe.start()
     task = session.generate()
@@ -176,7 +205,9 @@ async def ours(base_url: str, root: Path, probe: Probe) -> dict:
     deadline = time.monotonic() + 120
     while len(session.thumbnails) < N and time.monotonic() < deadline:  # until every panel has its thumbnail
         for row in range(board.rowCount()):
-            board.data(board.index(row), Qt.ItemDataRole.DecorationRole)  # as scrolling through the board would
+            board.data(
+                board.index(row), Qt.ItemDataRole.DecorationRole
+            )  # as scrolling through the board would
         await asyncio.sleep(0.01)
     result = probe.stop()
     result["elapsed_s"] = time.perf_counter() - start
@@ -199,12 +230,21 @@ async def baseline(base_url: str, probe: Probe) -> dict:
     probe.start()
     images = []
     if PARTIALS:  # the SDK's stream, parsed on the loop thread, each event shown as it comes
-        response = await client.images.generate(model="gpt-image-2", prompt="bench: a lighthouse at dusk", size=SIZE,
-                                                quality="low", n=N, stream=True, partial_images=PARTIALS)
+        response = await client.images.generate(
+            model="gpt-image-2",
+            prompt="bench: a lighthouse at dusk",
+            size=SIZE,
+            quality="low",
+            n=N,
+            stream=True,
+            partial_images=PARTIALS,
+        )
         async for event in response:
             images.append(QImage.fromData(base64.b64decode(event.b64_json)))
     else:
-        response = await client.images.generate(model="gpt-image-2", prompt="bench: a lighthouse at dusk", size=SIZE, quality="low", n=N)
+        response = await client.images.generate(
+            model="gpt-image-2", prompt="bench: a lighthouse at dusk", size=SIZE, quality="low", n=N
+        )
         for item in response.data:  # what a naive client does to show the results
             images.append(QImage.fromData(base64.b64decode(item.b64_json)))
             await asyncio.sleep(0)
@@ -218,18 +258,34 @@ async def baseline(base_url: str, probe: Probe) -> dict:
 
 
 def launch_times() -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "XDG_DATA_HOME": tempfile.mkdtemp(),
+        "XDG_CONFIG_HOME": tempfile.mkdtemp(),
+    }
     ours_s = []
     for _ in range(3):
         env["ASSET_STUDIO_LAUNCH_T0"] = repr(time.time())
-        out = subprocess.run([sys.executable, "-m", "studio", "--smoke"], capture_output=True, text=True, env=env, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "studio", "--smoke"], capture_output=True, text=True, env=env, check=True
+        ).stdout
         ours_s.append(float(out.split("visible_after_s=")[1].split()[0]))
-    bare = ("import os, time; from PySide6.QtWidgets import QApplication, QMainWindow; "
-            "app=QApplication([]); w=QMainWindow(); w.show(); app.processEvents(); print(time.time()-float(os.environ['ASSET_STUDIO_LAUNCH_T0']))")
+    bare = (
+        "import os, time; from PySide6.QtWidgets import QApplication, QMainWindow; "
+        "app=QApplication([]); w=QMainWindow(); w.show(); app.processEvents(); "
+        "print(time.time()-float(os.environ['ASSET_STUDIO_LAUNCH_T0']))"
+    )
     base_s = []
     for _ in range(3):
         env["ASSET_STUDIO_LAUNCH_T0"] = repr(time.time())
-        base_s.append(float(subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True, env=env, check=True).stdout))
+        base_s.append(
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", bare], capture_output=True, text=True, env=env, check=True
+                ).stdout
+            )
+        )
     return statistics.median(ours_s), statistics.median(base_s)
 
 
@@ -260,11 +316,14 @@ def measure_side(side: str, base_url: str) -> None:
     """One side, in a process of its own (no heap or client state left over from the other side)."""
     if os.environ.get("SWITCH_MS"):  # experiment: the GIL switch interval (the app sets 2 ms)
         sys.setswitchinterval(float(os.environ["SWITCH_MS"]) / 1000)
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     global TimedApp
-    timed = os.environ.get("STALL_EVENTS", "") not in ("", "sched")  # STALL_EVENTS=sched: schedstat only, no per-event timing
+    timed = os.environ.get("STALL_EVENTS", "") not in (
+        "",
+        "sched",
+    )  # STALL_EVENTS=sched: schedstat only, no per-event timing
     if timed:
         TimedApp = timed_app_class()
     app = (TimedApp if timed else QApplication)([])
@@ -279,12 +338,15 @@ def measure_side(side: str, base_url: str) -> None:
         loop.slow_callback_duration = 0.012
     probe = Probe()
     with tempfile.TemporaryDirectory() as tmp:
-        result = loop.run_until_complete(baseline(base_url, probe) if side == "baseline" else ours(base_url, Path(tmp) / "library", probe))
+        result = loop.run_until_complete(
+            baseline(base_url, probe) if side == "baseline" else ours(base_url, Path(tmp) / "library", probe)
+        )
     print(json.dumps(result), flush=True)
     loop.close()  # joins the loop's executor threads (QThreads must not outlive the application)
 
 
-MACHINE_PROBE = """
+MACHINE_PROBE = (
+    """
 import sys, time
 out, last = open(sys.argv[1], "w"), time.perf_counter()
 while True:
@@ -294,7 +356,9 @@ while True:
         out.write(f"{last} {now}\\n")
         out.flush()
     last = now
-""" % LONG_GAP
+"""
+    % LONG_GAP
+)
 
 
 def run_side(side: str, base_url: str) -> dict:
@@ -306,8 +370,13 @@ def run_side(side: str, base_url: str) -> dict:
         sleeper = subprocess.Popen([sys.executable, "-c", MACHINE_PROBE, gaps_file.name])
         stolen_before = steal_ms()
         try:
-            out = subprocess.run([sys.executable, __file__, "--side", side, "--base-url", base_url], stdout=subprocess.PIPE,
-                                 text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, __file__, "--side", side, "--base-url", base_url],
+                stdout=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                check=True,
+            ).stdout
         finally:
             sleeper.kill()
             sleeper.wait()
@@ -352,8 +421,23 @@ def main() -> None:
         # the sandbox runs in its own process, so that what is measured is the client alone
         port_file = Path(tmp) / "port"
         # at low CPU priority: a real server does not share the client's two cores
-        server = subprocess.Popen([sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file), "--detail", "photo"],
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=lambda: os.nice(19), stdout=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "studio",
+                "sandbox",
+                "--port",
+                "0",
+                "--port-file",
+                str(port_file),
+                "--detail",
+                "photo",
+            ],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            preexec_fn=lambda: os.nice(19),
+            stdout=subprocess.DEVNULL,
+        )
         try:
             while not port_file.exists():
                 time.sleep(0.05)
@@ -362,31 +446,58 @@ def main() -> None:
                 pairs.append((run_side("ours", base_url), run_side("baseline", base_url)))
                 o, b = pairs[-1]
                 if runs > 1:
-                    print(f"  run {len(pairs)}: longest stall {o['stall_ms']:.1f} ms (the app's own part {o['own_ms']:.1f} ms, the machine's "
-                          f"{o['machine_ms']:.1f} ms; CPU time stolen by the host {o['steal_ms']:.0f} ms); baseline {b['stall_ms']:.1f} ms",
-                          flush=True)
+                    print(
+                        f"  run {len(pairs)}: longest stall {o['stall_ms']:.1f} ms (the app's own part "
+                        f"{o['own_ms']:.1f} ms, the machine's "
+                        f"{o['machine_ms']:.1f} ms; CPU time stolen by the host {o['steal_ms']:.0f} ms); "
+                        f"baseline {b['stall_ms']:.1f} ms",
+                        flush=True,
+                    )
         finally:
             server.terminate()
             server.wait(10)
     launch, bare = launch_times()
     o, b = pairs[-1]
-    print(f"ten {SIZE} PNGs arriving from the sandbox (n={N}" + (f", streamed with {PARTIALS} partial images each):" if PARTIALS else "):"))
+    print(
+        f"ten {SIZE} PNGs arriving from the sandbox (n={N}"
+        + (f", streamed with {PARTIALS} partial images each):" if PARTIALS else "):")
+    )
     print(f"{'':>40}  {'Asset Studio':>14}  {'baseline':>10}  ratio")
-    print(f"{'longest GUI-thread stall':>40}  {o['stall_ms']:>11.1f} ms  {b['stall_ms']:>7.1f} ms  {o['stall_ms'] / b['stall_ms']:.3f}x   (goal <= 16 ms)")
+    print(
+        f"{'longest GUI-thread stall':>40}  {o['stall_ms']:>11.1f} ms  {b['stall_ms']:>7.1f} ms  "
+        f"{o['stall_ms'] / b['stall_ms']:.3f}x   (goal <= 16 ms)"
+    )
     own_label = "  of which the app's own"
     print(f"{own_label:>40}  {o['own_ms']:>11.1f} ms  {b['own_ms']:>7.1f} ms")
-    print(f"{'  machine stall, independent process':>40}  {o['machine_ms']:>11.1f} ms  {b['machine_ms']:>7.1f} ms")
-    print(f"{'CPU time stolen by the host (both CPUs)':>40}  {o['steal_ms']:>11.0f} ms  {b['steal_ms']:>7.0f} ms")
+    print(
+        f"{'  machine stall, independent process':>40}  {o['machine_ms']:>11.1f} ms  "
+        f"{b['machine_ms']:>7.1f} ms"
+    )
+    print(
+        f"{'CPU time stolen by the host (both CPUs)':>40}  {o['steal_ms']:>11.0f} ms  {b['steal_ms']:>7.0f} "
+        "ms"
+    )
     print(f"{'p99 probe gap':>40}  {o['p99_ms']:>11.1f} ms  {b['p99_ms']:>7.1f} ms")
-    print(f"{'RSS growth':>40}  {o['growth_mb']:>11.1f} MB  {b['growth_mb']:>7.1f} MB  {o['growth_mb'] / b['growth_mb']:.3f}x   (goal <= 150 MB)")
+    print(
+        f"{'RSS growth':>40}  {o['growth_mb']:>11.1f} MB  {b['growth_mb']:>7.1f} MB  "
+        f"{o['growth_mb'] / b['growth_mb']:.3f}x   (goal <= 150 MB)"
+    )
     print(f"{'time to results on screen':>40}  {o['elapsed_s']:>12.2f} s  {b['elapsed_s']:>8.2f} s")
-    print(f"{'launch to visible window':>40}  {launch:>12.2f} s  {bare:>8.2f} s (bare QMainWindow)   (goal <= 1.5 s)")
+    print(
+        f"{'launch to visible window':>40}  {launch:>12.2f} s  {bare:>8.2f} s (bare QMainWindow)   (goal <= "
+        "1.5 s)"
+    )
     if runs > 1:
         stalls = sorted(p[0]["stall_ms"] for p in pairs)
         own = sorted(p[0]["own_ms"] for p in pairs)
-        print(f"{runs} runs: longest stall per run {', '.join(f'{v:.1f}' for v in stalls)} ms (median {statistics.median(stalls):.1f}, "
-              f"goal met in {sum(v <= 16 for v in stalls)} of {runs}); the app's own part {', '.join(f'{v:.1f}' for v in own)} ms "
-              f"(goal met in {sum(v <= 16 for v in own)} of {runs}); baseline median {statistics.median(p[1]['stall_ms'] for p in pairs):.1f} ms")
+        print(
+            f"{runs} runs: longest stall per run {', '.join(f'{v:.1f}' for v in stalls)} ms (median "
+            f"{statistics.median(stalls):.1f}, "
+            f"goal met in {sum(v <= 16 for v in stalls)} of {runs}); the app's own part "
+            f"{', '.join(f'{v:.1f}' for v in own)} ms "
+            f"(goal met in {sum(v <= 16 for v in own)} of {runs}); baseline median "
+            f"{statistics.median(p[1]['stall_ms'] for p in pairs):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

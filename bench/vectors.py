@@ -105,7 +105,10 @@ def main() -> int:
         path.write_bytes(data)
         ours, base = median_s(lambda: render_svg(str(path), 256)), median_s(lambda: raw_render(data))
         print(f"{name:44} {ours * 1000:8.1f}ms {base * 1000:8.1f}ms {ours / base:6.2f}x")
-        export, qt_full = median_s(lambda: rendered_svg(str(path))), median_s(lambda: raw_render(data, 1024, png=True))
+        export, qt_full = (
+            median_s(lambda: rendered_svg(str(path))),
+            median_s(lambda: raw_render(data, 1024, png=True)),
+        )
         row("  export PNG: resvg vs raw QtSvg + PNG, 1024 px", export, qt_full)
 
     gif = tmp / "ball.gif"

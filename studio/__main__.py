@@ -22,8 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:  # not a command and not a file to open: say so instead of opening the window
         from studio.core.redact import redact_arguments
 
-        print(f"asset-studio: error: {redact_arguments(repr(unknown[0]))} is neither a command nor an existing file "
-              f"(commands: {', '.join(SUBCOMMANDS)}; see asset-studio --help)", file=sys.stderr)
+        print(
+            f"asset-studio: error: {redact_arguments(repr(unknown[0]))} is neither a command nor an "
+            "existing file "
+            f"(commands: {', '.join(SUBCOMMANDS)}; see asset-studio --help)",
+            file=sys.stderr,
+        )
         return 2
     from studio.app import main as gui_main
 

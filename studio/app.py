@@ -1,4 +1,5 @@
-"""Compose the GUI: QApplication, the qasync loop, the endpoint (or the embedded sandbox), the session, the window."""
+"""Compose the GUI: QApplication, the qasync loop, the endpoint (or the embedded sandbox), the session, the
+window."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ _STARTED = time.perf_counter()
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="asset-studio", add_help=False)
-    p.add_argument("--smoke", action="store_true",
-                   help="self-test: open the window, run one sandbox generation in a throwaway library, print what works, exit")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="self-test: open the window, run one sandbox generation in a throwaway library, print what "
+        "works, exit",
+    )
     p.add_argument("files", nargs="*")
     return p.parse_args(argv)
 
@@ -28,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
 
     tune_process()  # process-wide: the allocator and the GIL switch interval (service/memory.py)
     import PySide6  # noqa: F401  (import the binding before qasync so it picks PySide6)
+    import qasync
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
-    import qasync
 
     QGuiApplication.setDesktopFileName(APP_ID)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -109,10 +114,18 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
     # the smoke test always talks to the embedded sandbox, in a throwaway library
     bad_endpoint = None
     try:  # the keyring may block: off the GUI thread
-        endpoint = None if smoke else await asyncio.to_thread(resolve_endpoint, env_key, dict(os.environ),
-                                                             saved_base_url=settings.base_url)
+        endpoint = (
+            None
+            if smoke
+            else await asyncio.to_thread(
+                resolve_endpoint, env_key, dict(os.environ), saved_base_url=settings.base_url
+            )
+        )
     except RefusedError as exc:  # a base URL that is not a URL: nothing is sent anywhere until it is fixed
-        endpoint, bad_endpoint = None, f"{exc}. The offline sandbox is used until it is fixed (Settings, or the variable)."
+        endpoint, bad_endpoint = (
+            None,
+            f"{exc}. The offline sandbox is used until it is fixed (Settings, or the variable).",
+        )
     sandbox = None
     if endpoint is None:
         from studio.sandbox.server import EmbeddedSandbox
@@ -144,6 +157,7 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
         window.show_welcome()
     if files:
         window.open_files(files)
+
     # load the SDK in the background now, so the first Generate does not wait for it; then take what is
     # alive out of the garbage collector's full scans (they stalled scrolling 30-70 ms: bench/scale.py)
     async def warm_up_and_freeze() -> None:
@@ -180,8 +194,11 @@ async def _smoke(app, window, session, endpoint) -> None:
     await asyncio.sleep(0.05)
     t0 = os.environ.get("ASSET_STUDIO_LAUNCH_T0")  # set by bench/ui_stall.py: wall clock at launch
     shown = time.time() - float(t0) if t0 else time.perf_counter() - _STARTED
-    print(f"platform={app.platformName()} title={window.windowTitle()!r} sandbox={endpoint.is_sandbox} visible_after_s={shown:.3f}",
-          flush=True)
+    print(
+        f"platform={app.platformName()} title={window.windowTitle()!r} sandbox={endpoint.is_sandbox} "
+        f"visible_after_s={shown:.3f}",
+        flush=True,
+    )
     session.prompt.load({"prompt": "smoke test", "size": "1024x1024", "quality": "low", "n": 1})
     task = session.generate()
     if task is not None:

@@ -26,7 +26,7 @@ from keyring.backend import KeyringBackend
 from studio.core import clock
 from studio.core.registry import load_registry
 
-TEST_NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+TEST_NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -143,7 +143,15 @@ def png_file():
 
     from studio.core.images import inspect_image
 
-    def make(width: int, height: int, *, mode: str = "RGB", colour=(90, 140, 200), name: str = "source.png", fmt: str = "PNG"):
+    def make(
+        width: int,
+        height: int,
+        *,
+        mode: str = "RGB",
+        colour=(90, 140, 200),
+        name: str = "source.png",
+        fmt: str = "PNG",
+    ):
         buf = io.BytesIO()
         Image.new(mode, (width, height), colour if mode != "RGBA" else (*colour, 255)).save(buf, fmt)
         return inspect_image(buf.getvalue(), name)
@@ -164,7 +172,9 @@ def service_factory(sandbox, tmp_path, run):
         endpoint = Endpoint(sandbox.base_url, "test-key-not-secret", is_sandbox=is_sandbox)
         fast = policy or RetryPolicy(backoff_base=0.05, server_base=0.05)
         kwargs.setdefault("tier", 5)  # tests that study pacing ask for a tier and a short minute
-        service = run(ImageService.open(endpoint, root=tmp_path / "library", policy=fast, timeout=timeout, **kwargs))
+        service = run(
+            ImageService.open(endpoint, root=tmp_path / "library", policy=fast, timeout=timeout, **kwargs)
+        )
         opened.append(service)
         return service
 
@@ -180,13 +190,20 @@ def served(tmp_path):
 
     def start(*extra: str) -> str:
         port_file = tmp_path / f"port-{len(procs)}"
-        proc = subprocess.Popen([sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file), *extra],
-                                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file), *extra],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         procs.append(proc)
         deadline = time.monotonic() + 20
         while not port_file.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sandbox did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
+                raise RuntimeError(
+                    f"sandbox did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}"
+                )
             time.sleep(0.05)
         return f"http://127.0.0.1:{int(port_file.read_text())}/v1"
 

@@ -26,7 +26,8 @@ def _model(data: dict[str, Any], model_id: str) -> dict[str, Any]:
 
 def lifecycle_registry(today: dt.date | None = None) -> Registry:
     """The shipped registry plus four copies of gpt-image-2 in every lifecycle state, dated from `today`:
-    test-active, test-deprecated (shuts down in 10 days), test-shutdown (shut down yesterday), test-retired."""
+    test-active, test-deprecated (shuts down in 10 days), test-shutdown (shut down yesterday),
+    test-retired."""
     today = today or clock.today()
     data = shipped_data()
     base = _model(data, "gpt-image-2")

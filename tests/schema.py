@@ -21,8 +21,13 @@ def _registry() -> Registry:
     doc = copy.deepcopy(yaml.safe_load(DATA.read_text()))
     schemas = doc["components"]["schemas"]
     # The only relaxation: gpt-image-2 answers with any WxH size, the spec's enums list three.
-    for name in ("ImagesResponse", "ImageGenPartialImageEvent", "ImageGenCompletedEvent",
-                 "ImageEditPartialImageEvent", "ImageEditCompletedEvent"):
+    for name in (
+        "ImagesResponse",
+        "ImageGenPartialImageEvent",
+        "ImageGenCompletedEvent",
+        "ImageEditPartialImageEvent",
+        "ImageEditCompletedEvent",
+    ):
         schemas[name]["properties"]["size"] = dict(_ANY_SIZE)
     return Registry().with_resource(URI, Resource.from_contents(doc, default_specification=_spec()))
 

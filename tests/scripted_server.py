@@ -28,11 +28,21 @@ def png(colour=(30, 120, 200), size=(1024, 1024)) -> bytes:
 def images_body(n: int = 1, *, usage: Any = "default", extra: dict[str, Any] | None = None) -> bytes:
     """An ImagesResponse with n real PNGs and the given `usage` (anything, even not JSON-typed right)."""
     data = [{"b64_json": base64.b64encode(png((40 * i % 255, 90, 160))).decode()} for i in range(n)]
-    body: dict[str, Any] = {"created": 1, "data": data, "output_format": "png", "size": "1024x1024", "quality": "low"}
+    body: dict[str, Any] = {
+        "created": 1,
+        "data": data,
+        "output_format": "png",
+        "size": "1024x1024",
+        "quality": "low",
+    }
     if usage == "default":
-        usage = {"input_tokens": 10, "input_tokens_details": {"text_tokens": 10, "image_tokens": 0},
-                 "output_tokens": 196 * n, "output_tokens_details": {"image_tokens": 196 * n, "text_tokens": 0},
-                 "total_tokens": 10 + 196 * n}
+        usage = {
+            "input_tokens": 10,
+            "input_tokens_details": {"text_tokens": 10, "image_tokens": 0},
+            "output_tokens": 196 * n,
+            "output_tokens_details": {"image_tokens": 196 * n, "text_tokens": 0},
+            "total_tokens": 10 + 196 * n,
+        }
     if usage is not None:
         body["usage"] = usage
     body.update(extra or {})
@@ -61,8 +71,17 @@ class ScriptedServer:
 
             def _answer(self) -> None:
                 server.requests.append({"path": self.path, "method": self.command})
-                status, headers, body, close_after, trickle = server.answers.popleft() if server.answers else (
-                    500, {}, b'{"error": {"message": "nothing scripted", "type": "server_error"}}', False, None)
+                status, headers, body, close_after, trickle = (
+                    server.answers.popleft()
+                    if server.answers
+                    else (
+                        500,
+                        {},
+                        b'{"error": {"message": "nothing scripted", "type": "server_error"}}',
+                        False,
+                        None,
+                    )
+                )
                 self.send_response(status)
                 headers = {"content-type": "application/json", "x-request-id": "req_scripted", **headers}
                 headers.setdefault("content-length", str(len(body)))
@@ -75,7 +94,7 @@ class ScriptedServer:
                 try:
                     for i in range(prefix, len(body)):  # then one byte at a time
                         time.sleep(every)
-                        self.wfile.write(body[i:i + 1])
+                        self.wfile.write(body[i : i + 1])
                         self.wfile.flush()
                 except OSError:  # the client gave up
                     self.close_connection = True
@@ -88,12 +107,19 @@ class ScriptedServer:
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def script(self, status: int, body: bytes, headers: dict[str, str] | None = None, *, close_after: bool = False,
-               trickle: tuple[int, float] | None = None) -> None:
+    def script(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        close_after: bool = False,
+        trickle: tuple[int, float] | None = None,
+    ) -> None:
         """trickle=(k, s): send the first k bytes at once, then one byte every s seconds."""
         self.answers.append((status, headers or {}, body, close_after, trickle))
 
-    def __enter__(self) -> "ScriptedServer":
+    def __enter__(self) -> ScriptedServer:
         self.thread.start()
         return self
 

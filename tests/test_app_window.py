@@ -21,7 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_start_state_title_banner_and_focus(studio, qloop):
     window = studio()
     assert window.windowTitle() == "Asset Studio — Untitled board"
-    assert window.banner is not None and window.banner.label.text() == SANDBOX_TEXT and window.banner.button.isVisible()
+    assert (
+        window.banner is not None
+        and window.banner.label.text() == SANDBOX_TEXT
+        and window.banner.button.isVisible()
+    )
     assert window.focusWidget() is window.editor.prompt  # typing starts a prompt at once
     assert not window.editor.generate.isEnabled()  # nothing typed yet
 
@@ -92,15 +96,24 @@ def test_failures_are_shown_and_unknown_jobs_can_be_resent(studio, qloop, sandbo
     try:
         until(qloop, lambda: any(r.state == "unknown" for r in jobs.rows))
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; jobs: {[r.text() for r in jobs.rows]}; sandbox: {list(sandbox.sandbox.requests)}; msg {window.message.text()!r}") from None
+        raise AssertionError(
+            f"{exc}; jobs: {[r.text() for r in jobs.rows]}; sandbox: {list(sandbox.sandbox.requests)}; msg "
+            f"{window.message.text()!r}"
+        ) from None
     row = next(i for i, r in enumerate(jobs.rows) if r.state == "unknown")
     window.jobs.list.setCurrentIndex(jobs.index(row))
-    assert window.jobs.resend.isEnabled() and window.jobs.dismiss.isEnabled() and not window.jobs.cancel.isEnabled()
+    assert (
+        window.jobs.resend.isEnabled()
+        and window.jobs.dismiss.isEnabled()
+        and not window.jobs.cancel.isEnabled()
+    )
     window.jobs.resend.click()
     try:
         until(qloop, lambda: len(window.session.board.rows) == 1 and not window.session.board.rows[0].pending)
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; message: {window.message.text()!r}; jobs: {[r.text() for r in jobs.rows]}") from None
+        raise AssertionError(
+            f"{exc}; message: {window.message.text()!r}; jobs: {[r.text() for r in jobs.rows]}"
+        ) from None
 
 
 def test_delete_goes_to_trash_and_undo_brings_it_back(studio, qloop):
@@ -120,13 +133,13 @@ def test_presets_and_history_recall(studio, qloop):
     window = studio()
     s = window.session
     s.prompt.load({"prompt": "poster", "size": "1536x1024", "quality": "high"})
-    s.save_preset("Posters")
-    until(qloop, lambda: [name for name, _ in s.presets] == ["Posters"])
+    s.prompts.save_preset("Posters")
+    until(qloop, lambda: [name for name, _ in s.prompts.presets] == ["Posters"])
     s.prompt.load({"prompt": "other", "size": "1024x1024", "quality": "low"})
-    s.load_preset("Posters")
+    s.prompts.load_preset("Posters")
     assert (s.prompt.value("size"), s.prompt.value("quality")) == ("1536x1024", "high")
-    s.rename_preset("Posters", "Big posters")
-    until(qloop, lambda: [name for name, _ in s.presets] == ["Big posters"])
+    s.prompts.rename_preset("Posters", "Big posters")
+    until(qloop, lambda: [name for name, _ in s.prompts.presets] == ["Big posters"])
 
 
 def test_thumbnails_are_small(studio, qloop):
@@ -157,7 +170,9 @@ def test_settings_store_the_key_and_caps(studio, qloop, isolated):
     dialog.caps["day"].setText("2.50")
     dialog.save()
     until(qloop, lambda: window.session.costs.state.cap_day is not None)
-    assert str(window.session.costs.state.cap_day) == "2.50" and window.costs.bars["day"].isVisibleTo(window.costs)
+    assert str(window.session.costs.state.cap_day) == "2.50" and window.costs.bars["day"].isVisibleTo(
+        window.costs
+    )
 
 
 def test_quit_shortcut_closes_and_journals(studio, qloop, qtbot):
@@ -168,7 +183,9 @@ def test_quit_shortcut_closes_and_journals(studio, qloop, qtbot):
 
 def test_gui_entry_point_starts_the_sandbox_and_exits_0():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    r = subprocess.run([sys.executable, "-m", "studio", "--smoke"], capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "studio", "--smoke"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert r.returncode == 0, r.stderr
     assert "title='Asset Studio — Untitled board'" in r.stdout and "sandbox=True" in r.stdout
 
@@ -184,4 +201,3 @@ def test_reroll_is_quoted_first_and_lands_after_its_panel(studio, qloop):
     box.accept()
     until(qloop, lambda: len(board.rows) == 3 and all(not r.pending for r in board.rows))
     assert board.rows[0].panel_id == first and board.rows[2].panel_id == second
-

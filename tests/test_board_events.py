@@ -34,7 +34,9 @@ def test_a_reroll_placeholder_sits_where_its_panel_lands(studio, qloop):
     assert board.rows[1].pending and [r.panel_id for r in board.rows[2:]] == ids[1:]  # right after panel 1
     until(qloop, lambda: not any(r.pending for r in board.rows))
     after = [r.panel_id for r in board.rows]
-    assert after[0] == ids[0] and after[2:] == ids[1:] and after == [p["id"] for p in window.session.panel_rows]
+    assert (
+        after[0] == ids[0] and after[2:] == ids[1:] and after == [p["id"] for p in window.session.panel_rows]
+    )
 
 
 def test_an_edit_is_a_new_version_of_its_tile_never_a_new_tile(studio, qloop):

@@ -8,8 +8,15 @@ from studio.service.body_decoder import SLICE, BodyDecodeError, ImagesBodyDecode
 
 
 def _body(images, *, indent=None, escape_slash=False) -> bytes:
-    text = json.dumps({"created": 1, "data": [{"b64_json": base64.b64encode(i).decode()} for i in images],
-                       "usage": {"output_tokens": 7}, "size": "1024x1024"}, indent=indent)
+    text = json.dumps(
+        {
+            "created": 1,
+            "data": [{"b64_json": base64.b64encode(i).decode()} for i in images],
+            "usage": {"output_tokens": 7},
+            "size": "1024x1024",
+        },
+        indent=indent,
+    )
     if escape_slash:
         text = text.replace("/", "\\/")
     return text.encode()
@@ -50,7 +57,13 @@ def _sse(events):
 
     out = b""
     for e in events:
-        out += b": keep-alive\n" + f"event: {e['type']}\r\n".encode() + b"data: " + _json.dumps(e).encode() + b"\r\n\r\n"
+        out += (
+            b": keep-alive\n"
+            + f"event: {e['type']}\r\n".encode()
+            + b"data: "
+            + _json.dumps(e).encode()
+            + b"\r\n\r\n"
+        )
     return out
 
 
@@ -61,17 +74,28 @@ def test_image_event_stream_in_any_chunking():
 
     images = [bytes(range(256)) * 300, b"\x89PNG" + bytes(5000)]
     events = [
-        {"type": "image_generation.partial_image", "b64_json": _b64.b64encode(images[0]).decode(), "partial_image_index": 0},
-        {"type": "image_generation.completed", "b64_json": _b64.b64encode(images[1]).decode(), "usage": {"output_tokens": 7}},
+        {
+            "type": "image_generation.partial_image",
+            "b64_json": _b64.b64encode(images[0]).decode(),
+            "partial_image_index": 0,
+        },
+        {
+            "type": "image_generation.completed",
+            "b64_json": _b64.b64encode(images[1]).decode(),
+            "usage": {"output_tokens": 7},
+        },
     ]
     body = _sse(events) + b"data: [DONE]\n\n"
     for size in (1, 3, 7, 64, 4096, len(body)):
         stream = ImageEventStream()
         got = []
         for i in range(0, len(body), size):
-            got += stream.feed(body[i:i + size])
+            got += stream.feed(body[i : i + size])
         got += stream.close()
-        assert [(f["type"], d) for f, d in got] == [(events[0]["type"], images[0]), (events[1]["type"], images[1])], size
+        assert [(f["type"], d) for f, d in got] == [
+            (events[0]["type"], images[0]),
+            (events[1]["type"], images[1]),
+        ], size
         assert got[1][0]["usage"] == {"output_tokens": 7} and got[0][0]["partial_image_index"] == 0
 
 
@@ -81,7 +105,9 @@ def test_image_event_stream_reports_errors_and_garbage():
     from studio.service.body_decoder import BodyDecodeError, ImageEventStream
 
     stream = ImageEventStream()
-    (fields, data), = stream.feed(b'event: error\ndata: {"error": {"message": "blocked", "code": "moderation_blocked"}}\n\n')
+    ((fields, data),) = stream.feed(
+        b'event: error\ndata: {"error": {"message": "blocked", "code": "moderation_blocked"}}\n\n'
+    )
     assert fields["error"]["code"] == "moderation_blocked" and data is None
     with _pytest.raises(BodyDecodeError):
         ImageEventStream().feed(b'data: {"type": "x", "b64_json": "@@@@"}\n\n')

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 BUNDLE = os.environ.get("ASSET_STUDIO_BUNDLE")
-pytestmark = pytest.mark.skipif(not BUNDLE, reason="set ASSET_STUDIO_BUNDLE=dist/asset-studio (made by packaging/build)")
+pytestmark = pytest.mark.skipif(
+    not BUNDLE, reason="set ASSET_STUDIO_BUNDLE=dist/asset-studio (made by packaging/build)"
+)
 
 
 def _files() -> list[str]:
@@ -31,8 +33,15 @@ def test_bundle_has_no_webengine_no_qml_no_tests():
 
 def test_bundle_runs_without_python_on_path(tmp_path):
     env = {"HOME": str(tmp_path), "PATH": "/nonexistent", "LANG": "C.UTF-8"}
-    r = subprocess.run([str(Path(BUNDLE) / "asset-studio"), "--version"], capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [str(Path(BUNDLE) / "asset-studio"), "--version"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert r.returncode == 0 and r.stdout.startswith("asset-studio ")
-    r = subprocess.run([str(Path(BUNDLE) / "asset-studio"), "quote", "--size", "1024x1024", "--quality", "low", "--json"],
-                       capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [str(Path(BUNDLE) / "asset-studio"), "quote", "--size", "1024x1024", "--quality", "low", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 0 and '"output_tokens"' in r.stdout

@@ -15,9 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "sk-test-" + "Zq9" * 12  # shaped like a key: must never be printed
 
 
-def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "studio", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+    )
 
 
 def test_quote_json(tmp_path):
@@ -25,13 +34,21 @@ def test_quote_json(tmp_path):
     assert r.returncode == 0, r.stderr
     q = json.loads(r.stdout)
     assert q["output_tokens"] == 2 * 5488 and q["output_usd"] == "0.32928"
-    assert {"text_tokens_estimate", "text_tokens_max", "image_input_tokens_estimate", "image_input_tokens_max", "total_usd_max"} <= q.keys()
+    assert {
+        "text_tokens_estimate",
+        "text_tokens_max",
+        "image_input_tokens_estimate",
+        "image_input_tokens_max",
+        "total_usd_max",
+    } <= q.keys()
 
 
 def test_quote_of_an_edit_counts_the_input_image(tmp_path):
     src = tmp_path / "src.png"
     Image.new("RGB", (1024, 1024)).save(src)
-    q = json.loads(cli("quote", "--image", str(src), "--size", "1024x1024", "--quality", "low", "--json").stdout)
+    q = json.loads(
+        cli("quote", "--image", str(src), "--size", "1024x1024", "--quality", "low", "--json").stdout
+    )
     assert q["image_input_tokens_estimate"] == 1024 and q["image_input_tokens_max"] >= 1024
 
 
@@ -51,12 +68,18 @@ def test_a_child_process_takes_the_date_from_the_injected_clock():
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("quote", "--size", "1000x1000"), "size 1000x1000: both edges must be multiples of 16 (1008x1008 is the nearest valid size)"),
+        (
+            ("quote", "--size", "1000x1000"),
+            "size 1000x1000: both edges must be multiples of 16 (1008x1008 is the nearest valid size)",
+        ),
         (("quote", "--model", "dall-e-3"), "retired on 2026-05-12"),
         (("quote", "--n", "11"), "n 11: must be a whole number from 1 to 10"),
         (("quote", "--n", "many"), "invalid int value"),
         (("generate", "--prompt", "  "), "prompt: must not be empty"),
-        (("generate", "--prompt", "x", "--format", "jpeg", "--background", "transparent"), "needs output_format png or webp"),
+        (
+            ("generate", "--prompt", "x", "--format", "jpeg", "--background", "transparent"),
+            "needs output_format png or webp",
+        ),
         (("edit", "--image", "/nonexistent/a.png", "--prompt", "x"), "does not exist"),
         (("sandbox", "--host", "0.0.0.0"), "loopback only"),
         (("sandbox", "--faults", "explode"), "fault 'explode' is unknown"),
@@ -79,12 +102,29 @@ def test_corrupt_image_and_file_as_out_dir_are_refused(tmp_path):
 
 
 def test_generate_with_no_key_uses_the_embedded_sandbox(tmp_path):
-    r = cli("generate", "--prompt", "A fox at dusk", "--n", "2", "--size", "1536x1024", "--quality", "low", "--out", str(tmp_path / "out"), "--json")
+    r = cli(
+        "generate",
+        "--prompt",
+        "A fox at dusk",
+        "--n",
+        "2",
+        "--size",
+        "1536x1024",
+        "--quality",
+        "low",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     assert "offline sandbox" in r.stderr
     report = json.loads(r.stdout)
     assert report["request_id"].startswith("req_") and report["sandbox"] is True
-    assert report["usage"]["output_tokens"] == 2 * 158 and report["billed_usd"] and report["quote"]["output_tokens"] == 316
+    assert (
+        report["usage"]["output_tokens"] == 2 * 158
+        and report["billed_usd"]
+        and report["quote"]["output_tokens"] == 316
+    )
     files = [Path(f) for f in report["files"]]
     assert [f.name[-6:] for f in files] == ["01.png", "02.png"] and "a-fox-at-dusk" in files[0].name
     for f in files:
@@ -100,14 +140,32 @@ def test_without_out_the_images_stay_in_the_library_and_their_paths_are_printed(
     assert len(printed) == 2 and all(p.is_file() and p.with_suffix(".png.json").is_file() for p in printed)
     assert all(Path(os.environ["XDG_DATA_HOME"]) in p.parents for p in printed)  # the library, not the cwd
     assert list(work.iterdir()) == []
-    report = json.loads(cli("generate", "--prompt", "b", "--size", "1024x1024", "--quality", "low", "--json", cwd=work).stdout)
+    report = json.loads(
+        cli("generate", "--prompt", "b", "--size", "1024x1024", "--quality", "low", "--json", cwd=work).stdout
+    )
     assert report["files"] == [] and len(report["library_files"]) == 1 and list(work.iterdir()) == []
 
 
 def test_generate_against_a_served_sandbox_writes_bytes_untouched(tmp_path, served, run):
     base = served()
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": SECRET}
-    r = cli("generate", "--prompt", "a lighthouse", "--size", "1024x1024", "--quality", "low", "--format", "webp", "--compression", "60", "--out", str(tmp_path), "--json", env=env)
+    r = cli(
+        "generate",
+        "--prompt",
+        "a lighthouse",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--format",
+        "webp",
+        "--compression",
+        "60",
+        "--out",
+        str(tmp_path),
+        "--json",
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
     path = Path(json.loads(r.stdout)["files"][0])
     assert path.suffix == ".webp"
@@ -116,8 +174,16 @@ def test_generate_against_a_served_sandbox_writes_bytes_untouched(tmp_path, serv
 
     async def same_request():
         client = AsyncOpenAI(base_url=base, api_key="x", max_retries=0)
-        resp = await client.images.generate(model="gpt-image-2", prompt="a lighthouse", n=1, size="1024x1024", quality="low",
-                                            background="auto", output_format="webp", output_compression=60)
+        resp = await client.images.generate(
+            model="gpt-image-2",
+            prompt="a lighthouse",
+            n=1,
+            size="1024x1024",
+            quality="low",
+            background="auto",
+            output_format="webp",
+            output_compression=60,
+        )
         await client.close()
         return resp.data[0].b64_json
 
@@ -146,8 +212,24 @@ def test_edit_with_a_mask_of_another_size(tmp_path):
     m = Image.new("RGBA", (256, 384), (0, 0, 0, 255))
     m.paste((0, 0, 0, 0), (0, 0, 128, 192))
     m.save(mask)
-    r = cli("edit", "--image", str(src), "--image", str(src), "--mask", str(mask), "--prompt", "a red kite", "--size", "1024x1536",
-            "--quality", "low", "--out", str(tmp_path / "out"), "--json")
+    r = cli(
+        "edit",
+        "--image",
+        str(src),
+        "--image",
+        str(src),
+        "--mask",
+        str(mask),
+        "--prompt",
+        "a red kite",
+        "--size",
+        "1024x1536",
+        "--quality",
+        "low",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     assert "resampled to the image's 1024x1536" in r.stderr
     report = json.loads(r.stdout)
@@ -173,14 +255,32 @@ def test_edit_reports_drift_and_writes_the_guarded_image(tmp_path, guard):
     from PIL import ImageChops
 
     src, mask = _photo_and_mask(tmp_path)
-    args = ["edit", "--image", str(src), "--mask", str(mask), "--prompt", "a lighthouse", "--quality", "low",
-            "--out", str(tmp_path / "out"), "--json"] + ([] if guard else ["--no-guard"])
+    args = [
+        "edit",
+        "--image",
+        str(src),
+        "--mask",
+        str(mask),
+        "--prompt",
+        "a lighthouse",
+        "--quality",
+        "low",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+    ] + ([] if guard else ["--no-guard"])
     r = cli(*args)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
-    assert 0 < report["drift_outside_mask"] < 1 and report["drift"][0]["worst"] > 10 and report["guarded"] is guard
+    assert (
+        0 < report["drift_outside_mask"] < 1
+        and report["drift"][0]["worst"] > 10
+        and report["guarded"] is guard
+    )
     written = Image.open(report["files"][0]).convert("RGB")
-    diff = ImageChops.difference(written, Image.open(src).convert("RGB")).crop((0, 0, 250, 250))  # far outside the mask
+    diff = ImageChops.difference(written, Image.open(src).convert("RGB")).crop(
+        (0, 0, 250, 250)
+    )  # far outside the mask
     worst = max(hi for _, hi in diff.getextrema())
     assert (worst <= 2) if guard else (worst > 2)
 
@@ -189,13 +289,27 @@ def test_edit_with_an_empty_mask_sends_nothing(tmp_path):
     src, _ = _photo_and_mask(tmp_path)
     empty = tmp_path / "empty.png"
     Image.new("RGBA", (64, 64), (0, 0, 0, 255)).save(empty)
-    r = cli("edit", "--image", str(src), "--mask", str(empty), "--prompt", "x", "--out", str(tmp_path / "out"))
+    r = cli(
+        "edit", "--image", str(src), "--mask", str(empty), "--prompt", "x", "--out", str(tmp_path / "out")
+    )
     assert r.returncode == 2 and "is empty: no pixel is marked to edit" in r.stderr
     assert not (tmp_path / "out").exists()
 
 
 def test_streaming_partial_images_are_reported(tmp_path):
-    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--partial-images", "2", "--out", str(tmp_path))
+    r = cli(
+        "generate",
+        "--prompt",
+        "x",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--partial-images",
+        "2",
+        "--out",
+        str(tmp_path),
+    )
     assert r.returncode == 0, r.stderr
     assert "image 1: partial 2/2" in r.stderr and len(list(tmp_path.glob("*.png"))) == 1
 
@@ -205,26 +319,71 @@ def test_help_and_version():
     assert r.returncode == 0 and all(c in r.stdout for c in ("quote", "generate", "edit", "sandbox"))
     assert cli("--version").stdout.strip().startswith("asset-studio ")
     sub = cli("generate", "--help")
-    assert all(o in sub.stdout for o in ("--model", "--size", "--quality", "--n", "--background", "--format", "--compression", "--moderation", "--out", "--json"))
+    assert all(
+        o in sub.stdout
+        for o in (
+            "--model",
+            "--size",
+            "--quality",
+            "--n",
+            "--background",
+            "--format",
+            "--compression",
+            "--moderation",
+            "--out",
+            "--json",
+        )
+    )
 
 
 def test_help_does_not_import_heavy_modules():
-    code = "import sys; from studio.cli import build_parser; build_parser().format_help(); print(sorted(m for m in ('openai','PIL','PySide6','uvicorn','starlette') if m in sys.modules))"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = (
+        "import sys; from studio.cli import build_parser; build_parser().format_help(); "
+        "print(sorted(m for m in ('openai','PIL','PySide6','uvicorn','starlette') if m in sys.modules))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert r.stdout.strip() == "[]"
 
 
 def test_boards_and_export(tmp_path):
-    r = cli("generate", "--prompt", "a fox in snow", "--n", "3", "--size", "1024x1024", "--quality", "low",
-            "--board", "Fox / story", "--out", str(tmp_path / "o"))
+    r = cli(
+        "generate",
+        "--prompt",
+        "a fox in snow",
+        "--n",
+        "3",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--board",
+        "Fox / story",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert r.returncode == 0, r.stderr
     r = cli("boards", "--json")
-    assert r.returncode == 0 and json.loads(r.stdout)["boards"][0] == {**json.loads(r.stdout)["boards"][0], "name": "Fox / story", "panels": 3}
-    r = cli("export", "Fox / story", "--out", str(tmp_path / "exp"), "--formats", "png,gif,manifest", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["boards"][0] == {
+        **json.loads(r.stdout)["boards"][0],
+        "name": "Fox / story",
+        "panels": 3,
+    }
+    r = cli(
+        "export", "Fox / story", "--out", str(tmp_path / "exp"), "--formats", "png,gif,manifest", "--json"
+    )
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     folder = Path(report["folder"])
-    assert folder.parent == tmp_path / "exp" and report["files"][:3] == ["01-panel.png", "02-panel.png", "03-panel.png"]
+    assert folder.parent == tmp_path / "exp" and report["files"][:3] == [
+        "01-panel.png",
+        "02-panel.png",
+        "03-panel.png",
+    ]
     assert sorted(p.name for p in folder.iterdir()) == sorted(report["files"])
     r = cli("export", "Nobody's board", "--out", str(tmp_path / "exp2"))
     assert r.returncode == 2 and "does not exist" in r.stderr and not (tmp_path / "exp2").exists()
@@ -236,10 +395,16 @@ def test_install_and_uninstall_desktop_entry(tmp_path):
     tools = tmp_path / "bin"  # stand-ins for the cache tools that record what they were given
     tools.mkdir()
     for name in ("update-desktop-database", "gtk-update-icon-cache"):
-        (tools / name).write_text(f"#!/bin/sh\nenv > {tmp_path}/{name}.env\necho \"$@\" >> {tmp_path}/{name}.env\n")
+        (tools / name).write_text(
+            f'#!/bin/sh\nenv > {tmp_path}/{name}.env\necho "$@" >> {tmp_path}/{name}.env\n'
+        )
         (tools / name).chmod(0o755)
-    env = {"XDG_DATA_HOME": str(tmp_path / "share"), "PATH": f"{tools}:{os.environ['PATH']}", "OPENAI_API_KEY": SECRET,
-           "OPENAI_BASE_URL": "https://user:pw-secret-1@proxy.example/v1"}
+    env = {
+        "XDG_DATA_HOME": str(tmp_path / "share"),
+        "PATH": f"{tools}:{os.environ['PATH']}",
+        "OPENAI_API_KEY": SECRET,
+        "OPENAI_BASE_URL": "https://user:pw-secret-1@proxy.example/v1",
+    }
     r = cli("--install-desktop-entry", env=env)
     assert r.returncode == 0, r.stderr
     for name in ("update-desktop-database", "gtk-update-icon-cache"):

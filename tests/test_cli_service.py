@@ -30,8 +30,25 @@ def _image_requests(base_url: str) -> int:
 def test_kill_9_mid_call_then_restart_shows_outcome_unknown_and_sends_nothing(tmp_path, served):
     base = served("--faults", "hang")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k"}
-    proc = subprocess.Popen([sys.executable, "-m", "studio", "generate", "--prompt", "a paid picture", "--size", "1024x1024",
-                             "--quality", "low", "--out", str(tmp_path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "studio",
+            "generate",
+            "--prompt",
+            "a paid picture",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "low",
+            "--out",
+            str(tmp_path),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     state = None
     while time.monotonic() < deadline:  # the job is journaled as sent and the request has arrived
@@ -62,9 +79,33 @@ def test_over_budget_is_refused_with_exit_2_before_sending(tmp_path, served):
     base = served()
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k"}
     assert cli("budget", "--day", "0.01").returncode == 0
-    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "high", "--out", str(tmp_path), env=env)
+    r = cli(
+        "generate",
+        "--prompt",
+        "x",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "high",
+        "--out",
+        str(tmp_path),
+        env=env,
+    )
     assert r.returncode == 2 and "the daily cap is $0.01" in r.stderr and "$0.0100 is left" in r.stderr
-    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--budget", "0.001", "--out", str(tmp_path), env=env)
+    r = cli(
+        "generate",
+        "--prompt",
+        "x",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--budget",
+        "0.001",
+        "--out",
+        str(tmp_path),
+        env=env,
+    )
     assert r.returncode == 2 and "per-call cap of $0.001" in r.stderr
     assert _image_requests(base) == 0
     assert cli("budget", "--day", "none").returncode == 0
@@ -74,12 +115,31 @@ def test_over_budget_is_refused_with_exit_2_before_sending(tmp_path, served):
 def test_ledger_and_jobs_after_calls(tmp_path, served):
     base = served()
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": "k"}
-    r = cli("generate", "--prompt", "a fox", "--size", "1024x1024", "--quality", "low", "--n", "2", "--board", "Shots", "--out", str(tmp_path), "--json", env=env)
+    r = cli(
+        "generate",
+        "--prompt",
+        "a fox",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--n",
+        "2",
+        "--board",
+        "Shots",
+        "--out",
+        str(tmp_path),
+        "--json",
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert len(report["library_files"]) == 2 and report["states"] == ["saved"]
     csv_text = cli("ledger", "--csv").stdout
-    assert csv_text.splitlines()[0].startswith("created_at,job_id,board") and f",{report['billed_usd']}," in csv_text
+    assert (
+        csv_text.splitlines()[0].startswith("created_at,job_id,board")
+        and f",{report['billed_usd']}," in csv_text
+    )
     ledger_json = json.loads(cli("ledger", "--json").stdout)
     assert ledger_json["totals"]["by_board"] == {"Shots": report["billed_usd"]}
     jobs = json.loads(cli("jobs", "--json").stdout)["jobs"]
@@ -89,10 +149,45 @@ def test_ledger_and_jobs_after_calls(tmp_path, served):
 def test_a_canary_key_appears_nowhere_under_home(tmp_path, served):
     base = served("--faults", "ok,bad_key")
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": CANARY}
-    outs = [cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--partial-images", "1", "--board", "B",
-                "--out", str(tmp_path / "out"), "--json", env=env)]
-    outs.append(cli("generate", "--prompt", "y", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path / "out"), env=env))
-    outs += [cli("ledger", "--csv", env=env), cli("ledger", env=env), cli("jobs", "--json", env=env), cli("budget", env=env)]
+    outs = [
+        cli(
+            "generate",
+            "--prompt",
+            "x",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "low",
+            "--partial-images",
+            "1",
+            "--board",
+            "B",
+            "--out",
+            str(tmp_path / "out"),
+            "--json",
+            env=env,
+        )
+    ]
+    outs.append(
+        cli(
+            "generate",
+            "--prompt",
+            "y",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "low",
+            "--out",
+            str(tmp_path / "out"),
+            env=env,
+        )
+    )
+    outs += [
+        cli("ledger", "--csv", env=env),
+        cli("ledger", env=env),
+        cli("jobs", "--json", env=env),
+        cli("budget", env=env),
+    ]
     assert outs[0].returncode == 0 and outs[1].returncode == 1  # one saved, one refused key
     for out in outs:
         assert CANARY not in out.stdout + out.stderr

@@ -56,7 +56,10 @@ def test_the_sandbox_rehearses_caps_and_the_button_meter_and_refusal_agree(studi
     assert "the daily cap is $0.0005 and $0.0000 is spent or reserved today, so $0.0005 is left" in predicted
     call_bar = window.costs.bars["call"]
     quote_max = window.session.prompt.quote.total_usd_max
-    assert call_bar.format() == f"call: this call ≤ ${quote_max.quantize(Decimal('0.0001'), 'ROUND_CEILING')} of $1.00"
+    assert (
+        call_bar.format()
+        == f"call: this call ≤ ${quote_max.quantize(Decimal('0.0001'), 'ROUND_CEILING')} of $1.00"
+    )
     assert call_bar.value() == int(quote_max / 1 * 1000)
     assert "next call would cross it" in window.costs.bars["day"].format()
     before = len(sandbox.sandbox.requests)
@@ -100,8 +103,12 @@ def test_a_job_another_host_never_settled_is_resolved_in_the_jobs_panel(studio, 
     board = generate_panels(window, qloop, 1)
     job_id = board.rows[0].job_id
     db = window.session.db
-    db.run_sync(lambda conn: conn.execute("UPDATE jobs SET state = 'sent', billed_usd = NULL, owner_host = 'elsewhere' "
-                                          "WHERE id = ?", (job_id,)))
+    db.run_sync(
+        lambda conn: conn.execute(
+            "UPDATE jobs SET state = 'sent', billed_usd = NULL, owner_host = 'elsewhere' WHERE id = ?",
+            (job_id,),
+        )
+    )
     window = studio(is_sandbox=False)  # the next start shows it, with what it keeps reserved
     panel, jobs = window.jobs, window.session.jobs
     until(qloop, lambda: any(r.job_id == job_id for r in jobs.rows))
@@ -114,7 +121,10 @@ def test_a_job_another_host_never_settled_is_resolved_in_the_jobs_panel(studio, 
     panel.resolve_failed.trigger()
     until(qloop, lambda: all(r.job_id != job_id for r in jobs.rows))
     until(qloop, lambda: window.session.costs.state.today == 0)  # its reservation is released
-    assert db.run_sync(lambda conn: conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]) == "failed"
+    assert (
+        db.run_sync(lambda conn: conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()[0])
+        == "failed"
+    )
 
 
 def test_the_meter_flags_a_bill_over_its_quote_or_estimated_with_the_request_id(qapp):
@@ -124,14 +134,31 @@ def test_the_meter_flags_a_bill_over_its_quote_or_estimated_with_the_request_id(
     model = CostModel()
     meter = CostMeter(model)
     model.apply(ev.JobQueued("a", "g", 1, Decimal("0.0100")), sandbox=False)
-    model.apply(ev.JobSaved("a", ("x",), Decimal("0.1501"), "req_over",
-                            "over the quote: billed $0.1501, quoted at most $0.0100 (request id req_over)"), sandbox=False)
+    model.apply(
+        ev.JobSaved(
+            "a",
+            ("x",),
+            Decimal("0.1501"),
+            "req_over",
+            "over the quote: billed $0.1501, quoted at most $0.0100 (request id req_over)",
+        ),
+        sandbox=False,
+    )
     assert meter.last.text() == "$0.1501 · $0.1401 OVER its quote · request id req_over"
     model.apply(ev.JobQueued("b", "g", 1, Decimal("0.0100")), sandbox=False)
-    model.apply(ev.JobSaved("b", ("y",), Decimal("0.0100"), "req_est",
-                            "bill estimated: the answer's usage was unusable (no usage)"), sandbox=False)
-    assert meter.last.text() == ("$0.0100 · $0.0000 under its quote · estimated (the answer's usage was unusable) "
-                                 "· request id req_est")
+    model.apply(
+        ev.JobSaved(
+            "b",
+            ("y",),
+            Decimal("0.0100"),
+            "req_est",
+            "bill estimated: the answer's usage was unusable (no usage)",
+        ),
+        sandbox=False,
+    )
+    assert meter.last.text() == (
+        "$0.0100 · $0.0000 under its quote · estimated (the answer's usage was unusable) · request id req_est"
+    )
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -139,7 +166,9 @@ def test_a_partial_answer_is_kept_and_said_in_the_window(studio, qloop, sandbox,
     window = studio()
     sandbox.config.faults.push("drop_after_image")  # the sandbox hangs up after image 1 of 2
     extra = {"partial_images": 1} if stream else {}
-    window.session.prompt.load({"prompt": "two boats", "size": "1024x1024", "quality": "low", "n": 2, **extra})
+    window.session.prompt.load(
+        {"prompt": "two boats", "size": "1024x1024", "quality": "low", "n": 2, **extra}
+    )
     window.generate()
     board = window.session.board
     until(qloop, lambda: "Saved, but: 1 of 2 images arrived; then" in window.message.text())

@@ -49,8 +49,12 @@ def test_a_lock_left_by_a_crash_is_taken_over(qapp):
     import sys
 
     name = f"asset-studio-test-{uuid.uuid4().hex[:8]}"
-    crash = ("import os; from PySide6.QtCore import QCoreApplication, QDir, QLockFile; app = QCoreApplication([]); "
-             f"lock = QLockFile(os.path.join(QDir.tempPath(), '{name}.lock')); assert lock.tryLock(100); os._exit(9)")
+    crash = (
+        "import os; from PySide6.QtCore import QCoreApplication, QDir, QLockFile; app = "
+        "QCoreApplication([]); "
+        f"lock = QLockFile(os.path.join(QDir.tempPath(), '{name}.lock')); assert lock.tryLock(100); "
+        "os._exit(9)"
+    )
     r = subprocess.run([sys.executable, "-c", crash], timeout=60)
     assert r.returncode == 9  # died holding the lock: the file stays behind
     from PySide6.QtCore import QDir
@@ -71,7 +75,10 @@ def test_opening_several_images_makes_a_board_and_one_opens_the_painter(studio, 
     (tmp_path / "notes.txt").write_text("not an image")
     window.open_files(paths + [str(tmp_path / "notes.txt")])
     assert "notes.txt" in window.message.text()
-    until(qloop, lambda: window.session.board_name.startswith("Imported") and len(window.session.board.rows) == 2)
+    until(
+        qloop,
+        lambda: window.session.board_name.startswith("Imported") and len(window.session.board.rows) == 2,
+    )
     assert all(r.path and r.width == 640 for r in window.session.board.rows)
     window.open_files(paths[:1])
     until(qloop, lambda: bool(window.painter_windows))

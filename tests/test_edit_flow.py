@@ -52,7 +52,11 @@ def test_guard_keeps_the_pixels_outside_the_band(service_factory, run, sandbox, 
     src = Image.open(io.BytesIO(source.data))
     protected = mask_ops.invert(mask_ops.grow(painted, 8))
     outside = _max_diff_outside(src, shown, protected)
-    inside = ImageChops.difference(src.convert("RGB"), shown.convert("RGB")).crop((400, 400, 500, 500)).getextrema()
+    inside = (
+        ImageChops.difference(src.convert("RGB"), shown.convert("RGB"))
+        .crop((400, 400, 500, 500))
+        .getextrema()
+    )
     assert max(hi for _, hi in inside) > 40  # the masked region changed
     if guard:
         assert outside <= 2
@@ -77,7 +81,10 @@ def test_what_goes_over_the_wire(service_factory, run, sandbox):
     sent = [r for r in sandbox.sandbox.requests if r["path"].endswith("/images/edits")][-1]
     files = sent["files"]
     assert [(f["field"], f["filename"], f["content_type"]) for f in files] == [
-        ("image[]", "wide shot.png", "image/png"), ("image[]", "character.png", "image/png"), ("mask", "mask.png", "image/png")]
+        ("image[]", "wide shot.png", "image/png"),
+        ("image[]", "character.png", "image/png"),
+        ("mask", "mask.png", "image/png"),
+    ]
     assert sent["params"]["size"] == "1536x1024" and "input_fidelity" not in sent["params"]
     assert files[2]["sha256"] == hashlib.sha256(request.mask.data).hexdigest()
     mask = Image.open(io.BytesIO(request.mask.data))
@@ -94,7 +101,9 @@ def test_panel_versions_and_revert(service_factory, run, tmp_path):
     source = inspect_image(open(panel["path"], "rb").read(), "p.png")
     painted = _painted()
     request, _ = edits.build_request(service, "a cat on the step", source, painted, quality="low")
-    out = run(edits.run_edit(service, request, source=source, painted=painted, board="Edits", panel_id=panel["id"]))
+    out = run(
+        edits.run_edit(service, request, source=source, painted=painted, board="Edits", panel_id=panel["id"])
+    )
     history = run(service.db.run(versions.history, panel["id"]))
     assert [v["seq"] for v in history] == [1, 2] and history[1]["current"] and history[1]["guarded"]
     assert json.loads(history[1]["drift_json"])["share"] > 0

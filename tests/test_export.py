@@ -21,20 +21,35 @@ from studio.service.export.board import load_board
 from studio.service.export.run import ExportCancelled, ExportOptions, export_board
 
 CANARY = "sk-proj-CANARY" + "x7Q" * 10
-CAPTIONS = ["Establishing shot", "../../etc/passwd", "Keeper\nclimbs\x07 the stairs", "x" * 300, "Lamp/room", "Finale"]
+CAPTIONS = [
+    "Establishing shot",
+    "../../etc/passwd",
+    "Keeper\nclimbs\x07 the stairs",
+    "x" * 300,
+    "Lamp/room",
+    "Finale",
+]
 
 
 @pytest.fixture
 def board(service_factory, run, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)  # the key is around; it must end up nowhere
     service = service_factory()  # a "real" (non-sandbox) endpoint: the ledger counts it
-    run(service.submit(ImageRequest(prompt="a lighthouse keeper at dusk", size="1536x1024", quality="low", n=6),
-                       board="Lighthouse / ../ draft\x01"))
+    run(
+        service.submit(
+            ImageRequest(prompt="a lighthouse keeper at dusk", size="1536x1024", quality="low", n=6),
+            board="Lighthouse / ../ draft\x01",
+        )
+    )
     bid = run(service.db.run(library.board_id, "Lighthouse / ../ draft\x01"))
     rows = run(service.db.run(library.panels, bid))
     for row, caption, duration in zip(rows, CAPTIONS, [1.5, 2, 2.5, 3, 0.5, 4]):
         run(service.db.run(panels.set_caption, row["id"], caption))
-        run(service.db.run(panels.set_fields, row["id"], shot="Wide", duration=duration, notes=f"note {row['id']}"))
+        run(
+            service.db.run(
+                panels.set_fields, row["id"], shot="Wide", duration=duration, notes=f"note {row['id']}"
+            )
+        )
     return service, run(service.db.run(load_board, "Lighthouse / ../ draft\x01"))
 
 
@@ -56,8 +71,13 @@ def test_all_formats(board, tmp_path, run):
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Establishing shot" in text and "Finale" in text and "Lamp/room" in text and "6 panels" in text
     fonts = [f.get_object() for f in reader.pages[1]["/Resources"]["/Font"].values()]
-    assert fonts and all("/FontFile2" in f["/FontDescriptor"] for f in fonts)  # every font embedded (no Helvetica)
-    assert {str(f["/BaseFont"]).split("+")[-1] for f in fonts} == {"BitstreamVeraSans-Roman", "BitstreamVeraSans-Bold"}
+    assert fonts and all(
+        "/FontFile2" in f["/FontDescriptor"] for f in fonts
+    )  # every font embedded (no Helvetica)
+    assert {str(f["/BaseFont"]).split("+")[-1] for f in fonts} == {
+        "BitstreamVeraSans-Roman",
+        "BitstreamVeraSans-Bold",
+    }
 
     # GIF: 6 frames with the panels' durations
     gif = Image.open(folder / "animatic.gif")
@@ -76,7 +96,9 @@ def test_all_formats(board, tmp_path, run):
         assert hashlib.sha256((folder / p["file"]).read_bytes()).hexdigest() == p["sha256"]
         assert p["params"]["size"] == "1536x1024" and p["request_id"] and p["usage"]["output_tokens"] > 0
     rows = list(csv.DictReader(io.StringIO((folder / "manifest.csv").read_text())))
-    assert [int(r["number"]) for r in rows] == [1, 2, 3, 4, 5, 6] and rows[2]["caption"] == "Keeper climbs the stairs"
+    assert [int(r["number"]) for r in rows] == [1, 2, 3, 4, 5, 6] and rows[2][
+        "caption"
+    ] == "Keeper climbs the stairs"
     assert sum(Decimal(r["billed_usd"]) for r in rows) == total
 
     # PNGs are the API's bytes (our provenance chunks stripped) and lossless
@@ -121,7 +143,10 @@ def test_bad_options_and_unknown_boards_are_refused(board, tmp_path, run):
 def test_zip_alone_and_second_export_gets_its_own_folder(board, tmp_path):
     _, data = board
     first = export_board(data, tmp_path, ExportOptions(formats=("zip",)))
-    assert first.files == ["lighthouse-draft-storyboard.zip"] and [p.name for p in first.folder.iterdir()] == first.files
+    assert (
+        first.files == ["lighthouse-draft-storyboard.zip"]
+        and [p.name for p in first.folder.iterdir()] == first.files
+    )
     second = export_board(data, tmp_path, ExportOptions(formats=("png",)))
     assert second.folder.name == "lighthouse-draft-storyboard-2" and len(second.files) == 6
 
@@ -139,8 +164,16 @@ def test_an_edited_panel_exports_its_current_version_and_history(board, tmp_path
     painted = mask_ops.blank((1536, 1024))
     ImageDraw.Draw(painted).rectangle((100, 100, 400, 400), fill=255)
     request, _ = edits.build_request(service, "a red door", source, painted, quality="low")
-    out = run(edits.run_edit(service, request, source=source, painted=painted, board="Lighthouse / ../ draft\x01",
-                             panel_id=first.panel_id))
+    out = run(
+        edits.run_edit(
+            service,
+            request,
+            source=source,
+            painted=painted,
+            board="Lighthouse / ../ draft\x01",
+            panel_id=first.panel_id,
+        )
+    )
     data = run(service.db.run(load_board, "Lighthouse / ../ draft\x01"))
     result = export_board(data, tmp_path, ExportOptions(formats=("png", "manifest")))
     manifest = json.loads((result.folder / "manifest.json").read_text())
@@ -148,5 +181,7 @@ def test_an_edited_panel_exports_its_current_version_and_history(board, tmp_path
     assert [v["version"] for v in p1["edit_history"]] == [1, 2] and p1["edit_history"][1]["current"]
     assert p1["edit_history"][1]["drift_outside_mask"]["share"] > 0 and p1["edit_history"][1]["request_id"]
     exported = Image.open(result.folder / p1["file"]).convert("RGB")
-    assert exported.tobytes() == Image.open(out.images[0].path).convert("RGB").tobytes()  # the guarded version
+    assert (
+        exported.tobytes() == Image.open(out.images[0].path).convert("RGB").tobytes()
+    )  # the guarded version
     assert sum(Decimal(p["billed_usd"]) for p in manifest["panels"]) == Decimal(manifest["ledger_total_usd"])

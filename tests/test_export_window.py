@@ -59,7 +59,11 @@ def test_export_dialog_exports_and_reveals(studio, qloop, tmp_path):
     QTest.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     until(qloop, lambda: window.exporter.folder is not None, timeout=60)
     folder = Path(window.exporter.folder)
-    assert folder.parent == tmp_path / "out" and "Exported to" in dialog.status.text() and dialog.reveal_button.isVisible()
+    assert (
+        folder.parent == tmp_path / "out"
+        and "Exported to" in dialog.status.text()
+        and dialog.reveal_button.isVisible()
+    )
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["panels"][0]["caption"] == "Opening" and manifest["sandbox"] is True
     assert (folder / "storyboard.pdf").exists() and not list(folder.glob("*.zip"))

@@ -3,10 +3,10 @@ import io
 import pytest
 from PIL import Image
 
+from studio.core.edit_prep import prepare_edit
 from studio.core.errors import ImageInputError
 from studio.core.images import inspect_image, read_image_file
 from studio.core.names import safe_filename
-from studio.core.edit_prep import prepare_edit
 from studio.core.registry import load_registry
 from studio.core.sizes import Size
 
@@ -55,7 +55,9 @@ def _source(size):
 
 
 def test_mask_of_another_size_is_resampled_not_refused():
-    prepared = prepare_edit((_source((1024, 1024)),), None, SPEC, mask_file=_mask((512, 512), (0, 0, 256, 256)))
+    prepared = prepare_edit(
+        (_source((1024, 1024)),), None, SPEC, mask_file=_mask((512, 512), (0, 0, 256, 256))
+    )
     assert prepared.mask.size == Size(1024, 1024) and any("resampled" in n for n in prepared.notices)
     alpha = Image.open(io.BytesIO(prepared.mask.data)).getchannel("A")
     assert alpha.getpixel((10, 10)) == 0 and alpha.getpixel((1000, 1000)) == 255
@@ -69,7 +71,12 @@ def test_masks_that_edit_nothing_or_everything_are_refused():
     with pytest.raises(ImageInputError, match="covers the whole image"):
         prepare_edit((src,), None, SPEC, mask_file=_mask((64, 64), (0, 0, 64, 64)))
     with pytest.raises(ImageInputError, match="no alpha channel"):
-        prepare_edit((src,), None, SPEC, mask_file=inspect_image(_png((64, 64), "RGB", (0, 0, 0)), "m.png", role="mask"))
+        prepare_edit(
+            (src,),
+            None,
+            SPEC,
+            mask_file=inspect_image(_png((64, 64), "RGB", (0, 0, 0)), "m.png", role="mask"),
+        )
 
 
 def test_a_valid_mask_file_is_sent_with_the_same_meaning():

@@ -16,8 +16,21 @@ from studio.service.ledger import OverBudget
 
 
 def _job(usd: str, *, board_id=None, sandbox=False, group="g") -> NewJob:
-    return NewJob(group_id=group, seq=0, first_index=0, board_id=board_id, endpoint="http://x/v1", sandbox=sandbox,
-                  kind="generate", model="gpt-image-2", prompt="p", n=1, request={"prompt": "p"}, quote={}, quote_max_usd=Decimal(usd))
+    return NewJob(
+        group_id=group,
+        seq=0,
+        first_index=0,
+        board_id=board_id,
+        endpoint="http://x/v1",
+        sandbox=sandbox,
+        kind="generate",
+        model="gpt-image-2",
+        prompt="p",
+        n=1,
+        request={"prompt": "p"},
+        quote={},
+        quote_max_usd=Decimal(usd),
+    )
 
 
 @pytest.fixture
@@ -51,9 +64,18 @@ def test_reconcile_touches_only_jobs_of_dead_processes(conn):
     states = {r["id"]: r for r in journal.list_jobs(conn)}
     assert set(changed) == {dead_sent, dead_queued, dead_received}
     assert states[mine]["state"] == "sent"  # a live process's job is left alone
-    assert states[dead_sent]["state"] == "unknown" and "may have been processed and billed" in states[dead_sent]["error_message"]
-    assert states[dead_queued]["state"] == "failed" and "nothing was sent" in states[dead_queued]["error_message"]
-    assert states[dead_received]["state"] == "unknown" and "it was billed" in states[dead_received]["error_message"]
+    assert (
+        states[dead_sent]["state"] == "unknown"
+        and "may have been processed and billed" in states[dead_sent]["error_message"]
+    )
+    assert (
+        states[dead_queued]["state"] == "failed"
+        and "nothing was sent" in states[dead_queued]["error_message"]
+    )
+    assert (
+        states[dead_received]["state"] == "unknown"
+        and "it was billed" in states[dead_received]["error_message"]
+    )
 
 
 def test_caps_refuse_before_anything_is_sent_and_name_the_numbers(conn):
@@ -61,14 +83,19 @@ def test_caps_refuse_before_anything_is_sent_and_name_the_numbers(conn):
     ledger.reserve(conn, [_job("0.70")])
     with pytest.raises(OverBudget) as err:
         ledger.reserve(conn, [_job("0.40")])
-    assert str(err.value) == ("this call's quote is at most $0.4000; the daily cap is $1.00 and $0.7000 is spent or reserved "
-                              "today, so $0.3000 is left")
+    assert str(err.value) == (
+        "this call's quote is at most $0.4000; the daily cap is $1.00 and $0.7000 is spent or reserved "
+        "today, so $0.3000 is left"
+    )
     with pytest.raises(OverBudget, match="per-call cap of \\$0.10"):
         ledger.reserve(conn, [_job("0.20")], call_cap=Decimal("0.10"))
-    with pytest.raises(OverBudget) as rehearsed:  # the sandbox rehearses the caps exactly as a key would meet them
+    with pytest.raises(
+        OverBudget
+    ) as rehearsed:  # the sandbox rehearses the caps exactly as a key would meet them
         ledger.reserve(conn, [_job("0.40", sandbox=True)])
-    assert str(rehearsed.value) == ("the sandbox is rehearsing your caps: " + str(err.value)
-                                    + " (with a key this call would be refused)")
+    assert str(rehearsed.value) == (
+        "the sandbox is rehearsing your caps: " + str(err.value) + " (with a key this call would be refused)"
+    )
     ledger.reserve(conn, [_job("0.25", sandbox=True)])
     assert ledger.totals(conn).today == Decimal("0.70")  # sandbox calls never add to spend
 

@@ -37,7 +37,11 @@ def test_taking_the_env_key_removes_it_from_the_environment(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)
     assert keys.take_env_key() == CANARY
     assert "OPENAI_API_KEY" not in os.environ
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('OPENAI_API_KEY'))"], capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.environ.get('OPENAI_API_KEY'))"],
+        capture_output=True,
+        text=True,
+    )
     assert child.stdout.strip() == "None"
 
 
@@ -68,13 +72,22 @@ def test_key_check_maps_401_to_plain_words(run, sandbox):
 
 
 def _cli(*args, env, stdin=None):
-    return subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True, input=stdin,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **env}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "studio", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        timeout=60,
+    )
 
 
 def test_key_cli_reads_stdin_and_never_echoes(tmp_path, sandbox):
-    env = {"PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring", "ASSET_STUDIO_TEST_KEYRING": str(tmp_path / "kr.json"),
-           "OPENAI_BASE_URL": sandbox.base_url}
+    env = {
+        "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
+        "ASSET_STUDIO_TEST_KEYRING": str(tmp_path / "kr.json"),
+        "OPENAI_BASE_URL": sandbox.base_url,
+    }
     r = _cli("key", "set", env=env, stdin=CANARY + "\n")
     assert r.returncode == 0, r.stderr
     assert "key stored in the OS keyring" in r.stdout and "The key works" in r.stderr
@@ -89,8 +102,11 @@ def test_key_cli_reads_stdin_and_never_echoes(tmp_path, sandbox):
 
 
 def test_a_refused_key_is_not_stored(tmp_path, sandbox):
-    env = {"PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring", "ASSET_STUDIO_TEST_KEYRING": str(tmp_path / "kr.json"),
-           "OPENAI_BASE_URL": sandbox.base_url}
+    env = {
+        "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
+        "ASSET_STUDIO_TEST_KEYRING": str(tmp_path / "kr.json"),
+        "OPENAI_BASE_URL": sandbox.base_url,
+    }
     sandbox.config.faults.push("models/bad_key")
     r = _cli("key", "set", env=env, stdin=CANARY + "\n")
     assert r.returncode == 1 and "not stored" in r.stderr and not (tmp_path / "kr.json").exists()
@@ -109,11 +125,22 @@ def test_real_secret_service_round_trip(tmp_path):
         "assert keys.delete_stored_key(); assert keys.get_stored_key() is None; print('round trip ok')"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
-    env.update({"PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
-                "XDG_RUNTIME_DIR": str(tmp_path / "run")})
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "HOME": str(tmp_path),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+        }
+    )
     (tmp_path / "run").mkdir(mode=0o700)
-    shell = f"echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; {sys.executable} -c \"{script}\""
-    r = subprocess.run(["dbus-run-session", "--", "sh", "-c", shell], capture_output=True, text=True, env=env, timeout=60)
+    shell = (
+        "echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "
+        f'{sys.executable} -c "{script}"'
+    )
+    r = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", shell], capture_output=True, text=True, env=env, timeout=60
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "SecretService" in r.stdout and "round trip ok" in r.stdout
 
@@ -127,20 +154,40 @@ def test_key_set_plaintext_file_is_an_explicit_opt_in(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     plain_key = "-".join(["sk", "plain", "0003"])  # built at run time: no key-shaped literal in the source
-    env = {**os.environ, "PYTHONPATH": str(root), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check"], input=plain_key + "\n",
-                       capture_output=True, text=True, env=env, timeout=60)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "studio", "key", "set", "--no-check"],
+        input=plain_key + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 2 and "--plaintext-file" in r.stderr  # no keyring: refused, options named
     assert not (tmp_path / "cfg").exists()
-    r = subprocess.run([sys.executable, "-m", "studio", "key", "set", "--no-check", "--plaintext-file"],
-                       input=plain_key + "\n", capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "studio", "key", "set", "--no-check", "--plaintext-file"],
+        input=plain_key + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 0 and "NOT encrypted" in r.stderr and plain_key not in r.stdout + r.stderr
     path = tmp_path / "cfg" / "asset-studio" / "api-key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    r = subprocess.run([sys.executable, "-m", "studio", "key", "status"], capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "studio", "key", "status"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert "key: from the file" in r.stdout and "mode 0600" in r.stdout
-    r = subprocess.run([sys.executable, "-m", "studio", "key", "delete"], capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "studio", "key", "delete"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert r.returncode == 0 and not path.exists()
 
 

@@ -13,17 +13,23 @@ STUDIO = ROOT / "studio"
 def test_import_linter_contracts_are_kept():
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     assert exe, "import-linter is part of the [test] extra"
-    r = subprocess.run([exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0 broken" in r.stdout
 
 
-def test_ruff_finds_no_errors():
-    """Undefined names, unused imports and variables, syntax errors (the rules in pyproject.toml)."""
+def test_ruff_finds_nothing_and_the_code_is_formatted():
+    """The rules in pyproject.toml (pyflakes, pycodestyle with lines <= 110, import order, pyupgrade), and
+    `ruff format --check`: the formatter keeps every module in one style, so module sizes stay honest."""
     exe = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     assert exe, "ruff is part of the [test] extra"
-    r = subprocess.run([exe, "check", "studio", "tests", "bench", "docs"], cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
+    for args in (["check"], ["format", "--check"]):
+        r = subprocess.run(
+            [exe, *args, "studio", "tests", "bench", "docs"], cwd=ROOT, capture_output=True, text=True
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
 
 
 def _imports(path: Path) -> set[str]:
@@ -42,7 +48,9 @@ def test_state_uses_qtcore_not_widgets():
 
 
 def test_modules_stay_small():
-    too_big = [(p.relative_to(ROOT), n) for p in STUDIO.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400]
+    too_big = [
+        (p.relative_to(ROOT), n) for p in STUDIO.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400
+    ]
     assert not too_big
 
 

@@ -28,9 +28,13 @@ def test_grow_and_shrink_move_the_edge_by_n_pixels_roundly():
     m = disc(r=20)
     g = mask_ops.grow(m, 10)
     assert g.getbbox() == (70, 70, 131, 131)
-    assert g.getpixel((100 + 20, 100 + 20)) == 255 and g.getpixel((100 + 24, 100 + 24)) == 0  # round, not square
+    assert (
+        g.getpixel((100 + 20, 100 + 20)) == 255 and g.getpixel((100 + 24, 100 + 24)) == 0
+    )  # round, not square
     x0, y0, x1, y1 = mask_ops.shrink(m, 10).getbbox()
-    assert abs(x0 - 90) <= 1 and abs(y0 - 90) <= 1 and abs(x1 - 111) <= 1 and abs(y1 - 111) <= 1  # a curved edge: +-1 px
+    assert (
+        abs(x0 - 90) <= 1 and abs(y0 - 90) <= 1 and abs(x1 - 111) <= 1 and abs(y1 - 111) <= 1
+    )  # a curved edge: +-1 px
 
 
 def test_shrink_does_not_erode_at_the_image_border():
@@ -64,7 +68,9 @@ def test_a_mask_file_of_another_size_is_resampled_not_refused(png_file):
     ImageDraw.Draw(small).rectangle((0, 0, 127, 127), fill=(0, 0, 0, 0))
     buf = io.BytesIO()
     small.save(buf, "PNG")
-    prepared = prepare_edit((source,), None, SPEC, mask_file=inspect_image(buf.getvalue(), "m.png", role="mask"))
+    prepared = prepare_edit(
+        (source,), None, SPEC, mask_file=inspect_image(buf.getvalue(), "m.png", role="mask")
+    )
     assert prepared.mask.size == Size(1024, 1024)
     assert any("resampled" in n for n in prepared.notices)
 

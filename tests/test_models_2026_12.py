@@ -19,16 +19,33 @@ def _v(registry, **kw):
 
 
 def test_the_new_models_and_snapshots_are_there_and_active(registry):
-    for model in (S26, F26, S25, "gpt-image-2.5-flare", "gpt-image-2.5-sunburst-2026-09-08", "gpt-image-2.5-flare-2026-09-08"):
+    for model in (
+        S26,
+        F26,
+        S25,
+        "gpt-image-2.5-flare",
+        "gpt-image-2.5-sunburst-2026-09-08",
+        "gpt-image-2.5-flare-2026-09-08",
+    ):
         assert registry.get(model).lifecycle() is Lifecycle.ACTIVE
 
 
 def test_picker_orders_by_what_to_pick_and_says_why(registry):
     picked = [m.id for m in registry.picker_models()]
     assert picked[:2] == [S26, F26]
-    assert picked.index("gpt-image-2.5-sunburst-2026-09-08") < picked.index("gpt-image-2.5-sunburst")  # pinned first
-    assert picked.index("gpt-image-2.5-flare") < picked.index("gpt-image-2-2026-04-21") < picked.index("gpt-image-2")
-    assert "gpt-image-1.5" not in picked and "chatgpt-image-latest" not in picked and "gpt-image-1-mini" not in picked
+    assert picked.index("gpt-image-2.5-sunburst-2026-09-08") < picked.index(
+        "gpt-image-2.5-sunburst"
+    )  # pinned first
+    assert (
+        picked.index("gpt-image-2.5-flare")
+        < picked.index("gpt-image-2-2026-04-21")
+        < picked.index("gpt-image-2")
+    )
+    assert (
+        "gpt-image-1.5" not in picked
+        and "chatgpt-image-latest" not in picked
+        and "gpt-image-1-mini" not in picked
+    )
     assert "exact quotes" in registry.get("gpt-image-2").pick_why
     assert "reproducible" in registry.get("gpt-image-2.5-flare-2026-09-08").pick_why
 
@@ -36,7 +53,9 @@ def test_picker_orders_by_what_to_pick_and_says_why(registry):
 def test_shut_down_models_name_openais_replacements(registry):
     with pytest.raises(ValidationError) as err:
         validate(ImageRequest(prompt="x", model="gpt-image-1.5"), registry)
-    assert "shut down on 2026-12-01" in str(err.value) and "gpt-image-2.6-sunburst or gpt-image-2.6-flare" in str(err.value)
+    assert "shut down on 2026-12-01" in str(
+        err.value
+    ) and "gpt-image-2.6-sunburst or gpt-image-2.6-flare" in str(err.value)
     assert registry.replacements("gpt-image-1") == ("gpt-image-2.5-sunburst", "gpt-image-2.5-flare")
 
 
@@ -52,24 +71,48 @@ def test_grades_tell_documented_from_reported(registry):
 @pytest.mark.parametrize(
     "kw, expected",
     [
-        ({"model": "gpt-image-2", "complexity": "low"}, "complexity low: gpt-image-2 has no complexity control"),
+        (
+            {"model": "gpt-image-2", "complexity": "low"},
+            "complexity low: gpt-image-2 has no complexity control",
+        ),
         ({"model": S25, "complexity": "high"}, "gpt-image-2.5-sunburst has no complexity control"),
         ({"complexity": "extreme"}, "complexity extreme: gpt-image-2.6-sunburst takes low, medium, high"),
         ({"model": "gpt-image-2", "quality": "max"}, "quality max: is not offered by gpt-image-2"),
         ({"model": S25, "output_format": "gif"}, "gpt-image-2.5-sunburst cannot make animated GIFs"),
         ({"output_format": "svg", "n": 2}, "n 2: SVG output makes 1 image per call (n must be 1)"),
         ({"output_format": "svg", "stream": True, "partial_images": 1}, "SVG output cannot be streamed"),
-        ({"output_format": "gif", "size": "512x512", "frame_count": 20}, "frame_count 20: must be a whole number from 2 to 16"),
-        ({"output_format": "gif", "size": "512x512", "frame_duration_ms": 10}, "frame_duration_ms 10: must be from 20"),
-        ({"output_format": "gif", "size": "512x512", "stream": True, "partial_images": 2}, "GIF output cannot be streamed"),
-        ({"output_format": "gif", "size": "1024x1024", "frame_count": 6}, "6 frames of 1024x1024 make a 4x2 sheet of 4096x2048"),
-        ({"output_format": "gif", "size": "1024x1024", "frame_count": 6}, "the largest square frame is 960x960"),
+        (
+            {"output_format": "gif", "size": "512x512", "frame_count": 20},
+            "frame_count 20: must be a whole number from 2 to 16",
+        ),
+        (
+            {"output_format": "gif", "size": "512x512", "frame_duration_ms": 10},
+            "frame_duration_ms 10: must be from 20",
+        ),
+        (
+            {"output_format": "gif", "size": "512x512", "stream": True, "partial_images": 2},
+            "GIF output cannot be streamed",
+        ),
+        (
+            {"output_format": "gif", "size": "1024x1024", "frame_count": 6},
+            "6 frames of 1024x1024 make a 4x2 sheet of 4096x2048",
+        ),
+        (
+            {"output_format": "gif", "size": "1024x1024", "frame_count": 6},
+            "the largest square frame is 960x960",
+        ),
         ({"output_format": "gif", "size": "832x832", "frame_count": 16}, "sheet may have at most 8,294,400"),
         ({"output_format": "gif", "size": "auto"}, "a GIF needs an explicit frame size"),
-        ({"output_format": "gif", "size": "1024x1024"}, "9 frames of 1024x1024 make a 3x3 sheet of 3072x3072"),
+        (
+            {"output_format": "gif", "size": "1024x1024"},
+            "9 frames of 1024x1024 make a 3x3 sheet of 3072x3072",
+        ),
         ({"frame_count": 4}, "frame_count 4: applies only to output_format gif"),
         ({"output_format": "svg", "svg_effort": "high"}, "needs an SVG author model"),
-        ({"output_format": "svg", "svg_author": "gpt-5.4", "svg_effort": "huge"}, "svg_effort huge: takes none, minimal"),
+        (
+            {"output_format": "svg", "svg_author": "gpt-5.4", "svg_effort": "huge"},
+            "svg_effort huge: takes none, minimal",
+        ),
         ({"svg_author": "gpt-5.4"}, "applies only to output_format svg"),
     ],
 )
@@ -91,13 +134,17 @@ def test_sent_parameters(registry):
     svg = _v(registry, output_format="svg", svg_author="gpt-5.4-mini", svg_effort="low").api_params()
     assert svg["svg"] == {"model": "gpt-5.4-mini", "reasoning": {"effort": "low"}}
     xhigh = _v(registry, quality="xhigh")
-    assert xhigh.api_params()["quality"] == "xhigh" and any("reported by third parties" in w for w in xhigh.warnings)
+    assert xhigh.api_params()["quality"] == "xhigh" and any(
+        "reported by third parties" in w for w in xhigh.warnings
+    )
     assert not any("third parties" in w for w in _v(registry, model=S25, quality="xhigh").warnings)
 
 
 def _png(size, *, alpha=None, exif_orientation=None, name="a.png"):
     buf = io.BytesIO()
-    img = Image.new("RGBA" if alpha is not None else "RGB", size, (200, 30, 30, alpha) if alpha is not None else (9, 9, 9))
+    img = Image.new(
+        "RGBA" if alpha is not None else "RGB", size, (200, 30, 30, alpha) if alpha is not None else (9, 9, 9)
+    )
     if exif_orientation:
         exif = Image.Exif()
         exif[0x0112] = exif_orientation

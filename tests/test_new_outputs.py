@@ -32,19 +32,27 @@ def _raw(run, client, **kw):
 
     raw = run(go())
     body = json.loads(raw.http_response.content)
-    ImagesResponse.model_validate(body)  # the SDK's own (3.57) response type, which knows gif, svg and svg_usage
+    ImagesResponse.model_validate(
+        body
+    )  # the SDK's own (3.57) response type, which knows gif, svg and svg_usage
     return body
 
 
 def test_gif_is_a_real_animation_billed_as_one_sheet(run, client, registry):
-    body = _raw(run, client, size="512x512", quality="low", output_format="gif", frame_count=6, frame_duration_ms=120)
+    body = _raw(
+        run, client, size="512x512", quality="low", output_format="gif", frame_count=6, frame_duration_ms=120
+    )
     gif = Image.open(io.BytesIO(base64.b64decode(body["data"][0]["b64_json"])))
-    assert gif.format == "GIF" and gif.n_frames == 6 and gif.size == (512, 512) and gif.info["duration"] == 120
+    assert (
+        gif.format == "GIF" and gif.n_frames == 6 and gif.size == (512, 512) and gif.info["duration"] == 120
+    )
     assert body["output_format"] == "gif" and body["size"] == "512x512"
     from studio.core.sizes import parse_size
     from studio.core.tokens import output_tokens_per_image
 
-    sheet = output_tokens_per_image(registry.get(S26), parse_size("2048x1024"), "low")  # 6 frames -> a 4x2 sheet
+    sheet = output_tokens_per_image(
+        registry.get(S26), parse_size("2048x1024"), "low"
+    )  # 6 frames -> a 4x2 sheet
     assert body["usage"]["output_tokens"] == sheet
 
 
@@ -52,7 +60,10 @@ def test_svg_is_valid_and_reports_its_author(run, client):
     body = _raw(run, client, size="1024x1024", quality="low", output_format="svg")
     svg = base64.b64decode(body["data"][0]["b64_json"])
     assert inspect_svg(svg).well_formed and inspect_svg(svg).width == 1024
-    assert body["svg_usage"]["model"] and body["svg_usage"]["output_tokens"] > body["svg_usage"]["reasoning_tokens"] > 0
+    assert (
+        body["svg_usage"]["model"]
+        and body["svg_usage"]["output_tokens"] > body["svg_usage"]["reasoning_tokens"] > 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,11 +73,25 @@ def test_svg_is_valid_and_reports_its_author(run, client):
         (dict(quality="max", model="gpt-image-2"), {}, 400, "quality"),
         (dict(output_format="svg", n=2), {}, 400, "n must be 1"),
         (dict(output_format="gif", size="1024x1024", frame_count=6), {}, 400, "4x2 sheet of 4096x2048"),
-        (dict(output_format="gif", size="512x512"), {"gif_access": False}, 400, "GIF output is not enabled for this request."),
-        (dict(output_format="svg"), {"svg_model_selection": True}, 400, "SVG generation requires 'svg.model'."),
+        (
+            dict(output_format="gif", size="512x512"),
+            {"gif_access": False},
+            400,
+            "GIF output is not enabled for this request.",
+        ),
+        (
+            dict(output_format="svg"),
+            {"svg_model_selection": True},
+            400,
+            "SVG generation requires 'svg.model'.",
+        ),
         (dict(output_format="svg", svg={"model": "gpt-5.4"}), {}, 400, "SVG model selection is not enabled"),
-        (dict(background="transparent"), {"no_transparency": frozenset({S26})}, 400,
-         "Transparent background is not supported for this model"),
+        (
+            dict(background="transparent"),
+            {"no_transparency": frozenset({S26})},
+            400,
+            "Transparent background is not supported for this model",
+        ),
     ],
 )
 def test_the_sandbox_refuses_like_the_api(run, client, sandbox, kw, config, status, words):
@@ -85,13 +110,17 @@ def _markup_pair(tmp_path: Path):
     buf_s, buf_m = io.BytesIO(), io.BytesIO()
     src.save(buf_s, "PNG")
     markup.save(buf_m, "PNG")
-    return inspect_image(buf_s.getvalue(), "src.png"), inspect_image(buf_m.getvalue(), "markup.png", role="markup")
+    return inspect_image(buf_s.getvalue(), "src.png"), inspect_image(
+        buf_m.getvalue(), "markup.png", role="markup"
+    )
 
 
 def test_a_markup_edit_changes_the_marked_region_through_the_service(run, service_factory, tmp_path, sandbox):
     service = service_factory()
     src, markup = _markup_pair(tmp_path)
-    request = EditRequest(prompt="make the box a sun", model=S26, images=(src,), markup=markup, size="1024x1024", quality="low")
+    request = EditRequest(
+        prompt="make the box a sun", model=S26, images=(src,), markup=markup, size="1024x1024", quality="low"
+    )
     outcome = run(service.submit(request))
     job = outcome.jobs[0]
     assert job.state.value == "saved", job.failure
@@ -107,12 +136,27 @@ def test_a_markup_edit_changes_the_marked_region_through_the_service(run, servic
 
 def test_gif_and_svg_round_trip_through_the_service_and_are_billed(run, service_factory, registry):
     service = service_factory()
-    gif = run(service.submit(ImageRequest(prompt="a bouncing ball", model=S26, size="512x512", quality="low",
-                                          output_format="gif", frame_count=4), board="Motion")).jobs[0]
+    gif = run(
+        service.submit(
+            ImageRequest(
+                prompt="a bouncing ball",
+                model=S26,
+                size="512x512",
+                quality="low",
+                output_format="gif",
+                frame_count=4,
+            ),
+            board="Motion",
+        )
+    ).jobs[0]
     assert gif.state.value == "saved" and gif.images[0].path.endswith(".gif")
     assert frames(gif.images[0].path) == 4
-    svg = run(service.submit(ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low",
-                                          output_format="svg"), board="Motion")).jobs[0]
+    svg = run(
+        service.submit(
+            ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low", output_format="svg"),
+            board="Motion",
+        )
+    ).jobs[0]
     assert svg.state.value == "saved" and svg.images[0].path.endswith(".svg") and svg.images[0].width == 1024
     sidecar = json.loads(Path(svg.images[0].sidecar).read_text())
     assert sidecar["svg_well_formed"] is True and Decimal(sidecar["bill"]["svg_usd"]) > 0
@@ -131,7 +175,9 @@ def test_estimates_learn_from_the_services_own_bills(run, service_factory):
     assert after.calibrated_from == 2 and after.output_tokens_max >= after.output_tokens_per_image
 
 
-def test_a_shutdown_date_served_by_the_endpoint_refuses_the_model_from_that_day(run, service_factory, sandbox, pinned_clock):
+def test_a_shutdown_date_served_by_the_endpoint_refuses_the_model_from_that_day(
+    run, service_factory, sandbox, pinned_clock
+):
     day = pinned_clock.now().date() + dt.timedelta(days=5)
     sandbox.config.shutdowns = {"gpt-image-2.6-flare": day}
     service = service_factory()
@@ -140,7 +186,9 @@ def test_a_shutdown_date_served_by_the_endpoint_refuses_the_model_from_that_day(
     request = ImageRequest(prompt="a fox", model="gpt-image-2.6-flare", size="1024x1024", quality="low")
     checked, _ = service.check(request)
     assert any(day.isoformat() in w and "(in 5 days)" in w for w in checked.warnings)
-    assert service.registry.get("gpt-image-2.6-flare").lifecycle_source.startswith("the endpoint's /v1/models")
+    assert service.registry.get("gpt-image-2.6-flare").lifecycle_source.startswith(
+        "the endpoint's /v1/models"
+    )
     cached = run(refresh_models(service))  # read at most daily: the cache answers
     assert not cached.fresh and cached.shutdowns["gpt-image-2.6-flare"] == day
     pinned_clock.advance(dt.timedelta(days=5))
@@ -158,8 +206,13 @@ def test_a_transparency_refusal_says_opaque_would_work_and_is_not_retried(run, s
     sandbox.config.no_transparency = frozenset({S26})
     service = service_factory()
     before = sum(1 for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/"))
-    job = run(service.submit(ImageRequest(prompt="a sticker", model=S26, size="1024x1024", quality="low",
-                                          background="transparent"))).jobs[0]
+    job = run(
+        service.submit(
+            ImageRequest(
+                prompt="a sticker", model=S26, size="1024x1024", quality="low", background="transparent"
+            )
+        )
+    ).jobs[0]
     assert job.state.value == "failed" and job.failure.kind is Kind.NO_TRANSPARENCY
     assert "opaque background would work" in job.failure.message and job.billed_usd in (None, Decimal(0))
     assert sum(1 for r in sandbox.sandbox.requests if r["path"].startswith("/v1/images/")) == before + 1
@@ -168,9 +221,15 @@ def test_a_transparency_refusal_says_opaque_would_work_and_is_not_retried(run, s
 def test_a_broken_svg_is_kept_as_received_and_flagged(run, service_factory, sandbox, qapp):
     sandbox.config.broken_svg = True
     service = service_factory()
-    job = run(service.submit(ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low",
-                                          output_format="svg"), board="Vectors")).jobs[0]
-    assert job.state.value == "saved" and job.images and Path(job.images[0].path).read_bytes() == job.received[0]
+    job = run(
+        service.submit(
+            ImageRequest(prompt="a logo", model=S26, size="1024x1024", quality="low", output_format="svg"),
+            board="Vectors",
+        )
+    ).jobs[0]
+    assert (
+        job.state.value == "saved" and job.images and Path(job.images[0].path).read_bytes() == job.received[0]
+    )
     assert "the SVG is kept as received but it is not well-formed XML" in job.notice
     sidecar = json.loads(Path(job.images[0].sidecar).read_text())
     assert sidecar["svg_well_formed"] is False and "not well-formed" in sidecar["svg_problem"]

@@ -31,7 +31,10 @@ def test_chunks_fit_the_images_and_tokens_per_minute():
         Pacer(5, 100).chunks(2, 500)  # one image alone is over: it would wait forever, so it is refused
 
 
-@pytest.mark.parametrize("text, seconds", [("1s", 1), ("6m0s", 360), ("250ms", 0.25), ("2.661s", 2.661), ("1h2m3s", 3723), ("7", 7), ("", None)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [("1s", 1), ("6m0s", 360), ("250ms", 0.25), ("2.661s", 2.661), ("1h2m3s", 3723), ("7", 7), ("", None)],
+)
 def test_reset_durations(text, seconds):
     assert parse_reset(text) == seconds
 
@@ -57,8 +60,19 @@ def test_retry_policy_by_code():
     assert policy.next_wait(limited, 0) == 7 and policy.next_wait(limited, 5) is None
     backoff = [policy.next_wait(Failure(Kind.RATE_LIMITED, "m"), i) for i in range(5)]
     assert all(b1 < b2 for b1, b2 in zip(backoff, backoff[1:])) and backoff[-1] <= 60
-    assert policy.next_wait(Failure(Kind.SERVER, "m", 500), 1) and policy.next_wait(Failure(Kind.SERVER, "m", 500), 2) is None
-    for kind in (Kind.QUOTA, Kind.MODERATION, Kind.AUTH, Kind.PERMISSION, Kind.NOT_FOUND, Kind.INVALID, Kind.OUTCOME_UNKNOWN):
+    assert (
+        policy.next_wait(Failure(Kind.SERVER, "m", 500), 1)
+        and policy.next_wait(Failure(Kind.SERVER, "m", 500), 2) is None
+    )
+    for kind in (
+        Kind.QUOTA,
+        Kind.MODERATION,
+        Kind.AUTH,
+        Kind.PERMISSION,
+        Kind.NOT_FOUND,
+        Kind.INVALID,
+        Kind.OUTCOME_UNKNOWN,
+    ):
         assert policy.next_wait(Failure(kind, "m"), 0) is None
 
 
@@ -66,7 +80,9 @@ def test_paced_jobs_meet_no_429_from_a_tier_1_server(run, tmp_path):
     from studio.service.runner import ImageService
 
     with EmbeddedSandbox(SandboxConfig(tier=1, minute_seconds=1.0)) as sb:
-        service = run(ImageService.open(Endpoint(sb.base_url, "k"), root=tmp_path, tier=1, minute_seconds=1.0))
+        service = run(
+            ImageService.open(Endpoint(sb.base_url, "k"), root=tmp_path, tier=1, minute_seconds=1.0)
+        )
         try:
             outcome = run(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=9)))
         finally:

@@ -1,8 +1,8 @@
 """`pip install .` carries resources/ (the registry data) inside the package."""
 
 import json
-from pathlib import Path
 from importlib.metadata import distributions
+from pathlib import Path
 
 import pytest
 
@@ -22,8 +22,15 @@ def test_installed_distribution_carries_the_registry_data():
         pytest.skip("editable install: resources are read from the checkout")
     files = {str(f) for f in dist.files or ()}
     assert "studio/resources/models.toml" in files
-    assert "studio/resources/fonts/Vera.ttf" in files and "studio/resources/fonts/bitstream-vera-license.txt" in files
-    assert (dist.locate_file("studio/resources/models.toml")).read_text().startswith("# Asset Studio model registry")
+    assert (
+        "studio/resources/fonts/Vera.ttf" in files
+        and "studio/resources/fonts/bitstream-vera-license.txt" in files
+    )
+    assert (
+        (dist.locate_file("studio/resources/models.toml"))
+        .read_text()
+        .startswith("# Asset Studio model registry")
+    )
 
 
 def test_console_script_is_declared():

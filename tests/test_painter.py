@@ -38,7 +38,10 @@ def test_open_paint_edit_compare_revert(studio, qloop, qtbot):
     painter = _painter(window, qloop)
     assert painter.windowTitle() == f"Mask Painter — panel {panel_id}"
     canvas, doc = painter.canvas, painter.doc
-    assert (doc.mask.width(), doc.mask.height()) == (1024, 1024) and doc.mask.format() == QImage.Format.Format_Alpha8
+    assert (doc.mask.width(), doc.mask.height()) == (
+        1024,
+        1024,
+    ) and doc.mask.format() == QImage.Format.Format_Alpha8
 
     # paint a stroke with the mouse at some zoom: the mask stays in source pixels
     canvas.set_zoom(0.5)
@@ -65,7 +68,11 @@ def test_open_paint_edit_compare_revert(studio, qloop, qtbot):
     until(qloop, lambda: "Edit: ~$" in painter.panel.quote.text())
     assert "sandbox" in painter.panel.quote.text()
     painter.edit_action.trigger()
-    until(qloop, lambda: painter.controller.last_result is not None and len(painter.controller.versions) == 2, timeout=40)
+    until(
+        qloop,
+        lambda: painter.controller.last_result is not None and len(painter.controller.versions) == 2,
+        timeout=40,
+    )
     result = painter.controller.last_result
     assert result["drift"].share > 0 and "Drift outside the mask" in painter.panel.drift.text()
     until(qloop, lambda: board.rows and board.rows[0].path == result["path"])
@@ -119,7 +126,7 @@ def test_undo_redo_invert_grow_feather(qapp):
     # an undo command holds only its rectangle's patches
     cmd = doc.undo.command(1)  # the grow
     assert cmd.before.width() < 400 and cmd.before.height() < 300
-    assert not doc.clear() is False and doc.coverage() == 0.0
+    assert doc.clear() is not False and doc.coverage() == 0.0
 
 
 def test_brush_keys_and_mask_zoom_independence(studio, qloop):
@@ -145,7 +152,9 @@ def test_brush_keys_and_mask_zoom_independence(studio, qloop):
         QTest.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p)
         masks.append(mask_to_pil(doc.mask).getbbox())
     (x0, y0, x1, y1), (u0, v0, u1, v1) = masks
-    assert abs(x0 - u0) <= 2 and abs(x1 - u1) <= 2 and 18 <= x1 - x0 <= 24  # 20 source pixels whatever the zoom
+    assert (
+        abs(x0 - u0) <= 2 and abs(x1 - u1) <= 2 and 18 <= x1 - x0 <= 24
+    )  # 20 source pixels whatever the zoom
 
 
 def test_an_empty_mask_is_refused_in_the_painter(studio, qloop, sandbox):
@@ -171,5 +180,7 @@ def test_reroll_with_references_sends_the_first_panel(studio, qloop, sandbox):
     until(qloop, lambda: len(board.rows) == 3 and all(not r.pending for r in board.rows))
     assert [r.panel_id for r in board.rows][:2] == [first, second]  # the new panel lands after panel 2
     sent = [r for r in sandbox.sandbox.requests if r["path"].endswith("/images/edits")][-1]
-    assert [f["field"] for f in sent["files"]] == ["image"] and "mask" not in [f["field"] for f in sent["files"]]
+    assert [f["field"] for f in sent["files"]] == ["image"] and "mask" not in [
+        f["field"] for f in sent["files"]
+    ]
     assert sent["params"]["prompt"] == "a harbour with boats" and sent["params"]["n"] == "1"

@@ -29,7 +29,9 @@ def test_markup_needs_a_model_that_takes_it(studio, qloop):
     board = generate_panels(window, qloop, 1, prompt="a harbour")
     window.grid.setCurrentIndex(board.index(0))
     painter = _painter(window, qloop)
-    assert not painter.panel.use_markup.isEnabled() and "takes no markup" in painter.panel.use_markup.toolTip()
+    assert (
+        not painter.panel.use_markup.isEnabled() and "takes no markup" in painter.panel.use_markup.toolTip()
+    )
     window.session.prompt.set("model", S26)
     assert painter.panel.use_markup.isEnabled()
 
@@ -41,7 +43,11 @@ def test_a_markup_edit_from_the_painter(studio, qloop, sandbox):
     painter = _painter(window, qloop)
     painter.panel.use_markup.setChecked(True)
     canvas = painter.canvas
-    assert canvas.layer == "markup" and painter.markup_bar.isVisibleTo(painter) and not canvas.mask_item.isVisible()
+    assert (
+        canvas.layer == "markup"
+        and painter.markup_bar.isVisibleTo(painter)
+        and not canvas.mask_item.isVisible()
+    )
     assert painter.windowTitle().startswith("Markup") and not painter.panel.guard_box.isEnabled()
     assert "anything in the image may change" in painter.panel.markup_note.text()
     canvas.set_zoom(0.5)

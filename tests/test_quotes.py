@@ -52,8 +52,14 @@ def test_our_copy_of_the_table_matches_the_doc():
 
 @pytest.mark.parametrize(
     "quality, size, usd",
-    [("low", "1024x1024", "0.006"), ("medium", "1024x1024", "0.053"), ("high", "1024x1024", "0.211"),
-     ("low", "1024x1536", "0.005"), ("medium", "1024x1536", "0.041"), ("high", "1536x1024", "0.165")],
+    [
+        ("low", "1024x1024", "0.006"),
+        ("medium", "1024x1024", "0.053"),
+        ("high", "1024x1024", "0.211"),
+        ("low", "1024x1536", "0.005"),
+        ("medium", "1024x1536", "0.041"),
+        ("high", "1536x1024", "0.165"),
+    ],
 )
 def test_per_image_prices_of_the_pricing_page(registry, quality, size, usd):
     assert _q(registry, size=size, quality=quality).output_usd.quantize(Decimal("0.001")) == Decimal(usd)
@@ -61,11 +67,16 @@ def test_per_image_prices_of_the_pricing_page(registry, quality, size, usd):
 
 @pytest.mark.parametrize(
     "model, quality, size, usd",
-    [("gpt-image-1.5", "low", "1024x1024", "0.009"), ("gpt-image-1.5", "high", "1024x1536", "0.200"),
-     ("gpt-image-1.5", "medium", "1536x1024", "0.050")],
+    [
+        ("gpt-image-1.5", "low", "1024x1024", "0.009"),
+        ("gpt-image-1.5", "high", "1024x1536", "0.200"),
+        ("gpt-image-1.5", "medium", "1536x1024", "0.050"),
+    ],
 )
 def test_older_model_tables(model, quality, size, usd):
-    q = _q(revived(model), model=model, size=size, quality=quality)  # shut down 2026-12-01; its table is still data
+    q = _q(
+        revived(model), model=model, size=size, quality=quality
+    )  # shut down 2026-12-01; its table is still data
     assert q.output_usd.quantize(Decimal("0.001")) == Decimal(usd)
 
 
@@ -85,7 +96,7 @@ def test_auto_is_quoted_at_the_dearest_choice(registry):
 def test_text_bounds_and_money_types(registry):
     q = _q(registry, size="1024x1024", quality="low")
     assert 0 < q.text_tokens_estimate <= q.text_tokens_max
-    assert q.text_tokens_max >= len("a red fox in the snow".encode())
+    assert q.text_tokens_max >= len(b"a red fox in the snow")
     for value in (q.output_usd, q.input_usd_estimate, q.input_usd_max, q.total_usd_estimate, q.total_usd_max):
         assert isinstance(value, Decimal)
     assert q.total_usd_max >= q.total_usd_estimate
@@ -100,7 +111,10 @@ def test_edit_quote_counts_every_input_image_and_the_mask_in_the_bound(registry,
     assert q.image_input_tokens_estimate == 2 * 1024
     assert q.image_input_tokens_max >= 2 * 7776
     learned = quote(validate(req, registry), registry, learned_image_tokens={"1024x1024": 900})
-    assert learned.image_input_tokens_estimate == 1800 and learned.image_input_tokens_max == q.image_input_tokens_max
+    assert (
+        learned.image_input_tokens_estimate == 1800
+        and learned.image_input_tokens_max == q.image_input_tokens_max
+    )
 
 
 def test_batch_prices_halve_output(registry):
@@ -110,8 +124,13 @@ def test_batch_prices_halve_output(registry):
 
 def test_bill_from_usage(registry):
     spec = registry.get("gpt-image-2")
-    usage = {"input_tokens": 50, "input_tokens_details": {"text_tokens": 10, "image_tokens": 40},
-             "output_tokens": 1756, "output_tokens_details": {"image_tokens": 1756, "text_tokens": 0}, "total_tokens": 1806}
+    usage = {
+        "input_tokens": 50,
+        "input_tokens_details": {"text_tokens": 10, "image_tokens": 40},
+        "output_tokens": 1756,
+        "output_tokens_details": {"image_tokens": 1756, "text_tokens": 0},
+        "total_tokens": 1806,
+    }
     bill = bill_from_usage(usage, spec)
     assert bill.usd == Decimal(10 * 5 + 40 * 8 + 1756 * 30) / Decimal(1_000_000)
     streamed = dict(usage)
@@ -121,8 +140,13 @@ def test_bill_from_usage(registry):
 
 
 def test_bill_includes_text_output_of_gpt_image_1_5(registry):
-    usage = {"input_tokens": 0, "input_tokens_details": {"text_tokens": 0, "image_tokens": 0}, "output_tokens": 1100,
-             "output_tokens_details": {"image_tokens": 1000, "text_tokens": 100}, "total_tokens": 1100}
+    usage = {
+        "input_tokens": 0,
+        "input_tokens_details": {"text_tokens": 0, "image_tokens": 0},
+        "output_tokens": 1100,
+        "output_tokens_details": {"image_tokens": 1000, "text_tokens": 100},
+        "total_tokens": 1100,
+    }
     bill = bill_from_usage(usage, registry.get("gpt-image-1.5"))
     assert bill.usd == Decimal(1000 * 32 + 100 * 10) / Decimal(1_000_000)
 
@@ -131,7 +155,9 @@ def test_quote_never_understates_the_formula(registry):
     spec = registry.get("gpt-image-2")
     for size in ("1024x1024", "1536x1024", "1024x1536"):
         for quality in ("low", "medium", "high"):
-            assert _q(registry, size="auto", quality="auto").output_tokens >= output_tokens_per_image(spec, parse_size(size), quality)
+            assert _q(registry, size="auto", quality="auto").output_tokens >= output_tokens_per_image(
+                spec, parse_size(size), quality
+            )
 
 
 def test_format_usd_rounds_up():

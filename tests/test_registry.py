@@ -18,7 +18,9 @@ DAYS = [dt.date(2026, 12, 1), dt.date(2027, 6, 1)]
 
 @pytest.fixture(params=DAYS, ids=[d.isoformat() for d in DAYS])
 def day(request, pinned_clock):
-    pinned_clock.at = dt.datetime(request.param.year, request.param.month, request.param.day, 12, tzinfo=dt.timezone.utc)
+    pinned_clock.at = dt.datetime(
+        request.param.year, request.param.month, request.param.day, 12, tzinfo=dt.UTC
+    )
     return request.param
 
 
@@ -29,8 +31,17 @@ def test_the_clock_decides_today(day):
 
 def test_every_model_of_the_lifecycle_table_is_there(registry):
     ids = set(registry.model_ids())
-    assert {"gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-1.5", "gpt-image-1.5-2025-12-16", "gpt-image-1-mini",
-            "chatgpt-image-latest", "gpt-image-1", "dall-e-2", "dall-e-3"} <= ids
+    assert {
+        "gpt-image-2",
+        "gpt-image-2-2026-04-21",
+        "gpt-image-1.5",
+        "gpt-image-1.5-2025-12-16",
+        "gpt-image-1-mini",
+        "chatgpt-image-latest",
+        "gpt-image-1",
+        "dall-e-2",
+        "dall-e-3",
+    } <= ids
 
 
 @pytest.mark.parametrize(
@@ -84,9 +95,16 @@ def test_retired_and_shut_down_models_are_refused_naming_the_date(day, model):
 
 
 def test_the_shipped_shutdowns_hold_on_the_pinned_day(registry):
-    """December 1, 2026: gpt-image-1.5, -1-mini and chatgpt-image-latest are shut down (the suite's pinned day)."""
+    """December 1, 2026: gpt-image-1.5, -1-mini and chatgpt-image-latest are shut down (the suite's pinned
+    day)."""
     assert clock.today() == dt.date(2026, 12, 1)
-    for model in ("gpt-image-1.5", "gpt-image-1.5-2025-12-16", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-1"):
+    for model in (
+        "gpt-image-1.5",
+        "gpt-image-1.5-2025-12-16",
+        "gpt-image-1-mini",
+        "chatgpt-image-latest",
+        "gpt-image-1",
+    ):
         assert registry.get(model).lifecycle() is Lifecycle.SHUTDOWN, model
     for model in ("dall-e-2", "dall-e-3"):
         assert registry.get(model).lifecycle() is Lifecycle.RETIRED
@@ -101,7 +119,9 @@ def test_unknown_model_lists_usable_ones(registry):
 
 def test_snapshot_pins_the_alias_spec(registry):
     snap, alias = registry.get("gpt-image-2-2026-04-21"), registry.get("gpt-image-2")
-    assert snap.base_id == "gpt-image-2" and snap.prices == alias.prices and snap.size_rules == alias.size_rules
+    assert (
+        snap.base_id == "gpt-image-2" and snap.prices == alias.prices and snap.size_rules == alias.size_rules
+    )
 
 
 def test_prices_are_decimals_from_data(registry):

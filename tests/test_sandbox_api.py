@@ -37,7 +37,12 @@ def test_generation_is_faithful(run, client, registry):
     # ten panels are ten different pictures
     assert len({p.tobytes() for p in pictures}) == 3
     # usage uses the same formulas as the quote
-    q = quote(validate(ImageRequest(prompt="A lighthouse at dusk", n=3, size="1536x864", quality="medium"), registry), registry)
+    q = quote(
+        validate(
+            ImageRequest(prompt="A lighthouse at dusk", n=3, size="1536x864", quality="medium"), registry
+        ),
+        registry,
+    )
     assert body["usage"]["output_tokens"] == q.output_tokens == 3 * 1078
     assert body["usage"]["input_tokens_details"]["text_tokens"] == q.text_tokens_estimate
 
@@ -54,14 +59,22 @@ def test_same_request_same_pictures_other_prompt_other_pictures(run, client):
 @pytest.mark.parametrize("fmt, pil", [("jpeg", "JPEG"), ("webp", "WEBP")])
 def test_output_formats_and_transparency(run, client, fmt, pil):
     async def go():
-        return await client.images.generate(model="gpt-image-2", prompt="x", size="1024x1024", quality="low",
-                                            output_format=fmt, output_compression=50)
+        return await client.images.generate(
+            model="gpt-image-2",
+            prompt="x",
+            size="1024x1024",
+            quality="low",
+            output_format=fmt,
+            output_compression=50,
+        )
 
     r = run(go())
     assert _decode(r.data[0].b64_json).format == pil and r.output_format == fmt
 
     async def transparent():
-        return await client.images.generate(model="gpt-image-2", prompt="x", size="1024x1024", background="transparent")
+        return await client.images.generate(
+            model="gpt-image-2", prompt="x", size="1024x1024", background="transparent"
+        )
 
     r = run(transparent())
     img = _decode(r.data[0].b64_json)
@@ -71,17 +84,23 @@ def test_output_formats_and_transparency(run, client, fmt, pil):
 def test_streaming_events_match_the_schema(run, client):
     async def go():
         events = []
-        stream = await client.images.generate(model="gpt-image-2", prompt="x", size="1024x1024", quality="low", stream=True, partial_images=2)
+        stream = await client.images.generate(
+            model="gpt-image-2", prompt="x", size="1024x1024", quality="low", stream=True, partial_images=2
+        )
         async with stream:
             async for ev in stream:
                 events.append(ev.model_dump(exclude_none=True))
         return events
 
     events = run(go())
-    assert [e["type"] for e in events] == ["image_generation.partial_image"] * 2 + ["image_generation.completed"]
+    assert [e["type"] for e in events] == ["image_generation.partial_image"] * 2 + [
+        "image_generation.completed"
+    ]
     for e in events:
         schema_validate(e, "ImageGenStreamEvent")
-        schema_validate(e, "ImageGenCompletedEvent" if e["type"].endswith("completed") else "ImageGenPartialImageEvent")
+        schema_validate(
+            e, "ImageGenCompletedEvent" if e["type"].endswith("completed") else "ImageGenPartialImageEvent"
+        )
     assert events[-1]["usage"]["output_tokens"] == 196 + 2 * 100
     assert "output_tokens_details" not in events[-1]["usage"]
 
@@ -105,8 +124,12 @@ def test_edit_repaints_the_mask_and_drifts_outside_it(run, client, sandbox):
 
     async def go():
         return await client.images.edit(
-            model="gpt-image-2", prompt="a red balloon", size="1024x1024", quality="low",
-            image=("src.png", source, "image/png"), mask=("mask.png", _mask((1024, 1024), (0, 0, 512, 512)), "image/png"),
+            model="gpt-image-2",
+            prompt="a red balloon",
+            size="1024x1024",
+            quality="low",
+            image=("src.png", source, "image/png"),
+            mask=("mask.png", _mask((1024, 1024), (0, 0, 512, 512)), "image/png"),
         )
 
     r = run(go())
@@ -121,15 +144,27 @@ def test_edit_repaints_the_mask_and_drifts_outside_it(run, client, sandbox):
     assert 0.2 < changed and worst <= 16  # disturbed, but only slightly
     assert r.usage.input_tokens_details.image_tokens == 1024
     files = sandbox.sandbox.requests[-1]["files"]
-    assert {f["field"]: (f["filename"], f["content_type"]) for f in files} == {"image": ("src.png", "image/png"), "mask": ("mask.png", "image/png")}
+    assert {f["field"]: (f["filename"], f["content_type"]) for f in files} == {
+        "image": ("src.png", "image/png"),
+        "mask": ("mask.png", "image/png"),
+    }
 
 
 def test_edit_json_form_and_several_images(run, client, sandbox):
     url = "data:image/png;base64," + base64.b64encode(_png((1024, 1024))).decode()
 
     async def go():
-        return await client.post("/images/edits", cast_to=httpx2.Response, body={
-            "model": "gpt-image-2", "prompt": "x", "images": [{"image_url": url}, {"image_url": url}], "size": "1024x1024", "quality": "low"})
+        return await client.post(
+            "/images/edits",
+            cast_to=httpx2.Response,
+            body={
+                "model": "gpt-image-2",
+                "prompt": "x",
+                "images": [{"image_url": url}, {"image_url": url}],
+                "size": "1024x1024",
+                "quality": "low",
+            },
+        )
 
     response = run(go())
     body = response.json()
@@ -171,7 +206,9 @@ def test_missing_model_means_the_specs_retired_default(run, client):
 
 def test_missing_prompt(run, client):
     async def go():
-        return await client.post("/images/generations", cast_to=httpx2.Response, body={"model": "gpt-image-2"})
+        return await client.post(
+            "/images/generations", cast_to=httpx2.Response, body={"model": "gpt-image-2"}
+        )
 
     with pytest.raises(openai.BadRequestError) as err:
         run(go())
@@ -181,7 +218,10 @@ def test_missing_prompt(run, client):
 @pytest.mark.parametrize(
     "mask, message",
     [
-        (("m.png", _mask((512, 512), (0, 0, 100, 100)), "image/png"), "must match the first image's 1024x1024"),
+        (
+            ("m.png", _mask((512, 512), (0, 0, 100, 100)), "image/png"),
+            "must match the first image's 1024x1024",
+        ),
         (("m.jpg", None, "image/jpeg"), "must be a PNG"),
     ],
 )
@@ -192,7 +232,9 @@ def test_edit_mask_errors(run, client, mask, message):
         mask = (mask[0], buf.getvalue(), mask[2])
 
     async def go():
-        return await client.images.edit(model="gpt-image-2", prompt="x", image=("a.png", _png((1024, 1024)), "image/png"), mask=mask)
+        return await client.images.edit(
+            model="gpt-image-2", prompt="x", image=("a.png", _png((1024, 1024)), "image/png"), mask=mask
+        )
 
     with pytest.raises(openai.BadRequestError, match=message) as err:
         run(go())
@@ -209,7 +251,12 @@ def test_raw_bytes_upload_gets_the_real_mimetype_error(run, client):
 
 def test_input_fidelity_is_refused_for_gpt_image_2(run, client):
     async def go():
-        return await client.images.edit(model="gpt-image-2", prompt="x", image=("a.png", _png((1024, 1024)), "image/png"), input_fidelity="high")
+        return await client.images.edit(
+            model="gpt-image-2",
+            prompt="x",
+            image=("a.png", _png((1024, 1024)), "image/png"),
+            input_fidelity="high",
+        )
 
     with pytest.raises(openai.BadRequestError) as err:
         run(go())
@@ -221,13 +268,20 @@ def test_models_endpoint_lists_only_usable_models(run, client):
         return [m.id async for m in client.models.list()]
 
     ids = set(run(go()))
-    assert "gpt-image-2" in ids and "gpt-image-2-2026-04-21" in ids and "dall-e-3" not in ids and "gpt-image-1" not in ids
+    assert (
+        "gpt-image-2" in ids
+        and "gpt-image-2-2026-04-21" in ids
+        and "dall-e-3" not in ids
+        and "gpt-image-1" not in ids
+    )
 
 
 def test_missing_key_is_a_401(sandbox, run):
     async def go():
         async with httpx2.AsyncClient() as http:
-            return await http.post(sandbox.base_url + "/images/generations", json={"model": "gpt-image-2", "prompt": "x"})
+            return await http.post(
+                sandbox.base_url + "/images/generations", json={"model": "gpt-image-2", "prompt": "x"}
+            )
 
     r = run(go())
     assert r.status_code == 401 and r.json()["error"]["type"] == "invalid_request_error"
@@ -236,20 +290,42 @@ def test_missing_key_is_a_401(sandbox, run):
 def test_what_the_service_sends_matches_openais_request_schema(run, sync_client, sandbox, registry):
     from studio.service.images_api import call_images
 
-    checked = validate(ImageRequest(prompt="a fox", size="1536x1024", quality="low", n=2, output_format="webp",
-                                    output_compression=80, moderation="low", safety_identifier="user-123"), registry)
+    checked = validate(
+        ImageRequest(
+            prompt="a fox",
+            size="1536x1024",
+            quality="low",
+            n=2,
+            output_format="webp",
+            output_compression=80,
+            moderation="low",
+            safety_identifier="user-123",
+        ),
+        registry,
+    )
     result = run(call_images(sync_client, checked))
     sent = sandbox.sandbox.requests[-1]["params"]
     schema_validate(sent, "CreateImageRequest")
     assert sent["model"] == "gpt-image-2" and "response_format" not in sent and "style" not in sent
-    assert len(result.images) == 2 and result.request_id.startswith("req_") and result.usage["output_tokens"] == 2 * 158
+    assert (
+        len(result.images) == 2
+        and result.request_id.startswith("req_")
+        and result.usage["output_tokens"] == 2 * 158
+    )
 
 
 def test_streamed_edit_events(run, client):
     async def go():
         events = []
-        stream = await client.images.edit(model="gpt-image-2", prompt="x", image=("a.png", _png((1024, 1024)), "image/png"),
-                                          size="1024x1024", quality="low", stream=True, partial_images=1)
+        stream = await client.images.edit(
+            model="gpt-image-2",
+            prompt="x",
+            image=("a.png", _png((1024, 1024)), "image/png"),
+            size="1024x1024",
+            quality="low",
+            stream=True,
+            partial_images=1,
+        )
         async with stream:
             async for ev in stream:
                 events.append(ev.model_dump(exclude_none=True))
@@ -265,9 +341,10 @@ def test_streamed_edit_events(run, client):
 def test_latency_is_emulated(run):
     import time
 
+    from openai import AsyncOpenAI
+
     from studio.sandbox.app import SandboxConfig
     from studio.sandbox.server import EmbeddedSandbox
-    from openai import AsyncOpenAI
 
     with EmbeddedSandbox(SandboxConfig(latency=0.6)) as sb:
         slow = AsyncOpenAI(base_url=sb.base_url, api_key="k", max_retries=0)

@@ -7,15 +7,15 @@ import time
 import openai
 import pytest
 
+from studio.core.request import ImageRequest
+from studio.core.validation import validate
 from studio.sandbox.app import SandboxConfig
 from studio.sandbox.faults import FaultPlan, FaultSpecError
 from studio.sandbox.server import EmbeddedSandbox
-from studio.service.endpoint import Endpoint
 from studio.service.client import make_client
+from studio.service.endpoint import Endpoint
 from studio.service.failures import Kind, explain
 from studio.service.images_api import call_images
-from studio.core.request import ImageRequest
-from studio.core.validation import validate
 
 
 def _gen(client):
@@ -71,7 +71,9 @@ def test_explanations_are_specific(run, client, sandbox):
 
 def test_moderation_output_inside_a_stream(run, sync_client, sandbox, registry):
     sandbox.config.faults.push("moderation_output")
-    checked = validate(ImageRequest(prompt="x", size="1024x1024", quality="low", stream=True, partial_images=1), registry)
+    checked = validate(
+        ImageRequest(prompt="x", size="1024x1024", quality="low", stream=True, partial_images=1), registry
+    )
     with pytest.raises(openai.APIError) as err:
         run(call_images(sync_client, checked))
     failure = explain(err.value)
@@ -124,14 +126,22 @@ def test_rate_tier_emulation_paces_with_retry_after(run):
         client = make_client(Endpoint(sb.base_url, "k"))
 
         async def gen(n):
-            return await client.images.with_raw_response.generate(model="gpt-image-2", prompt="x", size="1024x1024", quality="low", n=n)
+            return await client.images.with_raw_response.generate(
+                model="gpt-image-2", prompt="x", size="1024x1024", quality="low", n=n
+            )
 
         ok = run(gen(3))
-        assert ok.headers["x-ratelimit-limit-images"] == "5" and ok.headers["x-ratelimit-remaining-images"] == "2"
+        assert (
+            ok.headers["x-ratelimit-limit-images"] == "5"
+            and ok.headers["x-ratelimit-remaining-images"] == "2"
+        )
         run(gen(2))
         with pytest.raises(openai.RateLimitError) as err:
             run(gen(1))
-        assert err.value.code == "rate_limit_exceeded" and 1 <= int(err.value.response.headers["retry-after"]) <= 2
+        assert (
+            err.value.code == "rate_limit_exceeded"
+            and 1 <= int(err.value.response.headers["retry-after"]) <= 2
+        )
         with pytest.raises(openai.RateLimitError, match="Request too large"):
             run(gen(6))  # more than a minute's worth: waiting cannot help
         time.sleep(float(err.value.response.headers["retry-after-ms"]) / 1000 + 0.05)

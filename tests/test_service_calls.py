@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.provenance import read_provenance, strip_provenance
 from studio.core.placement import Placement
+from studio.core.provenance import read_provenance, strip_provenance
 from studio.core.request import ImageRequest
 from studio.service import journal, library
-from studio.service.events import (CostUpdated, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
-                                   RateLimited)
+from studio.service.events import (
+    CostUpdated,
+    ImageSaved,
+    JobFailed,
+    JobQueued,
+    JobSaved,
+    JobSent,
+    JobUnknown,
+    RateLimited,
+)
 from studio.service.journal import JobState
 
 REQ = ImageRequest(prompt="a lighthouse at dusk", size="1024x1024", quality="low")
@@ -39,7 +47,9 @@ def _image_requests(sandbox) -> int:
         ("drop", 1, JobState.UNKNOWN, "may have been processed and billed"),
     ],
 )
-def test_each_fault_sends_the_right_number_of_requests(run, sandbox, service_factory, fault, requests, state, words):
+def test_each_fault_sends_the_right_number_of_requests(
+    run, sandbox, service_factory, fault, requests, state, words
+):
     service = service_factory()
     sandbox.config.faults.push(fault)
     outcome = run(service.submit(REQ))
@@ -74,14 +84,20 @@ def test_timeout_after_sending_is_outcome_unknown_and_not_retried(run, sandbox, 
 def test_a_saved_job_walks_every_state_and_keeps_its_provenance(run, sandbox, service_factory, tmp_path):
     service = service_factory()
     listener = service.events.listener()
-    outcome = run(service.submit(ImageRequest(prompt="a fox", size="1024x1024", quality="low", n=2), board="Shots"))
+    outcome = run(
+        service.submit(ImageRequest(prompt="a fox", size="1024x1024", quality="low", n=2), board="Shots")
+    )
     assert outcome.ok and len(outcome.jobs[0].images) == 2
     kinds = [type(e) for e in listener.drain()]
     assert kinds[:2] == [JobQueued, JobSent] and kinds.count(ImageSaved) == 2
     assert kinds.index(JobSaved) > kinds.index(ImageSaved) and kinds[-1] is CostUpdated
     job = outcome.jobs[0]
     row = service.db.run_sync(journal.get_job, job.job_id)
-    assert row["state"] == "saved" and row["request_id"].startswith("req_") and Decimal(row["billed_usd"]) == job.billed_usd
+    assert (
+        row["state"] == "saved"
+        and row["request_id"].startswith("req_")
+        and Decimal(row["billed_usd"]) == job.billed_usd
+    )
     assert json.loads(row["request_json"])["prompt"] == "a fox"
     for image, received in zip(job.images, job.received):
         data = Path(image.path).read_bytes()
@@ -110,7 +126,11 @@ def test_streamed_previews_are_kept_then_replaced(run, sandbox, service_factory)
     service = service_factory()
     seen = []
     listener = service.events.listener()
-    outcome = run(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", stream=True, partial_images=2)))
+    outcome = run(
+        service.submit(
+            ImageRequest(prompt="x", size="1024x1024", quality="low", stream=True, partial_images=2)
+        )
+    )
     from studio.service.events import PartialImage
 
     partials = [e for e in listener.drain() if isinstance(e, PartialImage)]
@@ -136,7 +156,9 @@ def test_disk_full_in_the_library_keeps_the_image_and_says_so(run, sandbox, serv
     service = service_factory()
     outcome = run(service.submit(REQ))
     job = outcome.jobs[0]
-    assert job.state is JobState.SAVED and "No space left on device" in job.notice and "recovered" in job.notice
+    assert (
+        job.state is JobState.SAVED and "No space left on device" in job.notice and "recovered" in job.notice
+    )
     assert strip_provenance(Path(job.images[0].path).read_bytes()) == job.received[0]
 
 
@@ -227,16 +249,24 @@ def test_cancel_a_queued_job_spends_nothing(run, sandbox, service_factory):
         return [j for j in queued if j not in sent]
 
     async def go():
-        first = asyncio.create_task(service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=5)))
+        first = asyncio.create_task(
+            service.submit(ImageRequest(prompt="x", size="1024x1024", quality="low", n=5))
+        )
         await until(lambda: not follow() and len(sent) == 1)  # the first call is out
-        second = asyncio.create_task(service.submit(ImageRequest(prompt="y", size="1024x1024", quality="low")))
+        second = asyncio.create_task(
+            service.submit(ImageRequest(prompt="y", size="1024x1024", quality="low"))
+        )
         await until(lambda: len(unsent()) == 1)  # the second waits for the next minute
         [waiting] = unsent()
         assert service.cancel(waiting)
         return await first, await second
 
     first, second = run(go())
-    assert first.ok and second.jobs[0].state is JobState.FAILED and "nothing was spent" in second.jobs[0].failure.message
+    assert (
+        first.ok
+        and second.jobs[0].state is JobState.FAILED
+        and "nothing was spent" in second.jobs[0].failure.message
+    )
     assert _image_requests(sandbox) == 1
     rows = {r["job_id"]: r for r in service.db.run_sync(ledger.ledger_rows)}
     assert rows[second.jobs[0].job_id]["committed_usd"] == "0"
@@ -248,11 +278,19 @@ def test_reroll_lands_right_after_its_panel(run, service_factory):
     board = service.db.run_sync(library.board_id, "R")
     before = service.db.run_sync(library.panels, board)
     listener = service.events.listener()
-    run(service.submit(ImageRequest(prompt="a", size="1024x1024", quality="low"), Placement.after("R", before[0]["id"])))
+    run(
+        service.submit(
+            ImageRequest(prompt="a", size="1024x1024", quality="low"), Placement.after("R", before[0]["id"])
+        )
+    )
     after = service.db.run_sync(library.panels, board)
-    assert [p["id"] for p in after][0] == before[0]["id"] and [p["id"] for p in after][2:] == [p["id"] for p in before[1:]]
+    assert [p["id"] for p in after][0] == before[0]["id"] and [p["id"] for p in after][2:] == [
+        p["id"] for p in before[1:]
+    ]
     saved = [e for e in listener.drain() if isinstance(e, ImageSaved)]
-    assert len(saved) == 1 and saved[0].panel["id"] == after[1]["id"] and saved[0].panel["position"] == 1  # where it landed
+    assert (
+        len(saved) == 1 and saved[0].panel["id"] == after[1]["id"] and saved[0].panel["position"] == 1
+    )  # where it landed
     assert saved[0].placement.where == "after"
 
 
@@ -305,10 +343,13 @@ def test_cancel_before_the_job_task_first_runs(run, sandbox, service_factory):
     assert _image_requests(sandbox) == 0
 
 
-@pytest.mark.parametrize("fault, state, words", [
-    ("moderation_output", JobState.FAILED, "output stage"),  # an error event inside the stream
-    ("drop", JobState.UNKNOWN, "may have been processed and billed"),
-])
+@pytest.mark.parametrize(
+    "fault, state, words",
+    [
+        ("moderation_output", JobState.FAILED, "output stage"),  # an error event inside the stream
+        ("drop", JobState.UNKNOWN, "may have been processed and billed"),
+    ],
+)
 def test_streamed_calls_fail_like_the_others(run, sandbox, service_factory, fault, state, words):
     """Streamed calls run on the worker thread too; their failures are explained the same way."""
     service = service_factory()
@@ -326,6 +367,8 @@ def test_the_sandbox_can_hang_up_after_image_1_and_the_image_is_kept(run, sandbo
     sandbox.config.faults.push("drop_after_image")
     request = REQ.with_changes(n=2, stream=stream, partial_images=1 if stream else 0)
     job = run(service.submit(request)).jobs[0]
-    assert job.state is JobState.SAVED and len(job.images) == 1 and "1 of 2 images arrived; then" in job.notice
+    assert (
+        job.state is JobState.SAVED and len(job.images) == 1 and "1 of 2 images arrived; then" in job.notice
+    )
     assert _image_requests(sandbox) == 1 and job.billed_usd > 0  # never re-sent, never $0
     sandbox.config.faults.clear()

@@ -9,7 +9,20 @@ def rules(registry):
     return registry.get("gpt-image-2").size_rules
 
 
-@pytest.mark.parametrize("size", ["1024x1024", "1536x1024", "1024x1536", "1536x864", "2048x2048", "2560x1440", "3840x2160", "2160x3840", "3840x1280"])
+@pytest.mark.parametrize(
+    "size",
+    [
+        "1024x1024",
+        "1536x1024",
+        "1024x1536",
+        "1536x864",
+        "2048x2048",
+        "2560x1440",
+        "3840x2160",
+        "2160x3840",
+        "3840x1280",
+    ],
+)
 def test_valid_gpt_image_2_sizes(rules, size):
     assert str(check_size(size, rules)[0]) == size
 

@@ -23,24 +23,42 @@ from studio.service.runner import ImageService
 
 from .scripted_server import ScriptedServer, png
 
-USAGE = {"input_tokens": 10, "input_tokens_details": {"text_tokens": 10, "image_tokens": 0}, "output_tokens": 392,
-         "output_tokens_details": {"image_tokens": 392, "text_tokens": 0}, "total_tokens": 402}
+USAGE = {
+    "input_tokens": 10,
+    "input_tokens_details": {"text_tokens": 10, "image_tokens": 0},
+    "output_tokens": 392,
+    "output_tokens_details": {"image_tokens": 392, "text_tokens": 0},
+    "total_tokens": 402,
+}
 
 
 def odd_answer() -> bytes:
     """Three images for n=2: a good one, bytes that are no image, and one of another size."""
     data = [png((200, 40, 40)), b"this is not an image at all", png((40, 200, 40), size=(512, 512))]
-    return json.dumps({"created": 1, "data": [{"b64_json": base64.b64encode(d).decode()} for d in data],
-                       "output_format": "png", "size": "1024x1024", "quality": "low", "usage": USAGE}).encode()
+    return json.dumps(
+        {
+            "created": 1,
+            "data": [{"b64_json": base64.b64encode(d).decode()} for d in data],
+            "output_format": "png",
+            "size": "1024x1024",
+            "quality": "low",
+            "usage": USAGE,
+        }
+    ).encode()
 
 
 def test_unusable_images_are_kept_flagged_and_skipped_by_export(tmp_path, run):
     with ScriptedServer() as server:
         server.script(200, odd_answer())
-        service = run(ImageService.open(Endpoint(server.base_url, "test-key-not-secret"), root=tmp_path / "lib", tier=5))
+        service = run(
+            ImageService.open(Endpoint(server.base_url, "test-key-not-secret"), root=tmp_path / "lib", tier=5)
+        )
         try:
-            outcome = run(service.submit(ImageRequest(prompt="three of two", n=2, size="1024x1024", quality="low"),
-                                         board="Odd"))
+            outcome = run(
+                service.submit(
+                    ImageRequest(prompt="three of two", n=2, size="1024x1024", quality="low"), board="Odd"
+                )
+            )
             job = outcome.jobs[0]
             assert job.state.value == "saved" and len(job.images) == 3  # everything received is kept
             assert [Path(i.path).read_bytes()[:4] for i in job.images][1] == b"this"  # as received
@@ -51,19 +69,28 @@ def test_unusable_images_are_kept_flagged_and_skipped_by_export(tmp_path, run):
             assert sidecar["image_problem"].startswith("not a readable PNG image")
             board_id = run(service.db.run(library.board_id, "Odd"))
             problems = [p["problem"] for p in run(service.db.run(library.panels, board_id))]
-            assert problems[0] is None and problems[1].startswith("not a readable") and problems[2].startswith("512x512")
+            assert (
+                problems[0] is None
+                and problems[1].startswith("not a readable")
+                and problems[2].startswith("512x512")
+            )
 
             board = run(service.db.run(load_board, "Odd"))
             result = export_board(board, tmp_path / "out", ExportOptions())
         finally:
             run(service.close())
-    assert [s["number"] for s in result.skipped] == [2] and "not a readable image" in result.skipped[0]["reason"]
+    assert [s["number"] for s in result.skipped] == [2] and "not a readable image" in result.skipped[0][
+        "reason"
+    ]
     names = sorted(p.name for p in result.folder.iterdir())
     assert "01-panel.png" in names and "03-panel.png" in names and "02-panel.png" not in names
     assert {"contact-sheet.png", "storyboard.pdf", "animatic.gif", "manifest.json"} <= set(names)
     manifest = json.loads((result.folder / "manifest.json").read_text())
     assert [p["number"] for p in manifest["panels"]] == [1, 3]
-    assert manifest["skipped_panels"][0]["number"] == 2 and manifest["skipped_panels"][0]["request_id"] == "req_scripted"
+    assert (
+        manifest["skipped_panels"][0]["number"] == 2
+        and manifest["skipped_panels"][0]["request_id"] == "req_scripted"
+    )
 
 
 def test_the_cli_export_names_the_skipped_panel_and_exits_1(tmp_path):
@@ -73,8 +100,20 @@ def test_the_cli_export_names_the_skipped_panel_and_exits_1(tmp_path):
         server.script(200, b'{"object": "list", "data": []}')  # the CLI reads /v1/models first
         server.script(200, odd_answer())
         env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test-key-not-secret"}
-        made = cli("generate", "--prompt", "three of two", "--n", "2", "--size", "1024x1024", "--quality", "low",
-                   "--board", "Odd", env=env)
+        made = cli(
+            "generate",
+            "--prompt",
+            "three of two",
+            "--n",
+            "2",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "low",
+            "--board",
+            "Odd",
+            env=env,
+        )
     assert made.returncode == 0, made.stderr
     assert "not a readable PNG image" in made.stderr and len(made.stdout.splitlines()) == 3
     r = cli("export", "Odd", "--out", str(tmp_path / "exp"), "--json")
@@ -91,8 +130,12 @@ def test_the_panel_says_it_is_not_usable(qapp):
     from studio.state.thumbnails import ThumbnailCache
 
     model = BoardModel(ThumbnailCache())
-    model.set_panels([{"id": 1, "path": "/lib/a.png", "problem": None},
-                      {"id": 2, "path": "/lib/b.png", "problem": "not a readable PNG image (x)"}])
+    model.set_panels(
+        [
+            {"id": 1, "path": "/lib/a.png", "problem": None},
+            {"id": 2, "path": "/lib/b.png", "problem": "not a readable PNG image (x)"},
+        ]
+    )
     tips = [model.data(model.index(i), 3) for i in range(2)]  # Qt.ToolTipRole
     assert tips[0] == "/lib/a.png" and "not a readable PNG image" in tips[1] and "exports skip it" in tips[1]
     assert model.rows[1].problem and not model.rows[0].problem
@@ -101,10 +144,16 @@ def test_the_panel_says_it_is_not_usable(qapp):
 def test_abandoned_partial_exports_are_removed_on_start_and_nothing_else(tmp_path, run):
     out = tmp_path / "exports"
     out.mkdir()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     dead_pid = int(dead.stdout)
-    abandoned, alive, foreign, finished = (out / ".shots.partial-dead", out / ".shots.partial-live",
-                                           out / ".mine.partial-1234", out / "shots-storyboard")
+    abandoned, alive, foreign, finished = (
+        out / ".shots.partial-dead",
+        out / ".shots.partial-live",
+        out / ".mine.partial-1234",
+        out / "shots-storyboard",
+    )
     for folder in (abandoned, alive, foreign, finished):
         folder.mkdir()
         (folder / "01-panel.png").write_bytes(b"x")
@@ -114,18 +163,26 @@ def test_abandoned_partial_exports_are_removed_on_start_and_nothing_else(tmp_pat
     (abandoned / PARTIAL_MARK).write_text(json.dumps({**info, "pid": dead_pid}))
     (alive / PARTIAL_MARK).write_text(json.dumps({**info, "pid": os.getppid()}))  # a process that is running
 
-    service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=tmp_path / "lib"))
+    service = run(
+        ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=tmp_path / "lib")
+    )
     run(service.db.run(remember_folder, out))
     run(service.close())
-    service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=tmp_path / "lib"))
+    service = run(
+        ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=tmp_path / "lib")
+    )
     run(service.close())
     assert not abandoned.exists()
-    assert alive.exists() and foreign.exists() and finished.exists()  # unmarked or still being written: untouched
+    assert (
+        alive.exists() and foreign.exists() and finished.exists()
+    )  # unmarked or still being written: untouched
 
 
 @pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
 def test_an_export_of_a_board_whose_only_image_is_broken_is_refused_with_the_reason(tmp_path, run, content):
-    service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=tmp_path / "lib"))
+    service = run(
+        ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=tmp_path / "lib")
+    )
     try:
         from studio.service.imports import import_files
 
@@ -158,9 +215,28 @@ def test_kill_9_between_the_files_and_the_journal_restores_the_job_on_the_next_s
     from .test_cli import ROOT, cli
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.run([sys.executable, "-c", KILL_AFTER_FILES, "generate", "--prompt", "a kept fox", "--n", "2",
-                            "--size", "1024x1024", "--quality", "low", "--board", "Kept"], env=env, capture_output=True,
-                           text=True, timeout=120)
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILL_AFTER_FILES,
+            "generate",
+            "--prompt",
+            "a kept fox",
+            "--n",
+            "2",
+            "--size",
+            "1024x1024",
+            "--quality",
+            "low",
+            "--board",
+            "Kept",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -9, child.stderr  # really killed, after the files were written
     library_root = Path(os.environ["XDG_DATA_HOME"]) / "asset-studio"
     saved = sorted(library_root.rglob("*-a-kept-fox.png"))
@@ -175,11 +251,15 @@ def test_kill_9_between_the_files_and_the_journal_restores_the_job_on_the_next_s
     assert "restored 2 of 2 images saved before the app stopped" in jobs.stderr
     job = json.loads(jobs.stdout)["jobs"][0]
     assert job["state"] == "saved" and "Restored on start" in job["error_message"] and job["billed_usd"]
-    service = run(ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=library_root))
+    service = run(
+        ImageService.open(Endpoint("http://127.0.0.1:9/v1", "x", is_sandbox=True), root=library_root)
+    )
     try:
         board_id = run(service.db.run(library.board_id, "Kept"))
         panels = run(service.db.run(library.panels, board_id))
-        assert sorted(p["path"] for p in panels) == [str(p) for p in saved] and all(p["width"] == 1024 for p in panels)
+        assert sorted(p["path"] for p in panels) == [str(p) for p in saved] and all(
+            p["width"] == 1024 for p in panels
+        )
         assert service.restored == []  # settled once, not again
     finally:
         run(service.close())

@@ -24,22 +24,43 @@ def conn(tmp_path):
 
 def test_settings_round_trip_and_refuse_bad_values_storing_nothing(conn):
     assert load_settings(conn) == UserSettings()
-    saved = update_settings(conn, base_url="https://user:pw@proxy.example/v1", tier=3, deadline_base_s=240.0,
-                            svg_model_selection=True, defaults={"quality": "low"}, cap_day=Decimal("2.5"))
+    saved = update_settings(
+        conn,
+        base_url="https://user:pw@proxy.example/v1",
+        tier=3,
+        deadline_base_s=240.0,
+        svg_model_selection=True,
+        defaults={"quality": "low"},
+        cap_day=Decimal("2.5"),
+    )
     again = load_settings(conn)
     assert again.base_url == "https://proxy.example/v1"  # credentials in a URL are never stored
     assert (again.tier, again.deadline_base_s, again.svg_model_selection, again.defaults, again.cap_day) == (
-        3, 240.0, True, {"quality": "low"}, Decimal("2.5"))
+        3,
+        240.0,
+        True,
+        {"quality": "low"},
+        Decimal("2.5"),
+    )
     assert saved.tier == 3
-    for bad in ({"tier": 9}, {"base_url": "not a url"}, {"deadline_base_s": 1.0}, {"cap_call": Decimal("-1")}):
+    for bad in (
+        {"tier": 9},
+        {"base_url": "not a url"},
+        {"deadline_base_s": 1.0},
+        {"cap_call": Decimal("-1")},
+    ):
         with pytest.raises(RefusedError):
             update_settings(conn, **{"tier": 1, **bad})
         assert load_settings(conn).tier == 3  # nothing stored when one value is refused
 
 
 def test_a_bad_stored_value_is_reported_and_its_default_used(conn):
-    for key, value in (("rate.tier", "seven"), ("ui.defaults", "[1, 2]"), ("budget.day", "NaN"),
-                       ("endpoint.base_url", "http://[::1")):
+    for key, value in (
+        ("rate.tier", "seven"),
+        ("ui.defaults", "[1, 2]"),
+        ("budget.day", "NaN"),
+        ("endpoint.base_url", "http://[::1"),
+    ):
         conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
     settings = load_settings(conn)
     assert (settings.tier, settings.defaults, settings.cap_day, settings.base_url) == (1, {}, None, "")
@@ -54,11 +75,22 @@ def test_the_command_line_uses_the_base_url_saved_in_the_library(tmp_path, serve
     c = connect(database_path())
     update_settings(c, base_url=base)
     c.close()
-    r = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--json",
-            env={"OPENAI_API_KEY": "sk-test-not-a-real-key-000"})
+    r = cli(
+        "generate",
+        "--prompt",
+        "x",
+        "--size",
+        "1024x1024",
+        "--quality",
+        "low",
+        "--json",
+        env={"OPENAI_API_KEY": "sk-test-not-a-real-key-000"},
+    )
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
-    assert report["sandbox"] is False and report["request_id"].startswith("req_")  # the served sandbox, not the embedded
+    assert report["sandbox"] is False and report["request_id"].startswith(
+        "req_"
+    )  # the served sandbox, not the embedded
     with sqlite3.connect(database_path()) as db:
         assert db.execute("SELECT endpoint FROM jobs").fetchone()[0] == base
     assert cli("tier", "4").returncode == 0

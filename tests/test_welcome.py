@@ -36,7 +36,10 @@ def test_welcome_keeps_the_prompt_and_ctrl_return_generates(studio, qloop, sandb
     window = studio()
     panel = _welcome(window, qloop, sandbox, monkeypatch)
     assert panel.isVisible() and "sandbox" in panel.findChildren(type(panel.key_status))[1].text()
-    assert all(w.focusPolicy() == Qt.FocusPolicy.ClickFocus for w in (panel.key, panel.add_key, panel.skip, panel.done))
+    assert all(
+        w.focusPolicy() == Qt.FocusPolicy.ClickFocus
+        for w in (panel.key, panel.add_key, panel.skip, panel.done)
+    )
     QTest.keyClicks(window.editor.prompt, "a red kite")
     window.editor.prompt.setFocus()
     QTest.keyClick(window.editor.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -60,7 +63,10 @@ def test_adding_a_key_switches_from_the_sandbox_at_once(studio, qloop, sandbox, 
     panel.done.click()
     until(qloop, lambda: window.session.db.run_sync(get_setting, "ui.welcome_done") == "saved")
     caps = qloop.run_until_complete(window.session.db.run(ledger.get_caps))
-    assert str(caps.day) == "3.50" and qloop.run_until_complete(window.session.db.run(get_setting, "rate.tier")) == "3"
+    assert (
+        str(caps.day) == "3.50"
+        and qloop.run_until_complete(window.session.db.run(get_setting, "rate.tier")) == "3"
+    )
     # the next call is a real (non-sandbox) call: it counts in the ledger
     window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 1})
     window.generate()
@@ -74,7 +80,9 @@ def test_refusals_in_plain_words(studio, qloop, sandbox, monkeypatch):
     panel.key.setText(WRONG_KEY)
     panel.add_key.click()
     until(qloop, lambda: "The key was refused" in panel.key_status.text())
-    assert "not stored" in panel.key_status.text() and keyring.get_password(keys.SERVICE, keys.USERNAME) is None
+    assert (
+        "not stored" in panel.key_status.text() and keyring.get_password(keys.SERVICE, keys.USERNAME) is None
+    )
     sandbox.config.faults.push("models/org_unverified")
     panel.key.setText(UNVERIFIED_KEY)
     panel.add_key.click()

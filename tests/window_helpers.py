@@ -50,8 +50,6 @@ def studio_windows(qloop, qtbot, sandbox, tmp_path):
             pass
 
 
-
-
 def generate_panels(window, qloop, n: int = 2, *, prompt: str = "x", size: str = "1024x1024", **params):
     """Generate n panels through the window (sandbox) and wait until all are saved; returns the board."""
     window.session.prompt.load({"prompt": prompt, "size": size, "quality": "low", "n": n, **params})

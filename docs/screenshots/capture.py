@@ -1,8 +1,8 @@
 """Capture the window's screenshots into docs/screenshots/ (offscreen, against the embedded sandbox).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py          # every shot
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   # only 13-16 (gpt-image-2.6)
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py reliability   # only 17-18
+QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py          # every shot
+QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   # only 13-16 (gpt-image-2.6)
+QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py reliability   # only 17-18
 """
 
 from __future__ import annotations
@@ -63,10 +63,25 @@ async def export_board_shots(window, session) -> None:
 
     from PIL import Image
 
-    shots = ["Wide", "Medium", "Close-up", "Insert", "Over the shoulder", "POV", "Wide", "Close-up", "Medium", "Aerial"]
+    shots = [
+        "Wide",
+        "Medium",
+        "Close-up",
+        "Insert",
+        "Over the shoulder",
+        "POV",
+        "Wide",
+        "Close-up",
+        "Medium",
+        "Aerial",
+    ]
     for i, row in enumerate(session.board.rows):
-        session.set_panel_fields(row.panel_id, shot=shots[i % len(shots)], duration=1.5 + (i % 3),
-                                 notes="Foghorn in the distance." if i % 2 else "")
+        session.set_panel_fields(
+            row.panel_id,
+            shot=shots[i % len(shots)],
+            duration=1.5 + (i % 3),
+            notes="Foghorn in the distance." if i % 2 else "",
+        )
     await asyncio.sleep(0.8)
     out = Path(tempfile.mkdtemp())
     window.open_export()
@@ -84,8 +99,21 @@ async def export_board_shots(window, session) -> None:
     sheet.thumbnail((1600, 1600))
     sheet.save(HERE / "10-contact-sheet.png")
     if shutil.which("pdftoppm"):  # poppler-utils
-        subprocess.run(["pdftoppm", "-r", "90", "-png", "-f", "2", "-l", "2", str(folder / "storyboard.pdf"),
-                        str(out / "page")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "90",
+                "-png",
+                "-f",
+                "2",
+                "-l",
+                "2",
+                str(folder / "storyboard.pdf"),
+                str(out / "page"),
+            ],
+            check=True,
+        )
         next(out.glob("page*.png")).replace(HERE / "11-pdf-page.png")
     dialog.close()
 
@@ -97,16 +125,44 @@ async def models_shots(window, session) -> None:
     s26 = "gpt-image-2.6-sunburst"
     await session.select_board("Motion and vectors")
     p = session.prompt
-    p.load({"prompt": "A paper boat bobbing on a pond, loopable", "model": s26, "size": "640x640", "quality": "low",
-            "n": 1, "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120, "complexity": "medium"})
+    p.load(
+        {
+            "prompt": "A paper boat bobbing on a pond, loopable",
+            "model": s26,
+            "size": "640x640",
+            "quality": "low",
+            "n": 1,
+            "output_format": "gif",
+            "frame_count": 6,
+            "frame_duration_ms": 120,
+            "complexity": "medium",
+        }
+    )
     await asyncio.sleep(0.3)
     window.editor.grab().save(str(HERE / "13-model-picker-gif.png"))
     await session.generate()
-    p.load({"prompt": "Flat vector logo of a lighthouse, two colours", "model": s26, "size": "1024x1024", "quality": "low",
-            "n": 1, "output_format": "svg", "complexity": None})
+    p.load(
+        {
+            "prompt": "Flat vector logo of a lighthouse, two colours",
+            "model": s26,
+            "size": "1024x1024",
+            "quality": "low",
+            "n": 1,
+            "output_format": "svg",
+            "complexity": None,
+        }
+    )
     await session.generate()
-    p.load({"prompt": "A harbour at dawn with boats", "model": s26, "size": "1536x1024", "quality": "low", "n": 1,
-            "output_format": "png"})
+    p.load(
+        {
+            "prompt": "A harbour at dawn with boats",
+            "model": s26,
+            "size": "1536x1024",
+            "quality": "low",
+            "n": 1,
+            "output_format": "png",
+        }
+    )
     await session.generate()
     await asyncio.sleep(1.0)
     window.grid.setCurrentIndex(session.board.index(0))  # the GIF plays where it is selected
@@ -150,7 +206,9 @@ async def reliability_shots(window, session, sb) -> None:
     await db.run(ledger.set_cap, "day", Decimal("0.0005"))
     await db.run(ledger.set_cap, "call", Decimal("0.25"))
     await session.refresh_costs()
-    session.prompt.load({"prompt": "A lighthouse at dusk, wide shot", "size": "1536x1024", "quality": "low", "n": 2})
+    session.prompt.load(
+        {"prompt": "A lighthouse at dusk, wide shot", "size": "1536x1024", "quality": "low", "n": 2}
+    )
     await asyncio.sleep(0.3)
     window.editor.generate.setFocus()
     window.grab().save(str(HERE / "17-caps-rehearsed.png"))
@@ -161,8 +219,13 @@ async def reliability_shots(window, session, sb) -> None:
     session.prompt.load({"prompt": "Two boats in the harbour", "size": "1024x1024", "quality": "low", "n": 1})
     await session.generate()
     row = session.board.rows[-1]
-    await db.run(lambda conn: conn.execute("UPDATE images SET problem = 'not a readable PNG image (SyntaxError: "
-                                           "broken PNG file)' WHERE job_id = ?", (row.job_id,)))
+    await db.run(
+        lambda conn: conn.execute(
+            "UPDATE images SET problem = 'not a readable PNG image (SyntaxError: "
+            "broken PNG file)' WHERE job_id = ?",
+            (row.job_id,),
+        )
+    )
     await session.reload_board()
     await asyncio.sleep(0.8)
     window.grab().save(str(HERE / "18-partial-answer-and-flagged-panel.png"))
@@ -172,8 +235,8 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
         os.environ[name] = os.path.join(tmp, name.lower())
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
     app.setOrganizationName("asset-studio-screenshots")
@@ -188,13 +251,19 @@ def main() -> None:
 
     async def shoot() -> None:
         with EmbeddedSandbox(SandboxConfig(latency=1.5)) as sb:
-            session = await Session.open(Endpoint(sb.base_url, "sandbox", is_sandbox=True), board="Lighthouse storyboard")
+            session = await Session.open(
+                Endpoint(sb.base_url, "sandbox", is_sandbox=True), board="Lighthouse storyboard"
+            )
             window = MainWindow(session, data_folder=os.environ["XDG_DATA_HOME"])
             window.resize(1500, 900)
             window.show()
             await asyncio.sleep(0.3)
             if sys.argv[1:] in (["models"], ["reliability"]):
-                await (models_shots(window, session) if sys.argv[1] == "models" else reliability_shots(window, session, sb))
+                await (
+                    models_shots(window, session)
+                    if sys.argv[1] == "models"
+                    else reliability_shots(window, session, sb)
+                )
                 window.close()
                 await session.shutdown()
                 return
@@ -204,7 +273,10 @@ def main() -> None:
             window.grab().save(str(HERE / "12-welcome.png"))
             window.welcome.hide()
             p = session.prompt
-            p.set("prompt", "Storyboard: a lighthouse keeper climbs the stairs at dusk, wide cinematic shot, warm light")
+            p.set(
+                "prompt",
+                "Storyboard: a lighthouse keeper climbs the stairs at dusk, wide cinematic shot, warm light",
+            )
             p.set("size", "1536x864")
             p.set("quality", "medium")
             p.set("n", 10)

@@ -1,4 +1,5 @@
-"""The command line: `asset-studio quote|generate|edit|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
+"""The command line: `asset-studio
+quote|generate|edit|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
 
 Exit status: 0 success, 1 a call failed, 2 refused before anything was sent (bad input or over budget).
 Heavy modules (openai, Pillow, uvicorn) are imported only by the subcommand that needs them.
@@ -8,7 +9,20 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("quote", "generate", "edit", "sandbox", "key", "ledger", "jobs", "budget", "tier", "boards", "export", "models")
+SUBCOMMANDS = (
+    "quote",
+    "generate",
+    "edit",
+    "sandbox",
+    "key",
+    "ledger",
+    "jobs",
+    "budget",
+    "tier",
+    "boards",
+    "export",
+    "models",
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 

@@ -64,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
 
         sandbox = EmbeddedSandbox().start()
         endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
-        warn("no API key (keyring or OPENAI_API_KEY) and no OPENAI_BASE_URL: using the offline sandbox (placeholder images, no charges)")
+        warn(
+            "no API key (keyring or OPENAI_API_KEY) and no OPENAI_BASE_URL: using the offline sandbox "
+            "(placeholder images, no charges)"
+        )
     try:
         return asyncio.run(_run(args, endpoint, checked, call_cap, out, notices, source))
     finally:
@@ -77,15 +80,16 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
     from studio.service.images_api import sum_usage
     from studio.service.journal import JobState
     from studio.service.ledger import OverBudget
+    from studio.service.model_list import refresh_models
     from studio.service.runner import ImageService
     from studio.service.storage import save_with_fallback
-
-    from studio.service.model_list import refresh_models
 
     service = await ImageService.open(endpoint)
     listed = await refresh_models(service)  # the endpoint's shutdown dates (read at most daily; cached)
     if listed.error and not args.json:
-        warn(f"could not read the endpoint's model list ({listed.error}); using this version's lifecycle data")
+        warn(
+            f"could not read the endpoint's model list ({listed.error}); using this version's lifecycle data"
+        )
     listener = service.events.listener()
 
     async def report_progress() -> None:
@@ -100,14 +104,25 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
     try:
         _, q = service.check(checked.request)
         if not args.json:
-            print(f"quote: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}", file=sys.stderr)
+            print(
+                f"quote: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}",
+                file=sys.stderr,
+            )
         edited = None
         try:
             if source is not None and checked.request.mask is not None:
                 from studio.service.edits import run_edit
 
-                edited = await run_edit(service, checked.request, source=source, mask_file=checked.request.mask,
-                                        board=args.board, call_cap=call_cap, guard=not args.no_guard, feather_px=args.feather)
+                edited = await run_edit(
+                    service,
+                    checked.request,
+                    source=source,
+                    mask_file=checked.request.mask,
+                    board=args.board,
+                    call_cap=call_cap,
+                    guard=not args.no_guard,
+                    feather_px=args.feather,
+                )
                 outcome = edited.group
             else:
                 outcome = await service.submit(checked.request, board=args.board, call_cap=call_cap)
@@ -137,7 +152,10 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
             rid = f" (request id {job.failure.request_id})" if job.failure.request_id else ""
             warn(f"{job.failure.message}{rid}")
         if job.state is JobState.UNKNOWN:
-            warn(f"job {job.job_id[:8]}: outcome unknown, it may have been billed; it will not be re-sent (see `asset-studio jobs`)")
+            warn(
+                f"job {job.job_id[:8]}: outcome unknown, it may have been billed; it will not be re-sent "
+                "(see `asset-studio jobs`)"
+            )
         elif job.notice:
             warn(job.notice)
     for job in outcome.jobs:
@@ -151,7 +169,9 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
         "files": [str(p) for p in files],
         "library_files": [i.path for j in outcome.jobs for i in j.images],
         "usage": usage,
-        "billed_usd": str(outcome.billed_usd) if any(j.billed_usd is not None for j in outcome.jobs) else None,
+        "billed_usd": str(outcome.billed_usd)
+        if any(j.billed_usd is not None for j in outcome.jobs)
+        else None,
         "quote": outcome.quote.to_json(),
         "model": checked.request.model,
         "output_format": outcome.jobs[0].output_format,
@@ -168,14 +188,24 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
         report["heatmaps"] = [i.heatmap_path for i in edited.images]
         for d in drifts:
             if not args.json:
-                warn(f"drift outside the mask: {d.describe()}" + ("; the source was kept there" if not args.no_guard else ""))
+                warn(
+                    f"drift outside the mask: {d.describe()}"
+                    + ("; the source was kept there" if not args.no_guard else "")
+                )
     if args.json:
         emit_json(report)
     else:
-        for p in files or [Path(i.path) for i in (edited.images if edited is not None and not args.no_guard else [])
-                           ] or [Path(i.path) for j in outcome.jobs for i in j.images]:
+        for p in (
+            files
+            or [Path(i.path) for i in (edited.images if edited is not None and not args.no_guard else [])]
+            or [Path(i.path) for j in outcome.jobs for i in j.images]
+        ):
             print(p)
         if outcome.jobs and any(j.billed_usd is not None for j in outcome.jobs):
-            print(f"billed {format_usd(outcome.billed_usd)} (quoted at most {format_usd(outcome.quote.total_usd_max)}); "
-                  f"request id {report['request_id']}", file=sys.stderr)
+            print(
+                f"billed {format_usd(outcome.billed_usd)} (quoted at most "
+                f"{format_usd(outcome.quote.total_usd_max)}); "
+                f"request id {report['request_id']}",
+                file=sys.stderr,
+            )
     return 1 if failed or problem else 0

@@ -13,6 +13,7 @@ from studio import APP_ID
 from studio.core.files import atomic_write
 from studio.core.resources import desktop_path
 
+
 def _data_home() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 
@@ -28,9 +29,14 @@ def _launcher() -> str:
 
 
 def _targets(share: Path) -> list[tuple[Path, Path]]:
-    pairs = [(desktop_path(f"{APP_ID}.desktop"), share / "applications" / f"{APP_ID}.desktop"),
-             (desktop_path(f"{APP_ID}.metainfo.xml"), share / "metainfo" / f"{APP_ID}.metainfo.xml"),
-             (desktop_path(f"icons/{APP_ID}.svg"), share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg")]
+    pairs = [
+        (desktop_path(f"{APP_ID}.desktop"), share / "applications" / f"{APP_ID}.desktop"),
+        (desktop_path(f"{APP_ID}.metainfo.xml"), share / "metainfo" / f"{APP_ID}.metainfo.xml"),
+        (
+            desktop_path(f"icons/{APP_ID}.svg"),
+            share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg",
+        ),
+    ]
     icons = desktop_path(f"icons/{APP_ID}.svg").parent
     for png in sorted(icons.glob(f"*/{APP_ID}.png")):  # one folder per size, e.g. 48x48/
         pairs.append((png, share / "icons" / "hicolor" / png.parent.name / "apps" / png.name))
@@ -41,10 +47,18 @@ def _refresh_caches(share: Path) -> None:
     from studio.core.redact import child_environment
 
     env = child_environment(dict(os.environ))  # the cache tools never see the key
-    for tool, arg in (("update-desktop-database", share / "applications"), ("gtk-update-icon-cache", share / "icons" / "hicolor")):
+    for tool, arg in (
+        ("update-desktop-database", share / "applications"),
+        ("gtk-update-icon-cache", share / "icons" / "hicolor"),
+    ):
         if shutil.which(tool):
-            subprocess.run([tool, "-q", str(arg)] if tool == "update-desktop-database" else [tool, "-q", "-t", str(arg)],
-                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            subprocess.run(
+                [tool, "-q", str(arg)] if tool == "update-desktop-database" else [tool, "-q", "-t", str(arg)],
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
 
 
 def install() -> int:

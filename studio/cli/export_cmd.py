@@ -29,13 +29,27 @@ def _boards(db, args) -> int:
 
     rows = db.run_sync(library.boards)
     if args.json:
-        emit_json({"boards": [{"name": r["name"], "panels": r["panels"], "created_at": r["created_at"],
-                               "budget_usd": r["budget_usd"]} for r in rows]})
+        emit_json(
+            {
+                "boards": [
+                    {
+                        "name": r["name"],
+                        "panels": r["panels"],
+                        "created_at": r["created_at"],
+                        "budget_usd": r["budget_usd"],
+                    }
+                    for r in rows
+                ]
+            }
+        )
         return 0
     if not rows:
         print("no boards yet (generate with --board NAME, or open the app)")
     for r in rows:
-        print(f"{r['name']}\t{r['panels']} panel{'s' if r['panels'] != 1 else ''}\tcreated {r['created_at'][:10]}")
+        print(
+            f"{r['name']}\t{r['panels']} panel{'s' if r['panels'] != 1 else ''}\tcreated "
+            f"{r['created_at'][:10]}"
+        )
     return 0
 
 
@@ -45,8 +59,14 @@ def _export(db, args) -> int:
     from studio.service.export.run import FORMATS, ExportOptions, export_board
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip()) if args.formats else FORMATS
-    options = ExportOptions(formats=formats, columns=args.columns, per_page=args.per_page, page_size=args.page_size,
-                            gif_width=args.gif_width, burn_in=not args.no_burn_in)
+    options = ExportOptions(
+        formats=formats,
+        columns=args.columns,
+        per_page=args.per_page,
+        page_size=args.page_size,
+        gif_width=args.gif_width,
+        burn_in=not args.no_burn_in,
+    )
     options.check()
     board = db.run_sync(load_board, args.board)
 
@@ -62,9 +82,18 @@ def _export(db, args) -> int:
     for s in result.skipped:
         warn(f"panel {s['number']} ({s['path']}) was skipped: {s['reason']}")
     if args.json:
-        emit_json({"board": board.name, "folder": str(result.folder), "files": result.files,
-                   "panels": len(board.panels) - len(result.skipped), "panels_billed_usd": str(board.panels_total_usd),
-                   "ledger_total_usd": str(board.ledger_total_usd), "sandbox": board.sandbox, "skipped": result.skipped})
+        emit_json(
+            {
+                "board": board.name,
+                "folder": str(result.folder),
+                "files": result.files,
+                "panels": len(board.panels) - len(result.skipped),
+                "panels_billed_usd": str(board.panels_total_usd),
+                "ledger_total_usd": str(board.ledger_total_usd),
+                "sandbox": board.sandbox,
+                "skipped": result.skipped,
+            }
+        )
     else:
         print(result.folder)
     return 1 if result.skipped else 0

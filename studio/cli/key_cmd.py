@@ -23,10 +23,11 @@ def _check(key: str) -> tuple[bool | None, str]:
     """(True ok / False refused / None could not tell, message)."""
     from studio.service.endpoint import OPENAI_BASE, Endpoint
     from studio.service.keycheck import check_key
-
     from studio.service.user_settings import read_library_settings
 
-    base = (os.environ.get("OPENAI_BASE_URL") or "").strip() or read_library_settings().base_url or OPENAI_BASE
+    base = (
+        (os.environ.get("OPENAI_BASE_URL") or "").strip() or read_library_settings().base_url or OPENAI_BASE
+    )
     result = asyncio.run(check_key(Endpoint(base, key)))
     if result.ok:
         return True, result.message
@@ -55,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
                 path = keys.store_plaintext(key)
             except (ValueError, OSError) as exc:
                 return refuse(str(exc))
-            warn(f"the key is in a plain-text file, {path} (mode 0600): NOT encrypted, readable by anyone with your account")
+            warn(
+                f"the key is in a plain-text file, {path} (mode 0600): NOT encrypted, readable by anyone "
+                "with your account"
+            )
             print(f"key stored in {path}")
             return 0
         try:
@@ -64,7 +68,10 @@ def run(args: argparse.Namespace) -> int:
             return refuse(str(exc))
         print(f"key stored in the OS keyring ({keys.backend_name()})")
         if env_key:
-            warn("OPENAI_API_KEY is set in this environment and overrides the stored key for processes that have it")
+            warn(
+                "OPENAI_API_KEY is set in this environment and overrides the stored key for processes that "
+                "have it"
+            )
         return 0
     if args.action == "delete":
         removed = keys.delete_stored_key()

@@ -59,11 +59,20 @@ def _jobs(db, args) -> int:
     if not rows:
         print("no jobs yet")
     for r in rows:
-        money = f"billed {format_usd(Decimal(r['billed_usd']))}" if r["billed_usd"] else f"quote ≤ {format_usd(Decimal(r['quote_max_usd']))}"
-        line = f"{r['created_at'][:19]}  {r['id'][:8]}  {r['state']:<8}  {r['model']}  n={r['n']}  {money}  {r['prompt'][:40]!r}"
+        money = (
+            f"billed {format_usd(Decimal(r['billed_usd']))}"
+            if r["billed_usd"]
+            else f"quote ≤ {format_usd(Decimal(r['quote_max_usd']))}"
+        )
+        line = (
+            f"{r['created_at'][:19]}  {r['id'][:8]}  {r['state']:<8}  {r['model']}  n={r['n']}  {money}  "
+            f"{r['prompt'][:40]!r}"
+        )
         print(line)
         if r["state"] == "unknown":
-            print(f"          outcome unknown — may have been billed; not re-sent. {r['error_message'] or ''}")
+            print(
+                f"          outcome unknown — may have been billed; not re-sent. {r['error_message'] or ''}"
+            )
         elif r["state"] == "failed" and r["error_message"]:
             print(f"          {r['error_message']}")
         elif r["error_message"]:  # a saved job's notes: a bill estimated or over the quote, images flagged
@@ -80,17 +89,32 @@ def _ledger(db, args) -> int:
         return 0
     t = db.run_sync(ledger.totals)
     if args.json:
-        emit_json({"rows": rows, "totals": {"today_usd": str(t.today), "month_usd": str(t.month), "all_time_usd": str(t.all_time),
-                                            "by_board": {k: str(v) for k, v in t.by_board.items()}, "sandbox_calls": t.sandbox_calls}})
+        emit_json(
+            {
+                "rows": rows,
+                "totals": {
+                    "today_usd": str(t.today),
+                    "month_usd": str(t.month),
+                    "all_time_usd": str(t.all_time),
+                    "by_board": {k: str(v) for k, v in t.by_board.items()},
+                    "sandbox_calls": t.sandbox_calls,
+                },
+            }
+        )
         return 0
     for r in rows:
         billed = format_usd(Decimal(r["billed_usd"])) if r["billed_usd"] else "—"
         tag = "  (sandbox, not charged)" if r["sandbox"] else ""
-        print(f"{r['created_at'][:19]}  {r['job_id'][:8]}  {r['state']:<8}  quote ≤ {format_usd(Decimal(r['quote_max_usd']))}  billed {billed}  {r['board']}{tag}")
+        print(
+            f"{r['created_at'][:19]}  {r['job_id'][:8]}  {r['state']:<8}  quote ≤ "
+            f"{format_usd(Decimal(r['quote_max_usd']))}  billed {billed}  {r['board']}{tag}"
+        )
         if r["flags"]:
             print(f"          {r['flags']}")
-    print(f"today {format_usd(t.today)} · this month {format_usd(t.month)} · all time {format_usd(t.all_time)}"
-          + (f" · {t.sandbox_calls} sandbox call(s) not charged" if t.sandbox_calls else ""))
+    print(
+        f"today {format_usd(t.today)} · this month {format_usd(t.month)} · all time {format_usd(t.all_time)}"
+        + (f" · {t.sandbox_calls} sandbox call(s) not charged" if t.sandbox_calls else "")
+    )
     for board, usd in sorted(t.by_board.items()):
         print(f"board {board!r}: {format_usd(usd)}")
     return 0
@@ -114,8 +138,12 @@ def _budget(db, args) -> int:
     t = db.run_sync(ledger.totals)
     boards = db.run_sync(library.boards)
     data = {
-        "caps": {"call": caps.call, "day": caps.day, "month": caps.month,
-                 "boards": {b["name"]: b["budget_usd"] for b in boards if b["budget_usd"] is not None}},
+        "caps": {
+            "call": caps.call,
+            "day": caps.day,
+            "month": caps.month,
+            "boards": {b["name"]: b["budget_usd"] for b in boards if b["budget_usd"] is not None},
+        },
         "spent": {"today": t.today, "month": t.month, "boards": t.by_board},
     }
     if args.json:
@@ -137,7 +165,10 @@ def _budget(db, args) -> int:
     print(f"per month  {show(caps.month)}   (this month: {format_usd(t.month)})")
     for b in boards:
         if b["budget_usd"] is not None:
-            print(f"board {b['name']!r}  {show(b['budget_usd'])}   (spent: {format_usd(t.by_board.get(b['name'], Decimal(0)))})")
+            print(
+                f"board {b['name']!r}  {show(b['budget_usd'])}   (spent: "
+                f"{format_usd(t.by_board.get(b['name'], Decimal(0)))})"
+            )
     return 0
 
 

@@ -42,7 +42,6 @@ async def _list(offline: bool, opt_in: str | None):
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
     from studio.service.paths import database_path
-
     from studio.service.user_settings import read_library_settings
 
     saved = (await asyncio.to_thread(read_library_settings)).base_url

@@ -25,20 +25,36 @@ def refuse(text: str) -> int:
 
 
 def quote_lines(q: Quote) -> list[str]:
-    kind = "exact (OpenAI's published formula)" if q.kind == "exact" else "estimate (no published formula; bound holds)"
+    kind = (
+        "exact (OpenAI's published formula)"
+        if q.kind == "exact"
+        else "estimate (no published formula; bound holds)"
+    )
     lines = [
         f"model            {q.model}{'  (Batch prices)' if q.batch else ''}",
         f"quote            {kind}",
         f"images           {q.n} x {q.output_tokens_per_image:,} output tokens"
         + ("" if q.output_exact or q.kind == "estimate" else "  (auto: dearest option)"),
         f"output           {q.output_tokens:,} tokens  {format_usd(q.output_usd)}"
-        + (f"  (at most {q.output_tokens_max:,} tokens, {format_usd(q.output_usd_max)})" if q.kind == "estimate" else ""),
+        + (
+            f"  (at most {q.output_tokens_max:,} tokens, {format_usd(q.output_usd_max)})"
+            if q.kind == "estimate"
+            else ""
+        ),
         f"text input       ~{q.text_tokens_estimate:,} tokens (at most {q.text_tokens_max:,})",
     ]
     if q.image_input_tokens_max:
-        lines.append(f"image input      ~{q.image_input_tokens_estimate:,} tokens (at most {q.image_input_tokens_max:,})")
+        lines.append(
+            f"image input      ~{q.image_input_tokens_estimate:,} tokens (at most "
+            f"{q.image_input_tokens_max:,})"
+        )
     if q.svg is not None:
-        lines.append(f"SVG author       {q.svg.author}: ~{format_usd(q.svg.usd_estimate)}, at most {format_usd(q.svg.usd_max)}")
-    lines.append(f"total            ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}")
+        lines.append(
+            f"SVG author       {q.svg.author}: ~{format_usd(q.svg.usd_estimate)}, at most "
+            f"{format_usd(q.svg.usd_max)}"
+        )
+    lines.append(
+        f"total            ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)}"
+    )
     lines.extend(f"note             {n}" for n in q.notes)
     return lines

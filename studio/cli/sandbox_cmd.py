@@ -30,10 +30,18 @@ def run(args: argparse.Namespace) -> int:
             shutdowns[model.strip()] = dt.date.fromisoformat(day.strip())
         except ValueError:
             return refuse(f"--shutdown {item}: must be MODEL=YYYY-MM-DD")
-    config = SandboxConfig(tier=args.tier, latency=args.latency, minute_seconds=args.minute_seconds, faults=faults, detail=args.detail,
-                           gif_access=args.gif_access == "on", svg_model_selection=args.svg_model_selection == "on",
-                           no_transparency=frozenset(args.no_transparency), shutdowns=shutdowns,
-                           extra_models=frozenset(args.extra_model))
+    config = SandboxConfig(
+        tier=args.tier,
+        latency=args.latency,
+        minute_seconds=args.minute_seconds,
+        faults=faults,
+        detail=args.detail,
+        gif_access=args.gif_access == "on",
+        svg_model_selection=args.svg_model_selection == "on",
+        no_transparency=frozenset(args.no_transparency),
+        shutdowns=shutdowns,
+        extra_models=frozenset(args.extra_model),
+    )
 
     def ready(base_url: str) -> None:
         print(f"Asset Studio sandbox listening on {base_url}", file=sys.stderr)

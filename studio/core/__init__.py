@@ -1,1 +1,2 @@
-"""Pure Python + Pillow: registry, requests, validation, pricing, images, errors. No Qt, no I/O to the network."""
+"""Pure Python + Pillow: registry, requests, validation, pricing, images, errors. No Qt, no I/O to the
+network."""

@@ -23,7 +23,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 class FixedClock:
@@ -32,7 +32,7 @@ class FixedClock:
     def __init__(self, at: dt.datetime):
         if at.tzinfo is None:
             raise ValueError("a FixedClock needs a timezone-aware time")
-        self.at = at.astimezone(dt.timezone.utc)
+        self.at = at.astimezone(dt.UTC)
 
     def now(self) -> dt.datetime:
         return self.at
@@ -41,14 +41,14 @@ class FixedClock:
         self.at += delta
 
     @classmethod
-    def on(cls, day: dt.date, hour: int = 12) -> "FixedClock":
-        return cls(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone.utc))
+    def on(cls, day: dt.date, hour: int = 12) -> FixedClock:
+        return cls(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC))
 
 
 def parse_instant(text: str) -> dt.datetime:
     """'2026-12-01', '2026-12-01T09:00:00Z' or with an offset; naive times are taken as UTC."""
     value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _from_environment() -> Clock:

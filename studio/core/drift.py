@@ -38,8 +38,10 @@ class Drift:
         return data
 
     def describe(self) -> str:
-        return (f"{self.share:.1%} of the protected pixels changed by more than {self.threshold} levels "
-                f"(worst {self.worst}, mean {self.mean:.1f})")
+        return (
+            f"{self.share:.1%} of the protected pixels changed by more than {self.threshold} levels "
+            f"(worst {self.worst}, mean {self.mean:.1f})"
+        )
 
 
 def fit(result: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -64,21 +66,28 @@ def difference(source: Image.Image, result: Image.Image) -> Image.Image:
     return out
 
 
-def measure(source: Image.Image, result: Image.Image, painted: Image.Image, *, band_px: int = DEFAULT_FEATHER,
-            threshold: int = THRESHOLD) -> tuple[Drift, Image.Image]:
+def measure(
+    source: Image.Image,
+    result: Image.Image,
+    painted: Image.Image,
+    *,
+    band_px: int = DEFAULT_FEATHER,
+    threshold: int = THRESHOLD,
+) -> tuple[Drift, Image.Image]:
     """The drift outside the mask and the difference image (zero inside the band) for the heatmap."""
     return _measure(source, result, mask_ops.grow(painted, band_px), band_px, threshold)
 
 
-def _measure(source: Image.Image, result: Image.Image, grown: Image.Image, band_px: int,
-             threshold: int) -> tuple[Drift, Image.Image]:
+def _measure(
+    source: Image.Image, result: Image.Image, grown: Image.Image, band_px: int, threshold: int
+) -> tuple[Drift, Image.Image]:
     """measure() with the mask already grown by the band (0/255)."""
     diff = difference(source, result)
     protected = mask_ops.invert(grown)
     diff = ImageChops.multiply(diff, protected)  # protected is 0/255: keeps diff there, zero elsewhere
     protected_px = protected.histogram()[255]
     hist = diff.histogram()
-    changed = sum(hist[threshold + 1:])
+    changed = sum(hist[threshold + 1 :])
     # pixels inside the band are zero in `diff` and must not count in the mean
     total = sum(level * count for level, count in enumerate(hist))
     worst = max((level for level, count in enumerate(hist) if count), default=0)
@@ -111,12 +120,16 @@ def blend_weights(painted: Image.Image, grown: Image.Image, feather_px: int) -> 
     return ImageChops.lighter(ImageChops.darker(soft, grown), painted)
 
 
-def guard(source: Image.Image, result: Image.Image, painted: Image.Image, *, feather_px: int = DEFAULT_FEATHER) -> Image.Image:
+def guard(
+    source: Image.Image, result: Image.Image, painted: Image.Image, *, feather_px: int = DEFAULT_FEATHER
+) -> Image.Image:
     """The result inside the (feathered) mask, the source's own pixels outside it."""
     return _guarded(source, fit(result, source.size), painted, mask_ops.grow(painted, feather_px), feather_px)
 
 
-def _guarded(source: Image.Image, fitted: Image.Image, painted: Image.Image, grown: Image.Image, feather_px: int) -> Image.Image:
+def _guarded(
+    source: Image.Image, fitted: Image.Image, painted: Image.Image, grown: Image.Image, feather_px: int
+) -> Image.Image:
     a, b = _common_mode(source, fitted)
     return Image.composite(b, a, blend_weights(painted, grown, feather_px))
 
@@ -142,8 +155,15 @@ def _open(data: bytes) -> Image.Image:
         return im.copy()
 
 
-def process(source: bytes, result: bytes, painted: Image.Image, *, guard_on: bool = True,
-            feather_px: int = DEFAULT_FEATHER, threshold: int = THRESHOLD) -> GuardedEdit:
+def process(
+    source: bytes,
+    result: bytes,
+    painted: Image.Image,
+    *,
+    guard_on: bool = True,
+    feather_px: int = DEFAULT_FEATHER,
+    threshold: int = THRESHOLD,
+) -> GuardedEdit:
     """Measure an edit's drift outside the mask (before any guard) and, with the guard on, put the
     source's pixels back outside the feathered mask. Always lossless (PNG)."""
     src, res = _open(source), _open(result)

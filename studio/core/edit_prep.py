@@ -59,8 +59,13 @@ def fit_source(image: ImageFile, spec: ModelSpec) -> tuple[ImageFile, list[str]]
         w, h = max(16, int(pic.width * scale)), max(16, int(pic.height * scale))
         data = _encode(pic.resize((w, h), Image.Resampling.LANCZOS), fmt if fmt == "jpeg" else "png-small")
     if limit and (len(image.data) >= limit):
-        what = f"re-encoded as {fmt.upper()}" + (f" and downscaled to {int(pic.width * scale)}x{int(pic.height * scale)}" if scale < 1 else "")
-        notices.append(f"image {image.filename!r} is {len(image.data):,} bytes, over the API's {limit:,}; {what} ({len(data):,} bytes)")
+        what = f"re-encoded as {fmt.upper()}" + (
+            f" and downscaled to {int(pic.width * scale)}x{int(pic.height * scale)}" if scale < 1 else ""
+        )
+        notices.append(
+            f"image {image.filename!r} is {len(image.data):,} bytes, over the API's {limit:,}; {what} "
+            f"({len(data):,} bytes)"
+        )
     out = inspect_image(data, f"{stem}.{'jpg' if fmt == 'jpeg' else 'png'}", role="image")
     return out, notices
 
@@ -73,15 +78,22 @@ def output_size(source: Size, spec: ModelSpec) -> tuple[str, str | None]:
     return str(best), f"the source is {source}, which {spec.id} cannot return; the edit will come back {best}"
 
 
-def prepare_edit(images: tuple[ImageFile, ...], painted: Image.Image | None, spec: ModelSpec, *,
-                 mask_file: ImageFile | None = None) -> PreparedEdit:
+def prepare_edit(
+    images: tuple[ImageFile, ...],
+    painted: Image.Image | None,
+    spec: ModelSpec,
+    *,
+    mask_file: ImageFile | None = None,
+) -> PreparedEdit:
     """Everything checked before sending an edit: formats and byte limits of the images, the
     mask as an RGBA PNG at the first image's exact size (from a painted mask, or a mask file
     resampled to fit), and the output size. Refusals raise ImageInputError; nothing is sent."""
     if not images:
         raise ImageInputError("image: an edit needs at least one input image")
     if spec.max_input_images and len(images) > spec.max_input_images:
-        raise ImageInputError(f"image: {spec.id} takes at most {spec.max_input_images} input images ({len(images)} given)")
+        raise ImageInputError(
+            f"image: {spec.id} takes at most {spec.max_input_images} input images ({len(images)} given)"
+        )
     notices: list[str] = []
     fitted: list[ImageFile] = []
     for image in images:
@@ -95,12 +107,18 @@ def prepare_edit(images: tuple[ImageFile, ...], painted: Image.Image | None, spe
         label = f"mask {mask_file.filename!r}"
         painted = mask_ops.painted_from_api(mask_file, (first.width, first.height))
         if mask_file.size != first:
-            notices.append(f"mask {mask_file.filename!r} is {mask_file.size}; resampled to the image's {first}")
+            notices.append(
+                f"mask {mask_file.filename!r} is {mask_file.size}; resampled to the image's {first}"
+            )
     if painted is not None:
         if painted.size != (first.width, first.height):
             painted = painted.resize((first.width, first.height), Image.Resampling.NEAREST)
         sent_size = fitted[0].size
-        to_send = painted if sent_size == first else painted.resize((sent_size.width, sent_size.height), Image.Resampling.NEAREST)
+        to_send = (
+            painted
+            if sent_size == first
+            else painted.resize((sent_size.width, sent_size.height), Image.Resampling.NEAREST)
+        )
         mask = mask_ops.to_api_mask(to_send, max_bytes=spec.mask_max_bytes or None, label=label)
     size, notice = output_size(first, spec)
     if notice:

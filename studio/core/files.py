@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 def _umask() -> int:
@@ -23,8 +23,9 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview], *, public: bool = False,
-                 mode: int | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes | Sequence[bytes | memoryview], *, public: bool = False, mode: int | None = None
+) -> None:
     """Write `data` (bytes, or parts written one after the other) so that `path` is either absent
     or complete, never half-written. Private (0600) by default, like the library; `public` files (copies
     for --out, exports, desktop entries) get the ordinary mode the umask gives; `mode` sets one exactly."""
@@ -36,7 +37,7 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview], *, publ
         elif public:
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            for part in ([data] if isinstance(data, (bytes, bytearray, memoryview)) else data):
+            for part in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
                 fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())

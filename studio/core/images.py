@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import stat
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -51,16 +51,22 @@ def inspect_image(data: bytes, filename: str = "image.png", *, role: str = "imag
             fmt = _PIL_FORMATS.get(im.format or "")
             width, height = im.size
             if width * height > MAX_DECODE_PIXELS:
-                raise ImageInputError(f"{label} is {width}x{height}: too many pixels to be an image the API accepts", param=role)
+                raise ImageInputError(
+                    f"{label} is {width}x{height}: too many pixels to be an image the API accepts", param=role
+                )
             bands = im.getbands()
             has_alpha = "A" in bands or "transparency" in im.info
             im.verify()
     except ImageInputError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageInputError(f"{label} is not a readable image ({type(exc).__name__}: {exc})", param=role) from None
+        raise ImageInputError(
+            f"{label} is not a readable image ({type(exc).__name__}: {exc})", param=role
+        ) from None
     if fmt is None:
-        raise ImageInputError(f"{label} is a {(im.format or 'unknown')} image; the API takes PNG, JPEG or WebP", param=role)
+        raise ImageInputError(
+            f"{label} is a {(im.format or 'unknown')} image; the API takes PNG, JPEG or WebP", param=role
+        )
     ext = {"jpeg": ".jpg"}.get(fmt, "." + fmt)
     name = safe_filename(filename, default=role)
     if not name.lower().endswith((ext, ".jpeg" if fmt == "jpeg" else ext)):
@@ -75,11 +81,16 @@ def read_image_file(path: str | Path, *, role: str = "image") -> ImageFile:
         info = p.stat()
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError
-        if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO, a socket: never read (it could be endless or hang)
+        if not stat.S_ISREG(
+            info.st_mode
+        ):  # /dev/zero, a FIFO, a socket: never read (it could be endless or hang)
             raise ImageInputError(f"{role} {str(p)!r} is not a regular file", param=role)
         if info.st_size > MAX_READ_BYTES:
-            raise ImageInputError(f"{role} file {str(p)!r} is {info.st_size:,} bytes: too large to be an image to send "
-                                  f"(at most {MAX_READ_BYTES:,} are read, then re-encoded under the API's limit)", param=role)
+            raise ImageInputError(
+                f"{role} file {str(p)!r} is {info.st_size:,} bytes: too large to be an image to send "
+                f"(at most {MAX_READ_BYTES:,} are read, then re-encoded under the API's limit)",
+                param=role,
+            )
         data = p.read_bytes()
     except FileNotFoundError:
         raise ImageInputError(f"{role} file {str(p)!r} does not exist", param=role) from None

@@ -42,7 +42,12 @@ def _crop_box(mask: Image.Image, margin: int) -> tuple[int, int, int, int] | Non
     if box is None:
         return None
     x0, y0, x1, y1 = box
-    return (max(0, x0 - margin), max(0, y0 - margin), min(mask.width, x1 + margin), min(mask.height, y1 + margin))
+    return (
+        max(0, x0 - margin),
+        max(0, y0 - margin),
+        min(mask.width, x1 + margin),
+        min(mask.height, y1 + margin),
+    )
 
 
 def _dilate(region: Image.Image, px: int) -> Image.Image:
@@ -120,8 +125,9 @@ def changed_box(before: Image.Image, after: Image.Image) -> tuple[int, int, int,
     return ImageChops.difference(before, after).getbbox()
 
 
-def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: int | None = None,
-                label: str = "mask") -> ImageFile:
+def to_api_mask(
+    painted: Image.Image, *, filename: str = "mask.png", max_bytes: int | None = None, label: str = "mask"
+) -> ImageFile:
     """The mask as the edit endpoint wants it: an RGBA PNG, the same size, alpha 0 = edit here.
 
     Every pixel painted at all is opened for editing (a feathered edge is repainted by the model
@@ -131,8 +137,11 @@ def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: 
     hist = edit.histogram()
     total = painted.width * painted.height
     if hist[255] == 0:
-        raise ImageInputError(f"{label} is empty: no pixel is marked to edit (paint it, or make it transparent "
-                              "in a mask file), so nothing would be edited", param="mask")
+        raise ImageInputError(
+            f"{label} is empty: no pixel is marked to edit (paint it, or make it transparent "
+            "in a mask file), so nothing would be edited",
+            param="mask",
+        )
     if hist[255] == total:
         raise ImageInputError(
             f"{label} covers the whole image: it protects nothing (send the edit without a mask)",
@@ -144,7 +153,9 @@ def to_api_mask(painted: Image.Image, *, filename: str = "mask.png", max_bytes: 
     rgba.save(buf, "PNG", optimize=True)
     data = buf.getvalue()
     if max_bytes is not None and len(data) >= max_bytes:
-        raise ImageInputError(f"{label} is {len(data):,} bytes as PNG; the API takes masks under {max_bytes:,}", param="mask")
+        raise ImageInputError(
+            f"{label} is {len(data):,} bytes as PNG; the API takes masks under {max_bytes:,}", param="mask"
+        )
     return inspect_image(data, filename, role="mask")
 
 
@@ -153,7 +164,8 @@ def painted_from_api(mask: ImageFile, size: tuple[int, int] | None = None) -> Im
     with Image.open(io.BytesIO(mask.data)) as im:
         if "A" not in im.getbands() and "transparency" not in im.info:
             raise ImageInputError(
-                f"mask {mask.filename!r} has no alpha channel: transparent pixels (alpha 0) mark the area to edit",
+                f"mask {mask.filename!r} has no alpha channel: transparent pixels (alpha 0) mark the area "
+                "to edit",
                 param="mask",
             )
         alpha = im.convert("RGBA").getchannel("A")

@@ -53,7 +53,10 @@ def cap_refusal(quote_max: Decimal, call_caps: list[Decimal | None], limits: lis
         return f"this call's quote is at most {quote_text}, over the per-call cap of {format_cap(call_cap)}"
     for limit in limits:
         if limit.spent + quote_max > limit.cap:
-            return (f"this call's quote is at most {quote_text}; the {limit.label} cap is {format_cap(limit.cap)} and "
-                    f"{format_usd(limit.spent)} is spent or reserved {limit.span}, so "
-                    f"{format_usd_left(limit.cap - limit.spent)} is left")
+            return (
+                f"this call's quote is at most {quote_text}; the {limit.label} cap is "
+                f"{format_cap(limit.cap)} and "
+                f"{format_usd(limit.spent)} is spent or reserved {limit.span}, so "
+                f"{format_usd_left(limit.cap - limit.spent)} is left"
+            )
     return None

@@ -13,7 +13,9 @@ END, AFTER, VERSION, LIBRARY = "end", "after", "version", "library"
 class Placement:
     where: str = LIBRARY
     board: str | None = None
-    panel_id: int | None = None  # AFTER: the panel the new ones follow; VERSION: the panel that gets a version
+    panel_id: int | None = (
+        None  # AFTER: the panel the new ones follow; VERSION: the panel that gets a version
+    )
     parent_version: int | None = None  # VERSION: the version the edit started from
 
     def __post_init__(self) -> None:
@@ -25,19 +27,19 @@ class Placement:
             raise ValueError(f"placement {self.where!r} needs a panel")
 
     @classmethod
-    def end(cls, board: str) -> "Placement":
+    def end(cls, board: str) -> Placement:
         return cls(END, board)
 
     @classmethod
-    def after(cls, board: str, panel_id: int) -> "Placement":
+    def after(cls, board: str, panel_id: int) -> Placement:
         return cls(AFTER, board, panel_id)
 
     @classmethod
-    def version(cls, board: str, panel_id: int, parent_version: int | None = None) -> "Placement":
+    def version(cls, board: str, panel_id: int, parent_version: int | None = None) -> Placement:
         return cls(VERSION, board, panel_id, parent_version)
 
     @classmethod
-    def library(cls, board: str | None = None) -> "Placement":
+    def library(cls, board: str | None = None) -> Placement:
         """Saved in the library without panels (`board` still carries the cost, if given)."""
         return cls(LIBRARY, board)
 
@@ -47,4 +49,9 @@ class Placement:
         return self.where in (END, AFTER)
 
     def to_json(self) -> dict[str, object]:
-        return {"where": self.where, "board": self.board, "panel_id": self.panel_id, "parent_version": self.parent_version}
+        return {
+            "where": self.where,
+            "board": self.board,
+            "panel_id": self.panel_id,
+            "parent_version": self.parent_version,
+        }

@@ -4,8 +4,8 @@ its own and carries where its results go."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .placement import Placement
 from .pricing import Quote
@@ -29,8 +29,13 @@ class PlannedJob:
         return self.checked.request
 
 
-def plan_jobs(request: ImageRequest, sizes: list[int], check: Callable[[ImageRequest], tuple[Checked, Quote]],
-              placement: Placement, group_id: str) -> list[PlannedJob]:
+def plan_jobs(
+    request: ImageRequest,
+    sizes: list[int],
+    check: Callable[[ImageRequest], tuple[Checked, Quote]],
+    placement: Placement,
+    group_id: str,
+) -> list[PlannedJob]:
     """One PlannedJob per call: `sizes` are the images per call (they add up to request.n)."""
     if sum(sizes) != request.n:
         raise ValueError(f"calls of {sizes} images do not make {request.n}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .money import format_usd  # noqa: F401  (re-exported: quotes and bills are shown with it)
 from .registry import ModelSpec, Prices, Registry
@@ -30,8 +31,10 @@ def usd(tokens: int, per_million: Decimal) -> Decimal:
 
 def _prices(spec: ModelSpec, batch: bool) -> Prices:
     if batch and spec.batch != "yes":
-        why = {"no": "does not support the Batch API",
-               "unknown": "may not support the Batch API (reported unsupported; OpenAI's flag is unknown)"}
+        why = {
+            "no": "does not support the Batch API",
+            "unknown": "may not support the Batch API (reported unsupported; OpenAI's flag is unknown)",
+        }
         raise ValueError(f"{spec.id} {why.get(spec.batch, why['no'])}: no Batch prices to quote")
     prices = spec.batch_prices if batch else spec.prices
     if prices is None:
@@ -100,9 +103,14 @@ class Learned:
     bills: int
 
 
-def calibration_key(model: str, size: Size | str | None, quality: str, complexity: str | None,
-                    output_format: str,
-                    frames: int | None = None) -> str:
+def calibration_key(
+    model: str,
+    size: Size | str | None,
+    quality: str,
+    complexity: str | None,
+    output_format: str,
+    frames: int | None = None,
+) -> str:
     """The kind of request a bill teaches about: model, size, quality, complexity, format (and GIF frames)."""
     parts = [model, str(size or "auto"), quality, complexity or "-", output_format]
     if output_format == "gif":
@@ -141,9 +149,11 @@ def quote(
     notes: list[str] = []
     calibrated = 0
     if not spec.listed:
-        notes.append(f"{spec.id} is not in this version's model list: "
-                     "checked with the common GPT-image rules; "
-                     "its quote is an estimate with a doubled bound")
+        notes.append(
+            f"{spec.id} is not in this version's model list: "
+            "checked with the common GPT-image rules; "
+            "its quote is an estimate with a doubled bound"
+        )
     if not spec.exact_quotes:
         frames = spec.gif.frames(req.frame_count) if req.output_format == "gif" and spec.gif else None
         key = calibration_key(req.model, checked.size, req.quality, req.complexity, req.output_format, frames)
@@ -154,8 +164,10 @@ def quote(
             per_image_max = max(per_image_max, math.ceil(seen.largest * margin), per_image)
             notes.append(f"estimate from {seen.bills} of your own bill(s) for this kind of request")
         else:
-            notes.append(f"{spec.id} has no published token formula: the estimate is third-party data "
-                         "and learns from your bills; caps use the bound")
+            notes.append(
+                f"{spec.id} has no published token formula: the estimate is third-party data "
+                "and learns from your bills; caps use the bound"
+            )
     partial = req.partial_images * spec.partial_image_tokens if req.stream else 0
     output_tokens = (per_image + partial) * req.n
     output_tokens_max = (per_image_max + partial) * req.n
@@ -163,8 +175,9 @@ def quote(
     if not exact:
         notes.append("size or quality is auto: quoted at the dearest option the model may pick")
     if partial:
-        notes.append(f"{req.partial_images} partial image(s) per image add "
-                     f"{spec.partial_image_tokens} tokens each")
+        notes.append(
+            f"{req.partial_images} partial image(s) per image add {spec.partial_image_tokens} tokens each"
+        )
     if req.output_format == "gif" and size is not None:
         notes.append(f"a GIF is billed as one sheet of its frames: {size}")
 
@@ -272,9 +285,14 @@ def usage_problem(usage: Any) -> str | None:
     return None
 
 
-def bill_from_usage(usage: Mapping[str, Any] | None, spec: ModelSpec, *, batch: bool = False,
-                    svg_usage: Mapping[str, Any] | None = None,
-                    registry: Registry | None = None) -> Bill | None:
+def bill_from_usage(
+    usage: Mapping[str, Any] | None,
+    spec: ModelSpec,
+    *,
+    batch: bool = False,
+    svg_usage: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> Bill | None:
     """Price a response's usage (and an SVG's `svg_usage`, at its author model's rates).
     `output_tokens_details` may be missing (streamed events omit it): then all output tokens are
     billed as image tokens, the dearer rate. None when the usage cannot be billed from (usage_problem):
@@ -318,9 +336,12 @@ def bill_flags(bill: Bill | None, billed: Decimal, q: Quote, usage: Any, request
     flags = list(bill.flags) if bill else []
     rid = f" (request id {request_id})" if request_id else ""
     if bill is None:
-        flags.append(f"bill estimated: the answer's usage was unusable ({usage_problem(usage)}); "
-                     f"billed at the quote's bound {format_usd(billed)}{rid}")
+        flags.append(
+            f"bill estimated: the answer's usage was unusable ({usage_problem(usage)}); "
+            f"billed at the quote's bound {format_usd(billed)}{rid}"
+        )
     elif billed > q.total_usd_max:
-        flags.append(f"over the quote: billed {format_usd(billed)}, "
-                     f"quoted at most {format_usd(q.total_usd_max)}{rid}")
+        flags.append(
+            f"over the quote: billed {format_usd(billed)}, quoted at most {format_usd(q.total_usd_max)}{rid}"
+        )
     return flags

@@ -39,7 +39,11 @@ def redact_arguments(text: str) -> str:
     return _TOKEN.sub(lambda m: "[redacted]" if _SEGMENT.search(m.group()) else m.group(), redact(text))
 
 
-_SECRET_VARIABLES = ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "OPENAI_BASE_URL")  # a base URL may hold user:password@
+_SECRET_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_ADMIN_KEY",
+    "OPENAI_BASE_URL",
+)  # a base URL may hold user:password@
 
 
 def child_environment(environ: dict[str, str]) -> dict[str, str]:

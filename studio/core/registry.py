@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import clock
 from .errors import ModelUnavailableError, RegistryError
@@ -35,7 +36,7 @@ class Prices:
     text_out: Decimal | None = None
 
     @classmethod
-    def from_data(cls, data: Mapping[str, str]) -> "Prices":
+    def from_data(cls, data: Mapping[str, str]) -> Prices:
         def d(key: str) -> Decimal:
             return Decimal(str(data[key]))
 
@@ -105,7 +106,9 @@ class ModelSpec:
     replacements: tuple[str, ...] = ()  # what OpenAI names instead, once this model shuts down
     grades: Mapping[str, str] = field(default_factory=dict)
     listed: bool = True  # False: learned from the endpoint's /v1/models, not in this version's list
-    lifecycle_source: str = "bundled"  # where status and shutdown come from: this release's data or the endpoint
+    lifecycle_source: str = (
+        "bundled"  # where status and shutdown come from: this release's data or the endpoint
+    )
 
     @property
     def is_gpt_image(self) -> bool:
@@ -117,7 +120,7 @@ class ModelSpec:
         return self.output_tokens.get("kind") in ("formula-gpt-image-2", "table") or bool(self.per_image_usd)
 
     def grade(self, key: str) -> str:
-        """"P" documented by OpenAI, "T" reported by third parties, "U" unknown (a safe assumption),
+        """ "P" documented by OpenAI, "T" reported by third parties, "U" unknown (a safe assumption),
         for a field ("batch"), one of its values ("qualities.xhigh") or a price ("prices.text_out")."""
         if not self.listed:
             return "U"
@@ -172,7 +175,9 @@ class Registry:
                 self._aliases.append(spec.id)
                 self._models[spec.id] = spec
                 for snap in spec.snapshots:
-                    why = "pinned snapshot: reproducible results" + (f"; {spec.pick_why}" if spec.pick_why else "")
+                    why = "pinned snapshot: reproducible results" + (
+                        f"; {spec.pick_why}" if spec.pick_why else ""
+                    )
                     self._models[snap] = _replace(spec, id=snap, snapshots=(), base_id=spec.id, pick_why=why)
         except (KeyError, TypeError, ValueError) as exc:
             raise RegistryError(f"resources/models.toml is malformed: {exc!r}") from exc
@@ -194,24 +199,39 @@ class Registry:
         spec = self._models.get(model_id)
         return (spec.replacements if spec and spec.replacements else ()) or (self.replacement,)
 
-    def with_listed_models(self, model_ids: Iterable[str]) -> "Registry":
+    def with_listed_models(self, model_ids: Iterable[str]) -> Registry:
         """A copy that also knows models the endpoint lists but this version does not, opted in by the user:
-        the common GPT-image rules of the recommended model, every fact graded unknown, quoted as estimates."""
+        the common GPT-image rules of the recommended model, every fact graded unknown, quoted as
+        estimates."""
         copy = self._copy()
         template = self._models[self.replacement]
         for model_id in model_ids:
             if model_id in copy._models:
                 continue
             copy._models[model_id] = _replace(
-                template, id=model_id, label=model_id, snapshots=(), base_id=model_id, listed=False, pick_rank=90,
-                pick_why="not in this version's model list", replacements=(), gif=None, svg=None, markup=False,
-                batch="unknown", complexities=(), complexity_default=None, lifecycle_source="endpoint",
+                template,
+                id=model_id,
+                label=model_id,
+                snapshots=(),
+                base_id=model_id,
+                listed=False,
+                pick_rank=90,
+                pick_why="not in this version's model list",
+                replacements=(),
+                gif=None,
+                svg=None,
+                markup=False,
+                batch="unknown",
+                complexities=(),
+                complexity_default=None,
+                lifecycle_source="endpoint",
                 output_tokens=_unlisted_output_rule(template.output_tokens),
-                output_formats=tuple(f for f in template.output_formats if f not in ("gif", "svg")))
+                output_formats=tuple(f for f in template.output_formats if f not in ("gif", "svg")),
+            )
             copy._aliases.append(model_id)
         return copy
 
-    def with_shutdown_dates(self, dates: Mapping[str, dt.date | None], source: str) -> "Registry":
+    def with_shutdown_dates(self, dates: Mapping[str, dt.date | None], source: str) -> Registry:
         """A copy with the shutdown dates the live API reported merged in: a date replaces the bundled one
         (a future one makes the model deprecated: it warns, then is refused from that day); no date keeps
         what this version knows. `source` says where the dates came from (shown by `models`)."""
@@ -224,7 +244,7 @@ class Registry:
             copy._models[model_id] = _replace(spec, shutdown=date, status=status, lifecycle_source=source)
         return copy
 
-    def _copy(self) -> "Registry":
+    def _copy(self) -> Registry:
         import copy as _copy_module
 
         twin = _copy_module.copy(self)
@@ -262,7 +282,8 @@ class Registry:
             days = (spec.shutdown - (today or clock.today())).days
             return (
                 f"{model_id} is deprecated and shuts down on {spec.shutdown.isoformat()} "
-                f"(in {days} day{'s' if days != 1 else ''}); switch to {' or '.join(self.replacements(model_id))}"
+                f"(in {days} day{'s' if days != 1 else ''}); switch to "
+                f"{' or '.join(self.replacements(model_id))}"
             )
         return None
 
@@ -295,7 +316,8 @@ def _model_from_data(raw: Mapping[str, Any], data: Mapping[str, Any]) -> ModelSp
         experimental_above_pixels=int(rules_raw.get("experimental_above_pixels", 0)),
     )
     per_image = {
-        q: {size: Decimal(str(p)) for size, p in table.items()} for q, table in raw.get("per_image_usd", {}).items()
+        q: {size: Decimal(str(p)) for size, p in table.items()}
+        for q, table in raw.get("per_image_usd", {}).items()
     }
     return ModelSpec(
         id=raw["id"],
@@ -310,7 +332,9 @@ def _model_from_data(raw: Mapping[str, Any], data: Mapping[str, Any]) -> ModelSp
         shutdown=raw.get("shutdown"),
         snapshots=tuple(raw.get("snapshots", ())),
         output_tokens=data["output_tokens"][raw["output_tokens"]] if "output_tokens" in raw else {},
-        input_image_tokens=data["input_image_tokens"][raw["input_image_tokens"]] if "input_image_tokens" in raw else {},
+        input_image_tokens=data["input_image_tokens"][raw["input_image_tokens"]]
+        if "input_image_tokens" in raw
+        else {},
         prices=Prices.from_data(raw["prices"]) if "prices" in raw else None,
         batch_prices=Prices.from_data(raw["batch_prices"]) if "batch_prices" in raw else None,
         per_image_usd=per_image,
@@ -344,7 +368,11 @@ def _unlisted_output_rule(rule: Mapping[str, Any]) -> Mapping[str, Any]:
     if rule.get("kind") != "estimate":
         return rule
     bound = {q: str(Decimal(str(v)) * 2) for q, v in rule["bound"].items()}
-    return {**rule, "bound": bound, "source": "unknown model: the recommended model's estimate, bound doubled"}
+    return {
+        **rule,
+        "bound": bound,
+        "source": "unknown model: the recommended model's estimate, bound doubled",
+    }
 
 
 @lru_cache(maxsize=1)

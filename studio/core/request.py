@@ -29,7 +29,9 @@ class ImageRequest:
     partial_images: int = 0
     safety_identifier: str | None = None
     user: str | None = None  # deprecated by the SDK in favour of safety_identifier
-    complexity: str | None = None  # 2.6: planning depth; None = the model's default (never sent without support)
+    complexity: str | None = (
+        None  # 2.6: planning depth; None = the model's default (never sent without support)
+    )
     frame_count: int | None = None  # GIF only; None = the model's default
     frame_duration_ms: int | None = None  # GIF only; None = the model's default
     svg_author: str | None = None  # SVG only, and only when the project has SVG model selection
@@ -37,7 +39,7 @@ class ImageRequest:
 
     endpoint = "generate"
 
-    def with_changes(self, **changes: Any) -> "ImageRequest":
+    def with_changes(self, **changes: Any) -> ImageRequest:
         return replace(self, **changes)
 
     def snapshot(self) -> dict[str, Any]:
@@ -70,7 +72,10 @@ class ImageRequest:
             params["frame_count"] = spec.gif.frames(self.frame_count)
             params["frame_duration_ms"] = spec.gif.rounded_duration(spec.gif.duration(self.frame_duration_ms))
         if self.output_format == "svg" and self.svg_author:
-            params["svg"] = {"model": self.svg_author, **({"reasoning": {"effort": self.svg_effort}} if self.svg_effort else {})}
+            params["svg"] = {
+                "model": self.svg_author,
+                **({"reasoning": {"effort": self.svg_effort}} if self.svg_effort else {}),
+            }
         if self.safety_identifier:
             params["safety_identifier"] = self.safety_identifier
         if self.user:
@@ -92,7 +97,9 @@ class EditRequest(ImageRequest):
 
     def snapshot(self) -> dict[str, Any]:
         data = super().snapshot()
-        data["images"] = [{"filename": i.filename, "size": str(i.size), "bytes": len(i.data)} for i in self.images]
+        data["images"] = [
+            {"filename": i.filename, "size": str(i.size), "bytes": len(i.data)} for i in self.images
+        ]
         data["mask"] = (
             {"filename": self.mask.filename, "size": str(self.mask.size), "bytes": len(self.mask.data)}
             if self.mask
@@ -109,7 +116,9 @@ class EditRequest(ImageRequest):
         params = super().api_params(spec)
         # The multipart edit schema and SDK edit() have no `moderation`; it travels as a form field.
         moderation = params.pop("moderation", None)
-        params["image"] = [i.as_upload() for i in self.images] if len(self.images) > 1 else self.images[0].as_upload()
+        params["image"] = (
+            [i.as_upload() for i in self.images] if len(self.images) > 1 else self.images[0].as_upload()
+        )
         if self.mask is not None:
             params["mask"] = self.mask.as_upload()
         if self.markup is not None:

@@ -30,5 +30,7 @@ def desktop_path(name: str) -> Path:
     raise FileNotFoundError(f"desktop file {name!r} is missing: reinstall Asset Studio")
 
 
-FONT_REGULAR = "fonts/Vera.ttf"  # Bitstream Vera (fonts/bitstream-vera-license.txt): exports never use system fonts
+FONT_REGULAR = (
+    "fonts/Vera.ttf"  # Bitstream Vera (fonts/bitstream-vera-license.txt): exports never use system fonts
+)
 FONT_BOLD = "fonts/VeraBd.ttf"

@@ -62,7 +62,11 @@ def size_problem(size: Size, rules: SizeRules) -> str | None:
 
 
 def is_experimental(size: Size, rules: SizeRules) -> bool:
-    return rules.kind == "free" and rules.experimental_above_pixels > 0 and size.pixels > rules.experimental_above_pixels
+    return (
+        rules.kind == "free"
+        and rules.experimental_above_pixels > 0
+        and size.pixels > rules.experimental_above_pixels
+    )
 
 
 def nearest_valid_size(size: Size, rules: SizeRules) -> Size:
@@ -75,7 +79,11 @@ def nearest_valid_size(size: Size, rules: SizeRules) -> Size:
         aspect = math.log(size.width / size.height)
         return min(
             choices,
-            key=lambda c: (abs(math.log(c.width / c.height) - aspect), abs(c.pixels - size.pixels), -c.pixels),
+            key=lambda c: (
+                abs(math.log(c.width / c.height) - aspect),
+                abs(c.pixels - size.pixels),
+                -c.pixels,
+            ),
         )
     aspect = min(max(size.width / size.height, 1 / rules.max_ratio), rules.max_ratio)
     area = min(max(size.pixels, rules.min_pixels), rules.max_pixels)
@@ -101,15 +109,23 @@ def check_size(text: str, rules: SizeRules) -> tuple[Size | None, list[str]]:
     """Validate a size string for a model. Returns (Size or None for auto, warnings)."""
     if text == "auto":
         if not rules.auto:
-            raise ValidationError("size", text, "this model has no automatic size; pick one of " + ", ".join(rules.sizes))
+            raise ValidationError(
+                "size", text, "this model has no automatic size; pick one of " + ", ".join(rules.sizes)
+            )
         return None, []
     size = parse_size(text)
     problem = size_problem(size, rules)
     if problem:
-        raise ValidationError("size", str(size), problem, suggestion=f"{nearest_valid_size(size, rules)} is the nearest valid size")
+        raise ValidationError(
+            "size",
+            str(size),
+            problem,
+            suggestion=f"{nearest_valid_size(size, rules)} is the nearest valid size",
+        )
     warnings = []
     if is_experimental(size, rules):
         warnings.append(
-            f"size {size} is above {rules.experimental_above_pixels:,} pixels (2560x1440): OpenAI calls such sizes experimental"
+            f"size {size} is above {rules.experimental_above_pixels:,} pixels (2560x1440): OpenAI calls "
+            "such sizes experimental"
         )
     return size, warnings

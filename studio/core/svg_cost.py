@@ -8,9 +8,10 @@ one (the project's default author), is priced at the dearest listed rate and fla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .media_rules import AuthorPrices
 from .registry import ModelSpec

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .registry import ModelSpec
 from .sizes import Size, parse_size
@@ -22,8 +23,10 @@ def output_token_range(spec: ModelSpec, size: Size, quality: str) -> tuple[int, 
     rule = spec.output_tokens
     if rule.get("kind") == "estimate":
         formula = _gpt_image_2_tokens(size, int(rule["base"][quality]))
-        return (math.ceil(formula * Decimal(str(rule["estimate"][quality]))),
-                math.ceil(formula * Decimal(str(rule["bound"][quality]))))
+        return (
+            math.ceil(formula * Decimal(str(rule["estimate"][quality]))),
+            math.ceil(formula * Decimal(str(rule["bound"][quality]))),
+        )
     exact = _exact_output_tokens(spec, size, quality)
     return exact, exact
 

@@ -53,16 +53,26 @@ def validate(
         prompt.encode("utf-8")
     except UnicodeEncodeError as exc:  # bytes that are not UTF-8 arrive as lone surrogates (argv, files)
         bad = prompt[exc.start]
-        byte = f"byte 0x{ord(bad) - 0xDC00:02x}" if 0xDC80 <= ord(bad) <= 0xDCFF else f"code point U+{ord(bad):04X}"
-        raise ValidationError("prompt", "", f"is not valid UTF-8 text ({byte} at character {exc.start + 1})") from None
+        byte = (
+            f"byte 0x{ord(bad) - 0xDC00:02x}"
+            if 0xDC80 <= ord(bad) <= 0xDCFF
+            else f"code point U+{ord(bad):04X}"
+        )
+        raise ValidationError(
+            "prompt", "", f"is not valid UTF-8 text ({byte} at character {exc.start + 1})"
+        ) from None
     if prompt_required and not prompt.strip():
         raise ValidationError("prompt", "", "must not be empty")
     if len(prompt) > spec.prompt_max_chars:
         raise ValidationError(
-            "prompt", f"({len(prompt):,} characters)", f"must be at most {spec.prompt_max_chars:,} characters for {spec.id}"
+            "prompt",
+            f"({len(prompt):,} characters)",
+            f"must be at most {spec.prompt_max_chars:,} characters for {spec.id}",
         )
 
-    if request.output_format == "gif" and spec.gif is not None:  # a frame: the sheet's limits apply (output_checks)
+    if (
+        request.output_format == "gif" and spec.gif is not None
+    ):  # a frame: the sheet's limits apply (output_checks)
         size = None if request.size == "auto" else parse_size(request.size)
     else:
         size, size_warnings = check_size(request.size, spec.size_rules)
@@ -96,14 +106,20 @@ def validate(
                 f"applies only to jpeg or webp output (output_format is {request.output_format})",
             )
         if not isinstance(request.output_compression, int) or not 0 <= request.output_compression <= 100:
-            raise ValidationError("output_compression", request.output_compression, "must be a whole number from 0 to 100")
+            raise ValidationError(
+                "output_compression", request.output_compression, "must be a whole number from 0 to 100"
+            )
 
     _one_of("moderation", request.moderation, spec.moderations, spec.id)
 
     if not 0 <= request.partial_images <= spec.partial_images_max:
-        raise ValidationError("partial_images", request.partial_images, f"must be from 0 to {spec.partial_images_max}")
+        raise ValidationError(
+            "partial_images", request.partial_images, f"must be from 0 to {spec.partial_images_max}"
+        )
     if request.partial_images and not request.stream:
-        raise ValidationError("partial_images", request.partial_images, "needs stream=true (partial images are streamed)")
+        raise ValidationError(
+            "partial_images", request.partial_images, "needs stream=true (partial images are streamed)"
+        )
 
     if isinstance(request, EditRequest):
         warnings.extend(_validate_edit(request, spec))
@@ -115,27 +131,38 @@ def _validate_edit(request: EditRequest, spec: ModelSpec) -> list[str]:
     if not request.images:
         raise ImageInputError("image: an edit needs at least one input image")
     if len(request.images) > spec.max_input_images:
-        raise ImageInputError(f"image: {spec.id} takes at most {spec.max_input_images} input images ({len(request.images)} given)")
+        raise ImageInputError(
+            f"image: {spec.id} takes at most {spec.max_input_images} input images ({len(request.images)} "
+            "given)"
+        )
     for img in request.images:
         if img.format not in spec.input_image_formats:
             raise ImageInputError(
-                f"image {img.filename!r} is {img.format.upper()}; {spec.id} takes " + ", ".join(spec.input_image_formats)
+                f"image {img.filename!r} is {img.format.upper()}; {spec.id} takes "
+                + ", ".join(spec.input_image_formats)
             )
         if len(img.data) >= spec.max_input_image_bytes:
             raise ImageInputError(
-                f"image {img.filename!r} is {len(img.data):,} bytes; each image must be under {spec.max_input_image_bytes:,}"
+                f"image {img.filename!r} is {len(img.data):,} bytes; each image must be under "
+                f"{spec.max_input_image_bytes:,}"
             )
     if request.mask is not None:
         first = request.images[0]
         if request.mask.format != "png":
-            raise ImageInputError(f"mask {request.mask.filename!r} must be a PNG (it is {request.mask.format.upper()})", param="mask")
+            raise ImageInputError(
+                f"mask {request.mask.filename!r} must be a PNG (it is {request.mask.format.upper()})",
+                param="mask",
+            )
         if request.mask.size != first.size:
             raise ImageInputError(
-                f"mask {request.mask.filename!r} is {request.mask.size}; it must match the first image's {first.size}",
+                f"mask {request.mask.filename!r} is {request.mask.size}; it must match the first image's "
+                f"{first.size}",
                 param="mask",
             )
         if len(request.mask.data) >= spec.mask_max_bytes:
-            raise ImageInputError(f"mask {request.mask.filename!r} must be under {spec.mask_max_bytes:,} bytes", param="mask")
+            raise ImageInputError(
+                f"mask {request.mask.filename!r} must be under {spec.mask_max_bytes:,} bytes", param="mask"
+            )
     if request.input_fidelity is not None:
         if not spec.input_fidelity:
             warnings.append(f"input_fidelity is not sent to {spec.id}: it always uses high fidelity")

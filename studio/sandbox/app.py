@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
-import json
 import math
 import os
 import time
@@ -20,12 +18,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from studio.core import clock
 from studio.core.registry import Registry, load_registry
 
 from . import art, formats, imaging
-from .faults import FAULTS, FaultPlan, FaultSpecError
+from .answers import DroppedResponse, json_body, stream_events
 from .bodies import read_body
+from .faults import FAULTS, FaultPlan, FaultSpecError, fault_fields
 from .protocol import APIError, build_request, check
 from .ratelimit import SlidingWindowLimiter, format_reset
 
@@ -40,9 +38,13 @@ class SandboxConfig:
     today: dt.date | None = None  # the model lifecycle date (tests pin it)
     detail: str = "flat"  # "photo": add grain so PNGs are as large as real photos (benchmarks)
     gif_access: bool = True  # the project has the GIF preview (off: the API's 400)
-    svg_model_selection: bool = False  # the project may choose the SVG author (svg.model required, else refused)
+    svg_model_selection: bool = (
+        False  # the project may choose the SVG author (svg.model required, else refused)
+    )
     no_transparency: frozenset[str] = frozenset()  # models that answer a transparent background with a 400
-    shutdowns: dict[str, dt.date] = field(default_factory=dict)  # served as shutdown_date; refused from that day
+    shutdowns: dict[str, dt.date] = field(
+        default_factory=dict
+    )  # served as shutdown_date; refused from that day
     extra_models: frozenset[str] = frozenset()  # listed and served beyond this version's data (a newer model)
     broken_svg: bool = False  # answer SVG requests with a truncated document (an author model's bad day)
 
@@ -57,12 +59,17 @@ class Sandbox:
         self.limiter = None
         if config.tier is not None:
             tier = self.base_registry.tier(config.tier)
-            self.limiter = SlidingWindowLimiter(tier.images_per_minute, tier.tokens_per_minute, config.minute_seconds)
-        self.pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sandbox-paint")
+            self.limiter = SlidingWindowLimiter(
+                tier.images_per_minute, tier.tokens_per_minute, config.minute_seconds
+            )
+        self.pool = ThreadPoolExecutor(
+            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sandbox-paint"
+        )
 
     @property
     def registry(self) -> Registry:
-        """The models as this server knows them today: shutdown dates set by --shutdown (or a test) merged in."""
+        """The models as this server knows them today: shutdown dates set by --shutdown (or a test) merged
+        in."""
         registry = self.base_registry
         if self.config.extra_models:
             registry = registry.with_listed_models(self.config.extra_models)
@@ -79,7 +86,15 @@ class Sandbox:
         return await self._images(request, edit=True)
 
     async def variations(self, request: Request) -> Response:
-        return _error(APIError(404, "The model `dall-e-2` does not exist or you do not have access to it.", param="model", code="model_not_found"), _rid())
+        return _error(
+            APIError(
+                404,
+                "The model `dall-e-2` does not exist or you do not have access to it.",
+                param="model",
+                code="model_not_found",
+            ),
+            _rid(),
+        )
 
     async def _gate(self, request: Request, rid: str) -> Response | None:
         """Auth and injected faults for the non-image endpoints."""
@@ -105,9 +120,16 @@ class Sandbox:
         model_id = request.path_params["model"]
         usable = {m.id for m in self.registry.usable_models(self.config.today)}
         if model_id not in usable:
-            err = APIError(404, f"The model `{model_id}` does not exist or you do not have access to it.", param="model", code="model_not_found")
+            err = APIError(
+                404,
+                f"The model `{model_id}` does not exist or you do not have access to it.",
+                param="model",
+                code="model_not_found",
+            )
             return _error(err, rid)
-        return JSONResponse(_model_json(model_id, self.registry.get(model_id).shutdown), headers={"x-request-id": rid})
+        return JSONResponse(
+            _model_json(model_id, self.registry.get(model_id).shutdown), headers={"x-request-id": rid}
+        )
 
     async def set_faults(self, request: Request) -> Response:
         body = await request.json()
@@ -126,7 +148,11 @@ class Sandbox:
 
     async def _images(self, request: Request, *, edit: bool) -> Response:
         rid = _rid()
-        record: dict[str, Any] = {"path": request.url.path, "request_id": rid, "content_type": request.headers.get("content-type", "")}
+        record: dict[str, Any] = {
+            "path": request.url.path,
+            "request_id": rid,
+            "content_type": request.headers.get("content-type", ""),
+        }
         self.requests.append(record)
         response = await self._images_inner(request, edit, rid, record)
         record["status"] = response.status_code
@@ -140,7 +166,9 @@ class Sandbox:
             body = await read_body(request, edit, record)
             if fault and fault not in ("moderation_output", "drop_after_image"):
                 return await self._fault(fault, rid)
-            request_value = build_request(body.params, edit=edit, images=body.images, mask=body.mask, markup=body.markup)
+            request_value = build_request(
+                body.params, edit=edit, images=body.images, mask=body.mask, markup=body.markup
+            )
             checked = check(request_value, self.registry, self.config.today)
             self._project_rules(checked)
             p = imaging.plan(checked, detail=self.config.detail)
@@ -151,7 +179,9 @@ class Sandbox:
                 return await self._fault(fault, rid)
             if checked.request.stream:
                 return StreamingResponse(
-                    self._stream(checked, p, use, fault, edit), media_type="text/event-stream", headers=headers
+                    stream_events(self.pool, self.config.latency, checked, p, use, fault, edit),
+                    media_type="text/event-stream",
+                    headers=headers,
                 )
             if self.config.latency:
                 await asyncio.sleep(self.config.latency)
@@ -166,8 +196,11 @@ class Sandbox:
                 tail["svg_usage"] = formats.svg_usage(checked)
             headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
             cut = 1 if fault == "drop_after_image" else None
-            return StreamingResponse(self._json_body(self._encode_all(checked, p), tail, cut_after=cut),
-                                     media_type="application/json", headers=headers)
+            return StreamingResponse(
+                json_body(self._encode_all(checked, p), tail, cut_after=cut),
+                media_type="application/json",
+                headers=headers,
+            )
         except APIError as exc:
             return _error(exc, rid)
 
@@ -175,16 +208,34 @@ class Sandbox:
         """What depends on the project's access and the model's current state, not on the request's shape."""
         req, config = checked.request, self.config
         if req.output_format == "gif" and not config.gif_access:
-            raise APIError(400, "GIF output is not enabled for this request.", param="output_format", code="invalid_value")
+            raise APIError(
+                400,
+                "GIF output is not enabled for this request.",
+                param="output_format",
+                code="invalid_value",
+            )
         if req.output_format == "svg":
             if config.svg_model_selection and not req.svg_author:
-                raise APIError(400, "SVG generation requires 'svg.model'.", param="svg.model", code="missing_required_parameter")
+                raise APIError(
+                    400,
+                    "SVG generation requires 'svg.model'.",
+                    param="svg.model",
+                    code="missing_required_parameter",
+                )
             if not config.svg_model_selection and req.svg_author:
-                raise APIError(400, "SVG model selection is not enabled for this project; omit 'svg'.", param="svg",
-                               code="invalid_value")
+                raise APIError(
+                    400,
+                    "SVG model selection is not enabled for this project; omit 'svg'.",
+                    param="svg",
+                    code="invalid_value",
+                )
         if req.background == "transparent" and {req.model, checked.spec.base_id} & config.no_transparency:
-            raise APIError(400, "Transparent background is not supported for this model.", param="background",
-                           code="invalid_value")
+            raise APIError(
+                400,
+                "Transparent background is not supported for this model.",
+                param="background",
+                code="invalid_value",
+            )
 
     def _admit(self, images: int, tokens: int, rid: str) -> dict[str, str]:
         if self.limiter is None:
@@ -201,14 +252,21 @@ class Sandbox:
         if d.allowed:
             return headers
         if d.too_large:
-            msg = (f"Request too large for images per min (IPM) or tokens per min (TPM): Limit {d.limit_images} images / "
-                   f"{d.limit_tokens} tokens, Requested {images} images / {tokens} tokens. Send fewer images per request.")
+            msg = (
+                "Request too large for images per min (IPM) or tokens per min (TPM): Limit "
+                f"{d.limit_images} images / "
+                f"{d.limit_tokens} tokens, Requested {images} images / {tokens} tokens. Send fewer images "
+                "per request."
+            )
             raise APIError(429, msg, type="requests", code="rate_limit_exceeded", headers=headers)
         wait = max(1, math.ceil(d.retry_after))
         headers["retry-after"] = str(wait)
         headers["retry-after-ms"] = str(max(1, int(d.retry_after * 1000)))
-        msg = (f"Rate limit reached for images per min (IPM): Limit {d.limit_images}, Remaining {d.remaining_images}, "
-               f"Requested {images}. Please try again in {wait}s.")
+        msg = (
+            f"Rate limit reached for images per min (IPM): Limit {d.limit_images}, Remaining "
+            f"{d.remaining_images}, "
+            f"Requested {images}. Please try again in {wait}s."
+        )
         raise APIError(429, msg, type="requests", code="rate_limit_exceeded", headers=headers)
 
     def _encode_all(self, checked, p) -> list[asyncio.Future[bytes]]:
@@ -226,89 +284,14 @@ class Sandbox:
 
         return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]
 
-    async def _json_body(self, images: list[asyncio.Future[bytes]], tail: dict[str, Any], cut_after: int | None = None):
-        """The ImagesResponse JSON, streamed: base64 in 4 MB pieces, never one 250 MB string (an
-        embedded sandbox shares the GUI's GIL; short steps keep the window responsive). `cut_after`:
-        hang up once that many images were sent whole (the drop_after_image fault)."""
-        piece = 3 << 20  # a multiple of 3: base64 pieces join without padding
-        yield f'{{"created": {int(clock.now().timestamp())}, "data": ['.encode()
-        for i, future in enumerate(images):
-            data = await future
-            yield (b", " if i else b"") + b'{"b64_json": "'
-            for start in range(0, len(data), piece):
-                yield base64.b64encode(data[start : start + piece])
-            yield b'"}'
-            if cut_after is not None and i + 1 >= cut_after:
-                raise HangUp()
-        yield b"], " + json.dumps(tail)[1:].encode()
-
-    async def _stream(self, checked, p, use, fault, edit: bool):
-        req = checked.request
-        kind = "image_edit" if edit else "image_generation"
-        loop = asyncio.get_running_loop()
-        steps = req.partial_images
-        pause = self.config.latency / max(1, (steps + 1) * req.n)
-        common = {"size": str(p.size), "quality": p.quality, "background": "transparent" if p.transparent else "opaque", "output_format": req.output_format}
-        for i in range(req.n):
-            final = await loop.run_in_executor(self.pool, imaging.paint, checked, p, i)
-            for step in range(steps):
-                await asyncio.sleep(pause)
-                data = await loop.run_in_executor(self.pool, lambda s=step: art.encode(art.partial(final, s, steps), req.output_format, req.output_compression))
-                event = {"type": f"{kind}.partial_image", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(clock.now().timestamp()), "partial_image_index": step, **common}
-                yield _sse(event["type"], event)
-            if fault == "moderation_output":
-                err = APIError(400, **_fault_fields("moderation_output"))
-                yield _sse("error", err.body())
-                return
-            await asyncio.sleep(pause)
-            data = await loop.run_in_executor(self.pool, art.encode, final, req.output_format, req.output_compression)
-            # Per-image usage: input tokens are billed once, on the first image's event.
-            per_image = dict(use)
-            share_out = use["output_tokens"] // req.n
-            per_image["output_tokens"] = share_out
-            per_image["input_tokens"] = use["input_tokens"] if i == 0 else 0
-            per_image["input_tokens_details"] = use["input_tokens_details"] if i == 0 else {"text_tokens": 0, "image_tokens": 0}
-            per_image["total_tokens"] = per_image["input_tokens"] + share_out
-            per_image.pop("output_tokens_details", None)  # streamed events omit it, as the real API does
-            event = {"type": f"{kind}.completed", "b64_json": base64.b64encode(data).decode("ascii"), "created_at": int(clock.now().timestamp()), "usage": per_image, **common}
-            yield _sse(event["type"], event)
-            if fault == "drop_after_image":
-                raise HangUp()
-
     async def _fault(self, fault: str, rid: str) -> Response:
         if fault == "hang":
             await asyncio.sleep(self.config.hang_seconds)
             return Response(status_code=504)
         if fault == "drop":
-            return _DroppedResponse()
+            return DroppedResponse()
         status, body, headers = FAULTS[fault]
-        return _error(APIError(status, **_fault_fields(fault), headers=dict(headers)), rid)
-
-
-def _fault_fields(fault: str) -> dict[str, Any]:
-    _, body, _ = FAULTS[fault]
-    assert body is not None
-    extra = {k: v for k, v in body.items() if k not in ("message", "type", "param", "code")}
-    return {"message": body["message"], "type": body["type"], "param": body["param"], "code": body["code"], "extra": extra}
-
-
-class HangUp(Exception):
-    """Raised on purpose after a partial answer: the server then closes the connection."""
-
-
-class _DroppedResponse(Response):
-    """Starts a response, sends part of it and hangs up: a connection dropped mid-answer."""
-
-    async def __call__(self, scope, receive, send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
-        await send({"type": "http.response.body", "body": b'{"created": ', "more_body": True})
-        # an exception after the response started makes the server close the connection, even a
-        # kept-alive one (merely returning would leave the client waiting for the rest)
-        raise HangUp()
-
-
-def _sse(event: str, data: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode("utf-8")
+        return _error(APIError(status, **fault_fields(fault), headers=dict(headers)), rid)
 
 
 def _require_auth(request: Request) -> None:
@@ -316,7 +299,8 @@ def _require_auth(request: Request) -> None:
     if not auth.lower().startswith("bearer ") or not auth[7:].strip():
         raise APIError(
             401,
-            "You didn't provide an API key. You need to provide your API key in an Authorization header using "
+            "You didn't provide an API key. You need to provide your API key in an Authorization header "
+            "using "
             "Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             code=None,
         )
@@ -327,8 +311,13 @@ def _rid() -> str:
 
 
 def _model_json(model_id: str, shutdown: dt.date | None = None) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "created": 1776729600, "owned_by": "system",
-            "shutdown_date": shutdown.isoformat() if shutdown else None}
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": 1776729600,
+        "owned_by": "system",
+        "shutdown_date": shutdown.isoformat() if shutdown else None,
+    }
 
 
 def _error(exc: APIError, rid: str) -> Response:

@@ -27,8 +27,16 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def render(prompt: str, index: int, width: int, height: int, *, transparent: bool = False, salt: str = "",
-           detail: str = "flat") -> Image.Image:
+def render(
+    prompt: str,
+    index: int,
+    width: int,
+    height: int,
+    *,
+    transparent: bool = False,
+    salt: str = "",
+    detail: str = "flat",
+) -> Image.Image:
     """An RGB (or RGBA with a transparent background) picture, different per prompt and index.
     detail="photo" adds film grain, so that PNGs weigh what real photos do (~20 MB at 4K)."""
     rng = random.Random(seed_for(prompt, index, salt))
@@ -54,7 +62,9 @@ def render(prompt: str, index: int, width: int, height: int, *, transparent: boo
             draw.rounded_rectangle(box, radius=r / 4, fill=fill)
     _caption(draw, prompt, index, width, height)
     if detail == "photo" and mode == "RGB":  # grain that never repeats, as a camera's does
-        grain = Image.frombytes("RGB", img.size, rng.randbytes(width * height * 3)).point([v % 41 for v in range(256)] * 3)
+        grain = Image.frombytes("RGB", img.size, rng.randbytes(width * height * 3)).point(
+            [v % 41 for v in range(256)] * 3
+        )
         img = ImageChops.subtract(ImageChops.add(img, grain), Image.new("RGB", img.size, (20, 20, 20)))
     return img if mode == "RGBA" else img.convert("RGB")
 
@@ -75,7 +85,14 @@ def _caption(draw: ImageDraw.ImageDraw, prompt: str, index: int, width: int, hei
     unit = min(width, height)
     big, small = _font(max(12, unit // 7)), _font(max(10, unit // 28))
     pad = unit // 24
-    draw.text((pad, pad), f"#{index + 1}", font=big, fill=(255, 255, 255, 235), stroke_width=max(1, unit // 300), stroke_fill=(0, 0, 0, 160))
+    draw.text(
+        (pad, pad),
+        f"#{index + 1}",
+        font=big,
+        fill=(255, 255, 255, 235),
+        stroke_width=max(1, unit // 300),
+        stroke_fill=(0, 0, 0, 160),
+    )
     chars = max(12, int(width / (unit / 28) * 1.7))
     lines = textwrap.wrap(prompt.strip(), width=chars)[:6] or [""]
     line_h = unit // 24
@@ -122,5 +139,12 @@ def label_region(img: Image.Image, text: str, box: tuple[int, int, int, int]) ->
     draw = ImageDraw.Draw(img, "RGBA")
     y = top + (height - len(lines) * (size + 4)) // 2
     for line in lines:
-        draw.text((left + size // 2, y), line, font=font, fill=(255, 255, 255, 255), stroke_width=max(1, size // 12), stroke_fill=(0, 0, 0, 200))
+        draw.text(
+            (left + size // 2, y),
+            line,
+            font=font,
+            fill=(255, 255, 255, 255),
+            stroke_width=max(1, size // 12),
+            stroke_fill=(0, 0, 0, 200),
+        )
         y += size + 4

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 
-
 def _moderation(stage: str) -> dict[str, Any]:
     return {
-        "message": "Your request was rejected by the safety system. If you believe this is an error, contact us "
+        "message": "Your request was rejected by the safety system. If you believe this is an error, "
+        "contact us "
         "at help.openai.com and include the request ID.",
         "type": "image_generation_user_error",
         "param": None,
@@ -32,7 +32,8 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     "rate_limit": (
         429,
         {
-            "message": "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. Please try again in 1s.",
+            "message": "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. Please "
+            "try again in 1s.",
             "type": "requests",
             "param": None,
             "code": "rate_limit_exceeded",
@@ -52,8 +53,10 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     "insufficient_quota": (
         429,
         {
-            "message": "You exceeded your current quota, please check your plan and billing details. For more "
-            "information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            "message": "You exceeded your current quota, please check your plan and billing details. For "
+            "more "
+            "information on this error, read the docs: "
+            "https://platform.openai.com/docs/guides/error-codes/api-errors.",
             "type": "insufficient_quota",
             "param": None,
             "code": "insufficient_quota",
@@ -62,12 +65,22 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     ),
     "server_error": (
         500,
-        {"message": "The server had an error while processing your request. Sorry about that!", "type": "server_error", "param": None, "code": None},
+        {
+            "message": "The server had an error while processing your request. Sorry about that!",
+            "type": "server_error",
+            "param": None,
+            "code": None,
+        },
         {},
     ),
     "overloaded": (
         503,
-        {"message": "The engine is currently overloaded, please try again later.", "type": "server_error", "param": None, "code": "overloaded"},
+        {
+            "message": "The engine is currently overloaded, please try again later.",
+            "type": "server_error",
+            "param": None,
+            "code": "overloaded",
+        },
         {},
     ),
     "moderation_input": (400, _moderation("input"), {}),
@@ -75,7 +88,8 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     "bad_key": (
         401,
         {
-            "message": "Incorrect API key provided: sk-****. You can find your API key at https://platform.openai.com/account/api-keys.",
+            "message": "Incorrect API key provided: sk-****. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.",
             "type": "invalid_request_error",
             "param": None,
             "code": "invalid_api_key",
@@ -96,7 +110,11 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
     ),
     "hang": (0, None, {}),  # never answers (the client times out)
     "drop": (0, None, {}),  # sends a partial response, then closes the connection
-    "drop_after_image": (0, None, {}),  # sends the first image whole (JSON or its completed event), then hangs up
+    "drop_after_image": (
+        0,
+        None,
+        {},
+    ),  # sends the first image whole (JSON or its completed event), then hangs up
     "ok": (200, None, {}),
 }
 
@@ -129,7 +147,9 @@ class FaultPlan:
             target, _, kind = kind.strip().rpartition("/")
             target = target or "images"
             if target not in ("images", "models"):
-                raise FaultSpecError(f"fault {raw!r}: the prefix must be models/ (or none, for the image endpoints)")
+                raise FaultSpecError(
+                    f"fault {raw!r}: the prefix must be models/ (or none, for the image endpoints)"
+                )
             if kind not in FAULTS:
                 raise FaultSpecError(f"fault {kind!r} is unknown; kinds: {', '.join(sorted(FAULTS))}")
             if count in ("", None):
@@ -139,7 +159,9 @@ class FaultPlan:
             elif count.isdigit() and int(count) > 0:
                 remaining = int(count)
             else:
-                raise FaultSpecError(f"fault {raw!r}: the count after ':' must be a positive whole number or *")
+                raise FaultSpecError(
+                    f"fault {raw!r}: the count after ':' must be a positive whole number or *"
+                )
             items.append(_Item(kind, remaining, target))
         return items
 
@@ -163,3 +185,17 @@ class FaultPlan:
                 if head.remaining <= 0:
                     self._items.remove(head)
             return None if head.kind == "ok" else head.kind
+
+
+def fault_fields(fault: str) -> dict[str, Any]:
+    """The error envelope's fields of a fault (message, type, param, code, and any extra)."""
+    _, body, _ = FAULTS[fault]
+    assert body is not None
+    extra = {k: v for k, v in body.items() if k not in ("message", "type", "param", "code")}
+    return {
+        "message": body["message"],
+        "type": body["type"],
+        "param": body["param"],
+        "code": body["code"],
+        "extra": extra,
+    }

@@ -54,7 +54,9 @@ def usage(checked: Checked, p: Plan, *, images: int, partials_per_image: int) ->
     billed = p.size
     if req.output_format == "gif" and spec.gif is not None:  # frames are drawn, and billed, as one sheet
         billed = spec.gif.sheet(spec.gif.frames(req.frame_count), p.size)
-    out = (output_tokens_per_image(spec, billed, p.quality) + partials_per_image * spec.partial_image_tokens) * images
+    out = (
+        output_tokens_per_image(spec, billed, p.quality) + partials_per_image * spec.partial_image_tokens
+    ) * images
     return {
         "input_tokens": text + image_in,
         "input_tokens_details": {"text_tokens": text, "image_tokens": image_in},
@@ -84,14 +86,21 @@ def _decode(data: bytes, size: Size) -> Image.Image:
 def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     size = p.size
     source = _decode(req.images[0].data, size)
-    new = art.render(req.prompt, index, size.width, size.height, transparent=p.transparent, salt="edit").convert("RGBA")
+    new = art.render(
+        req.prompt, index, size.width, size.height, transparent=p.transparent, salt="edit"
+    ).convert("RGBA")
     if req.markup is not None:  # markup: the marked region is redrawn; anything else may change a little
         marks = _decode(req.markup.data, size).getchannel("A").point(lambda v: 255 if v >= 32 else 0)
         box = marks.getbbox()
         out = Image.blend(source, new, 0.12)
         if box:
             pad = max(16, min(size.width, size.height) // 20)
-            region = (max(0, box[0] - pad), max(0, box[1] - pad), min(size.width, box[2] + pad), min(size.height, box[3] + pad))
+            region = (
+                max(0, box[0] - pad),
+                max(0, box[1] - pad),
+                min(size.width, box[2] + pad),
+                min(size.height, box[3] + pad),
+            )
             art.label_region(new, req.prompt, region)
             out.paste(new.crop(region), region[:2])
     elif req.mask is None:  # no mask: the whole picture is reworked, its composition still showing
@@ -104,7 +113,9 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
             art.label_region(new, req.prompt, region)
         # Like the real model (masks are only hints): every pixel outside the mask drifts a little,
         # and the edit bleeds into a band around the mask.
-        out = Image.composite(new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), bleed(editable))
+        out = Image.composite(
+            new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), bleed(editable)
+        )
     return out if p.transparent or req.images[0].has_alpha else out.convert("RGB")
 
 

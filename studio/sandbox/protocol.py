@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from studio.core.errors import ImageInputError, ModelUnavailableError, ValidationError
 from studio.core.images import ImageFile, inspect_image
@@ -15,13 +16,37 @@ from studio.core.request import EditRequest, ImageRequest
 from studio.core.validation import Checked, validate
 
 GEN_PARAMS = frozenset(
-    {"prompt", "model", "n", "size", "quality", "background", "output_format", "output_compression",
-     "moderation", "stream", "partial_images", "user", "safety_identifier", "complexity", "frame_count",
-     "frame_duration_ms", "svg"}
+    {
+        "prompt",
+        "model",
+        "n",
+        "size",
+        "quality",
+        "background",
+        "output_format",
+        "output_compression",
+        "moderation",
+        "stream",
+        "partial_images",
+        "user",
+        "safety_identifier",
+        "complexity",
+        "frame_count",
+        "frame_duration_ms",
+        "svg",
+    }
 )
 # Multipart edits carry the SVG object as bracketed fields (svg[model], svg[reasoning][effort]).
-EDIT_PARAMS = (GEN_PARAMS | {"image", "image[]", "images", "mask", "markup", "input_fidelity", "svg[model]",
-                             "svg[reasoning][effort]"})
+EDIT_PARAMS = GEN_PARAMS | {
+    "image",
+    "image[]",
+    "images",
+    "mask",
+    "markup",
+    "input_fidelity",
+    "svg[model]",
+    "svg[reasoning][effort]",
+}
 ACCEPTED_MIMETYPES = ("image/jpeg", "image/png", "image/webp")
 # The spec's default model for generations is dall-e-2, which is retired.
 SPEC_DEFAULT_MODEL = "dall-e-2"
@@ -52,11 +77,21 @@ def _int(params: Mapping[str, Any], name: str, default: int | None) -> int | Non
     if value is None:
         return None
     if isinstance(value, bool):
-        raise APIError(400, f"Invalid type for '{name}': expected an integer, but got a boolean instead.", param=name, code="invalid_type")
+        raise APIError(
+            400,
+            f"Invalid type for '{name}': expected an integer, but got a boolean instead.",
+            param=name,
+            code="invalid_type",
+        )
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise APIError(400, f"Invalid type for '{name}': expected an integer, but got a string instead.", param=name, code="invalid_type") from None
+        raise APIError(
+            400,
+            f"Invalid type for '{name}': expected an integer, but got a string instead.",
+            param=name,
+            code="invalid_type",
+        ) from None
 
 
 def _bool(params: Mapping[str, Any], name: str) -> bool:
@@ -71,24 +106,41 @@ def _svg(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if "svg" in params and params["svg"] is not None:
         svg = params["svg"]
         if not isinstance(svg, Mapping):
-            raise APIError(400, "Invalid type for 'svg': expected an object.", param="svg", code="invalid_type")
+            raise APIError(
+                400, "Invalid type for 'svg': expected an object.", param="svg", code="invalid_type"
+            )
         reasoning = svg.get("reasoning") or {}
         if not isinstance(reasoning, Mapping):
-            raise APIError(400, "Invalid type for 'svg.reasoning': expected an object.", param="svg.reasoning", code="invalid_type")
+            raise APIError(
+                400,
+                "Invalid type for 'svg.reasoning': expected an object.",
+                param="svg.reasoning",
+                code="invalid_type",
+            )
         author = svg.get("model")
-        return (str(author) if author else None), (str(reasoning["effort"]) if reasoning.get("effort") else None)
+        return (str(author) if author else None), (
+            str(reasoning["effort"]) if reasoning.get("effort") else None
+        )
     author, effort = params.get("svg[model]"), params.get("svg[reasoning][effort]")
     return (str(author) if author else None), (str(effort) if effort else None)
 
 
-def build_request(params: Mapping[str, Any], *, edit: bool, images: tuple[ImageFile, ...] = (), mask: ImageFile | None = None,
-                  markup: ImageFile | None = None) -> ImageRequest:
+def build_request(
+    params: Mapping[str, Any],
+    *,
+    edit: bool,
+    images: tuple[ImageFile, ...] = (),
+    mask: ImageFile | None = None,
+    markup: ImageFile | None = None,
+) -> ImageRequest:
     allowed = EDIT_PARAMS if edit else GEN_PARAMS
     for name in params:
         if name not in allowed:
             raise unknown_parameter(name)
     if "prompt" not in params or params["prompt"] is None:
-        raise APIError(400, "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter")
+        raise APIError(
+            400, "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter"
+        )
     common = dict(
         prompt=str(params["prompt"]),
         model=str(params.get("model") or SPEC_DEFAULT_MODEL),
@@ -109,7 +161,9 @@ def build_request(params: Mapping[str, Any], *, edit: bool, images: tuple[ImageF
     )
     common["svg_author"], common["svg_effort"] = _svg(params)
     if edit:
-        return EditRequest(**common, images=images, mask=mask, markup=markup, input_fidelity=params.get("input_fidelity"))
+        return EditRequest(
+            **common, images=images, mask=mask, markup=markup, input_fidelity=params.get("input_fidelity")
+        )
     return ImageRequest(**common)
 
 
@@ -127,11 +181,18 @@ def check(request: ImageRequest, registry: Registry, today: dt.date | None = Non
             code="model_not_found",
         ) from None
     if isinstance(request, EditRequest) and request.input_fidelity is not None and not spec.input_fidelity:
-        raise APIError(400, f"The 'input_fidelity' parameter is not supported for model '{spec.id}'.", param="input_fidelity", code="unsupported_parameter")
+        raise APIError(
+            400,
+            f"The 'input_fidelity' parameter is not supported for model '{spec.id}'.",
+            param="input_fidelity",
+            code="unsupported_parameter",
+        )
     try:
         return validate(request, registry, today)
     except ValidationError as exc:
-        raise APIError(400, f"Invalid value for '{exc.param}': {exc}", param=exc.param, code="invalid_value") from None
+        raise APIError(
+            400, f"Invalid value for '{exc.param}': {exc}", param=exc.param, code="invalid_value"
+        ) from None
     except ImageInputError as exc:
         raise APIError(400, str(exc), param=exc.param, code="invalid_image") from None
 
@@ -154,15 +215,33 @@ def upload_to_image(filename: str | None, content_type: str | None, data: bytes,
 def data_url_to_image(ref: Any, role: str) -> ImageFile:
     """The JSON edit form: {"image_url": "data:image/png;base64,..."}; file ids need the Files API."""
     if not isinstance(ref, Mapping):
-        raise APIError(400, f"Invalid type for '{role}': expected an object with image_url or file_id.", param=role, code="invalid_type")
+        raise APIError(
+            400,
+            f"Invalid type for '{role}': expected an object with image_url or file_id.",
+            param=role,
+            code="invalid_type",
+        )
     if "file_id" in ref:
-        raise APIError(400, "file_id references need the Files API, which the sandbox does not emulate; send image_url as a data URL.", param=role, code="unsupported_value")
+        raise APIError(
+            400,
+            "file_id references need the Files API, which the sandbox does not emulate; send image_url as a "
+            "data URL.",
+            param=role,
+            code="unsupported_value",
+        )
     url = ref.get("image_url")
     if not isinstance(url, str) or not url.startswith("data:") or ";base64," not in url:
-        raise APIError(400, f"Invalid '{role}.image_url': the sandbox is offline and takes only base64 data URLs.", param=role, code="invalid_value")
+        raise APIError(
+            400,
+            f"Invalid '{role}.image_url': the sandbox is offline and takes only base64 data URLs.",
+            param=role,
+            code="invalid_value",
+        )
     header, _, payload = url.partition(";base64,")
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise APIError(400, f"Invalid '{role}.image_url': the base64 data is corrupt.", param=role, code="invalid_value") from None
+        raise APIError(
+            400, f"Invalid '{role}.image_url': the base64 data is corrupt.", param=role, code="invalid_value"
+        ) from None
     return upload_to_image(role + "." + header.rsplit("/", 1)[-1], header[5:], data, role)

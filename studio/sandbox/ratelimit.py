@@ -23,7 +23,13 @@ class Decision:
 
 
 class SlidingWindowLimiter:
-    def __init__(self, images_per_minute: int, tokens_per_minute: int, minute_seconds: float = 60.0, clock=time.monotonic):
+    def __init__(
+        self,
+        images_per_minute: int,
+        tokens_per_minute: int,
+        minute_seconds: float = 60.0,
+        clock=time.monotonic,
+    ):
         self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
         self._clock = clock
         self._window = RateWindow(images_per_minute, tokens_per_minute, minute_seconds)
@@ -38,8 +44,16 @@ class SlidingWindowLimiter:
             if wait == 0.0:
                 self._window.add(now, images, tokens)
             used_i, used_t = self._window.used()
-            return Decision(wait == 0.0, wait or 0.0, wait is None, self.ipm, max(self.ipm - used_i, 0), self.tpm,
-                            max(self.tpm - used_t, 0), reset)
+            return Decision(
+                wait == 0.0,
+                wait or 0.0,
+                wait is None,
+                self.ipm,
+                max(self.ipm - used_i, 0),
+                self.tpm,
+                max(self.tpm - used_t, 0),
+                reset,
+            )
 
 
 def format_reset(seconds: float) -> str:

@@ -13,7 +13,8 @@ import uvicorn
 
 from studio.core.files import atomic_write
 
-from .app import HangUp, SandboxConfig, create_app
+from .answers import HangUp
+from .app import SandboxConfig, create_app
 
 
 class SandboxHostError(ValueError):
@@ -53,7 +54,12 @@ def _bind(host: str, port: int) -> socket.socket:
 def _server(app, log_level: str) -> uvicorn.Server:
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=False, lifespan="off", timeout_graceful_shutdown=1, log_config=None
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        log_config=None,
     )
     return uvicorn.Server(config)
 
@@ -64,7 +70,8 @@ def base_url_for(host: str, port: int) -> str:
 
 
 class EmbeddedSandbox:
-    """The sandbox in a background thread: `with EmbeddedSandbox() as sb: AsyncOpenAI(base_url=sb.base_url)`."""
+    """The sandbox in a background thread: `with EmbeddedSandbox() as sb:
+    AsyncOpenAI(base_url=sb.base_url)`."""
 
     def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0):
         self.config = config or SandboxConfig()
@@ -77,7 +84,7 @@ class EmbeddedSandbox:
         self._server = _server(self.app, "error")
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "EmbeddedSandbox":
+    def start(self) -> EmbeddedSandbox:
         started = threading.Event()
 
         def run() -> None:
@@ -104,15 +111,20 @@ class EmbeddedSandbox:
             self._thread.join(5)
         self.sandbox.pool.shutdown(wait=False, cancel_futures=True)
 
-    def __enter__(self) -> "EmbeddedSandbox":
+    def __enter__(self) -> EmbeddedSandbox:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
 
-def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8000, port_file: str | None = None,
-          on_ready=None) -> None:
+def serve(
+    config: SandboxConfig,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    port_file: str | None = None,
+    on_ready=None,
+) -> None:
     """Serve in the foreground until interrupted (the `asset-studio sandbox` command)."""
     host = check_loopback(host)
     app = create_app(config)

@@ -16,15 +16,26 @@ from .failures import MalformedResponse
 class PartialAnswer(Exception):
     """The answer failed after some images had arrived in full: they are kept and saved like any result."""
 
-    def __init__(self, images: list[bytes], cause: BaseException, *, request_id: str | None,
-                 headers: dict[str, str], events: list[dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        images: list[bytes],
+        cause: BaseException,
+        *,
+        request_id: str | None,
+        headers: dict[str, str],
+        events: list[dict[str, Any]] | None = None,
+    ):
         super().__init__(str(cause))
         self.images, self.cause, self.request_id, self.headers = images, cause, request_id, headers
         self.events = events or []  # streamed: each completed image's event fields (with its own usage)
 
 
 def kept_headers(headers: Any) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items() if k.lower().startswith(("x-ratelimit-", "x-request-id", "retry-after", "openai-"))}
+    return {
+        k.lower(): v
+        for k, v in headers.items()
+        if k.lower().startswith(("x-ratelimit-", "x-request-id", "retry-after", "openai-"))
+    }
 
 
 def finish_body(decoder: ImagesBodyDecoder) -> tuple[dict[str, Any], list[bytes]]:
@@ -43,4 +54,6 @@ def read_error(exc: Exception) -> Exception:
     such failures only up to the headers)."""
     if isinstance(exc, httpx2.TimeoutException):
         return openai.APITimeoutError(request=exc.request)
-    return openai.APIConnectionError(message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request)
+    return openai.APIConnectionError(
+        message=f"the connection dropped while reading the answer ({type(exc).__name__})", request=exc.request
+    )

@@ -164,4 +164,3 @@ class ImageEventStream:
         """The stream ended: an event without its blank line still counts."""
         event = self._dispatch()
         return [event] if event is not None else []
-

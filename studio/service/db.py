@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from studio.core.errors import StudioError
 
@@ -53,7 +54,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE panels (
         id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id), position INTEGER NOT NULL,
-        caption TEXT NOT NULL DEFAULT '', image_id INTEGER REFERENCES images(id), job_id TEXT REFERENCES jobs(id),
+        caption TEXT NOT NULL DEFAULT '', image_id INTEGER REFERENCES images(id),
+        job_id TEXT REFERENCES jobs(id),
         starred INTEGER NOT NULL DEFAULT 0, deleted_at TEXT, created_at TEXT NOT NULL
     );
     CREATE INDEX panels_by_board ON panels(board_id, position);
@@ -61,7 +63,8 @@ MIGRATIONS: list[str] = [
     # 2: prompt presets and the searchable prompt history
     """
     CREATE TABLE presets (
-        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, request_json TEXT NOT NULL, updated_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, request_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL
     );
     CREATE TABLE history (
         id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, request_json TEXT NOT NULL, used_at TEXT NOT NULL
@@ -73,7 +76,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE versions (
         id INTEGER PRIMARY KEY, panel_id INTEGER NOT NULL REFERENCES panels(id), seq INTEGER NOT NULL,
         kind TEXT NOT NULL, path TEXT NOT NULL, image_id INTEGER REFERENCES images(id), raw_path TEXT,
-        job_id TEXT REFERENCES jobs(id), parent_id INTEGER REFERENCES versions(id), prompt TEXT NOT NULL DEFAULT '',
+        job_id TEXT REFERENCES jobs(id), parent_id INTEGER REFERENCES versions(id),
+        prompt TEXT NOT NULL DEFAULT '',
         mask_path TEXT, heatmap_path TEXT, guarded INTEGER NOT NULL DEFAULT 0, drift_json TEXT,
         created_at TEXT NOT NULL, UNIQUE (panel_id, seq)
     );
@@ -138,7 +142,8 @@ def migrate(conn: sqlite3.Connection) -> int:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise SchemaTooNew(
-                f"the library was written by a newer Asset Studio (schema {version}, this one knows {len(MIGRATIONS)}); "
+                f"the library was written by a newer Asset Studio (schema {version}, this one knows "
+                f"{len(MIGRATIONS)}); "
                 "update the app — nothing was changed"
             )
         for number in range(version, len(MIGRATIONS)):
@@ -163,8 +168,10 @@ class Database:
         except (OSError, sqlite3.Error) as exc:
             self._pool.shutdown(wait=False)
             cause = getattr(exc, "strerror", None) or str(exc)
-            raise LibraryUnavailable(f"the data folder {path.parent} cannot be used: {cause}. Free some space, fix its "
-                                     "permissions, or point XDG_DATA_HOME elsewhere") from None
+            raise LibraryUnavailable(
+                f"the data folder {path.parent} cannot be used: {cause}. Free some space, fix its "
+                "permissions, or point XDG_DATA_HOME elsewhere"
+            ) from None
         self._closed = False
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

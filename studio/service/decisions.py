@@ -23,10 +23,10 @@ class JobDecisions:
     db: Any
     events: Any
 
-    async def submit(self, request: ImageRequest, **kwargs: Any) -> "GroupOutcome":
+    async def submit(self, request: ImageRequest, **kwargs: Any) -> GroupOutcome:
         raise NotImplementedError
 
-    async def _publish_cost(self) -> None:
+    async def publish_cost(self) -> None:
         raise NotImplementedError
 
     async def resend(self, job_id: str, *, call_cap: Decimal | None = None) -> GroupOutcome:
@@ -40,7 +40,9 @@ class JobDecisions:
         fields = {k: v for k, v in snap.items() if k in ImageRequest.__dataclass_fields__}
         board = None
         if row["board_id"] is not None:
-            board = next((b["name"] for b in await self.db.run(library.boards) if b["id"] == row["board_id"]), None)
+            board = next(
+                (b["name"] for b in await self.db.run(library.boards) if b["id"] == row["board_id"]), None
+            )
         await self.db.run(journal.set_error_kind, job_id, "resent")
         return await self.submit(ImageRequest(**fields), board=board, call_cap=call_cap)
 
@@ -48,10 +50,12 @@ class JobDecisions:
         """The user settles a job (journal.resolve); caps and the meter follow at once."""
         full = await self.db.run(journal.resolve, job_id, as_state)
         message = (await self.db.run(journal.get_job, full) or {}).get("error_message") or ""
-        self.events.publish(JobFailed(full, "resolved", message, None) if as_state == "failed" else JobUnknown(full, message))
-        await self._publish_cost()
+        self.events.publish(
+            JobFailed(full, "resolved", message, None) if as_state == "failed" else JobUnknown(full, message)
+        )
+        await self.publish_cost()
 
     async def dismiss(self, job_id: str) -> None:
-        """Hide an outcome-unknown job from the to-do list; it still counts at its quote (it may be billed)."""
+        """Hide an outcome-unknown job from the to-do list; it still counts at its quote (it may be
+        billed)."""
         await self.db.run(journal.set_error_kind, job_id, "dismissed")
-

@@ -22,13 +22,12 @@ from PIL import Image
 from studio import __version__
 from studio.core import drift as drift_mod
 from studio.core.edit_prep import prepare_edit
+from studio.core.files import atomic_write
 from studio.core.images import ImageFile
 from studio.core.names import slugify
 from studio.core.placement import Placement
 from studio.core.provenance import embed_provenance
 from studio.core.request import EditRequest
-
-from studio.core.files import atomic_write
 
 from . import journal, library, versions
 from .events import VersionAdded
@@ -62,9 +61,17 @@ class EditOutcome:
         return self.group.ok
 
 
-def build_request(service: ImageService, prompt: str, source: ImageFile, painted: Image.Image | None, *,
-                  references: tuple[ImageFile, ...] = (), mask_file: ImageFile | None = None,
-                  markup: ImageFile | None = None, **params: Any) -> tuple[EditRequest, tuple[str, ...]]:
+def build_request(
+    service: ImageService,
+    prompt: str,
+    source: ImageFile,
+    painted: Image.Image | None,
+    *,
+    references: tuple[ImageFile, ...] = (),
+    mask_file: ImageFile | None = None,
+    markup: ImageFile | None = None,
+    **params: Any,
+) -> tuple[EditRequest, tuple[str, ...]]:
     """The exact request an edit will send, with the preflight's notices (raises on bad input).
     With `markup` (drawn over the source, never with a mask) the markup follows the source if the
     preflight had to downscale it."""
@@ -73,8 +80,9 @@ def build_request(service: ImageService, prompt: str, source: ImageFile, painted
     params = {k: v for k, v in params.items() if k not in ("size", "images", "mask", "markup")}
     if markup is not None and markup.size != prepared.images[0].size:
         markup = _resized_markup(markup, prepared.images[0].size)
-    request = EditRequest(prompt=prompt, images=prepared.images, mask=prepared.mask, markup=markup, size=prepared.size,
-                          **params)
+    request = EditRequest(
+        prompt=prompt, images=prepared.images, mask=prepared.mask, markup=markup, size=prepared.size, **params
+    )
     service.check(request)  # validation refusals before anything is reserved
     return request, prepared.notices
 
@@ -89,8 +97,9 @@ def _resized_markup(markup: ImageFile, size: Any) -> ImageFile:
     return inspect_image(buf.getvalue(), markup.filename, role="markup")
 
 
-def _painted_from(request: EditRequest, painted: Image.Image | None, mask_file: ImageFile | None,
-                  source: ImageFile) -> Image.Image | None:
+def _painted_from(
+    request: EditRequest, painted: Image.Image | None, mask_file: ImageFile | None, source: ImageFile
+) -> Image.Image | None:
     if painted is not None:
         return painted
     if mask_file is not None and request.mask is not None:
@@ -100,8 +109,18 @@ def _painted_from(request: EditRequest, painted: Image.Image | None, mask_file: 
     return None
 
 
-def _finish_one(root: Path, job_id: str, index: int, raw_path: str, raw: bytes, source: bytes, painted: Image.Image | None,
-                guard_on: bool, feather_px: int, record: dict[str, Any]) -> tuple[str, bool, drift_mod.Drift | None, str | None, str | None]:
+def _finish_one(
+    root: Path,
+    job_id: str,
+    index: int,
+    raw_path: str,
+    raw: bytes,
+    source: bytes,
+    painted: Image.Image | None,
+    guard_on: bool,
+    feather_px: int,
+    record: dict[str, Any],
+) -> tuple[str, bool, drift_mod.Drift | None, str | None, str | None]:
     """Runs in a worker thread: drift, guard, and the files beside the raw result (`raw`: its bytes as
     received, still in memory — the file at `raw_path` is the same plus our provenance chunks)."""
     if painted is None:
@@ -117,21 +136,40 @@ def _finish_one(root: Path, job_id: str, index: int, raw_path: str, raw: bytes, 
     atomic_write(mask_path, buf.getvalue())
     shown = raw_path
     if guard_on:
-        record = {**record, "drift_guard": {"feather_px": feather_px, "drift_before_guard": done.drift.to_json()}}
+        record = {
+            **record,
+            "drift_guard": {"feather_px": feather_px, "drift_before_guard": done.drift.to_json()},
+        }
         shown_path = folder / f"{stem}-guarded.png"
         atomic_write(shown_path, embed_provenance(done.png, record, software=f"Asset Studio {__version__}"))
         shown = str(shown_path)
     return shown, guard_on, done.drift, str(heatmap_path), str(mask_path)
 
 
-async def run_edit(service: ImageService, request: EditRequest, *, source: ImageFile, painted: Image.Image | None = None,
-                   mask_file: ImageFile | None = None, notices: tuple[str, ...] = (), board: str | None = None,
-                   panel_id: int | None = None, parent_version: int | None = None, guard: bool = True,
-                   feather_px: int = drift_mod.DEFAULT_FEATHER, call_cap: Decimal | None = None) -> EditOutcome:
+async def run_edit(
+    service: ImageService,
+    request: EditRequest,
+    *,
+    source: ImageFile,
+    painted: Image.Image | None = None,
+    mask_file: ImageFile | None = None,
+    notices: tuple[str, ...] = (),
+    board: str | None = None,
+    panel_id: int | None = None,
+    parent_version: int | None = None,
+    guard: bool = True,
+    feather_px: int = drift_mod.DEFAULT_FEATHER,
+    call_cap: Decimal | None = None,
+) -> EditOutcome:
     """Send the edit; then guard each saved result and, for a panel, add it as a new version.
     `source` is the first image at full resolution as the user has it (the guard's master pixels)."""
-    placement = (Placement.version(board, panel_id, parent_version) if board and panel_id is not None
-                 else Placement.library(board) if panel_id is not None else None)
+    placement = (
+        Placement.version(board, panel_id, parent_version)
+        if board and panel_id is not None
+        else Placement.library(board)
+        if panel_id is not None
+        else None
+    )
     group = await service.submit(request, placement, board=board, call_cap=call_cap)
     outcome = EditOutcome(group, request, notices)
     painted = _painted_from(request, painted, mask_file, source)
@@ -139,23 +177,57 @@ async def run_edit(service: ImageService, request: EditRequest, *, source: Image
         if job.state is not JobState.SAVED:
             continue
         for image in job.images:
-            record = {"prompt": request.prompt, "job_id": job.job_id, "request_id": job.request_id, "model": request.model,
-                      "params": request.snapshot(), "raw_result": Path(image.path).name}
+            record = {
+                "prompt": request.prompt,
+                "job_id": job.job_id,
+                "request_id": job.request_id,
+                "model": request.model,
+                "params": request.snapshot(),
+                "raw_result": Path(image.path).name,
+            }
             raw = job.received[image.index - job.first_index]
             shown, guarded, found, heatmap, mask = await asyncio.to_thread(
-                _finish_one, service.root, job.job_id, image.index, image.path, raw, source.data, painted, guard, feather_px, record)
+                _finish_one,
+                service.root,
+                job.job_id,
+                image.index,
+                image.path,
+                raw,
+                source.data,
+                painted,
+                guard,
+                feather_px,
+                record,
+            )
             version_id = None
             if panel_id is not None:
                 image_id = await service.db.run(_image_id, job.job_id, image.index)
-                version_id = await service.db.run(versions.add, panel_id, versions.NewVersion(
-                    kind="edit", path=shown, prompt=request.prompt, image_id=image_id, raw_path=image.path,
-                    job_id=job.job_id, parent_id=parent_version, mask_path=mask, heatmap_path=heatmap, guarded=guarded,
-                    drift_json=json.dumps(found.to_json()) if found else None))
+                version_id = await service.db.run(
+                    versions.add,
+                    panel_id,
+                    versions.NewVersion(
+                        kind="edit",
+                        path=shown,
+                        prompt=request.prompt,
+                        image_id=image_id,
+                        raw_path=image.path,
+                        job_id=job.job_id,
+                        parent_id=parent_version,
+                        mask_path=mask,
+                        heatmap_path=heatmap,
+                        guarded=guarded,
+                        drift_json=json.dumps(found.to_json()) if found else None,
+                    ),
+                )
             if version_id is not None and panel_id is not None:  # the board view updates that one panel
                 view = await service.db.run(library.panel_view, panel_id)
                 if view is not None:
                     service.events.publish(VersionAdded(job.job_id, view))
-            outcome.images.append(EditedImage(job.job_id, image.index, image.path, shown, guarded, found, heatmap, mask, version_id))
+            outcome.images.append(
+                EditedImage(
+                    job.job_id, image.index, image.path, shown, guarded, found, heatmap, mask, version_id
+                )
+            )
     await service.relearn()
     return outcome
 

@@ -37,7 +37,10 @@ class Endpoint:
         return without_userinfo(self.base_url)
 
     def __repr__(self) -> str:
-        return f"Endpoint(base_url={self.base_url!r}, api_key=<hidden>, is_sandbox={self.is_sandbox}, key_source={self.key_source!r})"
+        return (
+            f"Endpoint(base_url={self.base_url!r}, api_key=<hidden>, is_sandbox={self.is_sandbox}, "
+            f"key_source={self.key_source!r})"
+        )
 
     __str__ = __repr__
 
@@ -53,16 +56,21 @@ def check_base_url(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError as exc:
-        raise RefusedError(f"OPENAI_BASE_URL {without_userinfo(url)!r} is not a URL ({exc}); "
-                           "expected e.g. https://api.openai.com/v1") from None
+        raise RefusedError(
+            f"OPENAI_BASE_URL {without_userinfo(url)!r} is not a URL ({exc}); "
+            "expected e.g. https://api.openai.com/v1"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RefusedError(f"OPENAI_BASE_URL {without_userinfo(url)!r} is not an http(s) URL with a host; "
-                           "expected e.g. https://api.openai.com/v1")
+        raise RefusedError(
+            f"OPENAI_BASE_URL {without_userinfo(url)!r} is not an http(s) URL with a host; "
+            "expected e.g. https://api.openai.com/v1"
+        )
     return url
 
 
-def resolve_endpoint(env_key: str | None, environ: dict[str, str] | None = None, *,
-                     saved_base_url: str = "") -> Endpoint | None:
+def resolve_endpoint(
+    env_key: str | None, environ: dict[str, str] | None = None, *, saved_base_url: str = ""
+) -> Endpoint | None:
     """The endpoint to use, or None when there is no key anywhere and no base URL (then the caller
     starts the embedded sandbox). `env_key` is OPENAI_API_KEY as taken by keys.take_env_key();
     `saved_base_url` is the one in the library's settings (OPENAI_BASE_URL overrides it)."""
@@ -74,4 +82,3 @@ def resolve_endpoint(env_key: str | None, environ: dict[str, str] | None = None,
     if not found.key and not base:
         return None
     return Endpoint(base_url=base or OPENAI_BASE, api_key=found.key or NO_KEY, key_source=found.source)
-

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, AsyncIterator, Union
+from typing import Any
 
 from studio.core.placement import Placement
 
@@ -18,7 +19,9 @@ class JobQueued:
     quote_max_usd: Decimal
     board_id: int | None = None
     first_index: int = 0  # panel index of this job's first image within its group
-    placement: Placement = field(default_factory=Placement)  # where its results go (placeholders only for new panels)
+    placement: Placement = field(
+        default_factory=Placement
+    )  # where its results go (placeholders only for new panels)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class ImageSaved:
     index: int
     path: str
     placement: Placement = field(default_factory=Placement)
-    panel: dict[str, Any] | None = None  # the new panel's library row (library.panel_view), with its "position"
+    panel: dict[str, Any] | None = (
+        None  # the new panel's library row (library.panel_view), with its "position"
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,9 @@ class JobSaved:
     paths: tuple[str, ...]
     billed_usd: Decimal | None
     request_id: str | None = None
-    notice: str | None = None  # what the user must know: "1 of 2 images arrived", "over the quote", a flagged image
+    notice: str | None = (
+        None  # what the user must know: "1 of 2 images arrived", "over the quote", a flagged image
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class Receiving:
 @dataclass(frozen=True)
 class VersionAdded:
     """An edit became the current version of a panel (the panel's row, with its "position")."""
+
     job_id: str
     panel: dict[str, Any]
 
@@ -94,8 +102,19 @@ class CostUpdated:
     month_usd: Decimal
 
 
-Event = Union[JobQueued, JobSent, RateLimited, PartialImage, ImageSaved, JobSaved, JobFailed, JobUnknown, Receiving,
-              VersionAdded, CostUpdated]
+Event = (
+    JobQueued
+    | JobSent
+    | RateLimited
+    | PartialImage
+    | ImageSaved
+    | JobSaved
+    | JobFailed
+    | JobUnknown
+    | Receiving
+    | VersionAdded
+    | CostUpdated
+)
 
 
 class EventBus:
@@ -121,7 +140,7 @@ class EventBus:
         finally:
             self._queues.discard(q)
 
-    def listener(self) -> "Listener":
+    def listener(self) -> Listener:
         """Subscribe now (synchronously), read later: no event between the two is missed."""
         return Listener(self)
 

@@ -10,14 +10,14 @@ n=10 4K answer is ~250 MB of JSON. So every call runs on a worker thread with th
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
-
-from studio.core.validation import Checked
+from typing import Any
 
 from studio.core.names import EXTENSIONS
 from studio.core.pricing import usage_problem
 from studio.core.redact import redact
+from studio.core.validation import Checked
 
 from .answers import PartialAnswer
 from .failures import MalformedResponse
@@ -41,32 +41,48 @@ class CallResult:
     incomplete: str | None = None  # "1 of 2 images arrived; …": the answer failed after some images
 
 
-async def call_images(sync_client: Any, checked: Checked, *, on_partial: PartialCallback | None = None,
-                      deadline_s: float | None = None, on_bytes: Callable[[int], None] | None = None) -> CallResult:
+async def call_images(
+    sync_client: Any,
+    checked: Checked,
+    *,
+    on_partial: PartialCallback | None = None,
+    deadline_s: float | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> CallResult:
     """Send the request on a worker thread; returns the images' bytes exactly as the server encoded them."""
     params = checked.api_params()
     req = checked.request
     try:
         if req.stream:
-            headers, request_id, completed = await call_in_thread(sync_client, checked, params, on_partial=on_partial,
-                                                                  deadline_s=deadline_s, on_bytes=on_bytes)
+            headers, request_id, completed = await call_in_thread(
+                sync_client, checked, params, on_partial=on_partial, deadline_s=deadline_s, on_bytes=on_bytes
+            )
             result = _streamed_result(completed, request_id, headers, req.output_format)
         else:
-            headers, request_id, body, images = await call_in_thread(sync_client, checked, params, deadline_s=deadline_s,
-                                                                         on_bytes=on_bytes)
+            headers, request_id, body, images = await call_in_thread(
+                sync_client, checked, params, deadline_s=deadline_s, on_bytes=on_bytes
+            )
             result = _result(body, images, request_id, headers, req.output_format)
     except PartialAnswer as partial:
         usage = None
         for fields in partial.events:
             usage = sum_usage(usage, fields.get("usage"))
         why = redact(str(partial.cause.args[0])) if partial.cause.args else type(partial.cause).__name__
-        result = CallResult(request_id=partial.request_id, images=partial.images, output_format=req.output_format,
-                            usage=usage, headers=partial.headers,
-                            incomplete=f"{len(partial.images)} of {req.n} images arrived; then {why}")
+        result = CallResult(
+            request_id=partial.request_id,
+            images=partial.images,
+            output_format=req.output_format,
+            usage=usage,
+            headers=partial.headers,
+            incomplete=f"{len(partial.images)} of {req.n} images arrived; then {why}",
+        )
     if result.incomplete is None and len(result.images) != req.n:
         got = len(result.images)
-        result.incomplete = (f"{got} of {req.n} images arrived" if got < req.n
-                             else f"{got} images arrived where {req.n} were asked for (all kept)")
+        result.incomplete = (
+            f"{got} of {req.n} images arrived"
+            if got < req.n
+            else f"{got} images arrived where {req.n} were asked for (all kept)"
+        )
     return result
 
 
@@ -76,7 +92,13 @@ def _format(value: Any, fallback: str) -> str:
     return value if isinstance(value, str) and value in EXTENSIONS else fallback
 
 
-def _result(body: dict[str, Any], images: list[bytes], request_id: str | None, headers: dict[str, str], fallback_format: str) -> CallResult:
+def _result(
+    body: dict[str, Any],
+    images: list[bytes],
+    request_id: str | None,
+    headers: dict[str, str],
+    fallback_format: str,
+) -> CallResult:
     return CallResult(
         request_id=request_id,
         images=images,
@@ -91,17 +113,28 @@ def _result(body: dict[str, Any], images: list[bytes], request_id: str | None, h
     )
 
 
-def _streamed_result(completed: list[tuple[dict[str, Any], bytes]], request_id: str | None, headers: dict[str, str],
-                     fallback_format: str) -> CallResult:
+def _streamed_result(
+    completed: list[tuple[dict[str, Any], bytes]],
+    request_id: str | None,
+    headers: dict[str, str],
+    fallback_format: str,
+) -> CallResult:
     if not completed:
         raise MalformedResponse("the stream ended without a completed image")
     usage = None
     for fields, _ in completed:
         usage = sum_usage(usage, fields.get("usage"))
     last = completed[-1][0]
-    return CallResult(request_id=request_id, images=[data for _, data in completed],
-                      output_format=_format(last.get("output_format"), fallback_format), usage=usage, size=last.get("size"),
-                      quality=last.get("quality"), background=last.get("background"), headers=headers)
+    return CallResult(
+        request_id=request_id,
+        images=[data for _, data in completed],
+        output_format=_format(last.get("output_format"), fallback_format),
+        usage=usage,
+        size=last.get("size"),
+        quality=last.get("quality"),
+        background=last.get("background"),
+        headers=headers,
+    )
 
 
 def sum_usage(total: dict[str, Any] | None, part: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from studio.core.errors import StudioError
+from studio.core.files import atomic_write
 from studio.core.images import ImageFile, read_image_file
 
 from . import journal, library
@@ -19,20 +20,40 @@ from .db import transaction
 from .journal import JobState, NewJob
 from .library import SavedImage
 from .paths import images_dir
-from studio.core.files import atomic_write
 
 
 def _record(conn, board: str, files: list[tuple[ImageFile, Path]]) -> list[int]:
     bid = library.board_id(conn, board)
-    job = NewJob(group_id=uuid.uuid4().hex, seq=0, first_index=0, board_id=bid, endpoint="import", sandbox=False,
-                 kind="import", model="", prompt=", ".join(f.filename for f, _ in files)[:2000], n=len(files),
-                 request={"endpoint": "import", "files": [f.filename for f, _ in files]}, quote={}, quote_max_usd=Decimal(0))
+    job = NewJob(
+        group_id=uuid.uuid4().hex,
+        seq=0,
+        first_index=0,
+        board_id=bid,
+        endpoint="import",
+        sandbox=False,
+        kind="import",
+        model="",
+        prompt=", ".join(f.filename for f, _ in files)[:2000],
+        n=len(files),
+        request={"endpoint": "import", "files": [f.filename for f, _ in files]},
+        quote={},
+        quote_max_usd=Decimal(0),
+    )
     with transaction(conn):
         job_id = journal.insert_job(conn, job)
     panel_ids = []
     for index, (image, path) in enumerate(files):
-        saved = SavedImage(job_id, index, str(path), "", image.format, image.size.width, image.size.height,
-                           len(image.data), hashlib.sha256(image.data).hexdigest())
+        saved = SavedImage(
+            job_id,
+            index,
+            str(path),
+            "",
+            image.format,
+            image.size.width,
+            image.size.height,
+            len(image.data),
+            hashlib.sha256(image.data).hexdigest(),
+        )
         _, panel_id = library.record_image(conn, saved, bid)
         panel_ids.append(panel_id)
     journal.mark(conn, job_id, JobState.SAVED, billed_usd="0")

@@ -17,10 +17,9 @@ from enum import Enum
 from typing import Any
 
 from studio.core import clock
-
-from .db import transaction
 from studio.core.redact import redact
 
+from .db import transaction
 from .owner import Owner
 
 
@@ -66,23 +65,55 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def insert_job(conn: sqlite3.Connection, job: NewJob, *, job_id: str | None = None, now: dt.datetime | None = None) -> str:
+def insert_job(
+    conn: sqlite3.Connection, job: NewJob, *, job_id: str | None = None, now: dt.datetime | None = None
+) -> str:
     """Insert a queued job (call inside a transaction: the budget check shares it)."""
     job_id = job_id or new_id()
     now = now or utc_now()
     owner = Owner.current()
     conn.execute(
-        """INSERT INTO jobs (id, group_id, seq, first_index, board_id, endpoint, sandbox, kind, model, prompt, n,
-               request_json, quote_json, quote_max_usd, state, owner_pid, owner_start, owner_host, created_at, day, month)
+        """INSERT INTO jobs (id, group_id, seq, first_index, board_id, endpoint, sandbox, kind, model, prompt,
+               n, request_json, quote_json, quote_max_usd, state, owner_pid, owner_start, owner_host,
+               created_at, day, month)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-        (job_id, job.group_id, job.seq, job.first_index, job.board_id, job.endpoint, int(job.sandbox), job.kind,
-         job.model, job.prompt, job.n, json.dumps(job.request), json.dumps(job.quote), str(job.quote_max_usd),
-         JobState.QUEUED.value, owner.pid, owner.start, owner.host, iso(now), now.strftime("%Y-%m-%d"), now.strftime("%Y-%m")),
+        (
+            job_id,
+            job.group_id,
+            job.seq,
+            job.first_index,
+            job.board_id,
+            job.endpoint,
+            int(job.sandbox),
+            job.kind,
+            job.model,
+            job.prompt,
+            job.n,
+            json.dumps(job.request),
+            json.dumps(job.quote),
+            str(job.quote_max_usd),
+            JobState.QUEUED.value,
+            owner.pid,
+            owner.start,
+            owner.host,
+            iso(now),
+            now.strftime("%Y-%m-%d"),
+            now.strftime("%Y-%m"),
+        ),
     )
     return job_id
 
 
-_FIELDS = {"request_id", "usage_json", "billed_usd", "error_kind", "error_message", "sent_at", "finished_at", "attempts"}
+_FIELDS = {
+    "request_id",
+    "usage_json",
+    "billed_usd",
+    "error_kind",
+    "error_message",
+    "sent_at",
+    "finished_at",
+    "attempts",
+}
 
 
 def mark(conn: sqlite3.Connection, job_id: str, state: JobState, **fields: Any) -> None:
@@ -90,7 +121,9 @@ def mark(conn: sqlite3.Connection, job_id: str, state: JobState, **fields: Any) 
     unknown = set(fields) - _FIELDS
     if unknown:
         raise ValueError(f"unknown job fields {unknown}")
-    if fields.get("error_message"):  # whatever a server echoed (the key in use, too) never reaches the journal
+    if fields.get(
+        "error_message"
+    ):  # whatever a server echoed (the key in use, too) never reaches the journal
         fields["error_message"] = redact(str(fields["error_message"]))
     if state is JobState.SENT:
         fields.setdefault("sent_at", iso(utc_now()))
@@ -120,20 +153,36 @@ def reconcile(conn: sqlite3.Connection) -> list[str]:
     changed: list[str] = []
     with transaction(conn):
         rows = conn.execute(
-            f"SELECT id, state, owner_pid, owner_start, owner_host FROM jobs WHERE state IN ({','.join('?' * len(ACTIVE))})", ACTIVE
+            "SELECT id, state, owner_pid, owner_start, owner_host FROM jobs WHERE state IN "
+            f"({','.join('?' * len(ACTIVE))})",
+            ACTIVE,
         ).fetchall()
         for row in rows:
             if Owner(row["owner_pid"], row["owner_start"] or "", row["owner_host"] or "").is_alive():
                 continue
             if row["state"] == JobState.QUEUED.value:
-                state, kind, message = JobState.FAILED, "interrupted", "The app stopped before this job was sent; nothing was sent or billed."
+                state, kind, message = (
+                    JobState.FAILED,
+                    "interrupted",
+                    "The app stopped before this job was sent; nothing was sent or billed.",
+                )
             elif row["state"] == JobState.SENT.value:
-                state, kind, message = JobState.UNKNOWN, "interrupted", (
-                    "The app stopped while waiting for this result. It may have been processed and billed; it was not re-sent."
+                state, kind, message = (
+                    JobState.UNKNOWN,
+                    "interrupted",
+                    (
+                        "The app stopped while waiting for this result. It may have been processed and "
+                        "billed; it was not re-sent."
+                    ),
                 )
             else:
-                state, kind, message = JobState.UNKNOWN, "interrupted", (
-                    "The app stopped after the result arrived but before it was saved; it was billed. Previews, if any, were kept."
+                state, kind, message = (
+                    JobState.UNKNOWN,
+                    "interrupted",
+                    (
+                        "The app stopped after the result arrived but before it was saved; it was billed. "
+                        "Previews, if any, were kept."
+                    ),
                 )
             conn.execute(
                 "UPDATE jobs SET state = ?, error_kind = ?, error_message = ?, finished_at = ? WHERE id = ?",
@@ -159,12 +208,21 @@ def resolve(conn: sqlite3.Connection, job_id: str, as_state: str) -> str:
         row = rows[0]
         unknown_to_failed = row["state"] == JobState.UNKNOWN.value and as_state == JobState.FAILED.value
         if row["state"] not in ACTIVE and not unknown_to_failed:
-            raise RefusedError(f"job {row['id'][:8]} is {row['state']}: only queued, sent or received jobs can be "
-                               "resolved (and an outcome-unknown one as failed, once you know it was not billed)")
-        message = ("Resolved by you as failed: counted as not billed." if as_state == JobState.FAILED.value else
-                   "Resolved by you as outcome unknown: it may have been billed and stays counted at its quote's bound.")
-        conn.execute("UPDATE jobs SET state = ?, error_kind = 'resolved', error_message = ?, finished_at = ? WHERE id = ?",
-                     (as_state, message, iso(utc_now()), row["id"]))
+            raise RefusedError(
+                f"job {row['id'][:8]} is {row['state']}: only queued, sent or received jobs can be "
+                "resolved (and an outcome-unknown one as failed, once you know it was not billed)"
+            )
+        message = (
+            "Resolved by you as failed: counted as not billed."
+            if as_state == JobState.FAILED.value
+            else "Resolved by you as outcome unknown: it may have been billed and stays counted at its "
+            "quote's bound."
+        )
+        conn.execute(
+            "UPDATE jobs SET state = ?, error_kind = 'resolved', error_message = ?, finished_at = ? WHERE "
+            "id = ?",
+            (as_state, message, iso(utc_now()), row["id"]),
+        )
     return row["id"]
 
 
@@ -172,12 +230,19 @@ def unsettled_elsewhere(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Jobs another host started and never settled: reconciliation never touches them (that host may still
     be running), so they keep their quote reserved until the user resolves them."""
     host = Owner.current().host
-    return [dict(r) for r in conn.execute(
-        f"SELECT * FROM jobs WHERE state IN ({','.join('?' * len(ACTIVE))}) AND owner_host IS NOT NULL "
-        "AND owner_host != ? ORDER BY created_at", (*ACTIVE, host))]
+    return [
+        dict(r)
+        for r in conn.execute(
+            f"SELECT * FROM jobs WHERE state IN ({','.join('?' * len(ACTIVE))}) AND owner_host IS NOT NULL "
+            "AND owner_host != ? ORDER BY created_at",
+            (*ACTIVE, host),
+        )
+    ]
 
 
-def list_jobs(conn: sqlite3.Connection, *, limit: int = 200, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def list_jobs(
+    conn: sqlite3.Connection, *, limit: int = 200, states: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     sql = "SELECT * FROM jobs"
     args: tuple[Any, ...] = ()
     if states:

@@ -14,10 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 import keyring
 import keyring.errors
+import platformdirs
 
 from studio.core.files import atomic_write
 
@@ -66,8 +65,10 @@ def set_stored_key(key: str) -> None:
         raise ValueError("the key contains spaces or line breaks")
     if not _usable():
         raise KeyringUnavailable(
-            "no OS keyring is available (on Linux: a Secret Service such as gnome-keyring or KWallet, unlocked, "
-            "on a D-Bus session). Set OPENAI_API_KEY for this process instead, keep the key for one app session, or opt in "
+            "no OS keyring is available (on Linux: a Secret Service such as gnome-keyring or KWallet, "
+            "unlocked, "
+            "on a D-Bus session). Set OPENAI_API_KEY for this process instead, keep the key for one app "
+            "session, or opt in "
             "to a plain-text file (mode 0600, not encrypted): asset-studio key set --plaintext-file"
         )
     try:
@@ -132,8 +133,11 @@ def plaintext_problem() -> str | None:
     except OSError:
         return None
     if mode & 0o077:
-        return (f"the key file {path} has mode {mode & 0o777:04o}, readable by others: it is refused (the key may "
-                f"have leaked). Check it, then `chmod 600 {path}`, or store the key again")
+        return (
+            f"the key file {path} has mode {mode & 0o777:04o}, readable by others: it is refused (the key "
+            "may "
+            f"have leaked). Check it, then `chmod 600 {path}`, or store the key again"
+        )
     return None
 
 
@@ -156,7 +160,8 @@ class KeySource:
             "environment": "OPENAI_API_KEY (this process only)",
             "keyring": f"the OS keyring ({backend_name()})",
             "session": "this session only (kept in memory, gone when Asset Studio quits)",
-            "file": f"a plain-text file, {plaintext_path()} (mode 0600, NOT encrypted: anyone with your account can read it)",
+            "file": f"a plain-text file, {plaintext_path()} (mode 0600, NOT encrypted: anyone with your "
+            "account can read it)",
             "none": "nowhere: no key is set" + (f" ({self.problem})" if self.problem else ""),
         }[self.source]
 

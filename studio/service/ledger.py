@@ -22,8 +22,8 @@ from studio.core.errors import RefusedError
 from studio.core.money import Limit, cap_refusal
 
 from .db import transaction
-from .settings import set_setting
 from .journal import ACTIVE, JobState, NewJob, insert_job, new_id, utc_now
+from .settings import set_setting
 
 
 class OverBudget(RefusedError):
@@ -48,7 +48,9 @@ def parse_usd(text: str | None) -> Decimal | None:
         return None
     raw = str(text).strip()
     if raw.startswith("$"):
-        raise RefusedError(f"amount {raw!r}: write it without the dollar sign (in a shell, $5 expands to a variable)")
+        raise RefusedError(
+            f"amount {raw!r}: write it without the dollar sign (in a shell, $5 expands to a variable)"
+        )
     try:
         value = Decimal(raw)
     except InvalidOperation:
@@ -95,7 +97,9 @@ def committed(row: sqlite3.Row | dict[str, Any]) -> Decimal:
 
 
 def _sum(conn: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> Decimal:
-    rows = conn.execute(f"SELECT billed_usd, state, quote_max_usd FROM jobs WHERE sandbox = 0 AND {where}", args).fetchall()
+    rows = conn.execute(
+        f"SELECT billed_usd, state, quote_max_usd FROM jobs WHERE sandbox = 0 AND {where}", args
+    ).fetchall()
     return sum((committed(r) for r in rows), Decimal(0))
 
 
@@ -105,16 +109,34 @@ def limits(conn: sqlite3.Connection, board_id: int | None, now: dt.datetime | No
     caps = get_caps(conn)
     checks: list[tuple[str, Decimal | None, str, Any, str]] = [
         ("daily", caps.day, "day = ?", now.strftime("%Y-%m-%d"), "today"),
-        ("monthly", caps.month, "month = ?", now.strftime("%Y-%m"), "this month")]
+        ("monthly", caps.month, "month = ?", now.strftime("%Y-%m"), "this month"),
+    ]
     if board_id is not None:
         row = conn.execute("SELECT name, budget_usd FROM boards WHERE id = ?", (board_id,)).fetchone()
         if row is not None:
-            checks.append((f"board '{row['name']}'", stored_usd(row["budget_usd"], "board", []), "board_id = ?", board_id,
-                           "on this board"))
-    return [Limit(label, cap, _sum(conn, where, (arg,)), span) for label, cap, where, arg, span in checks if cap is not None]
+            checks.append(
+                (
+                    f"board '{row['name']}'",
+                    stored_usd(row["budget_usd"], "board", []),
+                    "board_id = ?",
+                    board_id,
+                    "on this board",
+                )
+            )
+    return [
+        Limit(label, cap, _sum(conn, where, (arg,)), span)
+        for label, cap, where, arg, span in checks
+        if cap is not None
+    ]
 
 
-def reserve(conn: sqlite3.Connection, jobs: list[NewJob], *, call_cap: Decimal | None = None, now: dt.datetime | None = None) -> list[str]:
+def reserve(
+    conn: sqlite3.Connection,
+    jobs: list[NewJob],
+    *,
+    call_cap: Decimal | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
     """Check every cap against the jobs' quotes and insert them as queued, atomically. Sandbox jobs are
     checked too (the caps are rehearsed) against real spend only; they never add to it."""
     now = now or utc_now()
@@ -122,8 +144,12 @@ def reserve(conn: sqlite3.Connection, jobs: list[NewJob], *, call_cap: Decimal |
     with transaction(conn):
         if jobs:
             refusal = cap_refusal(total, [call_cap, get_caps(conn).call], limits(conn, jobs[0].board_id, now))
-            if refusal and jobs[0].sandbox:  # rehearsed: refused as with a key; sandbox calls never add to spend
-                raise OverBudget(f"the sandbox is rehearsing your caps: {refusal} (with a key this call would be refused)")
+            if (
+                refusal and jobs[0].sandbox
+            ):  # rehearsed: refused as with a key; sandbox calls never add to spend
+                raise OverBudget(
+                    f"the sandbox is rehearsing your caps: {refusal} (with a key this call would be refused)"
+                )
             if refusal:
                 raise OverBudget(refusal)
         return [insert_job(conn, job, job_id=new_id(), now=now) for job in jobs]
@@ -142,7 +168,8 @@ def totals(conn: sqlite3.Connection, now: dt.datetime | None = None) -> Totals:
     now = now or utc_now()
     by_board: dict[str, Decimal] = {}
     for row in conn.execute(
-        "SELECT b.name AS name, j.billed_usd, j.state, j.quote_max_usd FROM jobs j JOIN boards b ON b.id = j.board_id WHERE j.sandbox = 0"
+        "SELECT b.name AS name, j.billed_usd, j.state, j.quote_max_usd FROM jobs j JOIN boards b ON b.id = "
+        "j.board_id WHERE j.sandbox = 0"
     ):
         by_board[row["name"]] = by_board.get(row["name"], Decimal(0)) + committed(row)
     return Totals(
@@ -154,20 +181,47 @@ def totals(conn: sqlite3.Connection, now: dt.datetime | None = None) -> Totals:
     )
 
 
-LEDGER_COLUMNS = ["created_at", "job_id", "board", "model", "kind", "n", "state", "quote_max_usd", "billed_usd",
-                  "committed_usd", "request_id", "sandbox", "endpoint", "flags"]
+LEDGER_COLUMNS = [
+    "created_at",
+    "job_id",
+    "board",
+    "model",
+    "kind",
+    "n",
+    "state",
+    "quote_max_usd",
+    "billed_usd",
+    "committed_usd",
+    "request_id",
+    "sandbox",
+    "endpoint",
+    "flags",
+]
 BILL_FLAGS = ("bill estimated", "over the quote")  # what a bill says about itself (pricing.bill_flags)
 
 
 def ledger_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT j.*, b.name AS board FROM jobs j LEFT JOIN boards b ON b.id = j.board_id ORDER BY j.created_at, j.seq"
+        "SELECT j.*, b.name AS board FROM jobs j LEFT JOIN boards b ON b.id = j.board_id ORDER BY "
+        "j.created_at, j.seq"
     ).fetchall()
     return [
-        {"created_at": r["created_at"], "job_id": r["id"], "board": r["board"] or "", "model": r["model"], "kind": r["kind"],
-         "n": r["n"], "state": r["state"], "quote_max_usd": r["quote_max_usd"], "billed_usd": r["billed_usd"] or "",
-         "committed_usd": "0" if r["sandbox"] else str(committed(r)), "request_id": r["request_id"] or "",
-         "sandbox": bool(r["sandbox"]), "endpoint": r["endpoint"], "flags": bill_flags_of(r)}
+        {
+            "created_at": r["created_at"],
+            "job_id": r["id"],
+            "board": r["board"] or "",
+            "model": r["model"],
+            "kind": r["kind"],
+            "n": r["n"],
+            "state": r["state"],
+            "quote_max_usd": r["quote_max_usd"],
+            "billed_usd": r["billed_usd"] or "",
+            "committed_usd": "0" if r["sandbox"] else str(committed(r)),
+            "request_id": r["request_id"] or "",
+            "sandbox": bool(r["sandbox"]),
+            "endpoint": r["endpoint"],
+            "flags": bill_flags_of(r),
+        }
         for r in rows
     ]
 
@@ -183,7 +237,9 @@ def ledger_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buf, fieldnames=LEDGER_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in {**row, "sandbox": "yes" if row["sandbox"] else "no"}.items()})
+        writer.writerow(
+            {k: _cell(v) for k, v in {**row, "sandbox": "yes" if row["sandbox"] else "no"}.items()}
+        )
     return buf.getvalue()
 
 
@@ -194,14 +250,19 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def learned_image_tokens(conn: sqlite3.Connection, *, sandbox: bool, limit: int = 500) -> dict[str, dict[str, int]]:
+def learned_image_tokens(
+    conn: sqlite3.Connection, *, sandbox: bool, limit: int = 500
+) -> dict[str, dict[str, int]]:
     """What the user's own past single-image edits were billed for their input image, as
     {model: {"WxH": median image tokens}} (from usage.input_tokens_details.image_tokens).
     Only calls to the same kind of endpoint teach: sandbox bills never inform real quotes."""
     seen: dict[str, dict[str, list[int]]] = {}
     rows = conn.execute(
-        "SELECT model, request_json, usage_json FROM jobs WHERE kind = 'edit' AND sandbox = ? AND usage_json IS NOT NULL "
-        "ORDER BY created_at DESC LIMIT ?", (int(sandbox), limit))
+        "SELECT model, request_json, usage_json FROM jobs WHERE kind = 'edit' AND sandbox = ? AND "
+        "usage_json IS NOT NULL "
+        "ORDER BY created_at DESC LIMIT ?",
+        (int(sandbox), limit),
+    )
     for row in rows:
         try:
             request = json.loads(row["request_json"])
@@ -213,4 +274,6 @@ def learned_image_tokens(conn: sqlite3.Connection, *, sandbox: bool, limit: int 
         if len(images) != 1 or tokens <= 0:
             continue
         seen.setdefault(row["model"], {}).setdefault(str(images[0]["size"]), []).append(tokens)
-    return {model: {size: sorted(v)[len(v) // 2] for size, v in sizes.items()} for model, sizes in seen.items()}
+    return {
+        model: {size: sorted(v)[len(v) // 2] for size, v in sizes.items()} for model, sizes in seen.items()
+    }

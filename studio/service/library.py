@@ -40,13 +40,20 @@ def board_id(conn: sqlite3.Connection, name: str, *, create: bool = True) -> int
 def set_board_budget(conn: sqlite3.Connection, name: str, usd: Decimal | None) -> None:
     bid = board_id(conn, name)
     with transaction(conn):
-        conn.execute("UPDATE boards SET budget_usd = ? WHERE id = ?", (None if usd is None else str(usd), bid))
+        conn.execute(
+            "UPDATE boards SET budget_usd = ? WHERE id = ?", (None if usd is None else str(usd), bid)
+        )
 
 
 def boards(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(
-        "SELECT b.*, (SELECT COUNT(*) FROM panels p WHERE p.board_id = b.id AND p.deleted_at IS NULL) AS panels "
-        "FROM boards b ORDER BY b.name")]
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT b.*, (SELECT COUNT(*) FROM panels p WHERE p.board_id = b.id AND p.deleted_at IS NULL) "
+            "AS panels "
+            "FROM boards b ORDER BY b.name"
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -68,18 +75,36 @@ def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None)
     Returns the image id and the new panel's id."""
     with transaction(conn):
         cur = conn.execute(
-            "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, created_at, problem) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, sidecar = excluded.sidecar "
+            "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, "
+            "created_at, problem) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, "
+            "sidecar = excluded.sidecar "
             "RETURNING id",
-            (image.job_id, image.index, image.path, image.sidecar, image.format, image.width, image.height, image.bytes,
-             image.sha256, iso(utc_now()), image.problem),
+            (
+                image.job_id,
+                image.index,
+                image.path,
+                image.sidecar,
+                image.format,
+                image.width,
+                image.height,
+                image.bytes,
+                image.sha256,
+                iso(utc_now()),
+                image.problem,
+            ),
         )
         image_id = cur.fetchone()[0]
         panel_id = None
         if board is not None:
-            position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board,)).fetchone()[0]
-            panel_id = conn.execute("INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?) RETURNING id",
-                                    (board, position, image_id, image.job_id, iso(utc_now()))).fetchone()[0]
+            position = conn.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board,)
+            ).fetchone()[0]
+            panel_id = conn.execute(
+                "INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?) "
+                "RETURNING id",
+                (board, position, image_id, image.job_id, iso(utc_now())),
+            ).fetchone()[0]
         conn.execute("DELETE FROM previews WHERE job_id = ? AND idx = ?", (image.job_id, image.index))
     return image_id, panel_id
 
@@ -87,10 +112,14 @@ def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None)
 def record_preview(conn: sqlite3.Connection, job_id: str, index: int, step: int, path: str) -> str | None:
     """Keep the newest streamed preview of an image; returns the path it replaced (to delete)."""
     with transaction(conn):
-        old = conn.execute("SELECT path FROM previews WHERE job_id = ? AND idx = ?", (job_id, index)).fetchone()
-        conn.execute("INSERT INTO previews (job_id, idx, step, path) VALUES (?,?,?,?) "
-                     "ON CONFLICT(job_id, idx) DO UPDATE SET step = excluded.step, path = excluded.path",
-                     (job_id, index, step, path))
+        old = conn.execute(
+            "SELECT path FROM previews WHERE job_id = ? AND idx = ?", (job_id, index)
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO previews (job_id, idx, step, path) VALUES (?,?,?,?) "
+            "ON CONFLICT(job_id, idx) DO UPDATE SET step = excluded.step, path = excluded.path",
+            (job_id, index, step, path),
+        )
     return old["path"] if old and old["path"] != path else None
 
 
@@ -99,17 +128,23 @@ def previews(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
 
 
 _PANEL_ROW = (
-    "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, i.problem, "
+    "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, "
+    "i.problem, "
     "j.billed_usd, j.n, j.sandbox, j.request_json, COALESCE(v.seq, 1) AS version, "
     "(SELECT COUNT(*) FROM versions w WHERE w.panel_id = p.id) AS versions "
     "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "
-    "LEFT JOIN versions v ON v.id = p.version_id ")
+    "LEFT JOIN versions v ON v.id = p.version_id "
+)
 
 
 def panels(conn: sqlite3.Connection, board: int) -> list[dict[str, Any]]:
     """A board's visible panels in order, with their image and the generation (job) behind each."""
-    return [dict(r) for r in conn.execute(_PANEL_ROW + "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position",
-                                          (board,))]
+    return [
+        dict(r)
+        for r in conn.execute(
+            _PANEL_ROW + "WHERE p.board_id = ? AND p.deleted_at IS NULL ORDER BY p.position", (board,)
+        )
+    ]
 
 
 def panel_view(conn: sqlite3.Connection, panel_id: int) -> dict[str, Any] | None:
@@ -118,8 +153,10 @@ def panel_view(conn: sqlite3.Connection, panel_id: int) -> dict[str, Any] | None
     if row is None:
         return None
     view = dict(row)
-    view["position"] = conn.execute("SELECT COUNT(*) FROM panels WHERE board_id = ? AND deleted_at IS NULL AND "
-                                    "position < ?", (view["board_id"], view["position"])).fetchone()[0]
+    view["position"] = conn.execute(
+        "SELECT COUNT(*) FROM panels WHERE board_id = ? AND deleted_at IS NULL AND position < ?",
+        (view["board_id"], view["position"]),
+    ).fetchone()[0]
     return view
 
 

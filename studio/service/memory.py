@@ -14,8 +14,9 @@ import ctypes
 import ctypes.util
 import sys
 import time
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 M_MMAP_THRESHOLD = -3
 THRESHOLD = 1 << 20

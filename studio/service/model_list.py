@@ -44,9 +44,14 @@ def _cached(conn: sqlite3.Connection, endpoint: str) -> ModelList:
     read = conn.execute("SELECT read_at FROM endpoint_reads WHERE endpoint = ?", (endpoint,)).fetchone()
     if read is None:
         return ModelList(endpoint, None)
-    rows = conn.execute("SELECT model, shutdown_date FROM endpoint_models WHERE endpoint = ?", (endpoint,)).fetchall()
-    return ModelList(endpoint, dt.datetime.fromisoformat(read["read_at"]),
-                     {r["model"]: _date(r["shutdown_date"]) for r in rows})
+    rows = conn.execute(
+        "SELECT model, shutdown_date FROM endpoint_models WHERE endpoint = ?", (endpoint,)
+    ).fetchall()
+    return ModelList(
+        endpoint,
+        dt.datetime.fromisoformat(read["read_at"]),
+        {r["model"]: _date(r["shutdown_date"]) for r in rows},
+    )
 
 
 def _store(
@@ -66,7 +71,10 @@ def _store(
             "VALUES (?, ?, ?, ?)",
             [(endpoint, m, d.isoformat() if d else None, iso(read_at)) for m, d in shutdowns.items()],
         )
-        conn.execute("INSERT OR REPLACE INTO endpoint_reads (endpoint, read_at) VALUES (?, ?)", (endpoint, iso(read_at)))
+        conn.execute(
+            "INSERT OR REPLACE INTO endpoint_reads (endpoint, read_at) VALUES (?, ?)",
+            (endpoint, iso(read_at)),
+        )
 
 
 def _date(value: Any) -> dt.date | None:

@@ -26,7 +26,7 @@ class Owner:
     host: str
 
     @classmethod
-    def current(cls) -> "Owner":
+    def current(cls) -> Owner:
         pid = os.getpid()
         return cls(pid, _start_time(pid), socket.gethostname())
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from studio.core.errors import RefusedError
 from studio.core.rate_window import RateWindow
 
 WaitCallback = Callable[[float], Awaitable[None] | None]
-_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$")
+_DURATION = re.compile(
+    r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$"
+)
 
 
 def parse_reset(text: str) -> float | None:
@@ -35,18 +37,29 @@ class NeverFits(RefusedError):
 
     def __init__(self, needed: int, per_minute: int):
         self.needed, self.per_minute = needed, per_minute
-        super().__init__(f"this request can never fit your rate tier: one call may use up to {needed:,} "
-                         f"tokens and the tier allows {per_minute:,} tokens per minute; send fewer or smaller "
-                         "input images, a lower quality or size, or set a higher tier (asset-studio tier N)")
+        super().__init__(
+            f"this request can never fit your rate tier: one call may use up to {needed:,} "
+            f"tokens and the tier allows {per_minute:,} tokens per minute; send fewer or smaller "
+            "input images, a lower quality or size, or set a higher tier (asset-studio tier N)"
+        )
 
 
 class Pacer:
-    def __init__(self, images_per_minute: int, tokens_per_minute: int, *, minute_seconds: float = 60.0,
-                 margin: float = 0.02, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        images_per_minute: int,
+        tokens_per_minute: int,
+        *,
+        minute_seconds: float = 60.0,
+        margin: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
         self.margin = margin * minute_seconds  # sent-time vs the server's arrival time
         self._clock = clock
-        self._window = RateWindow(images_per_minute, tokens_per_minute, minute_seconds)  # times updated when sent
+        self._window = RateWindow(
+            images_per_minute, tokens_per_minute, minute_seconds
+        )  # times updated when sent
         self._hold_until = 0.0
         self._lock = asyncio.Lock()
 
@@ -67,7 +80,7 @@ class Pacer:
         fits_in = self._window.wait_for(images, tokens, now, grace=self.margin)
         return max(wait, self.minute if fits_in is None else fits_in)  # too large: one whole minute alone
 
-    async def acquire(self, images: int, tokens: int, on_wait: WaitCallback | None = None) -> "Slot":
+    async def acquire(self, images: int, tokens: int, on_wait: WaitCallback | None = None) -> Slot:
         """Wait (FIFO) until a call of `images` images and `tokens` tokens fits, then count it.
 
         Call `slot.sending()` right before the request goes out: the window counts from then."""

@@ -27,13 +27,32 @@ def set_caption(conn: sqlite3.Connection, panel_id: int, caption: str) -> None:
         conn.execute("UPDATE panels SET caption = ? WHERE id = ?", (caption[:2000], panel_id))
 
 
-SHOT_TYPES = ("", "Extreme wide", "Wide", "Full", "Medium", "Medium close-up", "Close-up", "Extreme close-up",
-              "Over the shoulder", "POV", "Insert", "Two-shot", "Aerial")
+SHOT_TYPES = (
+    "",
+    "Extreme wide",
+    "Wide",
+    "Full",
+    "Medium",
+    "Medium close-up",
+    "Close-up",
+    "Extreme close-up",
+    "Over the shoulder",
+    "POV",
+    "Insert",
+    "Two-shot",
+    "Aerial",
+)
 MAX_DURATION_S = 600.0
 
 
-def set_fields(conn: sqlite3.Connection, panel_id: int, *, shot: str | None = None, duration: float | None = None,
-               notes: str | None = None) -> None:
+def set_fields(
+    conn: sqlite3.Connection,
+    panel_id: int,
+    *,
+    shot: str | None = None,
+    duration: float | None = None,
+    notes: str | None = None,
+) -> None:
     """Storyboard fields: shot type (free text; SHOT_TYPES are offered), duration in seconds, notes."""
     changes: dict[str, Any] = {}
     if shot is not None:
@@ -47,7 +66,10 @@ def set_fields(conn: sqlite3.Connection, panel_id: int, *, shot: str | None = No
     if not changes:
         return
     with transaction(conn):
-        conn.execute(f"UPDATE panels SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", (*changes.values(), panel_id))
+        conn.execute(
+            f"UPDATE panels SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+            (*changes.values(), panel_id),
+        )
 
 
 def set_starred(conn: sqlite3.Connection, panel_id: int, starred: bool) -> None:
@@ -66,9 +88,15 @@ def restore(conn: sqlite3.Connection, panel_id: int) -> None:
 
 
 def trashed(conn: sqlite3.Connection, board_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(
-        "SELECT p.*, i.path FROM panels p LEFT JOIN images i ON i.id = p.image_id WHERE p.board_id = ? AND p.deleted_at IS NOT NULL "
-        "ORDER BY p.deleted_at DESC", (board_id,))]
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT p.*, i.path FROM panels p LEFT JOIN images i ON i.id = p.image_id WHERE p.board_id = ? "
+            "AND p.deleted_at IS NOT NULL "
+            "ORDER BY p.deleted_at DESC",
+            (board_id,),
+        )
+    ]
 
 
 def empty_trash(conn: sqlite3.Connection, board_id: int) -> int:
@@ -77,14 +105,21 @@ def empty_trash(conn: sqlite3.Connection, board_id: int) -> int:
         gone = "SELECT id FROM panels WHERE board_id = ? AND deleted_at IS NOT NULL"
         conn.execute(f"UPDATE panels SET version_id = NULL WHERE id IN ({gone})", (board_id,))
         conn.execute(f"DELETE FROM versions WHERE panel_id IN ({gone})", (board_id,))
-        return conn.execute("DELETE FROM panels WHERE board_id = ? AND deleted_at IS NOT NULL", (board_id,)).rowcount
+        return conn.execute(
+            "DELETE FROM panels WHERE board_id = ? AND deleted_at IS NOT NULL", (board_id,)
+        ).rowcount
 
 
 def move(conn: sqlite3.Connection, board_id: int, panel_id: int, new_index: int) -> list[int]:
     """Move a panel to `new_index` among the board's visible panels; returns the new order of ids."""
     with transaction(conn):
-        ids = [r[0] for r in conn.execute(
-            "SELECT id FROM panels WHERE board_id = ? AND deleted_at IS NULL ORDER BY position", (board_id,))]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM panels WHERE board_id = ? AND deleted_at IS NULL ORDER BY position",
+                (board_id,),
+            )
+        ]
         if panel_id not in ids:
             raise RefusedError(f"panel {panel_id} is not on this board")
         ids.remove(panel_id)
@@ -95,8 +130,12 @@ def move(conn: sqlite3.Connection, board_id: int, panel_id: int, new_index: int)
 
 
 def place_after(conn: sqlite3.Connection, board_id: int, panel_id: int, after_panel_id: int) -> list[int]:
-    ids = [r[0] for r in conn.execute(
-        "SELECT id FROM panels WHERE board_id = ? AND deleted_at IS NULL ORDER BY position", (board_id,))]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM panels WHERE board_id = ? AND deleted_at IS NULL ORDER BY position", (board_id,)
+        )
+    ]
     target = ids.index(after_panel_id) + 1 if after_panel_id in ids else len(ids)
     if panel_id in ids and ids.index(panel_id) < target:
         target -= 1

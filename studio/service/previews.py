@@ -21,8 +21,9 @@ def preview_saver(service: Any, job_id: str, first_index: int, output_format: st
     async def on_partial(index_in_call: int, step: int, data: bytes) -> None:
         index = first_index + index_in_call
         try:
-            path = await asyncio.to_thread(save_preview, service.root, job_id, index, step, output_format,
-                                           data)
+            path = await asyncio.to_thread(
+                save_preview, service.root, job_id, index, step, output_format, data
+            )
         except OSError:
             return
         replaced = await service.db.run(library.record_preview, job_id, index, step, str(path))

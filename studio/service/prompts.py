@@ -19,8 +19,12 @@ def save_preset(conn: sqlite3.Connection, name: str, request: dict[str, Any]) ->
     if not name:
         raise RefusedError("preset name: must not be empty")
     with transaction(conn):
-        conn.execute("INSERT INTO presets (name, request_json, updated_at) VALUES (?,?,?) ON CONFLICT(name) DO UPDATE SET "
-                     "request_json = excluded.request_json, updated_at = excluded.updated_at", (name, json.dumps(request), iso(utc_now())))
+        conn.execute(
+            "INSERT INTO presets (name, request_json, updated_at) VALUES (?,?,?) ON CONFLICT(name) DO "
+            "UPDATE SET "
+            "request_json = excluded.request_json, updated_at = excluded.updated_at",
+            (name, json.dumps(request), iso(utc_now())),
+        )
 
 
 def rename_preset(conn: sqlite3.Connection, old: str, new: str) -> None:
@@ -39,7 +43,10 @@ def delete_preset(conn: sqlite3.Connection, name: str) -> None:
 
 
 def presets(conn: sqlite3.Connection) -> list[tuple[str, dict[str, Any]]]:
-    return [(r["name"], json.loads(r["request_json"])) for r in conn.execute("SELECT * FROM presets ORDER BY name")]
+    return [
+        (r["name"], json.loads(r["request_json"]))
+        for r in conn.execute("SELECT * FROM presets ORDER BY name")
+    ]
 
 
 def remember(conn: sqlite3.Connection, request: dict[str, Any]) -> None:
@@ -47,11 +54,22 @@ def remember(conn: sqlite3.Connection, request: dict[str, Any]) -> None:
     text = json.dumps(request, sort_keys=True)
     with transaction(conn):
         conn.execute("DELETE FROM history WHERE request_json = ?", (text,))
-        conn.execute("INSERT INTO history (prompt, request_json, used_at) VALUES (?,?,?)", (request.get("prompt", ""), text, iso(utc_now())))
-        conn.execute("DELETE FROM history WHERE id NOT IN (SELECT id FROM history ORDER BY used_at DESC LIMIT ?)", (HISTORY_LIMIT,))
+        conn.execute(
+            "INSERT INTO history (prompt, request_json, used_at) VALUES (?,?,?)",
+            (request.get("prompt", ""), text, iso(utc_now())),
+        )
+        conn.execute(
+            "DELETE FROM history WHERE id NOT IN (SELECT id FROM history ORDER BY used_at DESC LIMIT ?)",
+            (HISTORY_LIMIT,),
+        )
 
 
 def search_history(conn: sqlite3.Connection, text: str = "", limit: int = 100) -> list[dict[str, Any]]:
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = conn.execute("SELECT * FROM history WHERE prompt LIKE ? ESCAPE '\\' ORDER BY used_at DESC LIMIT ?", (like, limit))
-    return [{"prompt": r["prompt"], "request": json.loads(r["request_json"]), "used_at": r["used_at"]} for r in rows]
+    rows = conn.execute(
+        "SELECT * FROM history WHERE prompt LIKE ? ESCAPE '\\' ORDER BY used_at DESC LIMIT ?", (like, limit)
+    )
+    return [
+        {"prompt": r["prompt"], "request": json.loads(r["request_json"]), "used_at": r["used_at"]}
+        for r in rows
+    ]

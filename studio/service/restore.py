@@ -60,7 +60,11 @@ def find_saved(root: Path | None, job_id: str) -> list[tuple[dict[str, Any], Pat
             try:
                 record = json.loads(sidecar.read_text(encoding="utf-8"))
                 image = sidecar.with_suffix("")
-                if record.get("job_id") != job_id or not isinstance(record.get("index"), int) or not image.is_file():
+                if (
+                    record.get("job_id") != job_id
+                    or not isinstance(record.get("index"), int)
+                    or not image.is_file()
+                ):
                     continue
                 if _received_sha(image.read_bytes()) != record.get("sha256_received"):
                     continue
@@ -81,16 +85,30 @@ def restore_jobs(conn: sqlite3.Connection, root: Path | None, job_ids: list[str]
         if not pairs:
             continue
         known = {r["idx"] for r in library.images_of_job(conn, job_id)}
-        board = job["board_id"] if job["kind"] == "generate" else None  # an edit's version cannot be re-applied
+        board = (
+            job["board_id"] if job["kind"] == "generate" else None
+        )  # an edit's version cannot be re-applied
         for record, image in pairs:
             if record["index"] in known:
                 continue
             problem = record.get("image_problem") or record.get("svg_problem")
             width, height = _size(image)
-            library.record_image(conn, SavedImage(
-                job_id, record["index"], str(image), str(image) + ".json", image.suffix.lstrip(".") or "png",
-                width, height, int(record.get("bytes_received") or image.stat().st_size), record["sha256_received"],
-                problem=problem), board)
+            library.record_image(
+                conn,
+                SavedImage(
+                    job_id,
+                    record["index"],
+                    str(image),
+                    str(image) + ".json",
+                    image.suffix.lstrip(".") or "png",
+                    width,
+                    height,
+                    int(record.get("bytes_received") or image.stat().st_size),
+                    record["sha256_received"],
+                    problem=problem,
+                ),
+                board,
+            )
         first = pairs[0][0]
         billed = job["billed_usd"] or first.get("billed_usd")
         try:
@@ -98,9 +116,15 @@ def restore_jobs(conn: sqlite3.Connection, root: Path | None, job_ids: list[str]
         except ArithmeticError:
             billed = None
         arrived = f"{len(pairs)} of {job['n']} images" if len(pairs) != job["n"] else f"all {job['n']} images"
-        note = (f"Restored on start: the app stopped after saving {arrived} but before recording them; "
-                "they were found beside their sidecars" + ("" if board is not None or job["kind"] == "generate"
-                                                           else " (in the library; the edit's new version was not applied)"))
+        note = (
+            f"Restored on start: the app stopped after saving {arrived} but before recording them; "
+            "they were found beside their sidecars"
+            + (
+                ""
+                if board is not None or job["kind"] == "generate"
+                else " (in the library; the edit's new version was not applied)"
+            )
+        )
         fields: dict[str, Any] = {"error_kind": None, "error_message": note}
         if billed is not None:
             fields["billed_usd"] = billed

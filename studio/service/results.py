@@ -19,6 +19,7 @@ from typing import Any
 from PIL import Image
 
 from studio import APP_NAME, __version__
+from studio.core.files import atomic_write
 from studio.core.names import EXTENSIONS, slugify
 from studio.core.provenance import NotAPng, provenance_parts
 from studio.core.redact import redact
@@ -26,7 +27,6 @@ from studio.core.svg_safety import inspect_svg
 
 from .library import SavedImage
 from .paths import images_dir, recovered_dir
-from studio.core.files import atomic_write
 
 
 class SaveFailed(OSError):
@@ -39,7 +39,9 @@ class SaveOutcome:
     notice: str | None  # set when the library folder failed and a fallback was used
 
 
-def _dimensions(data: bytes, output_format: str, asked: str | None) -> tuple[int | None, int | None, str | None]:
+def _dimensions(
+    data: bytes, output_format: str, asked: str | None
+) -> tuple[int | None, int | None, str | None]:
     """Width, height and what is wrong with a received raster image (None when it is usable). An image
     that does not decode or has another size than asked is still saved as received, and flagged."""
     try:
@@ -47,7 +49,11 @@ def _dimensions(data: bytes, output_format: str, asked: str | None) -> tuple[int
             size, kind = im.size, (im.format or "").lower()
             im.verify()  # chunk CRCs and structure, without decoding the pixels
     except Exception as exc:  # noqa: BLE001 (Pillow raises many kinds) an undecodable answer is still kept
-        return None, None, f"not a readable {output_format.upper()} image ({type(exc).__name__}: {str(exc)[:80]})"
+        return (
+            None,
+            None,
+            f"not a readable {output_format.upper()} image ({type(exc).__name__}: {str(exc)[:80]})",
+        )
     expected = {"jpeg": "jpeg", "png": "png", "webp": "webp", "gif": "gif"}.get(output_format)
     if expected and kind and kind != expected:
         return *size, f"a {kind.upper()} image where {output_format.upper()} was asked for"
@@ -61,11 +67,25 @@ def result_name(job_id: str, index: int, prompt: str, output_format: str) -> str
 
 
 def _candidates(root: Path | None, month: str) -> list[Path]:
-    return [images_dir(root) / month, recovered_dir(root), Path(tempfile.gettempdir()) / "asset-studio-rescue"]
+    return [
+        images_dir(root) / month,
+        recovered_dir(root),
+        Path(tempfile.gettempdir()) / "asset-studio-rescue",
+    ]
 
 
-def save_result(root: Path | None, job_id: str, month: str, first_index: int, prompt: str, output_format: str,
-                images: list[bytes], provenance: dict[str, Any], *, asked_size: str | None = None) -> SaveOutcome:
+def save_result(
+    root: Path | None,
+    job_id: str,
+    month: str,
+    first_index: int,
+    prompt: str,
+    output_format: str,
+    images: list[bytes],
+    provenance: dict[str, Any],
+    *,
+    asked_size: str | None = None,
+) -> SaveOutcome:
     """Save each image (PNG with provenance chunks) and its sidecar. `asked_size` ("1024x1536"): a raster
     image of another size is flagged, as is one that does not decode; both are kept as received."""
     saved: list[SavedImage] = []
@@ -106,18 +126,40 @@ def save_result(root: Path | None, job_id: str, month: str, first_index: int, pr
             except OSError as exc:
                 problems.append(f"{folder}: {exc.strerror or exc}")
         else:
-            raise SaveFailed(f"could not save image {index + 1} anywhere ({'; '.join(problems)}); it is still in memory")
-        saved.append(SavedImage(job_id, index, str(path), str(sidecar), output_format, w, h, len(data), sha,
-                                problem=image_problem))
+            raise SaveFailed(
+                f"could not save image {index + 1} anywhere ({'; '.join(problems)}); it is still in memory"
+            )
+        saved.append(
+            SavedImage(
+                job_id,
+                index,
+                str(path),
+                str(sidecar),
+                output_format,
+                w,
+                h,
+                len(data),
+                sha,
+                problem=image_problem,
+            )
+        )
     notices = list(flagged)
     if problems:
-        notices.append(f"the library folder could not be written ({problems[0]}); saved to {Path(saved[-1].path).parent} instead")
+        notices.append(
+            f"the library folder could not be written ({problems[0]}); saved to "
+            f"{Path(saved[-1].path).parent} instead"
+        )
     return SaveOutcome(saved, "; ".join(notices) or None)
 
 
-def save_preview(root: Path | None, job_id: str, index: int, step: int, output_format: str, data: bytes) -> Path:
+def save_preview(
+    root: Path | None, job_id: str, index: int, step: int, output_format: str, data: bytes
+) -> Path:
     from .paths import previews_dir
 
-    path = previews_dir(root) / f"{job_id[:8]}-{index + 1:02d}-p{step + 1}.{EXTENSIONS.get(output_format, 'bin')}"
+    path = (
+        previews_dir(root)
+        / f"{job_id[:8]}-{index + 1:02d}-p{step + 1}.{EXTENSIONS.get(output_format, 'bin')}"
+    )
     atomic_write(path, data)
     return path

@@ -16,7 +16,9 @@ class RetryPolicy:
     backoff_cap: float = 60.0
     server_base: float = 5.0
 
-    def next_wait(self, failure: Failure, retries_so_far: int, rng: random.Random | None = None) -> float | None:
+    def next_wait(
+        self, failure: Failure, retries_so_far: int, rng: random.Random | None = None
+    ) -> float | None:
         """Seconds to wait before retrying, or None: do not retry.
 
         Never retried: quota, moderation, bad requests, auth, permission, unknown models, and

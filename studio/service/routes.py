@@ -4,7 +4,8 @@ only sends. Today: OpenAI's Images API. The Batch and Responses routes come next
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from studio.core.validation import Checked
 
@@ -20,8 +21,14 @@ class Route(Protocol):
         send time when the slot is used, so nothing slow may happen between the two."""
         ...
 
-    async def send(self, checked: Checked, *, on_partial: "PartialCallback | None", deadline_s: float | None,
-                   on_bytes: Callable[[int], None] | None) -> "CallResult":
+    async def send(
+        self,
+        checked: Checked,
+        *,
+        on_partial: PartialCallback | None,
+        deadline_s: float | None,
+        on_bytes: Callable[[int], None] | None,
+    ) -> CallResult:
         """Send one call and return what came back (images as received, usage, request id), or raise the
         SDK's exception / PartialAnswer, which the runner explains and journals."""
         ...
@@ -38,9 +45,16 @@ class ImagesRoute:
     async def ready(self) -> None:
         await self._client()
 
-    async def send(self, checked: Checked, *, on_partial: "PartialCallback | None", deadline_s: float | None,
-                   on_bytes: Callable[[int], None] | None) -> "CallResult":
+    async def send(
+        self,
+        checked: Checked,
+        *,
+        on_partial: PartialCallback | None,
+        deadline_s: float | None,
+        on_bytes: Callable[[int], None] | None,
+    ) -> CallResult:
         from .images_api import call_images
 
-        return await call_images(await self._client(), checked, on_partial=on_partial, deadline_s=deadline_s,
-                                 on_bytes=on_bytes)
+        return await call_images(
+            await self._client(), checked, on_partial=on_partial, deadline_s=deadline_s, on_bytes=on_bytes
+        )

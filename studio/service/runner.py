@@ -1,90 +1,91 @@
 """The image service: quote, reserve against caps, journal, pace, call, retry by code, save, settle.
 
-    service = await ImageService.open(endpoint)
-    outcome = await service.submit(ImageRequest(prompt="..."), board="Shots")
+service = await ImageService.open(endpoint)
+outcome = await service.submit(ImageRequest(prompt="..."), board="Shots")
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from studio import __version__
 from studio.core import deadline
 from studio.core.errors import RefusedError
-from studio.core.pricing import Learned, Quote, bill_from_usage, bill_flags, quote
-from studio.core.registry import Registry, load_registry
-from studio.core.placement import AFTER, Placement
+from studio.core.placement import Placement
 from studio.core.plan import PlannedJob, plan_jobs
+from studio.core.pricing import Learned, Quote, quote
+from studio.core.registry import Registry, load_registry
 from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
-from . import journal, ledger, library, panels
-from .export import leftovers as export_leftovers
+from . import journal, ledger, library
+from .calibration import learned_output
+from .cancelling import Cancelling
 from .client import make_client
 from .db import Database
-from .endpoint import Endpoint
-from .events import (CostUpdated, EventBus, ImageSaved, JobFailed, JobQueued, JobSaved, JobSent, JobUnknown,
-                     RateLimited, Receiving)
-from .failures import Failure, Kind, explain
-from .calibration import learned_output
 from .decisions import JobDecisions
+from .endpoint import Endpoint
+from .events import (
+    CostUpdated,
+    EventBus,
+    JobFailed,
+    JobQueued,
+    JobSent,
+    JobUnknown,
+    RateLimited,
+    Receiving,
+)
+from .export import leftovers as export_leftovers
+from .failures import Kind, explain
 from .journal import JobState, NewJob
 from .model_list import ModelList
-from .library import SavedImage
+from .outcomes import GroupOutcome, JobOutcome
 from .pacing import Pacer, unlimited
-from .previews import drop_preview_files, preview_saver
 from .paths import data_dir, database_path
+from .previews import preview_saver
 from .restore import Restored, reconcile_and_restore
-from .results import SaveFailed, save_result
-from .storage import clean_leftovers
 from .retry import RetryPolicy
 from .routes import ImagesRoute, Route
+from .settlement import settle
+from .storage import clean_leftovers
 from .user_settings import load_settings
 
 
-
-@dataclass
-class JobOutcome:
-    job_id: str
-    state: JobState
-    first_index: int
-    request_id: str | None = None
-    images: list[SavedImage] = field(default_factory=list)
-    received: list[bytes] = field(default_factory=list)  # exactly as the API sent them
-    output_format: str = "png"
-    usage: dict[str, Any] | None = None
-    billed_usd: Decimal | None = None
-    failure: Failure | None = None
-    notice: str | None = None
-    attempts: int = 0
-
-
-@dataclass
-class GroupOutcome:
-    group_id: str
-    quote: Quote
-    checked: Checked
-    jobs: list[JobOutcome]
-
-    @property
-    def ok(self) -> bool:
-        return all(j.state is JobState.SAVED for j in self.jobs)
-
-    @property
-    def billed_usd(self) -> Decimal:
-        return sum((j.billed_usd or Decimal(0) for j in self.jobs), Decimal(0))
+async def _pacer_for(
+    db: Database,
+    registry: Registry,
+    endpoint: Endpoint,
+    tier: int | None = None,
+    minute_seconds: float | None = None,
+) -> Pacer:
+    """Pacing for this endpoint: none for the sandbox, else the tier's images and tokens per minute."""
+    if endpoint.is_sandbox:
+        return unlimited()
+    saved = await db.run(load_settings)
+    t = registry.tier(tier or saved.tier)
+    return Pacer(
+        t.images_per_minute, t.tokens_per_minute, minute_seconds=minute_seconds or saved.minute_seconds
+    )
 
 
-class ImageService(JobDecisions):
-    def __init__(self, db: Database, endpoint: Endpoint, *, root: Path | None = None, registry: Registry | None = None,
-                 pacer: Pacer | None = None, policy: RetryPolicy | None = None, events: EventBus | None = None,
-                 timeout: float | None = None, deadline_s: float | None = None):
+class ImageService(JobDecisions, Cancelling):
+    def __init__(
+        self,
+        db: Database,
+        endpoint: Endpoint,
+        *,
+        root: Path | None = None,
+        registry: Registry | None = None,
+        pacer: Pacer | None = None,
+        policy: RetryPolicy | None = None,
+        events: EventBus | None = None,
+        timeout: float | None = None,
+        deadline_s: float | None = None,
+    ):
         self.db, self.endpoint, self.root = db, endpoint, root
         self.registry = registry or load_registry()
         self.pacer = pacer or unlimited()
@@ -93,7 +94,9 @@ class ImageService(JobDecisions):
         self._sync_client: Any = None  # every call runs on a worker thread with the SDK's sync client
         self._client_lock = asyncio.Lock()
         self.timeout = timeout
-        self.deadline_s = deadline_s  # overrides every call's deadline (tests); else scaled per call from the setting
+        self.deadline_s = (
+            deadline_s  # overrides every call's deadline (tests); else scaled per call from the setting
+        )
         self.reconciled: list[str] = []
         self.restored: list[Restored] = []  # interrupted jobs whose saved images were found on start
         self._tasks: dict[str, asyncio.Task[JobOutcome]] = {}
@@ -101,26 +104,31 @@ class ImageService(JobDecisions):
         self._cancel_requested: set[str] = set()
         self._closed = False
         self.learned_tokens: dict[str, dict[str, int]] = {}  # model -> input size -> image tokens
-        self.learned_output: dict[str, Learned] = {}  # calibration key -> output tokens the user's bills showed
-        self.base_registry = self.registry  # before the endpoint's model list is merged in (model_list.refresh)
+        self.learned_output: dict[
+            str, Learned
+        ] = {}  # calibration key -> output tokens the user's bills showed
+        self.base_registry = (
+            self.registry
+        )  # before the endpoint's model list is merged in (model_list.refresh)
         self.model_list: ModelList | None = None
         self.route: Route = ImagesRoute(self._ready_client)  # how calls are sent (routes.py)
 
     @classmethod
-    async def open(cls, endpoint: Endpoint, *, root: Path | None = None, tier: int | None = None,
-                   minute_seconds: float | None = None, **kwargs: Any) -> "ImageService":
+    async def open(
+        cls,
+        endpoint: Endpoint,
+        *,
+        root: Path | None = None,
+        tier: int | None = None,
+        minute_seconds: float | None = None,
+        **kwargs: Any,
+    ) -> ImageService:
         """Open the library (creating or migrating it), reconcile jobs of dead processes, set up pacing."""
         root = root or data_dir()
         db = await asyncio.to_thread(Database, database_path(root))
         registry = kwargs.pop("registry", None) or load_registry()
         if "pacer" not in kwargs:
-            if endpoint.is_sandbox:
-                kwargs["pacer"] = unlimited()
-            else:
-                saved = await db.run(load_settings)
-                tier, minute = tier or saved.tier, minute_seconds or saved.minute_seconds
-                t = registry.tier(tier)
-                kwargs["pacer"] = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
+            kwargs["pacer"] = await _pacer_for(db, registry, endpoint, tier, minute_seconds)
         service = cls(db, endpoint, root=root, registry=registry, **kwargs)
         service.reconciled, service.restored = await db.run(reconcile_and_restore, root)
         await asyncio.to_thread(clean_leftovers, root)  # temp files of writes a killed process never finished
@@ -137,16 +145,12 @@ class ImageService(JobDecisions):
             self.endpoint = endpoint
             if old is not None:
                 await asyncio.to_thread(old.close)
-        if endpoint.is_sandbox:
-            self.pacer = unlimited()
-        else:
-            saved = await self.db.run(load_settings)
-            t, minute = self.registry.tier(saved.tier), saved.minute_seconds
-            self.pacer = Pacer(t.images_per_minute, t.tokens_per_minute, minute_seconds=minute)
+        self.pacer = await _pacer_for(self.db, self.registry, endpoint)
         await self.relearn()
 
     async def relearn(self) -> None:
-        """Reload what the user's own bills say: input images per model and size, output per kind of request."""
+        """Reload what the user's own bills say: input images per model and size, output per kind of
+        request."""
         self.learned_tokens = await self.db.run(ledger.learned_image_tokens, sandbox=self.endpoint.is_sandbox)
         self.learned_output = await self.db.run(learned_output, sandbox=self.endpoint.is_sandbox)
 
@@ -155,6 +159,7 @@ class ImageService(JobDecisions):
         thread, not on the GUI thread. Calls run on worker threads with it (threaded_call.py)."""
         async with self._client_lock:  # concurrent jobs build one client, not one each
             if self._sync_client is None:
+
                 def build() -> Any:
                     from . import images_api  # noqa: F401  (the SDK and the call code load here, off the GUI thread)
 
@@ -188,31 +193,63 @@ class ImageService(JobDecisions):
         learned = self.learned_tokens.get(checked.request.model)
         return quote(checked, self.registry, learned_image_tokens=learned, learned_output=self.learned_output)
 
-    async def submit(self, request: ImageRequest, placement: Placement | None = None, *, board: str | None = None,
-                     call_cap: Decimal | None = None) -> GroupOutcome:
+    async def submit(
+        self,
+        request: ImageRequest,
+        placement: Placement | None = None,
+        *,
+        board: str | None = None,
+        call_cap: Decimal | None = None,
+    ) -> GroupOutcome:
         """Run a request to the end. Refusals (bad input, over budget) raise before anything is sent.
         `placement` says where the results go (studio.core.placement); `board=` alone means new panels at
         the end of that board, neither means the library only."""
         placement = placement or (Placement.end(board) if board else Placement.library())
         checked, whole_quote = self.check(request)
         tokens_per_image = whole_quote.output_tokens // request.n
-        fixed = whole_quote.text_tokens_max + whole_quote.image_input_tokens_max  # every call carries its inputs
-        sizes = self.pacer.chunks(request.n, tokens_per_image, fixed)  # raises NeverFits: refused, never stuck
+        fixed = (
+            whole_quote.text_tokens_max + whole_quote.image_input_tokens_max
+        )  # every call carries its inputs
+        sizes = self.pacer.chunks(
+            request.n, tokens_per_image, fixed
+        )  # raises NeverFits: refused, never stuck
         board_id = await self.db.run(library.board_id, placement.board) if placement.board else None
-        planned = [replace(job, board_id=board_id) for job in plan_jobs(
-            request, sizes, lambda part: self.check(part), placement, uuid.uuid4().hex)]
+        planned = [
+            replace(job, board_id=board_id)
+            for job in plan_jobs(request, sizes, lambda part: self.check(part), placement, uuid.uuid4().hex)
+        ]
         new_jobs = [
-            NewJob(group_id=job.group_id, seq=job.seq, first_index=job.first_index, board_id=board_id,
-                   endpoint=self.endpoint.public_url, sandbox=self.endpoint.is_sandbox, kind=request.endpoint,
-                   model=request.model, prompt=request.prompt, n=job.request.n, request=job.request.snapshot(),
-                   quote=job.quote.to_json(), quote_max_usd=job.quote.total_usd_max)
+            NewJob(
+                group_id=job.group_id,
+                seq=job.seq,
+                first_index=job.first_index,
+                board_id=board_id,
+                endpoint=self.endpoint.public_url,
+                sandbox=self.endpoint.is_sandbox,
+                kind=request.endpoint,
+                model=request.model,
+                prompt=request.prompt,
+                n=job.request.n,
+                request=job.request.snapshot(),
+                quote=job.quote.to_json(),
+                quote_max_usd=job.quote.total_usd_max,
+            )
             for job in planned
         ]
         ids = await self.db.run(ledger.reserve, new_jobs, call_cap=call_cap)  # raises OverBudget
         planned = [replace(job, job_id=job_id) for job, job_id in zip(planned, ids)]
         for job in planned:
-            self.events.publish(JobQueued(job.job_id, job.group_id, job.request.n, job.quote.total_usd_max, board_id,
-                                          job.first_index, placement))
+            self.events.publish(
+                JobQueued(
+                    job.job_id,
+                    job.group_id,
+                    job.request.n,
+                    job.quote.total_usd_max,
+                    board_id,
+                    job.first_index,
+                    placement,
+                )
+            )
         tasks = []
         for job in planned:
             task = asyncio.create_task(self._run_job(job))
@@ -234,23 +271,6 @@ class ImageService(JobDecisions):
             outcomes.append(result)
         return GroupOutcome(planned[0].group_id, whole_quote, checked, outcomes)
 
-    def cancel(self, job_id: str) -> bool:
-        """Cancel a job that has not been sent yet (nothing is spent); False if it is already out."""
-        task = self._tasks.get(job_id)
-        if task is None or job_id in self._sent or task.done():
-            return False
-        self._cancel_requested.add(job_id)
-        task.cancel()
-        return True
-
-    async def shutdown(self) -> None:
-        """Stop everything in flight: unsent jobs are cancelled, sent ones journaled as outcome unknown."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self.close()
-
     # -- one job: one API call, with retries by code --------------------------------------------
 
     async def _run_job(self, job: PlannedJob) -> JobOutcome:
@@ -266,29 +286,28 @@ class ImageService(JobDecisions):
         finally:
             self._sent.discard(job_id)
 
-    async def _journal_cancel(self, job_id: str, first_index: int) -> JobOutcome:
-        """Record a cancelled job: unknown if it was sent (it may be billed), failed if it was not."""
-        if job_id in self._sent:
-            message = "Stopped while waiting for the answer: it may have been processed and billed; it was not re-sent."
-            await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind="cancelled", error_message=message)
-            self.events.publish(JobUnknown(job_id, message))
-            state = JobState.UNKNOWN
-        else:
-            message = "Cancelled before it was sent: nothing was spent."
-            await self.db.run(journal.mark, job_id, JobState.FAILED, error_kind="cancelled", error_message=message)
-            self.events.publish(JobFailed(job_id, "cancelled", message, None))
-            state = JobState.FAILED
-        return JobOutcome(job_id, state, first_index, failure=Failure(Kind.INVALID, message))
-
     async def _attempts(self, job: PlannedJob) -> JobOutcome:
-        job_id, checked, q, first_index, req = job.job_id, job.checked, job.quote, job.first_index, job.request
+        job_id, checked, q, first_index, req = (
+            job.job_id,
+            job.checked,
+            job.quote,
+            job.first_index,
+            job.request,
+        )
         await self.route.ready()  # before the rate slot: its send time is stamped when it is used
-        limit_s = self.deadline_s or deadline.call_deadline(req, (await self.db.run(load_settings)).deadline_base_s)
+        limit_s = self.deadline_s or deadline.call_deadline(
+            req, (await self.db.run(load_settings)).deadline_base_s
+        )
         tokens = q.output_tokens + q.text_tokens_max + q.image_input_tokens_max
         retries = 0
         while True:
-            slot = await self.pacer.acquire(req.n, tokens, on_wait=lambda s: self.events.publish(
-                RateLimited(job_id, s, f"pacing for the rate limit: next call in {s:.0f} s")))
+            slot = await self.pacer.acquire(
+                req.n,
+                tokens,
+                on_wait=lambda s: self.events.publish(
+                    RateLimited(job_id, s, f"pacing for the rate limit: next call in {s:.0f} s")
+                ),
+            )
             attempt = await self.db.run(journal.bump_attempts, job_id)
             await self.db.run(journal.mark, job_id, JobState.SENT)
             self._sent.add(job_id)
@@ -296,90 +315,69 @@ class ImageService(JobDecisions):
             sent_at = slot.sending()
             try:
                 result = await self.route.send(
-                    checked, on_partial=preview_saver(self, job_id, first_index, req.output_format), deadline_s=limit_s,
-                    on_bytes=lambda count: self.events.publish(Receiving(job_id, count, limit_s)))
+                    checked,
+                    on_partial=preview_saver(self, job_id, first_index, req.output_format),
+                    deadline_s=limit_s,
+                    on_bytes=lambda count: self.events.publish(Receiving(job_id, count, limit_s)),
+                )
             except Exception as exc:  # every failure is explained and journaled
                 failure = explain(exc)
                 headers = getattr(getattr(exc, "response", None), "headers", None)
                 if headers is not None:
                     self.pacer.observe(headers, since=sent_at)
                 if failure.kind is Kind.OUTCOME_UNKNOWN:
-                    await self.db.run(journal.mark, job_id, JobState.UNKNOWN, error_kind=failure.kind.value,
-                                      error_message=failure.message, request_id=failure.request_id)
+                    await self.db.run(
+                        journal.mark,
+                        job_id,
+                        JobState.UNKNOWN,
+                        error_kind=failure.kind.value,
+                        error_message=failure.message,
+                        request_id=failure.request_id,
+                    )
                     self.events.publish(JobUnknown(job_id, failure.message))
-                    return JobOutcome(job_id, JobState.UNKNOWN, first_index, failure=failure, attempts=attempt)
+                    return JobOutcome(
+                        job_id, JobState.UNKNOWN, first_index, failure=failure, attempts=attempt
+                    )
                 wait = self.policy.next_wait(failure, retries)
                 if wait is not None:
                     retries += 1
                     if failure.kind is Kind.RATE_LIMITED:
                         self.pacer.hold(wait)
-                    await self.db.run(journal.mark, job_id, JobState.QUEUED, error_kind=failure.kind.value, error_message=failure.message)
+                    await self.db.run(
+                        journal.mark,
+                        job_id,
+                        JobState.QUEUED,
+                        error_kind=failure.kind.value,
+                        error_message=failure.message,
+                    )
                     self._sent.discard(job_id)
                     what = "rate-limited" if failure.kind is Kind.RATE_LIMITED else "server error"
                     self.events.publish(RateLimited(job_id, wait, f"{what}, retrying in {wait:.0f} s"))
                     if failure.kind is not Kind.RATE_LIMITED:
                         await asyncio.sleep(wait)
                     continue
-                await self.db.run(journal.mark, job_id, JobState.FAILED, error_kind=failure.kind.value,
-                                  error_message=failure.message, request_id=failure.request_id)
-                self.events.publish(JobFailed(job_id, failure.kind.value, failure.message, failure.request_id))
-                await self._publish_cost()
+                await self.db.run(
+                    journal.mark,
+                    job_id,
+                    JobState.FAILED,
+                    error_kind=failure.kind.value,
+                    error_message=failure.message,
+                    request_id=failure.request_id,
+                )
+                self.events.publish(
+                    JobFailed(job_id, failure.kind.value, failure.message, failure.request_id)
+                )
+                await self.publish_cost()
                 return JobOutcome(job_id, JobState.FAILED, first_index, failure=failure, attempts=attempt)
             self.pacer.observe(result.headers, since=sent_at)
             return await self._settle(job, result, attempt)
 
     async def _settle(self, job: PlannedJob, result: Any, attempt: int) -> JobOutcome:
-        job_id, group_id, checked, q, first_index, req = (job.job_id, job.group_id, job.checked, job.quote,
-                                                          job.first_index, job.request)
-        bill = bill_from_usage(result.usage, checked.spec, svg_usage=result.svg_usage, registry=self.registry)
-        billed = bill.usd if bill else q.total_usd_max  # no usable usage: assume the worst, never less
-        flags = [result.incomplete] if result.incomplete else []
-        flags += bill_flags(bill, billed, q, result.usage, result.request_id)
-        await self.db.run(journal.mark, job_id, JobState.RECEIVED, request_id=result.request_id,
-                          usage_json=json.dumps(result.usage) if result.usage else None, billed_usd=str(billed))
-        outcome = JobOutcome(job_id, JobState.RECEIVED, first_index, result.request_id, received=result.images,
-                             output_format=result.output_format, usage=result.usage, billed_usd=billed, attempts=attempt)
-        provenance = {
-            "app": f"Asset Studio {__version__}", "job_id": job_id, "group_id": group_id, "prompt": req.prompt,
-            "params": req.snapshot(), "model": req.model, "request_id": result.request_id, "usage": result.usage,
-            "billed_usd": str(billed), "bill": bill.to_json() if bill else None, "quote_max_usd": str(q.total_usd_max),
-            "size": result.size, "quality": result.quality,
-            "endpoint": "sandbox" if self.endpoint.is_sandbox else self.endpoint.public_url, "created": journal.iso(journal.utc_now()),
-        }
-        month = journal.utc_now().strftime("%Y/%m")
-        try:
-            saved = await asyncio.to_thread(save_result, self.root, job_id, month, first_index, req.prompt,
-                                            result.output_format, result.images, provenance,
-                                            asked_size=req.size if req.size != "auto" else None)
-        except SaveFailed as exc:
-            await self.db.run(journal.mark, job_id, JobState.RECEIVED, error_kind="save_failed", error_message=str(exc))
-            outcome.notice = str(exc)
-            self.events.publish(JobFailed(job_id, "save_failed", str(exc), result.request_id))
-            return outcome
-        await self._place(job, saved.images)
-        notice = "; ".join(filter(None, [saved.notice, *flags])) or None
-        await self.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
-        outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, notice
-        self.events.publish(JobSaved(job_id, tuple(i.path for i in saved.images), billed, result.request_id, notice))
-        await self._publish_cost()
-        return outcome
-
-    async def _place(self, job: PlannedJob, images: list[SavedImage]) -> None:
-        """Record each saved image where the job's placement says; the event carries the new panel's row and
-        its position, so a board view inserts it without reloading."""
-        placement, board_id = job.placement, job.board_id
-        anchor = placement.panel_id if placement.where == AFTER else None
-        for image in images:
-            _, panel_id = await self.db.run(library.record_image, image, board_id if placement.makes_panels else None)
-            if anchor is not None and panel_id is not None and board_id is not None:
-                await self.db.run(panels.place_after, board_id, panel_id, anchor)
-                anchor = panel_id
-            view = await self.db.run(library.panel_view, panel_id) if panel_id is not None else None
-            await drop_preview_files(self.root, job.job_id, image.index)
-            self.events.publish(ImageSaved(job.job_id, image.index, image.path, placement, view))
+        return await settle(self, job, result, attempt)
 
     # -- previews and cost ----------------------------------------------------------------------
 
-    async def _publish_cost(self) -> None:
+    async def publish_cost(self) -> None:
+        """Tell the totals (the meter and the caps follow)."""
         t = await self.db.run(ledger.totals)
         self.events.publish(CostUpdated(t.today, t.month))

@@ -11,7 +11,9 @@ from studio.core.names import EXTENSIONS, slugify
 from .paths import recovered_dir
 
 
-def result_paths(out_dir: Path, prompt: str, output_format: str, count: int, *, stamp: str | None = None) -> list[Path]:
+def result_paths(
+    out_dir: Path, prompt: str, output_format: str, count: int, *, stamp: str | None = None
+) -> list[Path]:
     """`20261121-224501-a-fox-at-dusk-01.png` ... in panel order; never overwrites an existing file."""
     stamp = stamp or clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
     ext = EXTENSIONS.get(output_format, "bin")
@@ -33,8 +35,9 @@ def save_images(out_dir: Path, prompt: str, output_format: str, images: list[byt
     return paths
 
 
-
-def save_with_fallback(out_dir: Path, prompt: str, output_format: str, images: list[bytes]) -> tuple[list[Path], str | None]:
+def save_with_fallback(
+    out_dir: Path, prompt: str, output_format: str, images: list[bytes]
+) -> tuple[list[Path], str | None]:
     """Save where asked; if that fails (full disk, permissions), save to the app's recovery folder
     instead so a paid result is never dropped. Returns the paths and the first failure, if any."""
     try:

@@ -21,9 +21,9 @@ import httpx2
 from studio.core.request import EditRequest
 from studio.core.validation import Checked
 
+from .answers import PartialAnswer, finish_body, kept_headers, read_error
 from .body_decoder import BodyDecodeError, ImageEventStream, ImagesBodyDecoder
 from .failures import CallDeadline, MalformedResponse
-from .answers import PartialAnswer, finish_body, kept_headers, read_error
 from .memory import background_priority
 
 
@@ -35,8 +35,16 @@ BYTES_EVERY_S = 0.5  # how often the bytes received so far are reported
 GRACE_S = 5.0  # after the deadline closed the response, how long the thread gets to hand over what arrived
 
 
-def _read(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any],
-          feed: Any, finish: Any, what: str) -> tuple[dict[str, str], str | None]:
+def _read(
+    sync_client: Any,
+    checked: Checked,
+    params: dict[str, Any],
+    stop: threading.Event,
+    holder: dict[str, Any],
+    feed: Any,
+    finish: Any,
+    what: str,
+) -> tuple[dict[str, str], str | None]:
     """Send the request and feed the raw body to `feed(chunk, response)` as it arrives, then call
     `finish(response)`; returns (kept headers, request id). Decode errors, dropped connections and a
     cancel (`stop`) are turned into MalformedResponse, the SDK's exceptions and _Stopped."""
@@ -78,11 +86,21 @@ def _partial(holder: dict[str, Any], images: list[bytes], exc: BaseException, ev
     return PartialAnswer(list(images), exc, request_id=request_id, headers=headers, events=events)
 
 
-def _work(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any]):
+def _work(
+    sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event, holder: dict[str, Any]
+):
     decoder = ImagesBodyDecoder()
     try:
-        headers, request_id = _read(sync_client, checked, params, stop, holder, lambda chunk, _: decoder.feed(chunk),
-                                    lambda _: None, "answer is not a valid image response")
+        headers, request_id = _read(
+            sync_client,
+            checked,
+            params,
+            stop,
+            holder,
+            lambda chunk, _: decoder.feed(chunk),
+            lambda _: None,
+            "answer is not a valid image response",
+        )
         body, images = finish_body(decoder)
     except _Stopped:
         raise
@@ -98,11 +116,20 @@ def _stream_error(fields: dict[str, Any], response: Any) -> Exception:
     import openai
 
     error = fields.get("error") if isinstance(fields.get("error"), dict) else fields
-    return openai.APIError(str(error.get("message") or "the stream reported an error"), response.http_request, body=error)
+    return openai.APIError(
+        str(error.get("message") or "the stream reported an error"), response.http_request, body=error
+    )
 
 
-def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], stop: threading.Event,
-                 holder: dict[str, Any], loop: asyncio.AbstractEventLoop, on_partial: Any):
+def _work_stream(
+    sync_client: Any,
+    checked: Checked,
+    params: dict[str, Any],
+    stop: threading.Event,
+    holder: dict[str, Any],
+    loop: asyncio.AbstractEventLoop,
+    on_partial: Any,
+):
     completed: list[tuple[dict[str, Any], bytes]] = []
     events = ImageEventStream()
 
@@ -115,15 +142,23 @@ def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], sto
                 continue
             if kind.endswith(".partial_image"):
                 if on_partial is not None:  # saved on the loop before reading on (previews stay in order)
-                    asyncio.run_coroutine_threadsafe(on_partial(len(completed), int(fields.get("partial_image_index") or 0), data),
-                                                     loop).result()
+                    asyncio.run_coroutine_threadsafe(
+                        on_partial(len(completed), int(fields.get("partial_image_index") or 0), data), loop
+                    ).result()
             elif kind.endswith(".completed"):
                 completed.append((fields, data))
 
     try:
-        headers, request_id = _read(sync_client, checked, params, stop, holder,
-                                    lambda chunk, response: handle(events.feed(chunk), response),
-                                    lambda response: handle(events.close(), response), "stream is not valid image events")
+        headers, request_id = _read(
+            sync_client,
+            checked,
+            params,
+            stop,
+            holder,
+            lambda chunk, response: handle(events.feed(chunk), response),
+            lambda response: handle(events.close(), response),
+            "stream is not valid image events",
+        )
     except _Stopped:
         raise
     except Exception as exc:  # an error event or a drop after some images completed: those are kept
@@ -133,8 +168,15 @@ def _work_stream(sync_client: Any, checked: Checked, params: dict[str, Any], sto
     return headers, request_id, completed
 
 
-async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, Any], *,
-                         on_partial: Any = None, deadline_s: float | None = None, on_bytes: Any = None) -> Any:
+async def call_in_thread(
+    sync_client: Any,
+    checked: Checked,
+    params: dict[str, Any],
+    *,
+    on_partial: Any = None,
+    deadline_s: float | None = None,
+    on_bytes: Any = None,
+) -> Any:
     """Run the call on a daemon thread: non-streamed → (headers, request id, body, images); streamed →
     (headers, request id, [(event fields, image bytes) per completed image]). After `deadline_s` the
     answer is given up (CallDeadline, or PartialAnswer with the images that arrived whole);
@@ -147,8 +189,12 @@ async def call_in_thread(sync_client: Any, checked: Checked, params: dict[str, A
         if on_bytes is not None and not loop.is_closed():
             loop.call_soon_threadsafe(on_bytes, count)
 
-    holder: dict[str, Any] = {"expired": threading.Event(), "deadline_s": deadline_s or 0.0, "bytes": 0,
-                              "on_bytes": report_bytes}
+    holder: dict[str, Any] = {
+        "expired": threading.Event(),
+        "deadline_s": deadline_s or 0.0,
+        "bytes": 0,
+        "on_bytes": report_bytes,
+    }
 
     def settle(ok: bool, value: Any) -> None:
         if future.done():

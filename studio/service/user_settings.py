@@ -26,10 +26,18 @@ from .endpoint import check_base_url, without_userinfo
 from .ledger import parse_usd, stored_usd
 
 KEYS = {
-    "base_url": "endpoint.base_url", "tier": "rate.tier", "minute_seconds": "rate.minute_seconds",
-    "deadline_base_s": deadline.SETTING, "svg_model_selection": "svg.model_selection", "defaults": "ui.defaults",
-    "welcome": "ui.welcome_done", "board": "ui.board", "thumbnail_cache_mb": "ui.thumbnail_cache_mb",
-    "cap_call": "budget.call", "cap_day": "budget.day", "cap_month": "budget.month",
+    "base_url": "endpoint.base_url",
+    "tier": "rate.tier",
+    "minute_seconds": "rate.minute_seconds",
+    "deadline_base_s": deadline.SETTING,
+    "svg_model_selection": "svg.model_selection",
+    "defaults": "ui.defaults",
+    "welcome": "ui.welcome_done",
+    "board": "ui.board",
+    "thumbnail_cache_mb": "ui.thumbnail_cache_mb",
+    "cap_call": "budget.call",
+    "cap_day": "budget.day",
+    "cap_month": "budget.month",
 }
 TIERS = range(1, 6)
 
@@ -50,7 +58,7 @@ class UserSettings:
     cap_month: Decimal | None = None
     problems: tuple[str, ...] = ()  # stored values that could not be used (their defaults are in effect)
 
-    def check(self) -> "UserSettings":
+    def check(self) -> UserSettings:
         """Refuse what cannot be stored (RefusedError naming the setting); returns self."""
         if self.base_url:
             check_base_url(self.base_url)
@@ -61,7 +69,9 @@ class UserSettings:
         if not 8 <= self.thumbnail_cache_mb <= 4096:
             raise RefusedError(f"thumbnail memory {self.thumbnail_cache_mb} MB: choose 8 to 4096")
         if not 10 <= self.deadline_base_s <= deadline.MAX_S:
-            raise RefusedError(f"answer deadline {self.deadline_base_s:g} s: must be 10 to {deadline.MAX_S:g} seconds")
+            raise RefusedError(
+                f"answer deadline {self.deadline_base_s:g} s: must be 10 to {deadline.MAX_S:g} seconds"
+            )
         for name in ("cap_call", "cap_day", "cap_month"):
             value = getattr(self, name)
             if value is not None:
@@ -136,8 +146,11 @@ def save_settings(conn: sqlite3.Connection, settings: UserSettings) -> UserSetti
             if text is None:
                 conn.execute("DELETE FROM settings WHERE key = ?", (KEYS[f.name],))
             else:
-                conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                             "value = excluded.value", (KEYS[f.name], text))
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    "value = excluded.value",
+                    (KEYS[f.name], text),
+                )
     return replace(settings, problems=())
 
 

@@ -34,8 +34,11 @@ class NewVersion:
 
 def _panel(conn: sqlite3.Connection, panel_id: int) -> sqlite3.Row:
     row = conn.execute(
-        "SELECT p.id, p.image_id, p.job_id, p.version_id, i.path FROM panels p LEFT JOIN images i ON i.id = p.image_id "
-        "WHERE p.id = ?", (panel_id,)).fetchone()
+        "SELECT p.id, p.image_id, p.job_id, p.version_id, i.path FROM panels p LEFT JOIN images i ON i.id = "
+        "p.image_id "
+        "WHERE p.id = ?",
+        (panel_id,),
+    ).fetchone()
     if row is None:
         raise RefusedError(f"panel {panel_id} does not exist")
     return row
@@ -48,12 +51,24 @@ def _ensure_original(conn: sqlite3.Connection, panel_id: int) -> int:
     panel = _panel(conn, panel_id)
     if panel["path"] is None:
         raise RefusedError(f"panel {panel_id} has no image yet")
-    prompt = conn.execute("SELECT prompt FROM jobs WHERE id = ?", (panel["job_id"],)).fetchone() if panel["job_id"] else None
+    prompt = (
+        conn.execute("SELECT prompt FROM jobs WHERE id = ?", (panel["job_id"],)).fetchone()
+        if panel["job_id"]
+        else None
+    )
     return conn.execute(
         "INSERT INTO versions (panel_id, seq, kind, path, image_id, raw_path, job_id, prompt, created_at) "
         "VALUES (?, 1, 'original', ?, ?, ?, ?, ?, ?) RETURNING id",
-        (panel_id, panel["path"], panel["image_id"], panel["path"], panel["job_id"], prompt["prompt"] if prompt else "",
-         iso(utc_now()))).fetchone()[0]
+        (
+            panel_id,
+            panel["path"],
+            panel["image_id"],
+            panel["path"],
+            panel["job_id"],
+            prompt["prompt"] if prompt else "",
+            iso(utc_now()),
+        ),
+    ).fetchone()[0]
 
 
 def current(conn: sqlite3.Connection, panel_id: int) -> dict[str, Any]:
@@ -61,8 +76,17 @@ def current(conn: sqlite3.Connection, panel_id: int) -> dict[str, Any]:
     panel = _panel(conn, panel_id)
     if panel["version_id"] is not None:
         return dict(conn.execute("SELECT * FROM versions WHERE id = ?", (panel["version_id"],)).fetchone())
-    return {"id": None, "panel_id": panel_id, "seq": 1, "kind": "original", "path": panel["path"],
-            "image_id": panel["image_id"], "raw_path": panel["path"], "job_id": panel["job_id"], "guarded": 0}
+    return {
+        "id": None,
+        "panel_id": panel_id,
+        "seq": 1,
+        "kind": "original",
+        "path": panel["path"],
+        "image_id": panel["image_id"],
+        "raw_path": panel["path"],
+        "job_id": panel["job_id"],
+        "guarded": 0,
+    }
 
 
 def add(conn: sqlite3.Connection, panel_id: int, new: NewVersion) -> int:
@@ -71,10 +95,27 @@ def add(conn: sqlite3.Connection, panel_id: int, new: NewVersion) -> int:
         original = _ensure_original(conn, panel_id)
         seq = conn.execute("SELECT MAX(seq) + 1 FROM versions WHERE panel_id = ?", (panel_id,)).fetchone()[0]
         vid = conn.execute(
-            "INSERT INTO versions (panel_id, seq, kind, path, image_id, raw_path, job_id, parent_id, prompt, mask_path, "
-            "heatmap_path, guarded, drift_json, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-            (panel_id, seq, new.kind, new.path, new.image_id, new.raw_path, new.job_id, new.parent_id or original,
-             new.prompt[:4000], new.mask_path, new.heatmap_path, int(new.guarded), new.drift_json, iso(utc_now()))).fetchone()[0]
+            "INSERT INTO versions (panel_id, seq, kind, path, image_id, raw_path, job_id, parent_id, "
+            "prompt, mask_path, "
+            "heatmap_path, guarded, drift_json, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING "
+            "id",
+            (
+                panel_id,
+                seq,
+                new.kind,
+                new.path,
+                new.image_id,
+                new.raw_path,
+                new.job_id,
+                new.parent_id or original,
+                new.prompt[:4000],
+                new.mask_path,
+                new.heatmap_path,
+                int(new.guarded),
+                new.drift_json,
+                iso(utc_now()),
+            ),
+        ).fetchone()[0]
         conn.execute("UPDATE panels SET version_id = ? WHERE id = ?", (vid, panel_id))
     return vid
 
@@ -82,7 +123,9 @@ def add(conn: sqlite3.Connection, panel_id: int, new: NewVersion) -> int:
 def history(conn: sqlite3.Connection, panel_id: int) -> list[dict[str, Any]]:
     """All versions of a panel, oldest first, with which one is current."""
     panel = _panel(conn, panel_id)
-    rows = [dict(r) for r in conn.execute("SELECT * FROM versions WHERE panel_id = ? ORDER BY seq", (panel_id,))]
+    rows = [
+        dict(r) for r in conn.execute("SELECT * FROM versions WHERE panel_id = ? ORDER BY seq", (panel_id,))
+    ]
     if not rows:
         rows = [current(conn, panel_id)]
     now = panel["version_id"]

@@ -7,13 +7,27 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from studio.service.panels import MAX_DURATION_S, SHOT_TYPES
 
 from .thumbnails import ThumbnailCache
 
-__all__ = ["MAX_DURATION_S", "SHOT_TYPES", "BoardModel", "PanelRow"]  # storyboard fields, for the panel editor
+__all__ = [
+    "MAX_DURATION_S",
+    "SHOT_TYPES",
+    "BoardModel",
+    "PanelRow",
+]  # storyboard fields, for the panel editor
 
 MIME = "application/x-asset-studio-panel"
 
@@ -67,11 +81,23 @@ class BoardModel(QAbstractListModel):
         """A panel's row as the library gives it (library.panels / panel_view)."""
         n = p.get("n") or 1
         cost = Decimal(p["billed_usd"]) / n if p.get("billed_usd") else None
-        return PanelRow(key=f"p{p['id']}", panel_id=p["id"], caption=p.get("caption") or "", path=p.get("path"),
-                        starred=bool(p.get("starred")), cost_usd=cost, sandbox=bool(p.get("sandbox")),
-                        job_id=p.get("job_id"), width=p.get("width"), height=p.get("height"),
-                        shot=p.get("shot") or "", duration=float(p.get("duration") or 2.0), notes=p.get("notes") or "",
-                        version=int(p.get("version") or 1), problem=p.get("problem"))
+        return PanelRow(
+            key=f"p{p['id']}",
+            panel_id=p["id"],
+            caption=p.get("caption") or "",
+            path=p.get("path"),
+            starred=bool(p.get("starred")),
+            cost_usd=cost,
+            sandbox=bool(p.get("sandbox")),
+            job_id=p.get("job_id"),
+            width=p.get("width"),
+            height=p.get("height"),
+            shot=p.get("shot") or "",
+            duration=float(p.get("duration") or 2.0),
+            notes=p.get("notes") or "",
+            version=int(p.get("version") or 1),
+            problem=p.get("problem"),
+        )
 
     def set_panels(self, panels: list[dict[str, Any]]) -> None:
         """Replace the saved panels (from the library), keeping placeholders of running jobs at the end.
@@ -81,7 +107,9 @@ class BoardModel(QAbstractListModel):
         self.rows = [self.row_from_library(p) for p in panels] + pending
         self.endResetModel()
 
-    def add_pending(self, job_id: str, first_index: int, n: int, steps: int, *, after_panel: int | None = None) -> None:
+    def add_pending(
+        self, job_id: str, first_index: int, n: int, steps: int, *, after_panel: int | None = None
+    ) -> None:
         """Placeholders for a job's images: at the end, or right after a panel (and the placeholders already
         there), where a re-roll's results will land."""
         start = len(self.rows)
@@ -91,17 +119,29 @@ class BoardModel(QAbstractListModel):
             while start < len(self.rows) and self.rows[start].pending:
                 start += 1
         self.beginInsertRows(QModelIndex(), start, start + n - 1)
-        self.rows[start:start] = [PanelRow(key=f"j{job_id}:{first_index + i}", state="queued", steps=steps, job_id=job_id,
-                                           index=first_index + i) for i in range(n)]
+        self.rows[start:start] = [
+            PanelRow(
+                key=f"j{job_id}:{first_index + i}",
+                state="queued",
+                steps=steps,
+                job_id=job_id,
+                index=first_index + i,
+            )
+            for i in range(n)
+        ]
         self.endInsertRows()
 
     def land(self, job_id: str, index: int, panel: dict[str, Any]) -> None:
-        """A result became a panel: its placeholder turns into it in place (one row changes, nothing is reset);
+        """A result became a panel: its placeholder turns into it in place (one row changes, nothing is
+        reset);
         without a placeholder (started elsewhere) it is inserted at its position among the saved panels."""
         new = self.row_from_library(panel)
         row = self.row_of_panel(panel["id"])
         if row is None:
-            row = next((i for i, r in enumerate(self.rows) if r.pending and r.job_id == job_id and r.index == index), None)
+            row = next(
+                (i for i, r in enumerate(self.rows) if r.pending and r.job_id == job_id and r.index == index),
+                None,
+            )
         if row is not None:
             self.rows[row] = new
             self.dataChanged.emit(self.index(row), self.index(row))
@@ -164,7 +204,9 @@ class BoardModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         r = self.rows[index.row()]
@@ -184,7 +226,9 @@ class BoardModel(QAbstractListModel):
             return r
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         r = self.rows[index.row()]
@@ -214,11 +258,15 @@ class BoardModel(QAbstractListModel):
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
         data = QMimeData()
-        ids = [str(self.rows[i.row()].panel_id) for i in indexes if i.isValid() and self.rows[i.row()].panel_id]
+        ids = [
+            str(self.rows[i.row()].panel_id) for i in indexes if i.isValid() and self.rows[i.row()].panel_id
+        ]
         data.setData(MIME, QByteArray(",".join(ids).encode()))
         return data
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex) -> bool:  # noqa: N802
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex
+    ) -> bool:  # noqa: N802
         if not data.hasFormat(MIME):
             return False
         ids = [int(x) for x in bytes(data.data(MIME).data()).decode().split(",") if x]

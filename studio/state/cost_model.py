@@ -39,8 +39,11 @@ class CostState:
 
     def limits(self) -> list[Limit]:
         """The day, month and board caps that are set, with what is spent or reserved against each."""
-        spans = [("daily", self.cap_day, self.today, "today"), ("monthly", self.cap_month, self.month, "this month"),
-                 (f"board '{self.board_name}'", self.cap_board, self.board, "on this board")]
+        spans = [
+            ("daily", self.cap_day, self.today, "today"),
+            ("monthly", self.cap_month, self.month, "this month"),
+            (f"board '{self.board_name}'", self.cap_board, self.board, "on this board"),
+        ]
         return [Limit(label, cap, spent, span) for label, cap, spent, span in spans if cap is not None]
 
     def refusal(self) -> str | None:
@@ -65,18 +68,32 @@ class CostModel(QObject):
         self.changed.emit()
 
     def apply(self, event: Any, *, sandbox: bool) -> None:
-        """"Last call" follows the service's events: a call's bill is compared with its own quote (an edit
+        """ "Last call" follows the service's events: a call's bill is compared with its own quote (an edit
         with the edit's, never with the previous generation's); a refused call never shows as running."""
         if isinstance(event, ev.JobQueued):
             self._quotes[event.job_id] = event.quote_max_usd
         elif isinstance(event, ev.JobSent) and event.job_id in self._quotes:
-            self.update(last_state="running", last_quote_max=self._quotes[event.job_id], last_billed=None,
-                        last_sandbox=sandbox)
+            self.update(
+                last_state="running",
+                last_quote_max=self._quotes[event.job_id],
+                last_billed=None,
+                last_sandbox=sandbox,
+            )
         elif isinstance(event, ev.JobSaved):
             flags = tuple(f for f in BILL_FLAGS if f in (event.notice or ""))
-            self.update(last_state="saved", last_quote_max=self._quotes.pop(event.job_id, None), last_flags=flags,
-                        last_billed=event.billed_usd, last_sandbox=sandbox, last_request_id=event.request_id)
+            self.update(
+                last_state="saved",
+                last_quote_max=self._quotes.pop(event.job_id, None),
+                last_flags=flags,
+                last_billed=event.billed_usd,
+                last_sandbox=sandbox,
+                last_request_id=event.request_id,
+            )
         elif isinstance(event, (ev.JobFailed, ev.JobUnknown)) and event.job_id in self._quotes:
             state = "unknown" if isinstance(event, ev.JobUnknown) else "failed"
-            self.update(last_state=state, last_quote_max=self._quotes.pop(event.job_id), last_billed=None,
-                        last_sandbox=sandbox)
+            self.update(
+                last_state=state,
+                last_quote_max=self._quotes.pop(event.job_id),
+                last_billed=None,
+                last_sandbox=sandbox,
+            )

@@ -11,12 +11,12 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QObject, Signal
 
-from studio.core.errors import StudioError
 from studio.core.edit_prep import fit_source, output_size
+from studio.core.errors import StudioError
 from studio.core.images import ImageFile, blank_markup, inspect_image, read_image_file
-from studio.core.request import EditRequest
 from studio.core.pricing import Quote, format_usd
 from studio.core.provenance import strip_provenance
+from studio.core.request import EditRequest
 from studio.service import edits, versions
 from studio.service.memory import release_off_loop
 
@@ -41,7 +41,14 @@ class EditController(QObject):
     finished = Signal(dict)  # {"drift": Drift|None, "path", "raw_path", "heatmap_path", "version_id"}
     error = Signal(str)
 
-    def __init__(self, session: Any, *, panel_id: int | None = None, path: str | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        session: Any,
+        *,
+        panel_id: int | None = None,
+        path: str | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.session = session
         self.panel_id = panel_id
@@ -70,14 +77,19 @@ class EditController(QObject):
             self.versions_changed.emit()
         if not self.source_path:
             raise StudioError("nothing to edit: the panel has no image yet")
-        self.source = await asyncio.to_thread(_read if self.panel_id is not None else read_image_file, self.source_path)
+        self.source = await asyncio.to_thread(
+            _read if self.panel_id is not None else read_image_file, self.source_path
+        )
         self.source_changed.emit()
 
     # -- references ------------------------------------------------------------------------------------
 
     def add_reference(self, image: ImageFile) -> bool:
         if len(self.references) >= MAX_REFERENCES:
-            self.error.emit(f"at most {MAX_REFERENCES} reference images (the API takes 16 images, the first being the source)")
+            self.error.emit(
+                f"at most {MAX_REFERENCES} reference images (the API takes 16 images, the first being the "
+                "source)"
+            )
             return False
         self.references.append(image)
         self.references_changed.emit()
@@ -107,10 +119,20 @@ class EditController(QObject):
     def params(self) -> dict[str, Any]:
         """The prompt editor's model and output settings; one result per edit (it becomes one version)."""
         req = self.session.prompt.request()
-        return {"model": req.model, "quality": req.quality, "n": 1, "background": req.background,
-                "output_format": req.output_format, "output_compression": req.output_compression, "moderation": req.moderation,
-                "complexity": req.complexity, "frame_count": req.frame_count, "frame_duration_ms": req.frame_duration_ms,
-                "svg_author": req.svg_author, "svg_effort": req.svg_effort}
+        return {
+            "model": req.model,
+            "quality": req.quality,
+            "n": 1,
+            "background": req.background,
+            "output_format": req.output_format,
+            "output_compression": req.output_compression,
+            "moderation": req.moderation,
+            "complexity": req.complexity,
+            "frame_count": req.frame_count,
+            "frame_duration_ms": req.frame_duration_ms,
+            "svg_author": req.svg_author,
+            "svg_effort": req.svg_effort,
+        }
 
     def _fitted(self, image: ImageFile, spec) -> tuple[ImageFile, list[str]]:
         """fit_source once per image and model (re-encoding a big source is not for every keystroke)."""
@@ -134,7 +156,13 @@ class EditController(QObject):
             if notice:
                 notices.append(notice)
             if self.mode == "markup":  # a blank layer of the first image's size prices (and checks) the same
-                request = EditRequest(prompt=prompt or "-", images=images, markup=blank_markup(images[0].size), size=size, **params)
+                request = EditRequest(
+                    prompt=prompt or "-",
+                    images=images,
+                    markup=blank_markup(images[0].size),
+                    size=size,
+                    **params,
+                )
             else:
                 stand_in = ImageFile("mask.png", b"", "png", images[0].size, True)
                 request = EditRequest(prompt=prompt or "-", images=images, mask=stand_in, size=size, **params)
@@ -144,67 +172,108 @@ class EditController(QObject):
             self.quote_changed.emit(f"Cannot edit: {exc}")
             return None
         self.quote, self.notices = q, tuple(notices)
-        text = f"Edit: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)} · output {request.size}"
+        text = (
+            f"Edit: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)} · "
+            f"output {request.size}"
+        )
         if self.session.sandbox:
             text += " · sandbox, no charge"
         self.quote_changed.emit("\n".join([text, *notices]))
         return q
 
     def set_mode(self, mode: str) -> None:
-        """"mask" (inpaint: only the painted area may change; drift guard) or "markup" (drawn guidance: anything
+        """ "mask" (inpaint: only the painted area may change; drift guard) or "markup" (drawn guidance:
+        anything
         may change). One or the other is sent, never both."""
         if mode not in ("mask", "markup"):
             raise ValueError(mode)
         self.mode = mode
 
-    def start_edit(self, prompt: str, painted: Image.Image | None, *, guard: bool = True, feather_px: int = 8,
-                   markup_png: bytes | None = None) -> asyncio.Task[Any] | None:
+    def start_edit(
+        self,
+        prompt: str,
+        painted: Image.Image | None,
+        *,
+        guard: bool = True,
+        feather_px: int = 8,
+        markup_png: bytes | None = None,
+    ) -> asyncio.Task[Any] | None:
         if self.busy or self.source is None:
             return None
         self.busy = True
         self.busy_changed.emit(True)
         return self.session.tasks.start(self._edit(prompt, painted, guard, feather_px, markup_png), "edit")
 
-    async def _edit(self, prompt: str, painted: Image.Image | None, guard: bool, feather_px: int,
-                    markup_png: bytes | None = None) -> None:
+    async def _edit(
+        self,
+        prompt: str,
+        painted: Image.Image | None,
+        guard: bool,
+        feather_px: int,
+        markup_png: bytes | None = None,
+    ) -> None:
         try:
             try:  # the preflight encodes the mask and may re-encode a big source: not on the GUI thread
                 markup = inspect_image(markup_png, "markup.png", role="markup") if markup_png else None
                 request, notices = await asyncio.to_thread(
-                    edits.build_request, self.service, prompt, self.source, None if markup else painted,
-                    references=tuple(self.references), markup=markup, **self.params())
+                    edits.build_request,
+                    self.service,
+                    prompt,
+                    self.source,
+                    None if markup else painted,
+                    references=tuple(self.references),
+                    markup=markup,
+                    **self.params(),
+                )
             except StudioError as exc:
                 self.error.emit(str(exc))
                 return
             try:  # a refusal (over a cap, the sandbox rehearsing one) is said in the painter that asked
                 out = await edits.run_edit(
-                    self.service, request, source=self.source, painted=painted, notices=notices,
-                    board=self.session.board_name if self.session.board_id is not None else None, panel_id=self.panel_id,
-                    parent_version=self.current_version.get("id") if self.current_version else None, guard=guard,
-                    feather_px=feather_px, call_cap=None)
+                    self.service,
+                    request,
+                    source=self.source,
+                    painted=painted,
+                    notices=notices,
+                    board=self.session.board_name if self.session.board_id is not None else None,
+                    panel_id=self.panel_id,
+                    parent_version=self.current_version.get("id") if self.current_version else None,
+                    guard=guard,
+                    feather_px=feather_px,
+                    call_cap=None,
+                )
             except StudioError as exc:
                 self.error.emit(f"Not sent: {exc}")
                 return
         finally:
             self.busy = False
             self.busy_changed.emit(False)
-        await release_off_loop(job.received for job in out.group.jobs)  # saved and guarded: freed off the GUI thread
+        await release_off_loop(
+            job.received for job in out.group.jobs
+        )  # saved and guarded: freed off the GUI thread
         failed = [j for j in out.group.jobs if j.failure is not None]
         if failed:
             self.error.emit(failed[0].failure.message)
         if not out.images:
             return
         first = out.images[0]
-        result = {"drift": first.drift, "path": first.path, "raw_path": first.raw_path,
-                  "heatmap_path": first.heatmap_path, "version_id": first.version_id,
-                  "source_path": self.source_path, "markup": markup_png is not None}
+        result = {
+            "drift": first.drift,
+            "path": first.path,
+            "raw_path": first.raw_path,
+            "heatmap_path": first.heatmap_path,
+            "version_id": first.version_id,
+            "source_path": self.source_path,
+            "markup": markup_png is not None,
+        }
         if self.panel_id is not None:
             await self.load()  # the board's tile already changed (VersionAdded): no reload
         await self.session.refresh_costs()
         self.last_result = result
         self.finished.emit(result)
 
-    # -- versions ---------------------------------------------------------------------------------------------
+    # -- versions
+    # ---------------------------------------------------------------------------------------------
 
     def revert(self, version_id: int) -> asyncio.Task[Any] | None:
         if self.panel_id is None:
@@ -218,17 +287,28 @@ class EditController(QObject):
         return self.session.tasks.start(go(), "revert")
 
     def use_raw(self) -> asyncio.Task[Any] | None:
-        """Keep the last edit's raw result (as the API returned it) as a new version instead of the guarded one."""
+        """Keep the last edit's raw result (as the API returned it) as a new version instead of the guarded
+        one."""
         result = self.last_result
         if self.panel_id is None or not result or result["raw_path"] == result["path"]:
             return None
 
         async def go() -> None:
             drift = result.get("drift")
-            await self.service.db.run(versions.add, self.panel_id, versions.NewVersion(
-                kind="raw", path=result["raw_path"], prompt="raw result of the last edit", raw_path=result["raw_path"],
-                parent_id=result.get("version_id"), heatmap_path=result.get("heatmap_path"), guarded=False,
-                drift_json=json.dumps(drift.to_json()) if drift else None))
+            await self.service.db.run(
+                versions.add,
+                self.panel_id,
+                versions.NewVersion(
+                    kind="raw",
+                    path=result["raw_path"],
+                    prompt="raw result of the last edit",
+                    raw_path=result["raw_path"],
+                    parent_id=result.get("version_id"),
+                    heatmap_path=result.get("heatmap_path"),
+                    guarded=False,
+                    drift_json=json.dumps(drift.to_json()) if drift else None,
+                ),
+            )
             await self.load()
             await self.session.reload_board()
 
@@ -236,4 +316,3 @@ class EditController(QObject):
 
     def drift_of(self, version: dict[str, Any]) -> dict[str, Any] | None:
         return json.loads(version["drift_json"]) if version.get("drift_json") else None
-

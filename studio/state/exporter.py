@@ -13,7 +13,11 @@ from studio.service.export.board import load_board
 from studio.service.export.leftovers import remember_folder
 from studio.service.export.run import FORMATS, ExportCancelled, ExportOptions, export_board
 
-__all__ = ["FORMATS", "ExportOptions", "Exporter"]  # the dialog builds options from these, never from the service
+__all__ = [
+    "FORMATS",
+    "ExportOptions",
+    "Exporter",
+]  # the dialog builds options from these, never from the service
 
 
 class Exporter(QObject):
@@ -50,7 +54,9 @@ class Exporter(QObject):
         try:
             board = await self.session.db.run(load_board, self.session.board_name)
             await self.session.db.run(remember_folder, out_dir)  # a killed export's leftovers are found later
-            result = await asyncio.to_thread(export_board, board, out_dir, options, progress=report, cancel=self._cancel)
+            result = await asyncio.to_thread(
+                export_board, board, out_dir, options, progress=report, cancel=self._cancel
+            )
         except ExportCancelled:
             self.cancelled.emit()
             return

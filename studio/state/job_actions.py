@@ -25,7 +25,9 @@ async def jobs_needing_a_decision(service: ImageService) -> list[dict[str, Any]]
 class JobActions(QObject):
     error = Signal(str)
 
-    def __init__(self, service: ImageService, jobs: JobsModel, tasks: TaskRunner, parent: QObject | None = None):
+    def __init__(
+        self, service: ImageService, jobs: JobsModel, tasks: TaskRunner, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self.service, self.jobs, self.tasks = service, jobs, tasks
 
@@ -48,7 +50,8 @@ class JobActions(QObject):
         self.tasks.start(go(), "Dismiss")
 
     def resolve(self, job_id: str, as_state: str) -> Any:
-        """"failed": it was not billed (its reservation is released); "unknown": it may have been."""
+        """ "failed": it was not billed (its reservation is released); "unknown": it may have been."""
+
         async def go() -> None:
             await self.service.resolve(job_id, as_state)
             if as_state == "failed":

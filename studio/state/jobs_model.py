@@ -34,9 +34,15 @@ class JobRow:
             left = max(0, round(self.wait_until - now))
             return head + f"{self.message} — {left} s left"
         if self.state == "saved":
-            return head + f"saved · billed {format_usd(self.billed_usd) if self.billed_usd is not None else '—'}"
+            return (
+                head + f"saved · billed {format_usd(self.billed_usd) if self.billed_usd is not None else '—'}"
+            )
         if self.state == "queued":
-            return head + f"queued · quote ≤ {format_usd(self.quote_max_usd) if self.quote_max_usd is not None else '—'}"
+            return (
+                head
+                + "queued · quote ≤ "
+                + (format_usd(self.quote_max_usd) if self.quote_max_usd is not None else "—")
+            )
         if self.state == "running":
             if not self.received:
                 return head + "generating…"
@@ -76,13 +82,27 @@ class JobsModel(QAbstractListModel):
             if self._find(j["id"]) is not None:
                 continue
             if j["state"] == "unknown":
-                self._set(j["id"], state="unknown", n=j["n"], kind=j["kind"], message=j.get("error_message") or "",
-                          quote_max_usd=Decimal(j["quote_max_usd"]))
+                self._set(
+                    j["id"],
+                    state="unknown",
+                    n=j["n"],
+                    kind=j["kind"],
+                    message=j.get("error_message") or "",
+                    quote_max_usd=Decimal(j["quote_max_usd"]),
+                )
             else:
-                why = (f"{j['state']} on host {j.get('owner_host')!r}, which never settled it here; it keeps "
-                       f"{format_usd(Decimal(j['quote_max_usd']))} reserved until you resolve it")
-                self._set(j["id"], state="stuck", n=j["n"], kind=j["kind"], message=why,
-                          quote_max_usd=Decimal(j["quote_max_usd"]))
+                why = (
+                    f"{j['state']} on host {j.get('owner_host')!r}, which never settled it here; it keeps "
+                    f"{format_usd(Decimal(j['quote_max_usd']))} reserved until you resolve it"
+                )
+                self._set(
+                    j["id"],
+                    state="stuck",
+                    n=j["n"],
+                    kind=j["kind"],
+                    message=why,
+                    quote_max_usd=Decimal(j["quote_max_usd"]),
+                )
 
     def apply(self, event: Any) -> None:
         if isinstance(event, ev.JobQueued):
@@ -92,7 +112,12 @@ class JobsModel(QAbstractListModel):
         elif isinstance(event, ev.Receiving):
             self._set(event.job_id, received=event.bytes_received, deadline_s=event.deadline_s)
         elif isinstance(event, ev.RateLimited):
-            self._set(event.job_id, state="waiting", message=event.message, wait_until=time.monotonic() + event.wait_s)
+            self._set(
+                event.job_id,
+                state="waiting",
+                message=event.message,
+                wait_until=time.monotonic() + event.wait_s,
+            )
         elif isinstance(event, ev.JobSaved):
             self._set(event.job_id, state="saved", billed_usd=event.billed_usd, wait_until=None)
         elif isinstance(event, ev.JobFailed):
@@ -116,7 +141,9 @@ class JobsModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         r = self.rows[index.row()]

@@ -16,7 +16,9 @@ from studio.service.keycheck import check_key
 from studio.service.user_settings import load_settings
 
 STORAGES = ("keyring", "session", "file")
-LEGACY_BASE_URL_KEY = "endpoint/base_url"  # where versions before 0.6 kept the base URL (QSettings); moved to the library
+LEGACY_BASE_URL_KEY = (
+    "endpoint/base_url"  # where versions before 0.6 kept the base URL (QSettings); moved to the library
+)
 
 
 class KeySetup(QObject):
@@ -31,6 +33,7 @@ class KeySetup(QObject):
 
     def refresh(self) -> asyncio.Task[Any]:
         """Find out (off the GUI thread: D-Bus may block) whether the OS keyring can hold the key."""
+
         async def go() -> None:
             usable, name = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
             self.keyring_usable, self.backend = usable, name
@@ -38,7 +41,9 @@ class KeySetup(QObject):
 
         return self.session.tasks.start(go(), "Checking the keyring")
 
-    def add_key(self, key: str, storage: str = "keyring", base_url: str | None = None) -> asyncio.Task[Any] | None:
+    def add_key(
+        self, key: str, storage: str = "keyring", base_url: str | None = None
+    ) -> asyncio.Task[Any] | None:
         key = (key or "").strip()
         if not key:
             self.result.emit(False, "Paste your OpenAI API key first (it starts with sk-).")
@@ -68,23 +73,35 @@ class KeySetup(QObject):
         try:
             await self.session.use_endpoint(Endpoint(base, key, key_source=storage))
         except Exception as exc:  # e.g. jobs still running: the key is stored, used from the next start
-            self.result.emit(True, f"{redact(check.message)} Stored in {where}. {redact(str(exc))}; it is used from the next start.")
+            self.result.emit(
+                True,
+                f"{redact(check.message)} Stored in {where}. {redact(str(exc))}; it is used from the next "
+                "start.",
+            )
             return
-        self.result.emit(True, f"{redact(check.message)} Stored in {where}. Generate now uses your OpenAI account.")
+        self.result.emit(
+            True, f"{redact(check.message)} Stored in {where}. Generate now uses your OpenAI account."
+        )
 
 
 async def key_status(session: Any) -> tuple[bool, str]:
     """(whether an OS keyring can hold the key, a sentence on the key in use and the one stored)."""
     usable, backend = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
     endpoint = session.service.endpoint
-    in_use = "none (the offline sandbox)" if endpoint.is_sandbox else keys.KeySource(None, endpoint.key_source).describe()
+    in_use = (
+        "none (the offline sandbox)"
+        if endpoint.is_sandbox
+        else keys.KeySource(None, endpoint.key_source).describe()
+    )
     stored = await keys.aresolve_key(None)
     lines = [f"Key in use: {in_use}.", f"Stored: {stored.describe()}." if stored.key else "No key is stored."]
     if stored.problem:
         lines.append(f"Refused: {stored.problem}.")
     if not usable:
-        lines.append(f"No usable OS keyring ({backend}): choose to keep a key for this session only, set "
-                     "OPENAI_API_KEY, or opt in to a plain-text file (mode 0600) anyone with your account can read.")
+        lines.append(
+            f"No usable OS keyring ({backend}): choose to keep a key for this session only, set "
+            "OPENAI_API_KEY, or opt in to a plain-text file (mode 0600) anyone with your account can read."
+        )
     return usable, " ".join(lines)
 
 

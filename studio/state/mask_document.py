@@ -8,11 +8,20 @@ shrink, feather, invert, fill) run the pure functions of studio.core.mask_ops on
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PIL import Image
 from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QRadialGradient, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QRadialGradient,
+    QUndoCommand,
+    QUndoStack,
+)
 
 from studio.core import mask_ops
 
@@ -21,7 +30,9 @@ MIN_BRUSH, MAX_BRUSH = 1, 1000
 
 def mask_to_pil(mask: QImage) -> Image.Image:
     """An Alpha8 QImage as a Pillow "L" image (rows may be padded: always pass bytesPerLine)."""
-    return Image.frombuffer("L", (mask.width(), mask.height()), bytes(mask.constBits()), "raw", "L", mask.bytesPerLine(), 1)
+    return Image.frombuffer(
+        "L", (mask.width(), mask.height()), bytes(mask.constBits()), "raw", "L", mask.bytesPerLine(), 1
+    )
 
 
 def pil_to_mask(im: Image.Image) -> QImage:
@@ -33,7 +44,9 @@ class PatchCommand(QUndoCommand):
     """Before/after pixels of one rectangle of a document's image (`layer` names it: the mask, or the
     markup document's layer); the document's `changed` signal reports the rectangle."""
 
-    def __init__(self, doc: QObject, rect: QRect, before: QImage, after: QImage, text: str, *, layer: str = "mask"):
+    def __init__(
+        self, doc: QObject, rect: QRect, before: QImage, after: QImage, text: str, *, layer: str = "mask"
+    ):
         super().__init__(text)
         self.doc, self.rect, self.before, self.after, self.layer = doc, rect, before, after, layer
         self._applied = True  # pushed after the change was made
@@ -108,8 +121,15 @@ class MaskDocument(QObject):
             return
         rect = self._stroke_rect.intersected(self.mask.rect())
         if not rect.isEmpty():
-            self.undo.push(PatchCommand(self, rect, self._before.copy(rect), self.mask.copy(rect),
-                                        "Erase" if self._erase else "Brush stroke"))
+            self.undo.push(
+                PatchCommand(
+                    self,
+                    rect,
+                    self._before.copy(rect),
+                    self.mask.copy(rect),
+                    "Erase" if self._erase else "Brush stroke",
+                )
+            )
         self._before, self._last = None, None
 
     def _painter(self, erase: bool) -> QPainter:
@@ -123,8 +143,13 @@ class MaskDocument(QObject):
         r = self.brush_size / 2
         p = self._painter(self._erase)
         if self.hardness >= 1.0:
-            pen = QPen(QColor(0, 0, 0, 255), self.brush_size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                       Qt.PenJoinStyle.RoundJoin)
+            pen = QPen(
+                QColor(0, 0, 0, 255),
+                self.brush_size,
+                Qt.PenStyle.SolidLine,
+                Qt.PenCapStyle.RoundCap,
+                Qt.PenJoinStyle.RoundJoin,
+            )
             p.setPen(pen)
             p.drawLine(QLineF(a, b)) if a != b else p.drawPoint(a)
         else:
@@ -142,7 +167,13 @@ class MaskDocument(QObject):
                 p.drawEllipse(c, r, r)
         p.end()
         pad = int(r) + 2
-        rect = QRectF(a, b).normalized().toAlignedRect().adjusted(-pad, -pad, pad, pad).intersected(self.mask.rect())
+        rect = (
+            QRectF(a, b)
+            .normalized()
+            .toAlignedRect()
+            .adjusted(-pad, -pad, pad, pad)
+            .intersected(self.mask.rect())
+        )
         self._stroke_rect = self._stroke_rect.united(rect)
         self.changed.emit(rect)
         return rect
@@ -199,7 +230,9 @@ class MaskDocument(QObject):
         return self.apply(lambda m: mask_ops.feather(m, px), f"Feather mask by {px} px")
 
     def flood_fill(self, point: QPointF, *, erase: bool = False) -> bool:
-        return self.apply(lambda m: mask_ops.flood_fill(m, (int(point.x()), int(point.y())), erase=erase), "Fill")
+        return self.apply(
+            lambda m: mask_ops.flood_fill(m, (int(point.x()), int(point.y())), erase=erase), "Fill"
+        )
 
     def load_painted(self, painted: Image.Image, text: str = "Load mask") -> bool:
         if painted.size != (self.mask.width(), self.mask.height()):

@@ -43,7 +43,9 @@ class Preferences(QObject):
         board = next((b for b in await self.db.run(library.boards) if b["id"] == board_id), None)
         return Decimal(board["budget_usd"]) if board and board["budget_usd"] is not None else None
 
-    async def save_all(self, board_name: str | None, board_cap: Decimal | None, **changes: Any) -> UserSettings:
+    async def save_all(
+        self, board_name: str | None, board_cap: Decimal | None, **changes: Any
+    ) -> UserSettings:
         """The Settings dialog's Save: every setting, the caps and this board's cap, all checked first."""
         settings = replace(await self.load(), **changes).check()
         if board_cap is not None:

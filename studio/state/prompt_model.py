@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import fields
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,8 +16,23 @@ from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
 _SIZE_IN = re.compile(r"\b\d{2,5}x\d{2,5}\b")
-PARAMS = ("prompt", "model", "size", "quality", "n", "background", "output_format", "output_compression", "moderation", "partial_images",
-          "complexity", "frame_count", "frame_duration_ms", "svg_author", "svg_effort")
+PARAMS = (
+    "prompt",
+    "model",
+    "size",
+    "quality",
+    "n",
+    "background",
+    "output_format",
+    "output_compression",
+    "moderation",
+    "partial_images",
+    "complexity",
+    "frame_count",
+    "frame_duration_ms",
+    "svg_author",
+    "svg_effort",
+)
 
 
 class PromptModel(QObject):
@@ -36,7 +52,9 @@ class PromptModel(QObject):
         self._values["model"] = registry.default_model
         self.checked: Checked | None = None
         self.quote: Quote | None = None
-        self.quoter: Callable[[Checked], Quote] | None = None  # the service's own quote (learned bills), once open
+        self.quoter: Callable[[Checked], Quote] | None = (
+            None  # the service's own quote (learned bills), once open
+        )
         self.error: str | None = None
         self.error_param: str | None = None
         self.suggestion: str | None = None  # e.g. the nearest valid size
@@ -75,11 +93,16 @@ class PromptModel(QObject):
         if not usable:
             instead = self.registry.replacements(named)[0]
             self._values["model"] = instead
-            why = ("which OpenAI shut down" if known else
-                   "which this version does not know (Settings ▸ Newer models, if your endpoint lists it)")
+            why = (
+                "which OpenAI shut down"
+                if known
+                else "which this version does not know (Settings ▸ Newer models, if your endpoint lists it)"
+            )
             named_by = " (OpenAI's named replacement)" if known else ""
-            self.notice = (f"This entry names {named}, {why}; {instead}{named_by} is selected instead. "
-                           "Check the parameters before generating.")
+            self.notice = (
+                f"This entry names {named}, {why}; {instead}{named_by} is selected instead. "
+                "Check the parameters before generating."
+            )
         self._fit_to_model()
         self._revalidate()
 
@@ -88,13 +111,15 @@ class PromptModel(QObject):
         self._revalidate()
 
     def set_registry(self, registry: Registry) -> None:
-        """Use a registry with the endpoint's lifecycle merged in; the picker refills and the quote is redone."""
+        """Use a registry with the endpoint's lifecycle merged in; the picker refills and the quote is
+        redone."""
         self.registry = registry
         self.models_changed.emit()
         self.load({})
 
     def _fit_to_model(self) -> None:
-        """Drop what the chosen model or format cannot take, rather than leave a refusal the user did not cause."""
+        """Drop what the chosen model or format cannot take, rather than leave a refusal the user did not
+        cause."""
         v, spec = self._values, self.spec
         if not spec.complexities:
             v["complexity"] = None

@@ -24,8 +24,9 @@ def _image(path: str):
     return inspect_image(data, Path(path).name, role="reference")
 
 
-def reroll_with_references(panels: list[dict[str, Any]], panel_id: int, reference_ids: list[int] | None,
-                           spec_for) -> EditRequest:
+def reroll_with_references(
+    panels: list[dict[str, Any]], panel_id: int, reference_ids: list[int] | None, spec_for
+) -> EditRequest:
     """The request: the panel's generation parameters, n=1, with the references as input images.
     `panels` are the board's rows in order; without `reference_ids`, the board's first panel is used."""
     row = next((p for p in panels if p["id"] == panel_id), None)
@@ -36,10 +37,16 @@ def reroll_with_references(panels: list[dict[str, Any]], panel_id: int, referenc
     if not ids:
         first = next((p for p in panels if p.get("path") and p["id"] != panel_id), None)
         if first is None:
-            raise RefusedError("re-roll with references needs another finished panel on the board (e.g. panel 1)")
+            raise RefusedError(
+                "re-roll with references needs another finished panel on the board (e.g. panel 1)"
+            )
         ids = [first["id"]]
     by_id = {p["id"]: p for p in panels}
-    fields = {k: v for k, v in snap.items() if k in ImageRequest.__dataclass_fields__ and k not in ("images", "mask")}
+    fields = {
+        k: v
+        for k, v in snap.items()
+        if k in ImageRequest.__dataclass_fields__ and k not in ("images", "mask")
+    }
     fields.update(n=1, stream=False, partial_images=0)
     spec = spec_for(fields.get("model", "gpt-image-2"))
     images = []

@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from studio.core.placement import Placement
 from studio.core.request import ImageRequest
 from studio.service import events as ev
-from studio.service import journal, ledger, library, panels, prompts
+from studio.service import journal, ledger, library, panels
 from studio.service.endpoint import Endpoint
 from studio.service.failures import Kind
 from studio.service.library import DEFAULT_BOARD
@@ -30,6 +30,7 @@ from .job_actions import JobActions, jobs_needing_a_decision
 from .jobs_model import JobsModel
 from .lifecycle import watch_lifecycle
 from .preferences import Preferences
+from .prompt_library import PromptLibrary
 from .prompt_model import PromptModel
 from .tasks import TaskRunner
 from .thumbnails import ThumbnailCache
@@ -39,11 +40,11 @@ class Session(QObject):
     board_changed = Signal()
     endpoint_changed = Signal()
     boards_changed = Signal()
-    presets_changed = Signal()
-    history_changed = Signal()
     error = Signal(str)
     notice = Signal(str)
-    opaque_offered = Signal(object, str)  # the request again with an opaque background, and why (never sent on its own)
+    opaque_offered = Signal(
+        object, str
+    )  # the request again with an opaque background, and why (never sent on its own)
 
     def __init__(self, service: ImageService, *, sandbox: bool):
         super().__init__()
@@ -64,8 +65,7 @@ class Session(QObject):
         self.board_id: int | None = None
         self.board_name = ""
         self.boards: list[dict[str, Any]] = []
-        self.presets: list[tuple[str, dict[str, Any]]] = []
-        self.history: list[dict[str, Any]] = []
+        self.prompts = PromptLibrary(service.db, self.prompt, self.tasks, self)  # presets and history
         self._panels: list[dict[str, Any]] = []  # the current board's rows from the library
         self._pump: asyncio.Task[None] | None = None
         self._landed = 0  # panels landed or changed by events (counted so a reload never drops one)
@@ -77,7 +77,9 @@ class Session(QObject):
         self.board.move_requested.connect(self.move_panel)
 
     @classmethod
-    async def open(cls, endpoint: Endpoint, *, root: Path | None = None, board: str | None = None, **kwargs: Any) -> "Session":
+    async def open(
+        cls, endpoint: Endpoint, *, root: Path | None = None, board: str | None = None, **kwargs: Any
+    ) -> Session:
         service = await ImageService.open(endpoint, root=root, **kwargs)
         session = cls(service, sandbox=endpoint.is_sandbox)
         await session.start(board)
@@ -101,13 +103,18 @@ class Session(QObject):
             self.prompt.load(settings.defaults)
         name = board or settings.board or DEFAULT_BOARD
         await self.select_board(name)
-        await self.reload_presets()
-        await self.search_history("")
+        await self.prompts.reload_presets()
+        await self.prompts.search_history("")
         self.jobs.load_unknown(await jobs_needing_a_decision(self.service))
         if self.service.reconciled:
-            again = f"; {sum(r.images for r in self.service.restored)} image(s) they saved were restored" * bool(self.service.restored)
-            self.notice.emit(f"{len(self.service.reconciled)} job(s) were interrupted last time{again}: see Jobs "
-                             "(outcome unknown ones may have been billed)")
+            again = (
+                f"; {sum(r.images for r in self.service.restored)} image(s) they saved were restored"
+                * bool(self.service.restored)
+            )
+            self.notice.emit(
+                f"{len(self.service.reconciled)} job(s) were interrupted last time{again}: see Jobs "
+                "(outcome unknown ones may have been billed)"
+            )
         self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
         watch_lifecycle(self)
 
@@ -136,10 +143,16 @@ class Session(QObject):
     def _apply(self, e: ev.Event) -> None:
         self.jobs.apply(e)
         self.costs.apply(e, sandbox=self.sandbox)
-        mine = self.board_id is not None and getattr(e, "panel", None) and e.panel.get("board_id") == self.board_id
+        mine = (
+            self.board_id is not None
+            and getattr(e, "panel", None)
+            and e.panel.get("board_id") == self.board_id
+        )
         if isinstance(e, ev.JobQueued) and e.board_id == self.board_id and e.board_id is not None:
             if e.placement.makes_panels:  # an edit (a new version) or a library-only job makes no tile
-                self.board.add_pending(e.job_id, e.first_index, e.n, self._partials_next, after_panel=e.placement.panel_id)
+                self.board.add_pending(
+                    e.job_id, e.first_index, e.n, self._partials_next, after_panel=e.placement.panel_id
+                )
         elif isinstance(e, ev.JobSent):
             self.board.update_pending(e.job_id, state="generating")
         elif isinstance(e, ev.RateLimited):
@@ -186,13 +199,17 @@ class Session(QObject):
 
     async def _submit(self, request: ImageRequest, after_panel: int | None = None):
         """New panels at the end of the current board, or right after `after_panel` (a re-roll)."""
-        await self.db.run(prompts.remember, request.snapshot())
+        await self.prompts.remember(request.snapshot())
         self._partials_next = request.partial_images if request.stream else 0
-        self.tasks.start(self.search_history(""), "Updating the history")
-        placement = (Placement.after(self.board_name, after_panel) if after_panel is not None
-                     else Placement.end(self.board_name))
+        placement = (
+            Placement.after(self.board_name, after_panel)
+            if after_panel is not None
+            else Placement.end(self.board_name)
+        )
         outcome = await self.service.submit(request, placement)
-        refused = next((j.failure for j in outcome.jobs if j.failure and j.failure.kind is Kind.NO_TRANSPARENCY), None)
+        refused = next(
+            (j.failure for j in outcome.jobs if j.failure and j.failure.kind is Kind.NO_TRANSPARENCY), None
+        )
         if refused is not None:
             self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)
         # the received bytes are saved: only thumbnails stay in memory, and they are freed off the GUI thread
@@ -271,8 +288,11 @@ class Session(QObject):
         old = (row or {}).get("caption") or ""
         if row is not None and old == caption:
             return
-        self._push("Caption", lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, caption),
-                   lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, old))
+        self._push(
+            "Caption",
+            lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, caption),
+            lambda: self._db_then_reload("Saving the caption", panels.set_caption, panel_id, old),
+        )
 
     async def use_endpoint(self, endpoint: Endpoint) -> None:
         """Switch the live session to another endpoint (a key was just added)."""
@@ -301,17 +321,25 @@ class Session(QObject):
         old = {k: row.get(k) for k in fields}
         if all(old[k] == v for k, v in fields.items()):
             return
-        self._push("Panel details", lambda: self._db_then_reload("Saving the panel", panels.set_fields, panel_id, **fields),
-                   lambda: self._db_then_reload("Saving the panel", panels.set_fields, panel_id, **old))
+        self._push(
+            "Panel details",
+            lambda: self._db_then_reload("Saving the panel", panels.set_fields, panel_id, **fields),
+            lambda: self._db_then_reload("Saving the panel", panels.set_fields, panel_id, **old),
+        )
 
     def set_starred(self, panel_id: int, starred: bool) -> None:
-        self._push("Star" if starred else "Unstar",
-                   lambda: self._db_then_reload("Starring", panels.set_starred, panel_id, starred),
-                   lambda: self._db_then_reload("Starring", panels.set_starred, panel_id, not starred))
+        self._push(
+            "Star" if starred else "Unstar",
+            lambda: self._db_then_reload("Starring", panels.set_starred, panel_id, starred),
+            lambda: self._db_then_reload("Starring", panels.set_starred, panel_id, not starred),
+        )
 
     def trash_panel(self, panel_id: int) -> None:
-        self._push("Delete panel", lambda: self._db_then_reload("Deleting", panels.trash, panel_id),
-                   lambda: self._db_then_reload("Restoring", panels.restore, panel_id))
+        self._push(
+            "Delete panel",
+            lambda: self._db_then_reload("Deleting", panels.trash, panel_id),
+            lambda: self._db_then_reload("Restoring", panels.restore, panel_id),
+        )
 
     def empty_trash(self) -> None:
         if self.board_id is not None:
@@ -330,51 +358,23 @@ class Session(QObject):
 
         self._push("Move panel", lambda: go(new_index), lambda: go(old_index))
 
-    # -- presets, history, costs ----------------------------------------------------------------
-
-    async def reload_presets(self) -> None:
-        self.presets = await self.db.run(prompts.presets)
-        self.presets_changed.emit()
-
-    def save_preset(self, name: str) -> None:
-        async def go():
-            await self.db.run(prompts.save_preset, name, self.prompt.values())
-            await self.reload_presets()
-
-        self.tasks.start(go(), "Saving the preset")
-
-    def rename_preset(self, old: str, new: str) -> None:
-        async def go():
-            await self.db.run(prompts.rename_preset, old, new)
-            await self.reload_presets()
-
-        self.tasks.start(go(), "Renaming the preset")
-
-    def delete_preset(self, name: str) -> None:
-        async def go():
-            await self.db.run(prompts.delete_preset, name)
-            await self.reload_presets()
-
-        self.tasks.start(go(), "Deleting the preset")
-
-    def load_preset(self, name: str) -> None:
-        for preset, params in self.presets:
-            if preset == name:
-                self.prompt.load(params)
-
-    async def search_history(self, text: str) -> None:
-        self.history = await self.db.run(prompts.search_history, text)
-        self.history_changed.emit()
+    # -- costs ----------------------------------------------------------------
 
     async def refresh_costs(self) -> None:
         totals = await self.db.run(ledger.totals)
         caps = await self.db.run(ledger.get_caps)
         board = next((b for b in await self.db.run(library.boards) if b["id"] == self.board_id), None)
         self.costs.update(
-            today=totals.today, month=totals.month, board=totals.by_board.get(self.board_name, Decimal(0)),
-            cap_call=caps.call, cap_day=caps.day, cap_month=caps.month, sandbox_calls=totals.sandbox_calls,
+            today=totals.today,
+            month=totals.month,
+            board=totals.by_board.get(self.board_name, Decimal(0)),
+            cap_call=caps.call,
+            cap_day=caps.day,
+            cap_month=caps.month,
+            sandbox_calls=totals.sandbox_calls,
             cap_board=Decimal(board["budget_usd"]) if board and board["budget_usd"] is not None else None,
-            board_name=self.board_name, sandbox=self.sandbox,
+            board_name=self.board_name,
+            sandbox=self.sandbox,
         )
 
 

@@ -7,7 +7,8 @@ awaits is lost; every coroutine the GUI starts goes through TaskRunner.start ins
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Coroutine
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 

@@ -39,7 +39,9 @@ class ThumbnailCache(QObject):
     ready = Signal(list)  # paths whose thumbnails arrived (batched: one signal per few ms, not one per image)
     BATCH_S = 0.008
 
-    def __init__(self, parent: QObject | None = None, edge: int = THUMB, budget_bytes: int = DEFAULT_BUDGET_MB << 20):
+    def __init__(
+        self, parent: QObject | None = None, edge: int = THUMB, budget_bytes: int = DEFAULT_BUDGET_MB << 20
+    ):
         super().__init__(parent)
         self.edge = edge
         self.budget_bytes = budget_bytes
@@ -50,8 +52,9 @@ class ThumbnailCache(QObject):
         self._flush: asyncio.TimerHandle | None = None
         self._stopped = False
         # one decoder thread: a 4K PNG costs ~0.2 s of CPU, and the GUI thread keeps the other core
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asset-studio-thumbs",
-                                        initializer=background_priority)
+        self._pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="asset-studio-thumbs", initializer=background_priority
+        )
 
     def get(self, path: str | None) -> QImage | None:
         if not path:
@@ -68,8 +71,12 @@ class ThumbnailCache(QObject):
                 return image
             self._loading.add(path)
             loop = asyncio.get_running_loop()
-            future = self._pool.submit(load_scaled, path, self.edge)  # no task per image: a scroll asks for dozens
-            future.add_done_callback(lambda f, p=path: loop.is_closed() or loop.call_soon_threadsafe(self._arrived, p, f))
+            future = self._pool.submit(
+                load_scaled, path, self.edge
+            )  # no task per image: a scroll asks for dozens
+            future.add_done_callback(
+                lambda f, p=path: loop.is_closed() or loop.call_soon_threadsafe(self._arrived, p, f)
+            )
         return image
 
     def _arrived(self, path: str, future: Any) -> None:

@@ -31,7 +31,12 @@ class CostMeter(QGroupBox):
         form.addRow(self.board_label, self.board)
         layout.addLayout(form)
         self.bars: dict[str, QProgressBar] = {}
-        for key, label in (("call", "per call"), ("day", "per day"), ("month", "per month"), ("board", "this board")):
+        for key, label in (
+            ("call", "per call"),
+            ("day", "per day"),
+            ("month", "per month"),
+            ("board", "this board"),
+        ):
             bar = QProgressBar()
             bar.setObjectName(f"cap_{key}")
             bar.setTextVisible(True)
@@ -58,37 +63,63 @@ class CostMeter(QGroupBox):
         if s.last_state == "failed":
             return f"failed · nothing billed ({quoted})"
         if s.last_state == "unknown":
-            return f"outcome unknown · counted at ≤ {format_usd(s.last_quote_max or Decimal(0))} until settled"
+            return (
+                f"outcome unknown · counted at ≤ {format_usd(s.last_quote_max or Decimal(0))} until settled"
+            )
         billed = s.last_billed or Decimal(0)
         diff = ""
         if s.last_quote_max is not None:
             delta = s.last_quote_max - billed
-            diff = f" · {format_usd_left(delta)} under its quote" if delta >= 0 else f" · {format_usd(-delta)} OVER its quote"
-        estimated = " · estimated (the answer's usage was unusable)" if "bill estimated" in s.last_flags else ""
+            diff = (
+                f" · {format_usd_left(delta)} under its quote"
+                if delta >= 0
+                else f" · {format_usd(-delta)} OVER its quote"
+            )
+        estimated = (
+            " · estimated (the answer's usage was unusable)" if "bill estimated" in s.last_flags else ""
+        )
         rid = f" · request id {s.last_request_id}" if s.last_flags and s.last_request_id else ""
-        return f"{format_usd(billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}{estimated}{rid}"
+        return (
+            f"{format_usd(billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}{estimated}{rid}"
+        )
 
     def refresh(self) -> None:
         s = self.model.state
         if s.quote is None:
             self.quote.setText("—")
-        elif s.quote.kind == "estimate":  # no published formula: an estimate that learns, and the bound caps use
+        elif (
+            s.quote.kind == "estimate"
+        ):  # no published formula: an estimate that learns, and the bound caps use
             learned = f", from {s.quote.calibrated_from} of your bills" if s.quote.calibrated_from else ""
-            self.quote.setText(f"~{format_usd(s.quote.total_usd_estimate)} (estimate{learned}) · ≤ {format_usd(s.quote.total_usd_max)} bound")
-            self.quote.setToolTip("This model has no published token formula: the estimate starts from reported figures and "
-                                  "follows your own bills; the bound is what caps use, and a bill is never expected above it.")
+            self.quote.setText(
+                f"~{format_usd(s.quote.total_usd_estimate)} (estimate{learned}) · ≤ "
+                f"{format_usd(s.quote.total_usd_max)} bound"
+            )
+            self.quote.setToolTip(
+                "This model has no published token formula: the estimate starts from reported figures and "
+                "follows your own bills; the bound is what caps use, and a bill is never expected above it."
+            )
         else:
             exact = format_usd(s.quote.output_usd)
-            self.quote.setText(f"{exact} images (exact{'' if s.quote.output_exact else ', auto = dearest'}) · ≤ {format_usd(s.quote.total_usd_max)} in all")
-            self.quote.setToolTip("OpenAI publishes this model's token formula: the image part of the quote is exact.")
+            self.quote.setText(
+                f"{exact} images (exact{'' if s.quote.output_exact else ', auto = dearest'}) · ≤ "
+                f"{format_usd(s.quote.total_usd_max)} in all"
+            )
+            self.quote.setToolTip(
+                "OpenAI publishes this model's token formula: the image part of the quote is exact."
+            )
         self.last.setText(self._last_call(s))
         self.today.setText(format_usd(s.today))
         self.month.setText(format_usd(s.month))
         self.board_label.setText(f"Board “{s.board_name}”" if s.board_name else "This board")
         self.board.setText(format_usd(s.board))
         quote_max = s.quote.total_usd_max if s.quote else Decimal(0)
-        for key, cap, spent in (("call", s.cap_call, None), ("day", s.cap_day, s.today), ("month", s.cap_month, s.month),
-                                ("board", s.cap_board, s.board)):
+        for key, cap, spent in (
+            ("call", s.cap_call, None),
+            ("day", s.cap_day, s.today),
+            ("month", s.cap_month, s.month),
+            ("board", s.cap_board, s.board),
+        ):
             bar = self.bars[key]
             bar.setVisible(cap is not None)
             if cap is None:
@@ -98,12 +129,21 @@ class CostMeter(QGroupBox):
             bar.setRange(0, 1000)
             bar.setValue(int(min(Decimal(1), shown / cap if cap else Decimal(1)) * 1000))
             what = f"this call ≤ {format_usd(shown)}" if spent is None else format_usd(shown)
-            bar.setFormat(f"{key}: {what} of {format_cap(cap)}" + (" · next call would cross it" if over else ""))
-            bar.setStyleSheet("QProgressBar { color: #c62828; font-weight: bold; } QProgressBar::chunk { background: #c62828; }"
-                              if over else "")
+            bar.setFormat(
+                f"{key}: {what} of {format_cap(cap)}" + (" · next call would cross it" if over else "")
+            )
+            bar.setStyleSheet(
+                "QProgressBar { color: #c62828; font-weight: bold; } QProgressBar::chunk { background: "
+                "#c62828; }"
+                if over
+                else ""
+            )
         refusal = s.refusal()
         self.refusal.setText(f"Next call refused: {refusal}" if refusal else "")
         self.refusal.setVisible(bool(refusal))
         self.sandbox_note.setText(
-            f"Sandbox: placeholder images, no charges ({s.sandbox_calls} sandbox call(s), never added to spend)." if s.sandbox else ""
+            f"Sandbox: placeholder images, no charges ({s.sandbox_calls} sandbox call(s), never added to "
+            "spend)."
+            if s.sandbox
+            else ""
         )

@@ -5,13 +5,33 @@ from __future__ import annotations
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from studio.state.exporter import FORMATS, ExportOptions, Exporter
+from studio.state.exporter import FORMATS, Exporter, ExportOptions
 
-FORMAT_LABELS = {"png": "PNG per panel (lossless)", "contact": "Contact sheet (PNG)", "pdf": "PDF storyboard",
-                 "gif": "GIF animatic", "manifest": "Manifest (JSON + CSV)", "zip": "ZIP of everything"}
+FORMAT_LABELS = {
+    "png": "PNG per panel (lossless)",
+    "contact": "Contact sheet (PNG)",
+    "pdf": "PDF storyboard",
+    "gif": "GIF animatic",
+    "manifest": "Manifest (JSON + CSV)",
+    "zip": "ZIP of everything",
+}
 
 
 class ExportDialog(QDialog):
@@ -86,10 +106,14 @@ class ExportDialog(QDialog):
         exporter.failed.connect(lambda text: self._done(f"Export failed: {text}"))
 
     def options(self) -> ExportOptions:
-        return ExportOptions(formats=tuple(f for f, c in self.checks.items() if c.isChecked()),
-                             columns=self.columns.value() or None, per_page=int(self.per_page.currentData()),
-                             page_size=self.page_size.currentText(), gif_width=self.gif_width.value(),
-                             burn_in=self.burn_in.isChecked())
+        return ExportOptions(
+            formats=tuple(f for f, c in self.checks.items() if c.isChecked()),
+            columns=self.columns.value() or None,
+            per_page=int(self.per_page.currentData()),
+            page_size=self.page_size.currentText(),
+            gif_width=self.gif_width.value(),
+            burn_in=self.burn_in.isChecked(),
+        )
 
     def start(self) -> None:
         options = self.options()
@@ -120,8 +144,10 @@ class ExportDialog(QDialog):
 
     def _skipped(self, panels: list) -> None:
         listed = "; ".join(f"panel {p['number']}: {p['reason']}" for p in panels)
-        self._skipped_text = (f"\n{len(panels)} panel{'s' if len(panels) != 1 else ''} skipped (listed in the "
-                              f"manifest), the image could not be read — {listed}")
+        self._skipped_text = (
+            f"\n{len(panels)} panel{'s' if len(panels) != 1 else ''} skipped (listed in the "
+            f"manifest), the image could not be read — {listed}"
+        )
 
     def _finished(self, folder: str) -> None:
         self.progress.setValue(1000)

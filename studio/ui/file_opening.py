@@ -23,7 +23,9 @@ class FileOpening:
 
         painter = await open_painter(self.session, parent=self, **source)
         self.painter_windows.append(painter)
-        painter.destroyed.connect(lambda *_: self.painter_windows.remove(painter) if painter in self.painter_windows else None)
+        painter.destroyed.connect(
+            lambda *_: self.painter_windows.remove(painter) if painter in self.painter_windows else None
+        )
 
     def open_files(self, paths: list[str]) -> None:
         """Files from the command line, the file manager (%F) or a second launch: one image opens the
@@ -33,7 +35,10 @@ class FileOpening:
         images = [p for p in paths if is_image_path(p)]
         others = [p for p in paths if not is_image_path(p)]
         if others:
-            self.show_error("Not an image Asset Studio opens (PNG, JPEG, WebP): " + ", ".join(Path(p).name for p in others[:3]))
+            self.show_error(
+                "Not an image Asset Studio opens (PNG, JPEG, WebP): "
+                + ", ".join(Path(p).name for p in others[:3])
+            )
         self.raise_()
         self.activateWindow()
         if len(images) == 1:
@@ -60,4 +65,3 @@ class FileOpening:
         if paths:
             self.open_files(paths)
             event.acceptProposedAction()
-

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QMovie, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from studio.core.pricing import format_usd
 from studio.core.text import format_bytes
@@ -14,17 +21,25 @@ CAPTION_H = 44
 
 # PySide6 creates its enum types on first use (~2 ms each): here, at import, instead of in the first
 # paint of a generation's placeholders (where the profiler saw 9 ms of it)
-CENTER, ELIDE_RIGHT, SMOOTH_PIXMAPS = Qt.AlignmentFlag.AlignCenter, Qt.TextElideMode.ElideRight, QPainter.RenderHint.SmoothPixmapTransform
+CENTER, ELIDE_RIGHT, SMOOTH_PIXMAPS = (
+    Qt.AlignmentFlag.AlignCenter,
+    Qt.TextElideMode.ElideRight,
+    QPainter.RenderHint.SmoothPixmapTransform,
+)
 TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
 BOTTOM_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
-HIGHLIGHT, MID, BASE, ALTERNATE_BASE = (QPalette.ColorRole.Highlight, QPalette.ColorRole.Mid, QPalette.ColorRole.Base,
-                                        QPalette.ColorRole.AlternateBase)
+HIGHLIGHT, MID, BASE, ALTERNATE_BASE = (
+    QPalette.ColorRole.Highlight,
+    QPalette.ColorRole.Mid,
+    QPalette.ColorRole.Base,
+    QPalette.ColorRole.AlternateBase,
+)
 TEXT, PLACEHOLDER = QPalette.ColorRole.Text, QPalette.ColorRole.PlaceholderText
 SELECTED = QStyle.StateFlag.State_Selected
 
 
 class PanelDelegate(QStyledItemDelegate):
-    def __init__(self, view: "PanelGrid"):
+    def __init__(self, view: PanelGrid):
         super().__init__(view)
         self.view = view
         self._pixmaps: dict[tuple[int, int, int], QPixmap] = {}
@@ -40,7 +55,11 @@ class PanelDelegate(QStyledItemDelegate):
         if pixmap is None:
             if len(self._pixmaps) > 256:
                 self._pixmaps.clear()
-            pixmap = QPixmap.fromImage(image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            pixmap = QPixmap.fromImage(
+                image.scaled(
+                    size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
             self._pixmaps[key] = pixmap
         return pixmap
 
@@ -58,7 +77,11 @@ class PanelDelegate(QStyledItemDelegate):
         image: QImage | None = index.data(Qt.ItemDataRole.DecorationRole)
         frame = self.view.playing_frame(row.path)
         if frame is not None:  # a GIF playing under the mouse or in the selection: its current frame
-            pixmap = QPixmap.fromImage(frame.scaled(art.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            pixmap = QPixmap.fromImage(
+                frame.scaled(
+                    art.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
             target = QRect(0, 0, pixmap.width(), pixmap.height())
             target.moveCenter(art.center())
             painter.drawPixmap(target.topLeft(), pixmap)
@@ -71,8 +94,11 @@ class PanelDelegate(QStyledItemDelegate):
             painter.fillRect(art, pal.color(ALTERNATE_BASE))
         if row.pending:
             generating = f"receiving {format_bytes(row.received)}" if row.received else "generating…"
-            label = {"queued": "queued", "generating": generating,
-                     "partial": f"partial {row.step}/{row.steps or row.step}"}.get(row.state, row.state)
+            label = {
+                "queued": "queued",
+                "generating": generating,
+                "partial": f"partial {row.step}/{row.steps or row.step}",
+            }.get(row.state, row.state)
             badge = QRect(art.left() + 6, art.top() + 6, 120, 22)
             painter.fillRect(badge, QColor(0, 0, 0, 150))
             painter.setPen(QColor("white"))
@@ -95,7 +121,9 @@ class PanelDelegate(QStyledItemDelegate):
         painter.setPen(pal.color(TEXT))
         caption = row.caption or ("" if row.pending else "(double-click to caption)")
         first = f"{index.row() + 1}. {caption}"
-        painter.drawText(text_rect, TOP_LEFT, painter.fontMetrics().elidedText(first, ELIDE_RIGHT, text_rect.width()))
+        painter.drawText(
+            text_rect, TOP_LEFT, painter.fontMetrics().elidedText(first, ELIDE_RIGHT, text_rect.width())
+        )
         if row.cost_usd is not None:
             cost = f"{format_usd(row.cost_usd)}{' (sandbox)' if row.sandbox else ''}"
             painter.setPen(pal.color(PLACEHOLDER))
@@ -135,7 +163,9 @@ class PanelGrid(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setDropIndicatorShown(True)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked
+        )
         self.setItemDelegate(PanelDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._keep: int | None = None
@@ -189,9 +219,12 @@ class PanelGrid(QListView):
         if self.model().rowCount() == 0:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
-                             "This board is empty.\nType a prompt and press Ctrl+Return: one call fills up to 10 panels.\n"
-                             "Double-click a panel to caption it, drag to reorder, Return to open it.")
+            painter.drawText(
+                self.viewport().rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                "This board is empty.\nType a prompt and press Ctrl+Return: one call fills up to 10 panels.\n"
+                "Double-click a panel to caption it, drag to reorder, Return to open it.",
+            )
             painter.end()
 
     def set_thumb_edge(self, edge: int) -> None:

@@ -27,8 +27,10 @@ class JobsPanel(QGroupBox):
         self.dismiss.setToolTip("Outcome unknown: keep it as possibly billed and hide it")
         self.resolve = QPushButton("Resolve…")
         self.resolve.setObjectName("resolveJob")
-        self.resolve.setToolTip("A job that never settles (sent from another host), or one whose outcome you know: "
-                                "settle it as not billed (its reservation is released) or as possibly billed")
+        self.resolve.setToolTip(
+            "A job that never settles (sent from another host), or one whose outcome you know: "
+            "settle it as not billed (its reservation is released) or as possibly billed"
+        )
         menu = QMenu(self.resolve)
         self.resolve_failed = menu.addAction("As failed — it was not billed (release its reservation)")
         self.resolve_unknown = menu.addAction("As outcome unknown — it may have been billed")
@@ -40,8 +42,12 @@ class JobsPanel(QGroupBox):
         self.cancel.clicked.connect(lambda: self._with_row(lambda r: actions.cancel(r.job_id)))
         self.resend.clicked.connect(lambda: self._with_row(lambda r: actions.resend(r.job_id)))
         self.dismiss.clicked.connect(lambda: self._with_row(lambda r: actions.dismiss(r.job_id)))
-        self.resolve_failed.triggered.connect(lambda: self._with_row(lambda r: actions.resolve(r.job_id, "failed")))
-        self.resolve_unknown.triggered.connect(lambda: self._with_row(lambda r: actions.resolve(r.job_id, "unknown")))
+        self.resolve_failed.triggered.connect(
+            lambda: self._with_row(lambda r: actions.resolve(r.job_id, "failed"))
+        )
+        self.resolve_unknown.triggered.connect(
+            lambda: self._with_row(lambda r: actions.resolve(r.job_id, "unknown"))
+        )
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
         model.dataChanged.connect(self._update_buttons)
         self.timer = QTimer(self)

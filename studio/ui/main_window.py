@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from pathlib import Path
-
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.pricing import format_usd
 from studio.state.board_model import PanelRow
@@ -20,6 +26,7 @@ from .dialogs import ask_text
 from .file_opening import FileOpening
 from .grid import PanelGrid
 from .jobs_panel import JobsPanel
+from .panel_actions import PanelActions
 from .panel_details import PanelDetails
 from .prompt_editor import PromptEditor
 from .settings_dialog import SettingsDialog
@@ -45,7 +52,7 @@ class SandboxBanner(QFrame):
         layout.addWidget(self.button)
 
 
-class MainWindow(FileOpening, QMainWindow):
+class MainWindow(FileOpening, PanelActions, QMainWindow):
     closed = Signal()
 
     def __init__(self, session: Session, *, data_folder: str = ""):
@@ -69,7 +76,9 @@ class MainWindow(FileOpening, QMainWindow):
         self.message = QLabel()
         self.message.setObjectName("messageStrip")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("#messageStrip { background: #fdecea; color: #8a1c1c; padding: 6px 12px; }")
+        self.message.setStyleSheet(
+            "#messageStrip { background: #fdecea; color: #8a1c1c; padding: 6px 12px; }"
+        )
         self.message.setVisible(False)
         outer.addWidget(self.message)
 
@@ -131,15 +140,26 @@ class MainWindow(FileOpening, QMainWindow):
 
     def _build_actions(self) -> None:
         mb = self.menuBar()
-        file_menu, edit, view, gen = mb.addMenu("&File"), mb.addMenu("&Edit"), mb.addMenu("&View"), mb.addMenu("&Generate")
+        file_menu, edit, view, gen = (
+            mb.addMenu("&File"),
+            mb.addMenu("&Edit"),
+            mb.addMenu("&View"),
+            mb.addMenu("&Generate"),
+        )
         a = self._action
         self.new_board_action = a("&New board…", self.ask_new_board, "Ctrl+Shift+N", menu=file_menu)
         self.rename_board_action = a("&Rename board…", self.ask_rename_board, menu=file_menu)
         file_menu.addSeparator()
-        self.open_image_action = a("&Open image to edit…", self.ask_open_image, QKeySequence.StandardKey.Open, menu=file_menu)
-        self.save_action = a("&Save image as…", self.save_image_as, QKeySequence.StandardKey.Save, menu=file_menu)
+        self.open_image_action = a(
+            "&Open image to edit…", self.ask_open_image, QKeySequence.StandardKey.Open, menu=file_menu
+        )
+        self.save_action = a(
+            "&Save image as…", self.save_image_as, QKeySequence.StandardKey.Save, menu=file_menu
+        )
         self.export_action = a("&Export board…", self.open_export, "Ctrl+Shift+E", menu=file_menu)
-        self.settings_action = a("Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences, menu=file_menu)
+        self.settings_action = a(
+            "Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences, menu=file_menu
+        )
         file_menu.addSeparator()
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, menu=file_menu)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -151,24 +171,45 @@ class MainWindow(FileOpening, QMainWindow):
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
         edit.addSeparator()
-        self.copy_action = a("&Copy image", self.copy_image, QKeySequence.StandardKey.Copy, menu=edit, on_grid=True)
+        self.copy_action = a(
+            "&Copy image", self.copy_image, QKeySequence.StandardKey.Copy, menu=edit, on_grid=True
+        )
         self.caption_action = a("Edit &caption", self.edit_caption, "F2", menu=edit, on_grid=True)
         self.star_action = a("&Star / unstar", self.toggle_star, "S", menu=edit, on_grid=True)
-        self.delete_action = a("&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True)
+        self.delete_action = a(
+            "&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True
+        )
         self.paint_action = a("Edit with &mask…", self.open_painter, "Ctrl+E", menu=edit, on_grid=True)
         self.empty_trash_action = a("Empty &trash", self.session.empty_trash, menu=edit)
 
         self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)
         self.reveal_action = a("&Reveal file", self.reveal_file, menu=view, on_grid=True)
         view.addSeparator()
-        self.zoom_in_action = a("Zoom &in", lambda: self.grid.set_thumb_edge(self.grid.thumb_edge + 32), QKeySequence.StandardKey.ZoomIn, menu=view)
-        self.zoom_out_action = a("Zoom &out", lambda: self.grid.set_thumb_edge(self.grid.thumb_edge - 32), QKeySequence.StandardKey.ZoomOut, menu=view)
+        self.zoom_in_action = a(
+            "Zoom &in",
+            lambda: self.grid.set_thumb_edge(self.grid.thumb_edge + 32),
+            QKeySequence.StandardKey.ZoomIn,
+            menu=view,
+        )
+        self.zoom_out_action = a(
+            "Zoom &out",
+            lambda: self.grid.set_thumb_edge(self.grid.thumb_edge - 32),
+            QKeySequence.StandardKey.ZoomOut,
+            menu=view,
+        )
 
         self.generate_action = a("&Generate", self.generate, "Ctrl+Return", menu=gen)
-        self.generate_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # the painter's Ctrl+Return edits
+        self.generate_action.setShortcutContext(
+            Qt.ShortcutContext.WindowShortcut
+        )  # the painter's Ctrl+Return edits
         self.reroll_action = a("&Re-roll panel", self.reroll, "Ctrl+R", menu=gen, on_grid=True)
-        self.reroll_refs_action = a("Re-roll with re&ferences", lambda: self.reroll(with_references=True), "Ctrl+Shift+R",
-                                    menu=gen, on_grid=True)
+        self.reroll_refs_action = a(
+            "Re-roll with re&ferences",
+            lambda: self.reroll(with_references=True),
+            "Ctrl+Shift+R",
+            menu=gen,
+            on_grid=True,
+        )
         self.board_toolbar.addAction(self.new_board_action)
         self.board_toolbar.addAction(self.rename_board_action)
 
@@ -181,7 +222,9 @@ class MainWindow(FileOpening, QMainWindow):
         s.board_changed.connect(self._board_changed)
         s.endpoint_changed.connect(self._endpoint_changed)
         s.boards_changed.connect(self._fill_boards)
-        self.board_box.activated.connect(lambda i: s.tasks.start(s.select_board(self.board_box.itemText(i)), "Switching boards"))
+        self.board_box.activated.connect(
+            lambda i: s.tasks.start(s.select_board(self.board_box.itemText(i)), "Switching boards")
+        )
         self.grid.doubleClicked.connect(lambda index: self.open_panel())
         self.grid.selectionModel().currentChanged.connect(lambda *_: self.details.show_row(self._row()))
         s.board.modelReset.connect(lambda: self.details.show_row(self._row()))
@@ -204,15 +247,22 @@ class MainWindow(FileOpening, QMainWindow):
         self.message.setText(text)
         self.message.setVisible(True)
         self.statusBar().showMessage(text, 15000)
-        QTimer.singleShot(15000, self.message, lambda: self.message.text() == text and self.message.setVisible(False))
+        QTimer.singleShot(
+            15000, self.message, lambda: self.message.text() == text and self.message.setVisible(False)
+        )
 
     def offer_opaque(self, request, why: str) -> None:
         """One click sends the same request with an opaque background; nothing is sent without it."""
         self.opaque_box = self._ask_to_send(
-            "Transparent background refused", request,
-            lambda q: f"{why}\n\nSend the same request with an opaque background? "
-                      f"Quote: at most {format_usd(q.total_usd_max)}.",
-            lambda: self.session.send(request), ok_text="Send opaque")
+            "Transparent background refused",
+            request,
+            lambda q: (
+                f"{why}\n\nSend the same request with an opaque background? "
+                f"Quote: at most {format_usd(q.total_usd_max)}."
+            ),
+            lambda: self.session.send(request),
+            ok_text="Send opaque",
+        )
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -223,81 +273,6 @@ class MainWindow(FileOpening, QMainWindow):
     def _row(self) -> PanelRow | None:
         row = self.grid.current_row()
         return row if row is not None and not row.pending else None
-
-    def open_panel(self) -> None:
-        row = self._row()
-        if row and row.path:
-            viewer = ImageViewer(row.path, f"Panel {self.grid.currentIndex().row() + 1} — {row.caption or Path(row.path).name}", self)
-            viewer.finished.connect(lambda _: self.viewers.remove(viewer) if viewer in self.viewers else None)
-            self.viewers.append(viewer)
-            viewer.show()
-
-    def reroll(self, *, with_references: bool = False) -> None:
-        """Quote first: the re-roll is sent only once the user accepts its price."""
-        row = self._row()
-        if not (row and row.panel_id):
-            return
-        if with_references:
-            from studio.state.references import reroll_with_references
-
-            chosen = [r.panel_id for r in self.grid.selected_rows() if r.panel_id]
-            try:
-                request = reroll_with_references(self.session.panel_rows, row.panel_id, chosen, self.session.registry.get)
-            except Exception as exc:
-                self.show_error(str(exc))
-                return
-        else:
-            request = self.session.reroll_request(row.panel_id)
-        if request is None:
-            return
-        panel_id = row.panel_id
-        question = (f"Re-roll this panel with the same parameters ({request.size}, {request.quality})"
-                    + (f", with {len(request.images)} reference image(s)" if with_references else "") + "?")
-        self.reroll_box = self._ask_to_send(
-            "Re-roll panel", request, lambda q: f"{question}\nQuote: {format_usd(q.output_usd)} for the image, "
-                                                f"at most {format_usd(q.total_usd_max)} in all.",
-            lambda: self.session.reroll(panel_id, request))
-
-    def _ask_to_send(self, title: str, request, text, send, ok_text: str | None = None) -> QMessageBox | None:
-        """Quote first: `send` runs only once the user accepts the price (`text(quote)` says it). A request
-        that can no longer be quoted (a model retired since, a cap) is said instead."""
-        try:
-            _, q = self.session.service.check(request)
-        except Exception as exc:  # noqa: BLE001 - whatever changed since: say so
-            self.show_error(str(exc))
-            return None
-        box = QMessageBox(QMessageBox.Icon.Question, title, text(q),
-                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if ok_text:
-            box.button(QMessageBox.StandardButton.Ok).setText(ok_text)
-        box.accepted.connect(send)
-        box.open()  # never exec() under the asyncio loop
-        return box
-
-    def edit_caption(self) -> None:
-        if self._row():
-            self.grid.edit(self.grid.currentIndex())
-
-    def toggle_star(self) -> None:
-        row = self._row()
-        if row and row.panel_id:
-            self.session.set_starred(row.panel_id, not row.starred)
-
-    def delete_panel(self) -> None:
-        row = self._row()
-        if row and row.panel_id:
-            self.session.trash_panel(row.panel_id)
-
-    def copy_image(self) -> None:
-        row = self._row()
-        if row and row.path:
-            async def go():
-                image = await asyncio.to_thread(QImage, row.path)
-                QGuiApplication.clipboard().setImage(image)
-                self.statusBar().showMessage("Image copied to the clipboard", 4000)
-
-            self.session.tasks.start(go(), "Copying the image")
 
     def show_welcome(self) -> None:
         """The first-run panel (inside the window, above the message strip); the prompt keeps focus."""
@@ -328,43 +303,30 @@ class MainWindow(FileOpening, QMainWindow):
         self.export_dialog.setWindowTitle(f"Export board — {self.session.board_name}")
         self.export_dialog.show()  # modeless: the window stays usable while it exports
 
-    def reveal_file(self) -> None:
-        row = self._row()
-        if row and row.path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(row.path).parent)))
-
-    def save_image_as(self) -> None:
-        row = self._row()
-        if not (row and row.path):
-            self.show_error("Select a panel to save its image.")
-            return
-        dialog = QFileDialog(self, "Save image as", str(Path.home() / Path(row.path).name))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        source = row.path
-
-        def chosen(target: str) -> None:
-            self.session.tasks.start(asyncio.to_thread(shutil.copyfile, source, target), "Saving the image")
-
-        dialog.fileSelected.connect(chosen)
-        dialog.open()
-        self.file_dialog = dialog
-
     def _ask(self, title: str, label: str, text: str, done) -> None:
         self.input_dialog = ask_text(self, title, label, text, done)
 
     def ask_new_board(self) -> None:
         s = self.session
-        self._ask("New board", "Name of the new board:", "", lambda name: s.tasks.start(s.select_board(name), "Creating the board"))
+        self._ask(
+            "New board",
+            "Name of the new board:",
+            "",
+            lambda name: s.tasks.start(s.select_board(name), "Creating the board"),
+        )
 
     def ask_rename_board(self) -> None:
         s = self.session
-        self._ask("Rename board", "New name:", s.board_name, lambda name: s.tasks.start(s.rename_board(name), "Renaming the board"))
+        self._ask(
+            "Rename board",
+            "New name:",
+            s.board_name,
+            lambda name: s.tasks.start(s.rename_board(name), "Renaming the board"),
+        )
 
     def open_settings(self) -> None:
         self.settings_dialog = SettingsDialog(self.session, self.data_folder, self)
         self.settings_dialog.open()
-
 
     # -- layout persistence and quitting --------------------------------------------------------
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QSizePolicy, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QWidget,
+)
 
-from studio.state.board_model import MAX_DURATION_S, SHOT_TYPES
-from studio.state.board_model import PanelRow
+from studio.state.board_model import MAX_DURATION_S, SHOT_TYPES, PanelRow
 
 
 class PanelDetails(QGroupBox):

@@ -36,6 +36,8 @@ from .model_picker import (
 )
 
 AUTO_COMPRESSION = -1
+
+
 class PromptEditor(QWidget):
     generate_requested = Signal()
 
@@ -156,33 +158,48 @@ class PromptEditor(QWidget):
     def _wire(self) -> None:
         m = self.model
         self.prompt.textChanged.connect(lambda: self._push("prompt", self.prompt.toPlainText()))
-        self.model_box.currentIndexChanged.connect(lambda _: self._push("model", self.model_box.currentData()))
+        self.model_box.currentIndexChanged.connect(
+            lambda _: self._push("model", self.model_box.currentData())
+        )
         self.size.currentTextChanged.connect(lambda t: self._push("size", t.strip()))
         self.nearest.clicked.connect(lambda: m.suggestion and self.size.setCurrentText(m.suggestion))
         self.quality.currentTextChanged.connect(lambda t: t and self._push("quality", t))
         self.n.valueChanged.connect(lambda v: self._push("n", v))
         self.background.currentTextChanged.connect(lambda t: t and self._push("background", t))
         self.output_format.currentTextChanged.connect(lambda t: t and self._push("output_format", t))
-        self.compression.valueChanged.connect(lambda v: self._push("output_compression", None if v == AUTO_COMPRESSION else v))
+        self.compression.valueChanged.connect(
+            lambda v: self._push("output_compression", None if v == AUTO_COMPRESSION else v)
+        )
         self.moderation.currentTextChanged.connect(lambda t: t and self._push("moderation", t))
         self.partials.valueChanged.connect(lambda v: self._push("partial_images", v))
-        self.complexity.currentIndexChanged.connect(lambda _: self._push("complexity", self.complexity.currentData()))
+        self.complexity.currentIndexChanged.connect(
+            lambda _: self._push("complexity", self.complexity.currentData())
+        )
         self.frames.valueChanged.connect(lambda v: self._push("frame_count", v))
         self.frame_ms.valueChanged.connect(lambda v: self._push("frame_duration_ms", v))
-        self.svg_author.currentIndexChanged.connect(lambda _: self._push("svg_author", self.svg_author.currentData()))
-        self.svg_effort.currentIndexChanged.connect(lambda _: self._push("svg_effort", self.svg_effort.currentData()))
+        self.svg_author.currentIndexChanged.connect(
+            lambda _: self._push("svg_author", self.svg_author.currentData())
+        )
+        self.svg_effort.currentIndexChanged.connect(
+            lambda _: self._push("svg_effort", self.svg_effort.currentData())
+        )
         m.models_changed.connect(self._fill_models)
         self.generate.clicked.connect(self.generate_requested)
         m.changed.connect(self._sync_from_model)
         s = self.session
         s.costs.changed.connect(self._show_generate)  # caps, totals: the next call may now be refused
-        s.presets_changed.connect(self._fill_presets)
-        s.history_changed.connect(self._fill_history)
-        self.presets.activated.connect(lambda i: s.load_preset(self.presets.itemText(i)))
+        library = s.prompts
+        library.presets_changed.connect(self._fill_presets)
+        library.history_changed.connect(self._fill_history)
+        self.presets.activated.connect(lambda i: library.load_preset(self.presets.itemText(i)))
         self.save_preset.clicked.connect(self._ask_save_preset)
         self.rename_preset.clicked.connect(self._ask_rename_preset)
-        self.delete_preset.clicked.connect(lambda: self.presets.currentText() and s.delete_preset(self.presets.currentText()))
-        self.history_search.textChanged.connect(lambda t: s.tasks.start(s.search_history(t), "Searching the history"))
+        self.delete_preset.clicked.connect(
+            lambda: self.presets.currentText() and library.delete_preset(self.presets.currentText())
+        )
+        self.history_search.textChanged.connect(
+            lambda t: s.tasks.start(library.search_history(t), "Searching the history")
+        )
         self.history.itemClicked.connect(self._recall)
 
     def _push(self, name: str, value) -> None:
@@ -226,7 +243,10 @@ class PromptEditor(QWidget):
         finally:
             self._syncing = False
         over = m.char_count > m.char_limit
-        self.count.setText(f"<span style='color:{'#c62828' if over else 'gray'}'>{m.char_count:,} / {m.char_limit:,} characters</span>")
+        self.count.setText(
+            f"<span style='color:{'#c62828' if over else 'gray'}'>{m.char_count:,} / {m.char_limit:,} "
+            "characters</span>"
+        )
         self.error.setText(m.error or "")
         self.error.setVisible(bool(m.error))
         self.nearest.setVisible(bool(m.suggestion))
@@ -253,17 +273,22 @@ class PromptEditor(QWidget):
         self.generate.setToolTip(f"Would be refused: {refusal}" if refusal else "Generate (Ctrl+Return)")
 
     def _fill_models(self) -> None:
-        """Usable models in the order users should pick them, each with why; shut-down ones are not offered."""
+        """Usable models in the order users should pick them, each with why; shut-down ones are not
+        offered."""
         was = self._syncing
         self._syncing = True
         try:
             self.model_box.clear()
             for spec in self.model.registry.picker_models():
-                label = spec.id + (f"  (shuts down {spec.shutdown})" if spec.lifecycle() is Lifecycle.DEPRECATED else "")
+                label = spec.id + (
+                    f"  (shuts down {spec.shutdown})" if spec.lifecycle() is Lifecycle.DEPRECATED else ""
+                )
                 if not spec.listed:
                     label += "  (not in this version's model list)"
                 self.model_box.addItem(label, spec.id)
-                self.model_box.setItemData(self.model_box.count() - 1, model_hint(spec), Qt.ItemDataRole.ToolTipRole)
+                self.model_box.setItemData(
+                    self.model_box.count() - 1, model_hint(spec), Qt.ItemDataRole.ToolTipRole
+                )
                 self.model_box.setItemData(self.model_box.count() - 1, model_hint(spec), WHY_ROLE)
             i = self.model_box.findData(self.model.value("model"))
             self.model_box.setCurrentIndex(max(i, 0))
@@ -293,15 +318,24 @@ class PromptEditor(QWidget):
             self.frame_ms.setRange(rules.duration_min_ms, rules.duration_max_ms)
             self.frame_ms.setValue(rules.duration(m.value("frame_duration_ms")))
             side = rules.largest_square_frame(frames)
-            self.gif_row.setToolTip(f"Size is one frame. {frames} frames fit on one sheet up to {side}x{side} per frame; "
-                                    "no streaming, mask or compression.")
+            self.gif_row.setToolTip(
+                f"Size is one frame. {frames} frames fit on one sheet up to {side}x{side} per frame; "
+                "no streaming, mask or compression."
+            )
         svg = m.value("output_format") == "svg" and spec.svg is not None and m.svg_model_selection
         self._show_row(self.svg_author, svg)
         self._show_row(self.svg_effort, svg)
         if svg and spec.svg is not None:
-            fill_data(self.svg_author, [("project default", None)] + [(a, a) for a in sorted(m.registry.svg_authors)],
-                       m.value("svg_author"))
-            fill_data(self.svg_effort, [("author's default", None)] + [(e, e) for e in spec.svg.efforts], m.value("svg_effort"))
+            fill_data(
+                self.svg_author,
+                [("project default", None)] + [(a, a) for a in sorted(m.registry.svg_authors)],
+                m.value("svg_author"),
+            )
+            fill_data(
+                self.svg_effort,
+                [("author's default", None)] + [(e, e) for e in spec.svg.efforts],
+                m.value("svg_effort"),
+            )
 
     def _show_row(self, field: QWidget, visible: bool) -> None:
         self.form.setRowVisible(field, visible)
@@ -309,14 +343,16 @@ class PromptEditor(QWidget):
     def _fill_presets(self) -> None:
         current = self.presets.currentText()
         self.presets.clear()
-        self.presets.addItems([name for name, _ in self.session.presets])
+        self.presets.addItems([name for name, _ in self.session.prompts.presets])
         self.presets.setCurrentText(current)
 
     def _fill_history(self) -> None:
         self.history.clear()
-        for entry in self.session.history:
+        for entry in self.session.prompts.history:
             r = entry["request"]
-            item = QListWidgetItem(f"{entry['prompt'][:60]}  ·  {r.get('size')} {r.get('quality')} n={r.get('n')}")
+            item = QListWidgetItem(
+                f"{entry['prompt'][:60]}  ·  {r.get('size')} {r.get('quality')} n={r.get('n')}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, r)
             item.setToolTip(entry["prompt"])
             self.history.addItem(item)
@@ -328,9 +364,15 @@ class PromptEditor(QWidget):
         self.dialog = ask_text(self, "Preset", label, text, done)
 
     def _ask_save_preset(self) -> None:
-        self._ask("Save the current parameters as preset:", self.presets.currentText(), self.session.save_preset)
+        self._ask(
+            "Save the current parameters as preset:",
+            self.presets.currentText(),
+            self.session.prompts.save_preset,
+        )
 
     def _ask_rename_preset(self) -> None:
         old = self.presets.currentText()
         if old:
-            self._ask(f"Rename preset {old!r} to:", old, lambda new: self.session.rename_preset(old, new))
+            self._ask(
+                f"Rename preset {old!r} to:", old, lambda new: self.session.prompts.rename_preset(old, new)
+            )

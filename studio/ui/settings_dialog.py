@@ -6,8 +6,22 @@ import asyncio
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QListWidget, QListWidgetItem, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core import deadline
 from studio.core.errors import RefusedError
@@ -15,7 +29,6 @@ from studio.state.key_setup import delete_stored_key, key_status
 from studio.state.lifecycle import endpoint_models, set_opted_models, set_svg_model_selection
 from studio.state.preferences import OPENAI_BASE, parse_amount, refusal_text
 from studio.state.session import Session
-
 
 
 class SettingsDialog(QDialog):
@@ -52,13 +65,17 @@ class SettingsDialog(QDialog):
         self.deadline.setObjectName("answerDeadline")
         self.deadline.setRange(10, int(deadline.MAX_S))
         self.deadline.setSuffix(" s")
-        self.deadline.setToolTip("How long one 1024x1024 medium call may take in all before it is given up as outcome "
-                                 "unknown (a server trickling its answer). Larger sizes, higher quality and more images "
-                                 "get proportionally longer, up to an hour.")
+        self.deadline.setToolTip(
+            "How long one 1024x1024 medium call may take in all before it is given up as outcome "
+            "unknown (a server trickling its answer). Larger sizes, higher quality and more images "
+            "get proportionally longer, up to an hour."
+        )
         self.caps = {k: QLineEdit() for k in ("call", "day", "month", "board")}
         for k, w in self.caps.items():
             w.setPlaceholderText("no cap (USD)")
-        self.svg_selection = QCheckBox("My OpenAI project has SVG model selection (offer the SVG author settings)")
+        self.svg_selection = QCheckBox(
+            "My OpenAI project has SVG model selection (offer the SVG author settings)"
+        )
         self.svg_selection.setObjectName("svgSelection")
         self.svg_selection.setChecked(session.prompt.svg_model_selection)
         self.defaults = QPushButton("Use the current parameters as defaults")
@@ -74,8 +91,10 @@ class SettingsDialog(QDialog):
         self.thumb_memory.setObjectName("thumbnailMemory")
         self.thumb_memory.setRange(8, 4096)
         self.thumb_memory.setSuffix(" MB")
-        self.thumb_memory.setToolTip("Memory for the board's decoded thumbnails; the least recently shown are "
-                                     "dropped first and decoded again when scrolled back into view.")
+        self.thumb_memory.setToolTip(
+            "Memory for the board's decoded thumbnails; the least recently shown are "
+            "dropped first and decoded again when scrolled back into view."
+        )
         form.addRow("Thumbnail memory", self.thumb_memory)
         form.addRow("Cap per call", self.caps["call"])
         form.addRow("Cap per day", self.caps["day"])
@@ -85,8 +104,10 @@ class SettingsDialog(QDialog):
         self.extra_models = QListWidget()
         self.extra_models.setObjectName("extraModels")
         self.extra_models.setMaximumHeight(70)
-        self.extra_models.setToolTip("Models your endpoint lists that this version does not know. Tick one to use it: "
-                                     "checked with the common GPT-image rules, quoted as an estimate with a doubled bound.")
+        self.extra_models.setToolTip(
+            "Models your endpoint lists that this version does not know. Tick one to use it: "
+            "checked with the common GPT-image rules, quoted as an estimate with a doubled bound."
+        )
         form.addRow("Newer models", self.extra_models)
         form.addRow("Defaults", self.defaults)
         form.addRow("Data folder", folder)
@@ -95,7 +116,9 @@ class SettingsDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setObjectName("settingsMessage")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
@@ -143,20 +166,34 @@ class SettingsDialog(QDialog):
         try:  # nothing is saved until everything is valid
             values = {k: parse_amount(w.text()) for k, w in self.caps.items()}
             await self.session.preferences.save_all(
-                self.session.board_name, values["board"], base_url=self.base_url.text().strip(),
-                tier=self.tier.value(), deadline_base_s=float(self.deadline.value()),
+                self.session.board_name,
+                values["board"],
+                base_url=self.base_url.text().strip(),
+                tier=self.tier.value(),
+                deadline_base_s=float(self.deadline.value()),
                 thumbnail_cache_mb=self.thumb_memory.value(),
-                cap_call=values["call"], cap_day=values["day"], cap_month=values["month"])
+                cap_call=values["call"],
+                cap_day=values["day"],
+                cap_month=values["month"],
+            )
         except RefusedError as exc:
             self.message.setText(refusal_text(exc))
             return
         self.session.thumbnails.set_budget(self.thumb_memory.value() << 20)
         await set_svg_model_selection(self.session, self.svg_selection.isChecked())
         items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
-        await set_opted_models(self.session, {i.data(Qt.ItemDataRole.UserRole) for i in items
-                                              if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked})
+        await set_opted_models(
+            self.session,
+            {
+                i.data(Qt.ItemDataRole.UserRole)
+                for i in items
+                if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked
+            },
+        )
         await self.session.refresh_costs()
-        self.message.setText("Saved. Caps and the deadline apply now; the tier, base URL and key apply from the next start.")
+        self.message.setText(
+            "Saved. Caps and the deadline apply now; the tier, base URL and key apply from the next start."
+        )
 
     def check_and_store(self) -> None:
         key = self.key.text().strip()
@@ -180,12 +217,15 @@ class SettingsDialog(QDialog):
 
     async def _delete_key(self) -> None:
         removed = await delete_stored_key()
-        self.message.setText("The stored key was removed (the running session keeps its endpoint until restart)."
-                             if removed else "No key was stored.")
+        self.message.setText(
+            "The stored key was removed (the running session keeps its endpoint until restart)."
+            if removed
+            else "No key was stored."
+        )
         await self._show_key_state()
 
     async def _save_defaults(self) -> None:
-        await self.session.preferences.update(defaults={k: v for k, v in self.session.prompt.values().items() if k != "prompt"})
+        await self.session.preferences.update(
+            defaults={k: v for k, v in self.session.prompt.values().items() if k != "prompt"}
+        )
         self.message.setText("New windows start with these parameters.")
-
-

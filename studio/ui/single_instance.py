@@ -34,7 +34,7 @@ def hand_over(files: list[str], *, name: str | None = None, timeout_ms: int = 50
     return ok
 
 
-def claim(files: list[str], *, name: str | None = None, wait_s: float = 5.0) -> "InstanceServer | None":
+def claim(files: list[str], *, name: str | None = None, wait_s: float = 5.0) -> InstanceServer | None:
     """Become the instance (the listening server is returned) or hand `files` to the running one (None:
     this process should exit). A holder still starting up gets `wait_s` to begin listening."""
     name = name or server_name()

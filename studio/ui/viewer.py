@@ -7,7 +7,15 @@ import asyncio
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QImageReader, QKeySequence, QMovie, QPixmap, QShortcut, QWheelEvent
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
-from PySide6.QtWidgets import QDialog, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.state.vector import safe_renderer
 
@@ -56,9 +64,12 @@ class ImageViewer(QDialog):
         self.info = QLabel("Loading…")
         layout.addWidget(self.view, 1)
         layout.addWidget(self.info)
-        for keys, slot in ((QKeySequence.StandardKey.ZoomIn, lambda: self.view.zoom(1.25)),
-                           (QKeySequence.StandardKey.ZoomOut, lambda: self.view.zoom(0.8)),
-                           (QKeySequence("Ctrl+0"), self.view.actual_size), (QKeySequence("F"), self.view.fit)):
+        for keys, slot in (
+            (QKeySequence.StandardKey.ZoomIn, lambda: self.view.zoom(1.25)),
+            (QKeySequence.StandardKey.ZoomOut, lambda: self.view.zoom(0.8)),
+            (QKeySequence("Ctrl+0"), self.view.actual_size),
+            (QKeySequence("F"), self.view.fit),
+        ):
             QShortcut(keys, self, activated=slot)
         self.path = path
         self.task = asyncio.ensure_future(self._load())
@@ -78,7 +89,9 @@ class ImageViewer(QDialog):
         self.view.item.setPixmap(QPixmap.fromImage(image))  # pixmaps are made on the GUI thread
         self.view.scene().setSceneRect(self.view.item.boundingRect())
         self.view.fit()
-        self.info.setText(f"{image.width()}×{image.height()} · {self.path} · wheel or Ctrl+± zooms, F fits, Ctrl+0 is 100 %")
+        self.info.setText(
+            f"{image.width()}×{image.height()} · {self.path} · wheel or Ctrl+± zooms, F fits, Ctrl+0 is 100 %"
+        )
 
     def _show_svg(self) -> None:
         """A vector item: crisp at every zoom, drawn from the sanitized copy."""
@@ -95,8 +108,10 @@ class ImageViewer(QDialog):
         self.view.scene().setSceneRect(self.svg_item.boundingRect())
         self.view.fit()
         size = renderer.defaultSize()
-        self.info.setText(f"SVG {size.width()}×{size.height()} (vector; shown without scripts or external references) · "
-                          f"{self.path} · wheel or Ctrl+± zooms, F fits")
+        self.info.setText(
+            f"SVG {size.width()}×{size.height()} (vector; shown without scripts or external references) · "
+            f"{self.path} · wheel or Ctrl+± zooms, F fits"
+        )
 
     def _play_gif(self) -> None:
         """The animation, looping, frame by frame into the pixmap item."""
@@ -109,4 +124,6 @@ class ImageViewer(QDialog):
         self.view.item.setPixmap(self.movie.currentPixmap())
         self.view.scene().setSceneRect(self.view.item.boundingRect())
         self.view.fit()
-        self.info.setText(f"GIF, {self.movie.frameCount()} frames · {self.path} · wheel or Ctrl+± zooms, F fits")
+        self.info.setText(
+            f"GIF, {self.movie.frameCount()} frames · {self.path} · wheel or Ctrl+± zooms, F fits"
+        )

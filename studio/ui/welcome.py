@@ -6,14 +6,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.state.key_setup import KeySetup
 from studio.state.preferences import parse_amount
-SANDBOX_INTRO = ("You are in the <b>sandbox</b>: pictures are placeholders made on this computer and nothing is charged. "
-                 "Try it now: type a prompt and press <b>Ctrl+Return</b>. Add your OpenAI key when you want real images; "
-                 "every call is quoted first and capped by your budget.")
+
+SANDBOX_INTRO = (
+    "You are in the <b>sandbox</b>: pictures are placeholders made on this computer and nothing is charged. "
+    "Try it now: type a prompt and press <b>Ctrl+Return</b>. Add your OpenAI key when you want real images; "
+    "every call is quoted first and capped by your budget."
+)
 
 
 class WelcomePanel(QFrame):
@@ -23,7 +35,9 @@ class WelcomePanel(QFrame):
         super().__init__(parent)
         self.session, self.key_setup = session, key_setup
         self.setObjectName("welcome")
-        self.setStyleSheet("#welcome { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }")
+        self.setStyleSheet(
+            "#welcome { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }"
+        )
         outer = QVBoxLayout(self)
         title = QLabel("<b>Welcome to Asset Studio</b>")
         intro = QLabel(SANDBOX_INTRO)
@@ -50,7 +64,9 @@ class WelcomePanel(QFrame):
         for n in range(1, 6):
             t = session.registry.tier(n)
             self.tier.addItem(f"Tier {n}: {t.images_per_minute} images/min", n)
-        self.tier_help = QLabel("Your tier is on platform.openai.com › Limits; calls are paced so they never hit the limit.")
+        self.tier_help = QLabel(
+            "Your tier is on platform.openai.com › Limits; calls are paced so they never hit the limit."
+        )
         self.tier_help.setWordWrap(True)
         grid.addWidget(QLabel("Rate tier"), 2, 0)
         grid.addWidget(self.tier, 2, 1)
@@ -73,7 +89,16 @@ class WelcomePanel(QFrame):
         buttons.addWidget(self.skip)
         buttons.addWidget(self.done)
         outer.addLayout(buttons)
-        for w in (self.key, self.storage, self.add_key, self.tier, self.day_cap, self.month_cap, self.skip, self.done):
+        for w in (
+            self.key,
+            self.storage,
+            self.add_key,
+            self.tier,
+            self.day_cap,
+            self.month_cap,
+            self.skip,
+            self.done,
+        ):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the prompt editor keeps the keyboard
         self.add_key.clicked.connect(self._add_key)
         self.key.returnPressed.connect(self._add_key)
@@ -87,8 +112,11 @@ class WelcomePanel(QFrame):
         if not usable:
             self.key.setPlaceholderText("sk-… (no OS keyring here: choose where to keep it)")
             self.key_status.setText(
-                f"No usable OS keyring was found ({backend}). Keep the key for this session only, set OPENAI_API_KEY "
-                "before starting, or opt in to a plain-text file (mode 0600) that anyone with your account can read.")
+                f"No usable OS keyring was found ({backend}). Keep the key for this session only, set "
+                "OPENAI_API_KEY "
+                "before starting, or opt in to a plain-text file (mode 0600) that anyone with your account "
+                "can read."
+            )
 
     def _add_key(self) -> None:
         storage = "keyring" if self.key_setup.keyring_usable else self.storage.currentData()
@@ -114,7 +142,10 @@ class WelcomePanel(QFrame):
         except Exception as exc:
             self.session.error.emit(f"Budget caps: {exc}")
             day = month = None
-        caps = {f"cap_{which}": value for which, value in (("day", day), ("month", month))
-                if value is not None and value > Decimal(0)}
+        caps = {
+            f"cap_{which}": value
+            for which, value in (("day", day), ("month", month))
+            if value is not None and value > Decimal(0)
+        }
         await self.session.preferences.update(tier=self.tier.currentData(), welcome="saved", **caps)
         await self.session.refresh_costs()

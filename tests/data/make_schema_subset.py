@@ -10,9 +10,20 @@ import yaml
 SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "openai-images-openapi.yaml"
 TARGET = Path(__file__).with_name("openai-images-schemas.yaml")
 KEEP = [
-    "CreateImageRequest", "PartialImages", "Image", "ImagesResponse", "ImageGenUsage", "ImageGenInputUsageDetails",
-    "ImageGenOutputTokensDetails", "ImagesUsage", "ImageGenPartialImageEvent", "ImageGenCompletedEvent",
-    "ImageGenStreamEvent", "ImageEditPartialImageEvent", "ImageEditCompletedEvent", "ImageEditStreamEvent",
+    "CreateImageRequest",
+    "PartialImages",
+    "Image",
+    "ImagesResponse",
+    "ImageGenUsage",
+    "ImageGenInputUsageDetails",
+    "ImageGenOutputTokensDetails",
+    "ImagesUsage",
+    "ImageGenPartialImageEvent",
+    "ImageGenCompletedEvent",
+    "ImageGenStreamEvent",
+    "ImageEditPartialImageEvent",
+    "ImageEditCompletedEvent",
+    "ImageEditStreamEvent",
 ]
 HEADER = """\
 # Trimmed copy of OpenAI's OpenAPI schemas for the image endpoints, for the test suite.

@@ -86,22 +86,55 @@ def load_board(conn: sqlite3.Connection, name: str) -> ExportBoard:
             ej = job(v["job_id"]) if v["kind"] != "original" else None
             if ej is not None and v["kind"] == "edit":
                 cost += committed(ej)
-            history.append({
-                "version": v["seq"], "kind": v["kind"], "current": bool(v.get("current")), "prompt": v.get("prompt") or "",
-                "created_at": v.get("created_at"), "guarded": bool(v.get("guarded")),
-                "drift_outside_mask": json.loads(v["drift_json"]) if v.get("drift_json") else None,
-                "request_id": ej["request_id"] if ej is not None else None,
-                "billed_usd": str(ej["billed_usd"]) if ej is not None and ej["billed_usd"] is not None else None,
-            })
+            history.append(
+                {
+                    "version": v["seq"],
+                    "kind": v["kind"],
+                    "current": bool(v.get("current")),
+                    "prompt": v.get("prompt") or "",
+                    "created_at": v.get("created_at"),
+                    "guarded": bool(v.get("guarded")),
+                    "drift_outside_mask": json.loads(v["drift_json"]) if v.get("drift_json") else None,
+                    "request_id": ej["request_id"] if ej is not None else None,
+                    "billed_usd": str(ej["billed_usd"])
+                    if ej is not None and ej["billed_usd"] is not None
+                    else None,
+                }
+            )
         params = json.loads(gen["request_json"]) if gen else {}
-        panels.append(ExportPanel(
-            number=len(panels) + 1, panel_id=row["id"], path=row["path"], caption=clean_text(row.get("caption") or ""),
-            shot=clean_text(row.get("shot") or ""), duration=float(row.get("duration") or 2.0), notes=row.get("notes") or "",
-            prompt=gen["prompt"] if gen else "", params=params, model=gen["model"] if gen else "",
-            request_id=gen["request_id"] if gen else None,
-            usage=json.loads(gen["usage_json"]) if gen and gen["usage_json"] else None,
-            billed_usd=cost, sandbox=bool(gen["sandbox"]) if gen else False, versions=history))
-    ledger_total = sum((committed(r) for r in conn.execute(
-        "SELECT billed_usd, state, quote_max_usd FROM jobs WHERE board_id = ? AND sandbox = 0", (board["id"],))), Decimal(0))
-    return ExportBoard(clean_text(board["name"]) or "Untitled board", board["created_at"], tuple(panels), ledger_total,
-                       sandbox=bool(panels) and all(p.sandbox for p in panels))
+        panels.append(
+            ExportPanel(
+                number=len(panels) + 1,
+                panel_id=row["id"],
+                path=row["path"],
+                caption=clean_text(row.get("caption") or ""),
+                shot=clean_text(row.get("shot") or ""),
+                duration=float(row.get("duration") or 2.0),
+                notes=row.get("notes") or "",
+                prompt=gen["prompt"] if gen else "",
+                params=params,
+                model=gen["model"] if gen else "",
+                request_id=gen["request_id"] if gen else None,
+                usage=json.loads(gen["usage_json"]) if gen and gen["usage_json"] else None,
+                billed_usd=cost,
+                sandbox=bool(gen["sandbox"]) if gen else False,
+                versions=history,
+            )
+        )
+    ledger_total = sum(
+        (
+            committed(r)
+            for r in conn.execute(
+                "SELECT billed_usd, state, quote_max_usd FROM jobs WHERE board_id = ? AND sandbox = 0",
+                (board["id"],),
+            )
+        ),
+        Decimal(0),
+    )
+    return ExportBoard(
+        clean_text(board["name"]) or "Untitled board",
+        board["created_at"],
+        tuple(panels),
+        ledger_total,
+        sandbox=bool(panels) and all(p.sandbox for p in panels),
+    )

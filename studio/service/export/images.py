@@ -21,7 +21,7 @@ def panel_filename(panel: ExportPanel, ext: str = "png") -> str:
 
 
 def panel_kind(panel: ExportPanel) -> str:
-    """"svg", "gif" (animated results, exported as themselves) or "raster"."""
+    """ "svg", "gif" (animated results, exported as themselves) or "raster"."""
     lowered = panel.path.lower()
     return "svg" if lowered.endswith(".svg") else "gif" if lowered.endswith(".gif") else "raster"
 
@@ -62,9 +62,15 @@ def _rendered_svg(path: str, mtime_ns: int) -> bytes:
     try:
         safe = sanitize_svg(data).decode("utf-8")
         return bytes(
-            resvg_py.svg_to_bytes(svg_string=safe, skip_system_fonts=True, font_files=fonts,
-                                  font_family=family, sans_serif_family=family, serif_family=family,
-                                  monospace_family=family)
+            resvg_py.svg_to_bytes(
+                svg_string=safe,
+                skip_system_fonts=True,
+                font_files=fonts,
+                font_family=family,
+                sans_serif_family=family,
+                serif_family=family,
+                monospace_family=family,
+            )
         )
     except (SvgProblem, ValueError, UnicodeDecodeError) as exc:  # resvg: ValueError on what it cannot draw
         info = inspect_svg(data)
@@ -77,8 +83,9 @@ def _notice_card(text: str, size: tuple[int, int]) -> bytes:
     card = Image.new("RGB", (max(64, min(size[0], 4096)), max(64, min(size[1], 4096))), (58, 42, 42))
     draw = ImageDraw.Draw(card)
     face = ImageFont.truetype(str(resource_path(FONT_REGULAR)), max(12, card.width // 40))
-    draw.multiline_text((card.width // 20, card.height // 2), textwrap.fill(text, 60), font=face,
-                        fill=(255, 208, 208))
+    draw.multiline_text(
+        (card.width // 20, card.height // 2), textwrap.fill(text, 60), font=face, fill=(255, 208, 208)
+    )
     out = io.BytesIO()
     card.save(out, "PNG")
     return out.getvalue()

@@ -50,10 +50,16 @@ def abandoned(folder: Path, *, now: float | None = None) -> bool:
 
 def remember_folder(conn: sqlite3.Connection, out_dir: Path) -> None:
     with transaction(conn):
-        conn.execute("INSERT INTO export_folders (path, used_at) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET "
-                     "used_at = excluded.used_at", (str(Path(out_dir).resolve()), iso(utc_now())))
-        conn.execute("DELETE FROM export_folders WHERE path NOT IN (SELECT path FROM export_folders "
-                     "ORDER BY used_at DESC LIMIT ?)", (REMEMBERED,))
+        conn.execute(
+            "INSERT INTO export_folders (path, used_at) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET "
+            "used_at = excluded.used_at",
+            (str(Path(out_dir).resolve()), iso(utc_now())),
+        )
+        conn.execute(
+            "DELETE FROM export_folders WHERE path NOT IN (SELECT path FROM export_folders "
+            "ORDER BY used_at DESC LIMIT ?)",
+            (REMEMBERED,),
+        )
 
 
 def sweep(conn: sqlite3.Connection) -> list[Path]:

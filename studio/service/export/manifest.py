@@ -12,32 +12,68 @@ from studio.core.redact import redact
 
 from .board import ExportBoard
 
-CSV_COLUMNS = ["number", "file", "sha256", "caption", "shot", "duration_s", "notes", "prompt", "model", "size", "quality",
-               "request_id", "billed_usd", "sandbox", "versions"]
+CSV_COLUMNS = [
+    "number",
+    "file",
+    "sha256",
+    "caption",
+    "shot",
+    "duration_s",
+    "notes",
+    "prompt",
+    "model",
+    "size",
+    "quality",
+    "request_id",
+    "billed_usd",
+    "sandbox",
+    "versions",
+]
 
 
-def manifest(board: ExportBoard, files: dict[int, tuple[str, str]], exported_at: str,
-             skipped: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def manifest(
+    board: ExportBoard,
+    files: dict[int, tuple[str, str]],
+    exported_at: str,
+    skipped: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """`files` maps panel number -> (file name, sha256) of the exported PNGs (when png was exported);
     `skipped`: the panels left out because their image could not be read, with the reason."""
     panels = []
     for p in board.panels:
         name, digest = files.get(p.number, (None, None))
-        panels.append({
-            "number": p.number, "file": name, "sha256": digest, "caption": p.caption, "shot": p.shot,
-            "duration_s": p.duration, "notes": p.notes, "prompt": p.prompt, "params": p.params, "model": p.model,
-            "request_id": p.request_id, "usage": p.usage, "billed_usd": str(p.billed_usd), "sandbox": p.sandbox,
-            "edit_history": p.versions,
-        })
+        panels.append(
+            {
+                "number": p.number,
+                "file": name,
+                "sha256": digest,
+                "caption": p.caption,
+                "shot": p.shot,
+                "duration_s": p.duration,
+                "notes": p.notes,
+                "prompt": p.prompt,
+                "params": p.params,
+                "model": p.model,
+                "request_id": p.request_id,
+                "usage": p.usage,
+                "billed_usd": str(p.billed_usd),
+                "sandbox": p.sandbox,
+                "edit_history": p.versions,
+            }
+        )
     return {
-        "board": board.name, "board_created_at": board.created_at, "exported_at": exported_at,
-        "app": f"Asset Studio {__version__}", "panel_count": len(board.panels),
+        "board": board.name,
+        "board_created_at": board.created_at,
+        "exported_at": exported_at,
+        "app": f"Asset Studio {__version__}",
+        "panel_count": len(board.panels),
         "total_duration_s": sum(p.duration for p in board.panels),
         "panels_billed_usd": str(board.panels_total_usd),
         "ledger_total_usd": str(board.ledger_total_usd),
         "sandbox": board.sandbox,
-        "note": "billed_usd per panel is its share of its generation call plus its edits, from the API's usage; "
-                "ledger_total_usd is every real call on this board (sandbox calls never count)",
+        "note": "billed_usd per panel is its share of its generation call plus its edits, from the API's "
+        "usage; "
+        "ledger_total_usd is every real call on this board (sandbox calls never count)",
         "panels": panels,
         "skipped_panels": skipped or [],
     }
@@ -53,11 +89,23 @@ def manifest_csv(data: dict[str, Any]) -> bytes:
     writer.writeheader()
     for p in data["panels"]:
         params = p.get("params") or {}
-        writer.writerow({
-            "number": p["number"], "file": p["file"] or "", "sha256": p["sha256"] or "", "caption": p["caption"],
-            "shot": p["shot"], "duration_s": p["duration_s"], "notes": p["notes"], "prompt": p["prompt"],
-            "model": p["model"], "size": params.get("size", ""), "quality": params.get("quality", ""),
-            "request_id": p["request_id"] or "", "billed_usd": p["billed_usd"], "sandbox": p["sandbox"],
-            "versions": len(p["edit_history"]) or 1,
-        })
+        writer.writerow(
+            {
+                "number": p["number"],
+                "file": p["file"] or "",
+                "sha256": p["sha256"] or "",
+                "caption": p["caption"],
+                "shot": p["shot"],
+                "duration_s": p["duration_s"],
+                "notes": p["notes"],
+                "prompt": p["prompt"],
+                "model": p["model"],
+                "size": params.get("size", ""),
+                "quality": params.get("quality", ""),
+                "request_id": p["request_id"] or "",
+                "billed_usd": p["billed_usd"],
+                "sandbox": p["sandbox"],
+                "versions": len(p["edit_history"]) or 1,
+            }
+        )
     return redact(buf.getvalue()).encode("utf-8")

@@ -5,8 +5,8 @@ text is real, selectable text on any machine."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.utils import ImageReader
@@ -15,8 +15,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from studio import __version__
-from studio.core.text import wrap_text
 from studio.core.resources import FONT_BOLD, FONT_REGULAR, resource_path
+from studio.core.text import wrap_text
 
 from .board import ExportBoard, ExportPanel
 from .images import decoded
@@ -58,14 +58,20 @@ def _cover(c: Canvas, board: ExportBoard, exported_at: str, page: tuple[float, f
     for k, line in enumerate(_lines(board.name, BOLD, 30, w - 2 * MARGIN * 2, 3)):
         c.drawString(MARGIN * 2, h * 0.62 - k * 36, line)
     c.setFont(REGULAR, 14)
-    facts = [f"{len(board.panels)} panels · {sum(p.duration for p in board.panels):g} s",
-             f"Total cost: {cost_text(board)}", f"Exported {exported_at}", f"Asset Studio {__version__}"]
+    facts = [
+        f"{len(board.panels)} panels · {sum(p.duration for p in board.panels):g} s",
+        f"Total cost: {cost_text(board)}",
+        f"Exported {exported_at}",
+        f"Asset Studio {__version__}",
+    ]
     for k, fact in enumerate(facts):
         c.drawString(MARGIN * 2, h * 0.62 - 70 - k * 22, fact)
     c.showPage()
 
 
-def _panel(c: Canvas, panel: ExportPanel, x: float, y: float, w: float, h: float, text_h: float, scale: float) -> None:
+def _panel(
+    c: Canvas, panel: ExportPanel, x: float, y: float, w: float, h: float, text_h: float, scale: float
+) -> None:
     """One panel: the picture fitted in (x, y + text_h, w, h - text_h), its texts below."""
     img_h = h - text_h
     image = _jpeg(panel, int(max(w, img_h) * 200 / 72))  # 200 dpi
@@ -92,8 +98,15 @@ def _panel(c: Canvas, panel: ExportPanel, x: float, y: float, w: float, h: float
     c.setFillGray(0)
 
 
-def storyboard_pdf(board: ExportBoard, path: Path, exported_at: str, *, per_page: int = 6, page_size: str = "A4",
-                   tick: Callable[[], None] = lambda: None) -> int:
+def storyboard_pdf(
+    board: ExportBoard,
+    path: Path,
+    exported_at: str,
+    *,
+    per_page: int = 6,
+    page_size: str = "A4",
+    tick: Callable[[], None] = lambda: None,
+) -> int:
     """Write the PDF; returns its page count."""
     if per_page not in LAYOUTS:
         raise ValueError(f"per_page must be one of {sorted(LAYOUTS)}")
@@ -117,10 +130,12 @@ def storyboard_pdf(board: ExportBoard, path: Path, exported_at: str, *, per_page
     for start in range(0, len(board.panels), per_page):
         c.setFont(REGULAR, 8)
         c.setFillGray(0.45)
-        c.drawString(MARGIN, ph - MARGIN + 4, _lines(board.name, REGULAR, 8, pw / 2, 1)[0] if board.name else "")
+        c.drawString(
+            MARGIN, ph - MARGIN + 4, _lines(board.name, REGULAR, 8, pw / 2, 1)[0] if board.name else ""
+        )
         c.drawRightString(pw - MARGIN, ph - MARGIN + 4, f"page {pages + 1}")
         c.setFillGray(0)
-        for k, panel in enumerate(board.panels[start:start + per_page]):
+        for k, panel in enumerate(board.panels[start : start + per_page]):
             r, col = divmod(k, cols)
             x = MARGIN + col * (cell_w + gap)
             y = ph - MARGIN - 16 - (r + 1) * cell_h - r * gap

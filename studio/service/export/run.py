@@ -11,9 +11,9 @@ import shutil
 import threading
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from studio.core import clock
 from studio.core.errors import RefusedError
@@ -21,8 +21,8 @@ from studio.core.files import atomic_write
 from studio.core.names import slugify
 
 from .board import ExportBoard
-from .leftovers import PARTIAL_MARK, mark_partial
 from .images import forget_decoded, lossless_png, panel_filename, panel_kind, unreadable
+from .leftovers import PARTIAL_MARK, mark_partial
 from .manifest import manifest, manifest_csv, manifest_json
 from .pdf import LAYOUTS, PAGE_SIZES, storyboard_pdf
 from .sheets import animatic_gif, contact_sheet
@@ -61,7 +61,9 @@ class ExportOptions:
 class ExportResult:
     folder: Path
     files: list[str] = field(default_factory=list)  # names inside the folder
-    skipped: list[dict[str, object]] = field(default_factory=list)  # panels whose image could not be read, and why
+    skipped: list[dict[str, object]] = field(
+        default_factory=list
+    )  # panels whose image could not be read, and why
 
 
 def readable_panels(board: ExportBoard) -> tuple[ExportBoard, list[dict[str, object]]]:
@@ -73,8 +75,16 @@ def readable_panels(board: ExportBoard) -> tuple[ExportBoard, list[dict[str, obj
         if why is None:
             usable.append(panel)
         else:
-            skipped.append({"number": panel.number, "panel_id": panel.panel_id, "caption": panel.caption,
-                            "path": panel.path, "request_id": panel.request_id, "reason": why})
+            skipped.append(
+                {
+                    "number": panel.number,
+                    "panel_id": panel.panel_id,
+                    "caption": panel.caption,
+                    "path": panel.path,
+                    "request_id": panel.request_id,
+                    "reason": why,
+                }
+            )
     return replace(board, panels=tuple(usable)), skipped
 
 
@@ -91,9 +101,15 @@ def _write(path: Path, data: bytes) -> None:
     atomic_write(path, data, public=True)  # exports get ordinary file modes
 
 
-def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = ExportOptions(), *,
-                 progress: Callable[[float, str], None] | None = None, cancel: threading.Event | None = None,
-                 now: dt.datetime | None = None) -> ExportResult:
+def export_board(
+    board: ExportBoard,
+    out_dir: Path,
+    options: ExportOptions = ExportOptions(),
+    *,
+    progress: Callable[[float, str], None] | None = None,
+    cancel: threading.Event | None = None,
+    now: dt.datetime | None = None,
+) -> ExportResult:
     """Write the chosen formats; returns the finished folder. Runs in a worker thread. Panels whose image
     cannot be read are skipped, listed in the result and the manifest; everything else is written."""
     options.check()
@@ -101,8 +117,11 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
         raise RefusedError(f"board {board.name!r} has no finished panels to export")
     board, skipped = readable_panels(board)
     if not board.panels:
-        raise RefusedError(f"board {board.name!r}: no panel's image can be read ("
-                           + "; ".join(f"panel {s['number']}: {s['reason']}" for s in skipped) + ")")
+        raise RefusedError(
+            f"board {board.name!r}: no panel's image can be read ("
+            + "; ".join(f"panel {s['number']}: {s['reason']}" for s in skipped)
+            + ")"
+        )
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -147,16 +166,29 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
                     pngs.setdefault(panel.number, (png_name, hashlib.sha256(png).hexdigest()))
                 tick(f"PNG {panel.number}")
         if "contact" in content:
-            sheet = contact_sheet(board, exported_at, columns=options.columns, tick=lambda: tick("contact sheet"))
+            sheet = contact_sheet(
+                board, exported_at, columns=options.columns, tick=lambda: tick("contact sheet")
+            )
             sheet.save(temp / "contact-sheet.png", "PNG", optimize=False, compress_level=6)
             files.append("contact-sheet.png")
         if "pdf" in content:
-            storyboard_pdf(board, temp / "storyboard.pdf", exported_at, per_page=options.per_page,
-                           page_size=options.page_size, tick=lambda: tick("PDF"))
+            storyboard_pdf(
+                board,
+                temp / "storyboard.pdf",
+                exported_at,
+                per_page=options.per_page,
+                page_size=options.page_size,
+                tick=lambda: tick("PDF"),
+            )
             files.append("storyboard.pdf")
         if "gif" in content:
-            animatic_gif(board, temp / "animatic.gif", width=options.gif_width, burn_in=options.burn_in,
-                         tick=lambda: tick("GIF"))
+            animatic_gif(
+                board,
+                temp / "animatic.gif",
+                width=options.gif_width,
+                burn_in=options.burn_in,
+                tick=lambda: tick("GIF"),
+            )
             files.append("animatic.gif")
         if "manifest" in content:
             data = manifest(board, pngs, exported_at, skipped)
@@ -169,7 +201,11 @@ def export_board(board: ExportBoard, out_dir: Path, options: ExportOptions = Exp
             with zipfile.ZipFile(temp / zip_name, "w") as zf:
                 for name in files:  # PNG, GIF and PDF are compressed already: store them, deflate the text
                     packed = name.endswith((".json", ".csv"))
-                    zf.write(temp / name, arcname=name, compress_type=zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED)
+                    zf.write(
+                        temp / name,
+                        arcname=name,
+                        compress_type=zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED,
+                    )
             if formats == {"zip"}:
                 for name in files:
                     (temp / name).unlink()

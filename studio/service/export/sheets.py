@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PIL import Image, ImageDraw, ImageFont
 
 from studio.core.pricing import format_usd
-from studio.core.text import wrap_text
 from studio.core.resources import FONT_BOLD, FONT_REGULAR, resource_path
+from studio.core.text import wrap_text
 
 from .board import ExportBoard, ExportPanel
 from .images import decoded
@@ -23,7 +23,9 @@ def font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(resource_path(FONT_BOLD if bold else FONT_REGULAR)), size)
 
 
-def wrap(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+def wrap(
+    draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int, max_lines: int
+) -> list[str]:
     return wrap_text(text, lambda t: draw.textlength(t, font=face), width, max_lines)
 
 
@@ -46,8 +48,13 @@ def cost_text(board: ExportBoard) -> str:
     return f"{format_usd(total)} (sandbox, not charged)" if board.sandbox else format_usd(total)
 
 
-def contact_sheet(board: ExportBoard, exported_at: str, *, columns: int | None = None,
-                  tick: Callable[[], None] = lambda: None) -> Image.Image:
+def contact_sheet(
+    board: ExportBoard,
+    exported_at: str,
+    *,
+    columns: int | None = None,
+    tick: Callable[[], None] = lambda: None,
+) -> Image.Image:
     panels = board.panels
     first = decoded(panels[0], 64) if panels else None
     aspect = first.width / first.height if first else 16 / 9
@@ -64,8 +71,11 @@ def contact_sheet(board: ExportBoard, exported_at: str, *, columns: int | None =
     height = header + rows * (cell_h + text_h + gap) + margin
     sheet = Image.new("RGB", (SHEET_WIDTH, height), PAPER)
     draw = ImageDraw.Draw(sheet)
-    draw.text((margin, 70), wrap(draw, board.name, f_title, SHEET_WIDTH - 2 * margin, 1)[0], font=f_title, fill=INK)
-    meta = f"{len(panels)} panels · {exported_at} · total {cost_text(board)} · {sum(p.duration for p in panels):g} s"
+    draw.text(
+        (margin, 70), wrap(draw, board.name, f_title, SHEET_WIDTH - 2 * margin, 1)[0], font=f_title, fill=INK
+    )
+    seconds = sum(p.duration for p in panels)
+    meta = f"{len(panels)} panels · {exported_at} · total {cost_text(board)} · {seconds:g} s"
     draw.text((margin, 150), meta, font=f_meta, fill=MUTED)
     draw.line((margin, header - 20, SHEET_WIDTH - margin, header - 20), fill=RULE, width=3)
     for i, panel in enumerate(panels):
@@ -73,9 +83,13 @@ def contact_sheet(board: ExportBoard, exported_at: str, *, columns: int | None =
         x = margin + c * (cell_w + gap)
         y = header + r * (cell_h + text_h + gap)
         image = decoded(panel, max(cell_w, cell_h))
-        fitted = image.resize((cell_w, max(1, int(cell_w * image.height / image.width))), Image.Resampling.LANCZOS)
+        fitted = image.resize(
+            (cell_w, max(1, int(cell_w * image.height / image.width))), Image.Resampling.LANCZOS
+        )
         if fitted.height > cell_h:  # taller than the first panel: fit the height instead
-            fitted = image.resize((max(1, int(cell_h * image.width / image.height)), cell_h), Image.Resampling.LANCZOS)
+            fitted = image.resize(
+                (max(1, int(cell_h * image.width / image.height)), cell_h), Image.Resampling.LANCZOS
+            )
         sheet.paste(fitted, (x + (cell_w - fitted.width) // 2, y + (cell_h - fitted.height) // 2))
         draw.rectangle((x - 1, y - 1, x + cell_w, y + cell_h), outline=RULE, width=2)
         ty = y + cell_h + 10
@@ -103,7 +117,12 @@ def _burn(frame: Image.Image, panel: ExportPanel, burn_in: bool) -> Image.Image:
         band = int(face.size * 1.35) * len(lines) + face.size
         draw.rectangle((0, h - band, w, h), fill=(0, 0, 0, 215))
         for k, ln in enumerate(lines):
-            draw.text((w // 40, h - band + face.size // 2 + k * int(face.size * 1.35)), ln, font=face, fill=(255, 255, 255, 255))
+            draw.text(
+                (w // 40, h - band + face.size // 2 + k * int(face.size * 1.35)),
+                ln,
+                font=face,
+                fill=(255, 255, 255, 255),
+            )
     return frame
 
 
@@ -136,14 +155,22 @@ def _panel_frames(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> l
 def _framed(panel: ExportPanel, image: Image.Image, size: tuple[int, int], burn_in: bool) -> Image.Image:
     w, h = size
     scale = min(w / image.width, h / image.height)
-    fitted = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS)
+    fitted = image.resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS
+    )
     frame = Image.new("RGB", size, (0, 0, 0))
     frame.paste(fitted, ((w - fitted.width) // 2, (h - fitted.height) // 2))
     return _burn(frame, panel, burn_in)
 
 
-def animatic_gif(board: ExportBoard, path: Path, *, width: int = 640, burn_in: bool = True,
-                 tick: Callable[[], None] = lambda: None) -> list[int]:
+def animatic_gif(
+    board: ExportBoard,
+    path: Path,
+    *,
+    width: int = 640,
+    burn_in: bool = True,
+    tick: Callable[[], None] = lambda: None,
+) -> list[int]:
     """An animated GIF, each frame held for its panel's duration; returns the durations in ms."""
     if not board.panels:
         raise ValueError("the board has no panels to animate")
@@ -152,10 +179,21 @@ def animatic_gif(board: ExportBoard, path: Path, *, width: int = 640, burn_in: b
     frames, durations = [], []
     for panel in board.panels:
         for image, ms in _panel_frames(panel, size, burn_in):
-            frames.append(image.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.FLOYDSTEINBERG))
+            frames.append(
+                image.quantize(
+                    colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.FLOYDSTEINBERG
+                )
+            )
             durations.append(ms)
         tick()
-    frames[0].save(path, "GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0, disposal=1,
-                   optimize=False)
+    frames[0].save(
+        path,
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=0,
+        disposal=1,
+        optimize=False,
+    )
     return durations
-

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
-                               QGraphicsView, QStyleOptionGraphicsItem, QWidget)
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from studio.state.markup_document import MarkupDocument
 from studio.state.mask_document import MaskDocument
@@ -39,7 +46,9 @@ class ImageItem(QGraphicsItem):
         self.image = image
         self.update()
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         exposed = option.exposedRect.toAlignedRect().intersected(self.image.rect())
         if exposed.isEmpty():
             return
@@ -48,8 +57,13 @@ class ImageItem(QGraphicsItem):
             x = int(self.image.width() * self.split)
             right = QRect(x, exposed.top(), exposed.right() - x + 1, exposed.height()).intersected(exposed)
             if not right.isEmpty():
-                painter.drawImage(right.topLeft(), self.other.scaled(self.image.size()) if self.other.size() != self.image.size()
-                                  else self.other, right)
+                painter.drawImage(
+                    right.topLeft(),
+                    self.other.scaled(self.image.size())
+                    if self.other.size() != self.image.size()
+                    else self.other,
+                    right,
+                )
             painter.setPen(QPen(QColor(255, 255, 255), 0))
             painter.drawLine(x, exposed.top(), x, exposed.bottom())
 
@@ -67,7 +81,9 @@ class MaskItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(self.doc.mask.rect())
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         exposed = option.exposedRect.toAlignedRect().intersected(self.doc.mask.rect())
         if exposed.isEmpty():
             return
@@ -86,7 +102,9 @@ class Canvas(QGraphicsView):
     cursor_moved = Signal(int, int)
     text_requested = Signal(QPointF)  # the markup text tool was clicked here
 
-    def __init__(self, doc: MaskDocument, parent: QWidget | None = None, markup: MarkupDocument | None = None):
+    def __init__(
+        self, doc: MaskDocument, parent: QWidget | None = None, markup: MarkupDocument | None = None
+    ):
         super().__init__(parent)
         self.doc = doc
         self.setScene(QGraphicsScene(self))
@@ -160,7 +178,10 @@ class Canvas(QGraphicsView):
             if pinch is not None:
                 self.zoom_by(pinch.scaleFactor())
                 return True
-        if event.type() == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+        if (
+            event.type() == QEvent.Type.NativeGesture
+            and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
+        ):
             self.zoom_by(1.0 + event.value())
             return True
         return super().viewportEvent(event)
@@ -173,7 +194,9 @@ class Canvas(QGraphicsView):
         if heatmap is None or heatmap.isNull():
             self.heatmap_item.setVisible(False)
             return
-        self.heatmap_item.set_image(heatmap.scaled(self.doc.image.size()) if heatmap.size() != self.doc.image.size() else heatmap)
+        self.heatmap_item.set_image(
+            heatmap.scaled(self.doc.image.size()) if heatmap.size() != self.doc.image.size() else heatmap
+        )
         self.heatmap_item.setVisible(True)
 
     def set_compare(self, other: QImage | None, split: float = 0.5) -> None:
@@ -209,7 +232,11 @@ class Canvas(QGraphicsView):
         if event.key() == Qt.Key.Key_BracketLeft:
             self.doc.step_brush(False)
             return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.tool == "polygon" and len(self._points) > 2:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.tool == "polygon"
+            and len(self._points) > 2
+        ):
             self._finish_polygon(erase=bool(event.modifiers() & Qt.KeyboardModifier.AltModifier))
             return
         if event.key() == Qt.Key.Key_Escape:
@@ -227,7 +254,9 @@ class Canvas(QGraphicsView):
 
     def mousePressEvent(self, event) -> None:
         pos = self.mapToScene(event.position().toPoint())
-        if event.button() == Qt.MouseButton.MiddleButton or (event.button() == Qt.MouseButton.LeftButton and self._space):
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and self._space
+        ):
             self._panning, self._pan_from = True, event.position()
             return
         if event.button() != Qt.MouseButton.LeftButton:

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QRadioButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.state.edit_controller import EditController
 
@@ -33,8 +47,10 @@ class EditPanel(QWidget):
         self.use_mask = QRadioButton("A mask: only the painted area may change (drift guard)")
         self.use_markup = QRadioButton("Markup: arrows, circles, boxes, notes drawn over the image")
         self.use_mask.setChecked(True)
-        self.markup_note = QLabel("With markup, anything in the image may change: the model follows your drawing and "
-                                  "prompt, and the drift guard (mask edits only) does not apply.")
+        self.markup_note = QLabel(
+            "With markup, anything in the image may change: the model follows your drawing and "
+            "prompt, and the drift guard (mask edits only) does not apply."
+        )
         self.markup_note.setWordWrap(True)
         self.markup_note.setStyleSheet("color: #b26a00;")
         self.markup_note.setVisible(False)
@@ -60,7 +76,9 @@ class EditPanel(QWidget):
         gl = QFormLayout(guard)
         self.keep_outside = QCheckBox("Keep outside the mask")
         self.keep_outside.setChecked(True)
-        self.keep_outside.setToolTip("Put the source's own pixels back outside the feathered mask (OpenAI's masks are only hints)")
+        self.keep_outside.setToolTip(
+            "Put the source's own pixels back outside the feathered mask (OpenAI's masks are only hints)"
+        )
         self.feather = QSpinBox()
         self.feather.setRange(0, 256)
         self.feather.setValue(8)
@@ -88,7 +106,9 @@ class EditPanel(QWidget):
         self.split.setRange(0, 100)
         self.split.setValue(50)
         self.raw_button = QPushButton("Use the raw result instead")
-        self.raw_button.setToolTip("The result exactly as the API returned it, drift and all (kept in the library either way)")
+        self.raw_button.setToolTip(
+            "The result exactly as the API returned it, drift and all (kept in the library either way)"
+        )
         self.raw_button.setEnabled(False)
         for w in (self.show_heatmap, self.compare, self.split, self.raw_button):
             res.addWidget(w)
@@ -109,7 +129,9 @@ class EditPanel(QWidget):
         self.use_markup.toggled.connect(self._layer)
         self.add_file_button.clicked.connect(self.add_reference_file)
         self.add_panel_button.clicked.connect(self.add_reference_panel)
-        self.remove_ref_button.clicked.connect(lambda: controller.remove_reference(self.references.currentRow()))
+        self.remove_ref_button.clicked.connect(
+            lambda: controller.remove_reference(self.references.currentRow())
+        )
         self.show_heatmap.toggled.connect(self.heatmap_toggled)
         self.compare.toggled.connect(lambda on: self.compare_changed.emit(on, self.split.value()))
         self.split.valueChanged.connect(lambda v: self.compare_changed.emit(self.compare.isChecked(), v))
@@ -128,8 +150,11 @@ class EditPanel(QWidget):
     def _layer(self, markup: bool) -> None:
         self.markup_note.setVisible(markup)
         self.guard_box.setEnabled(not markup)
-        self.prompt.setPlaceholderText("What should change where your markup points?" if markup
-                                       else "What should change inside the mask?")
+        self.prompt.setPlaceholderText(
+            "What should change where your markup points?"
+            if markup
+            else "What should change inside the mask?"
+        )
         self.layer_changed.emit("markup" if markup else "mask")
 
     def allow_markup(self, allowed: bool, why: str) -> None:
@@ -176,15 +201,25 @@ class EditPanel(QWidget):
             self.controller.revert(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _finished(self, result: dict) -> None:
-        self.raw_button.setEnabled(self.controller.panel_id is not None and result.get("raw_path") != result.get("path"))
+        self.raw_button.setEnabled(
+            self.controller.panel_id is not None and result.get("raw_path") != result.get("path")
+        )
         drift = result.get("drift")
         if result.get("markup"):
-            self.drift.setText("Edited with markup: anything may have changed (the drift guard applies to mask edits only). "
-                               "Compare with before to see what did.")
+            self.drift.setText(
+                "Edited with markup: anything may have changed (the drift guard applies to mask edits only). "
+                "Compare with before to see what did."
+            )
             return
         if drift is None:
             self.drift.setText("Edited (no mask: nothing to guard).")
             return
-        kept = "the source's pixels were put back there" if self.keep_outside.isChecked() else "raw result kept (guard off)"
-        self.drift.setText(f"Drift outside the mask: {drift.share:.1%} of protected pixels changed "
-                           f"(worst {drift.worst} levels) — {kept}.")
+        kept = (
+            "the source's pixels were put back there"
+            if self.keep_outside.isChecked()
+            else "raw result kept (guard off)"
+        )
+        self.drift.setText(
+            f"Drift outside the mask: {drift.share:.1%} of protected pixels changed "
+            f"(worst {drift.worst} levels) — {kept}."
+        )

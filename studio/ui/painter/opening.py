@@ -15,8 +15,9 @@ from .window import PainterWindow, decode
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 
 
-async def open_painter(session: Any, *, panel_id: int | None = None, path: str | None = None,
-                       parent: QWidget | None = None) -> PainterWindow:
+async def open_painter(
+    session: Any, *, panel_id: int | None = None, path: str | None = None, parent: QWidget | None = None
+) -> PainterWindow:
     """Load the source (the panel's current version, or the file) off the GUI thread, then show."""
     controller = EditController(session, panel_id=panel_id, path=path)
     await controller.load()

@@ -7,21 +7,34 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QImageReader, QKeySequence
-from PySide6.QtWidgets import (QColorDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QSlider, QSpinBox,
-                               QToolBar, QWidget)
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QSlider,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
 
 from studio.state.edit_controller import EditController
-from studio.state.markup_document import MARKUP_TOOLS
 from studio.state.mask_document import MaskDocument
-
-from ..dialogs import ask_text
 
 from .canvas import TOOLS, Canvas
 from .edit_panel import EditPanel
+from .markup_controls import MarkupControls
 
-TOOL_KEYS = {"brush": "B", "eraser": "E", "rect": "R", "ellipse": "O", "lasso": "L", "polygon": "P", "fill": "F"}
-MARKUP_KEYS = {"arrow": "A", "circle": "C", "box": "X", "pen": "N", "text": "T"}
-MARKUP_LABELS = {"arrow": "Arrow", "circle": "Circle", "box": "Box", "pen": "Pen", "text": "Note"}
+TOOL_KEYS = {
+    "brush": "B",
+    "eraser": "E",
+    "rect": "R",
+    "ellipse": "O",
+    "lasso": "L",
+    "polygon": "P",
+    "fill": "F",
+}
 
 
 def decode(path: str) -> QImage:
@@ -34,12 +47,16 @@ def decode(path: str) -> QImage:
     return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
-class PainterWindow(QMainWindow):
+class PainterWindow(MarkupControls, QMainWindow):
     def __init__(self, controller: EditController, image: QImage, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        name = f"panel {controller.panel_id}" if controller.panel_id is not None else Path(controller.source_path or "").name
+        name = (
+            f"panel {controller.panel_id}"
+            if controller.panel_id is not None
+            else Path(controller.source_path or "").name
+        )
         self._name = name
         self.setWindowTitle(f"Mask Painter — {name}")
         self.doc = MaskDocument(image, self)
@@ -65,7 +82,9 @@ class PainterWindow(QMainWindow):
 
     def _allow_markup(self) -> None:
         spec = self.controller.session.prompt.spec
-        self.panel.allow_markup(spec.markup, f"{spec.id} takes no markup: pick gpt-image-2.6 (or 2.5) in the prompt editor")
+        self.panel.allow_markup(
+            spec.markup, f"{spec.id} takes no markup: pick gpt-image-2.6 (or 2.5) in the prompt editor"
+        )
 
     # -- building ------------------------------------------------------------------------------------
 
@@ -73,8 +92,9 @@ class PainterWindow(QMainWindow):
         tools = QToolBar("Tools", self)
         tools.setObjectName("tools")
         self.addToolBar(tools)
-        self.tool_actions = self._tool_group(tools, {t: t.capitalize() for t in TOOLS}, TOOL_KEYS, "Alt subtracts",
-                                             self.set_tool)
+        self.tool_actions = self._tool_group(
+            tools, {t: t.capitalize() for t in TOOLS}, TOOL_KEYS, "Alt subtracts", self.set_tool
+        )
         tools.addSeparator()
         tools.addWidget(QLabel(" Size "))
         self.size_box = QSpinBox()
@@ -101,11 +121,17 @@ class PainterWindow(QMainWindow):
         self.px_box.setRange(1, 256)
         self.px_box.setValue(8)
         self.px_box.setSuffix(" px")
-        self.invert_action = QAction("Invert", self, shortcut=QKeySequence("Ctrl+I"), triggered=self.doc.invert)
-        self.clear_action = QAction("Clear", self, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=self.doc.clear)
+        self.invert_action = QAction(
+            "Invert", self, shortcut=QKeySequence("Ctrl+I"), triggered=self.doc.invert
+        )
+        self.clear_action = QAction(
+            "Clear", self, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=self.doc.clear
+        )
         self.grow_action = QAction("Grow", self, triggered=lambda: self.doc.grow(self.px_box.value()))
         self.shrink_action = QAction("Shrink", self, triggered=lambda: self.doc.shrink(self.px_box.value()))
-        self.feather_action = QAction("Feather", self, triggered=lambda: self.doc.feather(self.px_box.value()))
+        self.feather_action = QAction(
+            "Feather", self, triggered=lambda: self.doc.feather(self.px_box.value())
+        )
         for act in (self.invert_action, self.clear_action):
             ops.addAction(act)
         ops.addWidget(self.px_box)
@@ -113,16 +139,37 @@ class PainterWindow(QMainWindow):
             ops.addAction(act)
         ops.addSeparator()
         self.fit_action = QAction("Fit", self, shortcut=QKeySequence("Ctrl+0"), triggered=self.canvas.fit)
-        self.actual_action = QAction("100%", self, shortcut=QKeySequence("Ctrl+1"), triggered=self.canvas.actual_size)
-        self.zoom_in_action = QAction("Zoom in", self, shortcut=QKeySequence.StandardKey.ZoomIn, triggered=lambda: self.canvas.zoom_by(1.25))
-        self.zoom_out_action = QAction("Zoom out", self, shortcut=QKeySequence.StandardKey.ZoomOut, triggered=lambda: self.canvas.zoom_by(0.8))
+        self.actual_action = QAction(
+            "100%", self, shortcut=QKeySequence("Ctrl+1"), triggered=self.canvas.actual_size
+        )
+        self.zoom_in_action = QAction(
+            "Zoom in",
+            self,
+            shortcut=QKeySequence.StandardKey.ZoomIn,
+            triggered=lambda: self.canvas.zoom_by(1.25),
+        )
+        self.zoom_out_action = QAction(
+            "Zoom out",
+            self,
+            shortcut=QKeySequence.StandardKey.ZoomOut,
+            triggered=lambda: self.canvas.zoom_by(0.8),
+        )
         for act in (self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action):
             ops.addAction(act)
-        self.edit_action = QAction("Edit", self, shortcut=QKeySequence("Ctrl+Return"), triggered=self.start_edit)
+        self.edit_action = QAction(
+            "Edit", self, shortcut=QKeySequence("Ctrl+Return"), triggered=self.start_edit
+        )
         self.addAction(self.edit_action)
         menu = self.menuBar().addMenu("&Mask")
-        for act in (self.undo_action, self.redo_action, self.invert_action, self.clear_action, self.grow_action,
-                    self.shrink_action, self.feather_action):
+        for act in (
+            self.undo_action,
+            self.redo_action,
+            self.invert_action,
+            self.clear_action,
+            self.grow_action,
+            self.shrink_action,
+            self.feather_action,
+        ):
             menu.addAction(act)
         view = self.menuBar().addMenu("&View")
         for act in (self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action):
@@ -133,33 +180,9 @@ class PainterWindow(QMainWindow):
         self.menuBar().addMenu("&Edit").addAction(self.edit_action)
         self._build_markup_toolbar()
 
-    def _build_markup_toolbar(self) -> None:
-        """The markup layer's tools: shown while markup (not a mask) is what the edit sends."""
-        bar = QToolBar("Markup", self)
-        bar.setObjectName("markup-tools")
-        self.addToolBar(bar)
-        self.markup_bar = bar
-        self.markup_actions = self._tool_group(bar, {t: MARKUP_LABELS[t] for t in MARKUP_TOOLS}, MARKUP_KEYS,
-                                               "on the markup layer", self.set_markup_tool)
-        self.markup_color_action = QAction("Ink colour…", self, triggered=self.pick_markup_color)
-        bar.addAction(self.markup_color_action)
-        bar.addWidget(QLabel(" Line "))
-        self.markup_width = QSpinBox()
-        self.markup_width.setRange(1, 64)
-        self.markup_width.setValue(self.canvas.markup.width)
-        self.markup_width.setSuffix(" px")
-        self.markup_width.valueChanged.connect(lambda v: setattr(self.canvas.markup, "width", v))
-        bar.addWidget(self.markup_width)
-        m = self.canvas.markup
-        self.markup_undo = m.undo.createUndoAction(self, "Undo")
-        self.markup_redo = m.undo.createRedoAction(self, "Redo")
-        self.markup_clear = QAction("Clear markup", self, triggered=m.clear)
-        for act in (self.markup_undo, self.markup_redo, self.markup_clear):
-            bar.addAction(act)
-        bar.setVisible(False)
-
     def set_layer(self, layer: str) -> None:
-        """Mask (inpaint, drift guard) or markup (drawn guidance, anything may change): what the edit sends."""
+        """Mask (inpaint, drift guard) or markup (drawn guidance, anything may change): what the edit
+        sends."""
         self.controller.set_mode(layer)
         self.canvas.set_layer(layer)
         self.markup_bar.setVisible(layer == "markup")
@@ -179,20 +202,9 @@ class PainterWindow(QMainWindow):
         self._status()
         self.controller.update_quote(self.panel.prompt.toPlainText())
 
-    def set_markup_tool(self, tool: str) -> None:
-        self.canvas.markup_input.tool = tool
-        self.markup_actions[tool].setChecked(True)
-
-    def pick_markup_color(self) -> None:
-        dialog = QColorDialog(self.canvas.markup.color, self)
-        dialog.colorSelected.connect(lambda c: setattr(self.canvas.markup, "color", c))
-        dialog.open()
-
-    def _ask_note(self, pos) -> None:
-        self._note_dialog = ask_text(self, "Note", "A short note to place here (what should change):", "",
-                                     lambda text: self.canvas.markup.draw_text(pos, text))
-
-    def _tool_group(self, bar: QToolBar, labels: dict[str, str], keys: dict[str, str], hint: str, pick) -> dict[str, QAction]:
+    def _tool_group(
+        self, bar: QToolBar, labels: dict[str, str], keys: dict[str, str], hint: str, pick
+    ) -> dict[str, QAction]:
         """One checkable action per tool, exclusive, with its key; the first is checked."""
         group = QActionGroup(self)
         actions: dict[str, QAction] = {}
@@ -275,8 +287,11 @@ class PainterWindow(QMainWindow):
         prompt = self.panel.prompt.toPlainText().strip()
         markup = self.canvas.layer == "markup"
         if not prompt:
-            self.show_message("Describe the change your markup points at first." if markup
-                              else "Type what should change inside the mask first.")
+            self.show_message(
+                "Describe the change your markup points at first."
+                if markup
+                else "Type what should change inside the mask first."
+            )
             self.panel.prompt.setFocus()
             return
         self._before = self.doc.image
@@ -286,8 +301,12 @@ class PainterWindow(QMainWindow):
                 return
             self.controller.start_edit(prompt, None, markup_png=self.canvas.markup.png())
             return
-        self.controller.start_edit(prompt, self.doc.painted(), guard=self.panel.keep_outside.isChecked(),
-                                   feather_px=self.panel.feather.value())
+        self.controller.start_edit(
+            prompt,
+            self.doc.painted(),
+            guard=self.panel.keep_outside.isChecked(),
+            feather_px=self.panel.feather.value(),
+        )
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
@@ -295,11 +314,16 @@ class PainterWindow(QMainWindow):
     def _status(self, x: int | None = None, y: int | None = None) -> None:
         pos = f"{x}, {y} · " if x is not None else ""
         if self.canvas.layer == "markup":
-            self.status.setText(f"{pos}zoom {self.canvas.zoom:.0%} · markup layer, {self.doc.image.width()}×"
-                                f"{self.doc.image.height()}: sent instead of a mask; anything may change")
+            self.status.setText(
+                f"{pos}zoom {self.canvas.zoom:.0%} · markup layer, {self.doc.image.width()}×"
+                f"{self.doc.image.height()}: sent instead of a mask; anything may change"
+            )
             return
-        self.status.setText(f"{pos}zoom {self.canvas.zoom:.0%} · brush {self.doc.brush_size} px · "
-                            f"mask {self.doc.coverage():.1%} of {self.doc.image.width()}×{self.doc.image.height()} (source pixels)")
+        self.status.setText(
+            f"{pos}zoom {self.canvas.zoom:.0%} · brush {self.doc.brush_size} px · "
+            f"mask {self.doc.coverage():.1%} of {self.doc.image.width()}×{self.doc.image.height()} (source "
+            "pixels)"
+        )
 
     def _compare(self, on: bool, split: int) -> None:
         self.canvas.set_compare(self._before if on and self._before is not None else None, split / 100)
@@ -319,7 +343,9 @@ class PainterWindow(QMainWindow):
 
     def _show_version(self, row: int) -> None:
         if 0 <= row < len(self.controller.versions):
-            self.controller.session.tasks.start(self._load_image(self.controller.versions[row]["path"]), "showing a version")
+            self.controller.session.tasks.start(
+                self._load_image(self.controller.versions[row]["path"]), "showing a version"
+            )
 
     def _finished(self, result: dict) -> None:
         if result.get("heatmap_path"):
@@ -328,4 +354,7 @@ class PainterWindow(QMainWindow):
                 self.canvas.set_heatmap(self._heatmap)
         if self.controller.panel_id is None and result.get("path"):
             self.controller.session.tasks.start(self._load_image(result["path"]), "showing the result")
-        self.show_message("Edit saved" + (" as a new version of the panel" if result.get("version_id") else " as a new panel"))
+        self.show_message(
+            "Edit saved"
+            + (" as a new version of the panel" if result.get("version_id") else " as a new panel")
+        )
