@@ -33,7 +33,7 @@ def test_start_state_title_banner_and_focus(studio, qloop):
 def test_full_flow_generate_caption_reorder_restart(studio, qloop, qtbot):
     window = studio()
     QTest.keyClicks(window.editor.prompt, "A lighthouse at dusk")
-    window.editor.size.setCurrentText("1024x1024")
+    window.editor.size_box.setCurrentText("1024x1024")
     window.editor.quality.setCurrentText("low")
     window.editor.n.setValue(3)
     assert window.editor.generate.isEnabled() and "≤ $" in window.editor.generate.text()
@@ -61,7 +61,7 @@ def test_full_flow_generate_caption_reorder_restart(studio, qloop, qtbot):
 def test_invalid_size_blocks_generate_and_offers_the_nearest(studio):
     window = studio()
     window.editor.prompt.setPlainText("x")
-    window.editor.size.setCurrentText("1000x1000")
+    window.editor.size_box.setCurrentText("1000x1000")
     assert not window.editor.generate.isEnabled()
     assert "multiples of 16" in window.editor.error.text()
     assert window.editor.nearest.isVisible() and window.editor.nearest.text() == "Use 1008x1008"

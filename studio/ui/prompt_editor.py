@@ -66,13 +66,13 @@ class PromptEditor(QWidget):
         self.model_box.setItemDelegate(PickerDelegate(self.model_box))
         self.model_box.view().setMinimumWidth(640)
         self._fill_models()
-        self.size = QComboBox()
-        self.size.setEditable(True)
-        self.size.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.size_box = QComboBox()
+        self.size_box.setEditable(True)
+        self.size_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.nearest = QPushButton()
         self.nearest.setVisible(False)
         size_row = QHBoxLayout()
-        size_row.addWidget(self.size, 1)
+        size_row.addWidget(self.size_box, 1)
         size_row.addWidget(self.nearest)
         self.quality = QComboBox()
         self.n = QSpinBox()
@@ -161,8 +161,8 @@ class PromptEditor(QWidget):
         self.model_box.currentIndexChanged.connect(
             lambda _: self._push("model", self.model_box.currentData())
         )
-        self.size.currentTextChanged.connect(lambda t: self._push("size", t.strip()))
-        self.nearest.clicked.connect(lambda: m.suggestion and self.size.setCurrentText(m.suggestion))
+        self.size_box.currentTextChanged.connect(lambda t: self._push("size", t.strip()))
+        self.nearest.clicked.connect(lambda: m.suggestion and self.size_box.setCurrentText(m.suggestion))
         self.quality.currentTextChanged.connect(lambda t: t and self._push("quality", t))
         self.n.valueChanged.connect(lambda v: self._push("n", v))
         self.background.currentTextChanged.connect(lambda t: t and self._push("background", t))
@@ -223,11 +223,11 @@ class PromptEditor(QWidget):
             if i >= 0:
                 self.model_box.setCurrentIndex(i)
             sizes = (["auto"] if spec.size_rules.auto else []) + list(spec.size_rules.presets)
-            if [self.size.itemText(i) for i in range(self.size.count())] != sizes:
-                self.size.clear()
-                self.size.addItems(sizes)
-            if self.size.currentText() != m.value("size"):
-                self.size.setCurrentText(m.value("size"))
+            if [self.size_box.itemText(i) for i in range(self.size_box.count())] != sizes:
+                self.size_box.clear()
+                self.size_box.addItems(sizes)
+            if self.size_box.currentText() != m.value("size"):
+                self.size_box.setCurrentText(m.value("size"))
             self._combo(self.quality, spec.qualities, m.value("quality"))
             self.n.setRange(1, spec.n_max)
             self.n.setValue(m.value("n"))
