@@ -10,7 +10,7 @@ import pytest
 
 from studio.service.paths import database_path
 
-from .test_cli import cli
+from .test_cli import LOW, cli
 
 
 @pytest.mark.parametrize(
@@ -32,10 +32,7 @@ def test_bad_budgets_are_refused(budget, message, tmp_path):
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--budget",
         budget,
         "--out",
@@ -60,7 +57,7 @@ def test_a_stored_cap_that_cannot_be_used_is_reported_and_ignored(tmp_path):
     r = cli("budget")
     assert r.returncode == 0 and "the stored per-day cap is unusable and ignored" in r.stderr
     assert "per day    no cap" in r.stdout and "Traceback" not in r.stderr
-    made = cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(tmp_path))
+    made = cli("generate", "--prompt", "x", *LOW, "--out", str(tmp_path))
     assert made.returncode == 0, made.stderr  # every later call still works
     assert cli("budget", "--day", "none").returncode == 0 and "unusable" not in cli("budget").stderr
 
@@ -108,10 +105,7 @@ def test_a_base_url_that_is_not_a_url_is_refused_before_anything_is_journaled(ur
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--out",
         str(out),
         env={"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "k-not-secret"},
@@ -130,10 +124,7 @@ def test_credentials_in_the_base_url_are_never_stored(served, tmp_path):
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--out",
         str(tmp_path / "o"),
         "--json",
@@ -206,9 +197,7 @@ def test_out_copies_get_ordinary_modes_and_the_library_stays_private(tmp_path):
     import stat
 
     out = tmp_path / "out"
-    r = cli(
-        "generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", "--out", str(out), "--json"
-    )
+    r = cli("generate", "--prompt", "x", *LOW, "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     umask = os.umask(0o022)
@@ -225,10 +214,7 @@ def test_a_job_from_another_host_can_be_resolved_by_the_user(tmp_path):
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--out",
         str(tmp_path / "o"),
         "--json",
@@ -259,7 +245,7 @@ def test_a_job_from_another_host_can_be_resolved_by_the_user(tmp_path):
         ("budget",),
         ("ledger",),
         ("models", "--offline"),
-        ("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low"),
+        ("generate", "--prompt", "x", *LOW),
     ],
 )
 def test_an_unusable_data_folder_gives_one_clear_line(tmp_path, args):

@@ -3,10 +3,9 @@ an image, a re-roll's placeholder sits where its panel will land, and an edit ne
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
 from PySide6.QtTest import QTest
 
-from .window_helpers import generate_panels, until
+from .window_helpers import generate_panels, painter_with_a_stroke, until
 
 
 def _count(signal) -> list[int]:
@@ -41,14 +40,7 @@ def test_a_reroll_placeholder_sits_where_its_panel_lands(studio, qloop):
 
 def test_an_edit_is_a_new_version_of_its_tile_never_a_new_tile(studio, qloop):
     window = studio()
-    board = generate_panels(window, qloop, 1, prompt="a harbour")
-    window.grid.setCurrentIndex(board.index(0))
-    window.paint_action.trigger()
-    until(qloop, lambda: bool(window.painter_windows))
-    painter = window.painter_windows[-1]
-    painter.doc.begin_stroke(QPointF(100, 100))
-    painter.doc.stroke_to(QPointF(300, 300))
-    painter.doc.end_stroke()
+    board, painter = painter_with_a_stroke(window, qloop)
     sizes, resets = [], _count(board.modelReset)
     board.rowsInserted.connect(lambda *_: sizes.append(len(board.rows)))
     QTest.keyClicks(painter.panel.prompt, "add a boat")

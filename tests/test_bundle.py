@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_cli import LOW
+
 BUNDLE = os.environ.get("ASSET_STUDIO_BUNDLE")
 pytestmark = pytest.mark.skipif(
     not BUNDLE, reason="set ASSET_STUDIO_BUNDLE=dist/asset-studio (made by packaging/build)"
@@ -38,7 +40,7 @@ def test_bundle_runs_without_python_on_path(tmp_path):
     )
     assert r.returncode == 0 and r.stdout.startswith("asset-studio ")
     r = subprocess.run(
-        [str(Path(BUNDLE) / "asset-studio"), "quote", "--size", "1024x1024", "--quality", "low", "--json"],
+        [str(Path(BUNDLE) / "asset-studio"), "quote", *LOW, "--json"],
         capture_output=True,
         text=True,
         env=env,

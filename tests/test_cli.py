@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+LOW = ("--size", "1024x1024", "--quality", "low")  # the cheapest real request
 SECRET = "sk-test-" + "Zq9" * 12  # shaped like a key: must never be printed
 
 
@@ -46,16 +47,14 @@ def test_quote_json(tmp_path):
 def test_quote_of_an_edit_counts_the_input_image(tmp_path):
     src = tmp_path / "src.png"
     Image.new("RGB", (1024, 1024)).save(src)
-    q = json.loads(
-        cli("quote", "--image", str(src), "--size", "1024x1024", "--quality", "low", "--json").stdout
-    )
+    q = json.loads(cli("quote", "--image", str(src), *LOW, "--json").stdout)
     assert q["image_input_tokens_estimate"] == 1024 and q["image_input_tokens_max"] >= 1024
 
 
 def test_a_child_process_takes_the_date_from_the_injected_clock():
     """ASSET_STUDIO_CLOCK pins the CLI's date: the same command is accepted the day before a shutdown
     (with a warning naming the date) and refused from that day on."""
-    args = ("quote", "--model", "gpt-image-1.5", "--size", "1024x1024", "--quality", "low", "--json")
+    args = ("quote", "--model", "gpt-image-1.5", *LOW, "--json")
     before = cli(*args, env={"ASSET_STUDIO_CLOCK": "2026-11-30T23:59:00Z"})
     assert before.returncode == 0, before.stderr
     assert "shuts down on 2026-12-01 (in 1 day)" in " ".join(json.loads(before.stdout)["warnings"])
@@ -134,15 +133,13 @@ def test_generate_with_no_key_uses_the_embedded_sandbox(tmp_path):
 def test_without_out_the_images_stay_in_the_library_and_their_paths_are_printed(tmp_path):
     work = tmp_path / "cwd"
     work.mkdir()
-    r = cli("generate", "--prompt", "a fox", "--n", "2", "--size", "1024x1024", "--quality", "low", cwd=work)
+    r = cli("generate", "--prompt", "a fox", "--n", "2", *LOW, cwd=work)
     assert r.returncode == 0, r.stderr
     printed = [Path(line) for line in r.stdout.splitlines()]
     assert len(printed) == 2 and all(p.is_file() and p.with_suffix(".png.json").is_file() for p in printed)
     assert all(Path(os.environ["XDG_DATA_HOME"]) in p.parents for p in printed)  # the library, not the cwd
     assert list(work.iterdir()) == []
-    report = json.loads(
-        cli("generate", "--prompt", "b", "--size", "1024x1024", "--quality", "low", "--json", cwd=work).stdout
-    )
+    report = json.loads(cli("generate", "--prompt", "b", *LOW, "--json", cwd=work).stdout)
     assert report["files"] == [] and len(report["library_files"]) == 1 and list(work.iterdir()) == []
 
 
@@ -153,10 +150,7 @@ def test_generate_against_a_served_sandbox_writes_bytes_untouched(tmp_path, serv
         "generate",
         "--prompt",
         "a lighthouse",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--format",
         "webp",
         "--compression",
@@ -301,10 +295,7 @@ def test_streaming_partial_images_are_reported(tmp_path):
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--partial-images",
         "2",
         "--out",
@@ -357,10 +348,7 @@ def test_boards_and_export(tmp_path):
         "a fox in snow",
         "--n",
         "3",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--board",
         "Fox / story",
         "--out",

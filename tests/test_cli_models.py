@@ -9,7 +9,7 @@ from PIL import Image
 
 from studio.core.registry import load_registry
 
-from .test_cli import SECRET, cli
+from .test_cli import LOW, SECRET, cli
 
 S26 = ("--model", "gpt-image-2.6-sunburst")
 
@@ -101,7 +101,7 @@ def test_markup_refusals(images, extra, message):
 def test_quote_json_answers_with_its_kind_for_every_listed_model():
     registry = load_registry()
     for spec in registry.picker_models():
-        r = cli("quote", "--model", spec.id, "--size", "1024x1024", "--quality", "low", "--json")
+        r = cli("quote", "--model", spec.id, *LOW, "--json")
         assert r.returncode == 0, r.stderr
         q = json.loads(r.stdout)
         assert q["kind"] == (
@@ -207,7 +207,7 @@ def test_models_lists_sources_and_the_endpoints_shutdown_dates(served):
 def test_an_unlisted_model_the_endpoint_lists_can_be_used_after_opting_in(served, tmp_path):
     base = served("--extra-model", "gpt-image-2.7-nova")
     env = {"OPENAI_BASE_URL": base, "OPENAI_API_KEY": SECRET}
-    args = ("--model", "gpt-image-2.7-nova", "--size", "1024x1024", "--quality", "low")
+    args = ("--model", "gpt-image-2.7-nova", *LOW)
     refused = cli("generate", "--prompt", "x", *args, "--out", str(tmp_path), env=env)
     assert refused.returncode == 2 and "is not a known image model" in refused.stderr
     listed = json.loads(cli("models", "--json", env=env).stdout)

@@ -15,6 +15,8 @@ import httpx2
 
 from tests.test_cli import ROOT, cli
 
+from .test_cli import LOW
+
 CANARY = "sk-canary-" + "Lk3" * 14
 
 
@@ -38,10 +40,7 @@ def test_kill_9_mid_call_then_restart_shows_outcome_unknown_and_sends_nothing(tm
             "generate",
             "--prompt",
             "a paid picture",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--out",
             str(tmp_path),
         ],
@@ -96,10 +95,7 @@ def test_over_budget_is_refused_with_exit_2_before_sending(tmp_path, served):
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--budget",
         "0.001",
         "--out",
@@ -119,10 +115,7 @@ def test_ledger_and_jobs_after_calls(tmp_path, served):
         "generate",
         "--prompt",
         "a fox",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--n",
         "2",
         "--board",
@@ -154,10 +147,7 @@ def test_a_canary_key_appears_nowhere_under_home(tmp_path, served):
             "generate",
             "--prompt",
             "x",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--partial-images",
             "1",
             "--board",
@@ -173,10 +163,7 @@ def test_a_canary_key_appears_nowhere_under_home(tmp_path, served):
             "generate",
             "--prompt",
             "y",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--out",
             str(tmp_path / "out"),
             env=env,

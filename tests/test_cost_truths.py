@@ -7,13 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPointF
 from PySide6.QtTest import QTest
 
 from studio.service import events as ev
 from studio.service import ledger
 
-from .window_helpers import generate_panels, until
+from .window_helpers import generate_panels, painter_with_a_stroke, until
 
 
 def test_last_call_compares_each_bill_with_its_own_quote(qapp):
@@ -80,14 +79,7 @@ def test_the_sandbox_rehearses_caps_and_the_button_meter_and_refusal_agree(studi
 
 def test_a_refusal_from_the_painter_shows_in_the_painter(studio, qloop, sandbox):
     window = studio()
-    board = generate_panels(window, qloop, 1, prompt="a harbour")
-    window.grid.setCurrentIndex(board.index(0))
-    window.paint_action.trigger()
-    until(qloop, lambda: bool(window.painter_windows))
-    painter = window.painter_windows[-1]
-    painter.doc.begin_stroke(QPointF(100, 100))
-    painter.doc.stroke_to(QPointF(300, 300))
-    painter.doc.end_stroke()
+    board, painter = painter_with_a_stroke(window, qloop)
     window.session.db.run_sync(ledger.set_cap, "call", Decimal("0.0001"))
     before = len(sandbox.sandbox.requests)
     QTest.keyClicks(painter.panel.prompt, "add a boat")

@@ -15,6 +15,7 @@ from studio.service.retry import RetryPolicy
 from studio.service.runner import ImageService
 
 from .scripted_server import ScriptedServer, images_body
+from .test_cli import LOW
 
 REQ = ImageRequest(prompt="a lighthouse", size="1024x1024", quality="low")
 
@@ -104,10 +105,7 @@ def test_jobs_and_ledger_show_the_flags(tmp_path):
             "generate",
             "--prompt",
             "x",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--out",
             str(tmp_path),
             env=env,
@@ -116,10 +114,7 @@ def test_jobs_and_ledger_show_the_flags(tmp_path):
             "generate",
             "--prompt",
             "y",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--out",
             str(tmp_path),
             env=env,
@@ -315,10 +310,7 @@ def test_a_key_of_another_shape_echoed_by_a_401_is_redacted_everywhere(tmp_path)
             "generate",
             "--prompt",
             "x",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--out",
             str(tmp_path),
             env=env,
@@ -443,23 +435,20 @@ def test_a_canary_key_echoed_by_a_server_never_reaches_the_journal_files_or_outp
             )
         env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": canary}
         runs = [
-            cli("generate", "--prompt", "x", "--size", "1024x1024", "--quality", "low", env=env),
+            cli("generate", "--prompt", "x", *LOW, env=env),
             cli(
                 "generate",
                 "--prompt",
                 "y",
-                "--size",
-                "1024x1024",
-                "--quality",
-                "low",
+                *LOW,
                 "--n",
                 "2",
                 "--partial-images",
                 "1",
                 env=env,
             ),
-            cli("generate", "--prompt", "z", "--size", "1024x1024", "--quality", "low", env=env),
-            cli("generate", "--prompt", "w", "--size", "1024x1024", "--quality", "low", env=env),
+            cli("generate", "--prompt", "z", *LOW, env=env),
+            cli("generate", "--prompt", "w", *LOW, env=env),
         ]
     jobs = json.loads(cli("jobs", "--json").stdout)["jobs"]
     texts = [j["error_message"] or "" for j in jobs]

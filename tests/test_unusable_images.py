@@ -22,6 +22,7 @@ from studio.service.export.run import ExportOptions, export_board
 from studio.service.runner import ImageService
 
 from .scripted_server import ScriptedServer, png
+from .test_cli import LOW
 
 USAGE = {
     "input_tokens": 10,
@@ -106,10 +107,7 @@ def test_the_cli_export_names_the_skipped_panel_and_exits_1(tmp_path):
             "three of two",
             "--n",
             "2",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--board",
             "Odd",
             env=env,
@@ -225,10 +223,7 @@ def test_kill_9_between_the_files_and_the_journal_restores_the_job_on_the_next_s
             "a kept fox",
             "--n",
             "2",
-            "--size",
-            "1024x1024",
-            "--quality",
-            "low",
+            *LOW,
             "--board",
             "Kept",
         ],

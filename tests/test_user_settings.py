@@ -12,7 +12,7 @@ from studio.core.errors import RefusedError
 from studio.service.db import connect
 from studio.service.user_settings import UserSettings, load_settings, save_settings, update_settings
 
-from .test_cli import cli
+from .test_cli import LOW, cli
 
 
 @pytest.fixture
@@ -79,10 +79,7 @@ def test_the_command_line_uses_the_base_url_saved_in_the_library(tmp_path, serve
         "generate",
         "--prompt",
         "x",
-        "--size",
-        "1024x1024",
-        "--quality",
-        "low",
+        *LOW,
         "--json",
         env={"OPENAI_API_KEY": "sk-test-not-a-real-key-000"},
     )

@@ -57,3 +57,18 @@ def generate_panels(window, qloop, n: int = 2, *, prompt: str = "x", size: str =
     board = window.session.board
     until(qloop, lambda: len(board.rows) == n and all(not r.pending for r in board.rows))
     return board
+
+
+def painter_with_a_stroke(window, qloop):
+    """One generated panel, opened in the mask painter with a stroke painted: (the board, the painter)."""
+    from PySide6.QtCore import QPointF
+
+    board = generate_panels(window, qloop, 1, prompt="a harbour")
+    window.grid.setCurrentIndex(board.index(0))
+    window.paint_action.trigger()
+    until(qloop, lambda: bool(window.painter_windows))
+    painter = window.painter_windows[-1]
+    painter.doc.begin_stroke(QPointF(100, 100))
+    painter.doc.stroke_to(QPointF(300, 300))
+    painter.doc.end_stroke()
+    return board, painter
