@@ -4,12 +4,27 @@ A mixin of MainWindow (it uses the window's session, grid and message strip)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
+if TYPE_CHECKING:  # what the window provides (for the type checker; at run time the base is object)
+    from PySide6.QtWidgets import QMainWindow as _Window
 
-class FileOpening:
+    from studio.state.board_model import PanelRow
+    from studio.state.session import Session
+else:
+    _Window = object
+
+
+class FileOpening(_Window):
+    session: Session
+    painter_windows: list[Any]
+    _row: Callable[[], PanelRow | None]
+    show_error: Callable[[str], None]
+
     def open_painter(self) -> None:
         row = self._row()
         if row and row.panel_id and row.path:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
@@ -16,8 +18,24 @@ from studio.core.pricing import format_usd
 
 from .viewer import ImageViewer
 
+if TYPE_CHECKING:  # what the window provides (for the type checker; at run time the base is object)
+    from PySide6.QtWidgets import QMainWindow as _Window
 
-class PanelActions:
+    from studio.state.board_model import PanelRow
+    from studio.state.session import Session
+
+    from .grid import PanelGrid
+else:
+    _Window = object
+
+
+class PanelActions(_Window):
+    session: Session
+    grid: PanelGrid
+    viewers: list[ImageViewer]
+    _row: Callable[[], PanelRow | None]
+    show_error: Callable[[str], None]
+
     def open_panel(self) -> None:
         row = self._row()
         if row and row.path:

@@ -4,6 +4,9 @@ canvas and its tool-group builder)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QColorDialog, QLabel, QSpinBox, QToolBar
 
@@ -15,7 +18,18 @@ MARKUP_KEYS = {"arrow": "A", "circle": "C", "box": "X", "pen": "N", "text": "T"}
 MARKUP_LABELS = {"arrow": "Arrow", "circle": "Circle", "box": "Box", "pen": "Pen", "text": "Note"}
 
 
-class MarkupControls:
+if TYPE_CHECKING:  # what the painter window provides (for the type checker; at run time the base is object)
+    from PySide6.QtWidgets import QMainWindow as _Window
+
+    from .canvas import Canvas
+else:
+    _Window = object
+
+
+class MarkupControls(_Window):
+    canvas: Canvas
+    _tool_group: Callable[..., dict[str, QAction]]
+
     def _build_markup_toolbar(self) -> None:
         """The markup layer's tools: shown while markup (not a mask) is what the edit sends."""
         bar = QToolBar("Markup", self)
