@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     QGuiApplication.setDesktopFileName(APP_ID)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName("asset-studio-smoke" if args.smoke else "asset-studio")
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -204,7 +205,7 @@ async def _smoke(app, window, session, endpoint) -> None:
     if task is not None:
         await task
     rows = [r for r in session.board.rows if not r.pending and r.path]
-    formats = sorted(bytes(f).decode() for f in QImageReader.supportedImageFormats())
+    formats = sorted(bytes(f.data()).decode() for f in QImageReader.supportedImageFormats())
     print(f"generation={'ok' if rows else 'FAILED'} panels={len(rows)}", flush=True)
     print("image_formats=" + ",".join(formats), flush=True)
     print(await asyncio.to_thread(_keyring_roundtrip), flush=True)

@@ -22,7 +22,7 @@ from .library import SavedImage
 from .paths import images_dir
 
 
-def _record(conn, board: str, files: list[tuple[ImageFile, Path]]) -> list[int]:
+def _record(conn, board: str, files: list[tuple[ImageFile, Path]]) -> list[int | None]:
     bid = library.board_id(conn, board)
     job = NewJob(
         group_id=uuid.uuid4().hex,
@@ -41,7 +41,7 @@ def _record(conn, board: str, files: list[tuple[ImageFile, Path]]) -> list[int]:
     )
     with transaction(conn):
         job_id = journal.insert_job(conn, job)
-    panel_ids = []
+    panel_ids: list[int | None] = []
     for index, (image, path) in enumerate(files):
         saved = SavedImage(
             job_id,
@@ -60,7 +60,9 @@ def _record(conn, board: str, files: list[tuple[ImageFile, Path]]) -> list[int]:
     return panel_ids
 
 
-async def import_files(db, root: Path | None, board: str, paths: list[str]) -> tuple[list[int], list[str]]:
+async def import_files(
+    db, root: Path | None, board: str, paths: list[str]
+) -> tuple[list[int | None], list[str]]:
     """Copy readable images into the library as panels of `board`; returns panel ids and problems."""
     problems: list[str] = []
     files: list[tuple[ImageFile, Path]] = []

@@ -3,6 +3,7 @@ images still being generated (queued, generating, streaming partial images)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -256,7 +257,7 @@ class BoardModel(QAbstractListModel):
     def mimeTypes(self) -> list[str]:  # noqa: N802
         return [MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
         data = QMimeData()
         ids = [
             str(self.rows[i.row()].panel_id) for i in indexes if i.isValid() and self.rows[i.row()].panel_id
@@ -265,7 +266,12 @@ class BoardModel(QAbstractListModel):
         return data
 
     def dropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
     ) -> bool:  # noqa: N802
         if not data.hasFormat(MIME):
             return False

@@ -143,11 +143,8 @@ class Session(QObject):
     def _apply(self, e: ev.Event) -> None:
         self.jobs.apply(e)
         self.costs.apply(e, sandbox=self.sandbox)
-        mine = (
-            self.board_id is not None
-            and getattr(e, "panel", None)
-            and e.panel.get("board_id") == self.board_id
-        )
+        panel = e.panel if isinstance(e, (ev.ImageSaved, ev.VersionAdded)) else None
+        mine = panel is not None and self.board_id is not None and panel.get("board_id") == self.board_id
         if isinstance(e, ev.JobQueued) and e.board_id == self.board_id and e.board_id is not None:
             if e.placement.makes_panels:  # an edit (a new version) or a library-only job makes no tile
                 self.board.add_pending(
@@ -161,9 +158,9 @@ class Session(QObject):
             self.board.update_pending(e.job_id, received=e.bytes_received)
         elif isinstance(e, ev.PartialImage):
             self.board.update_pending(e.job_id, e.index, state="partial", path=e.path, step=e.step + 1)
-        elif isinstance(e, ev.ImageSaved) and mine:
-            self._remember_panel(e.panel)
-            self.board.land(e.job_id, e.index, e.panel)  # one row changes: no reload, no reset
+        elif isinstance(e, ev.ImageSaved) and mine and panel is not None:
+            self._remember_panel(panel)
+            self.board.land(e.job_id, e.index, panel)  # one row changes: no reload, no reset
         elif isinstance(e, ev.ImageSaved):
             self.board.drop_pending(e.job_id, e.index)
         elif isinstance(e, ev.VersionAdded) and mine:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QMovie, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,7 +44,7 @@ class PanelDelegate(QStyledItemDelegate):
         self.view = view
         self._pixmaps: dict[tuple[int, int, int], QPixmap] = {}
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         edge = self.view.thumb_edge
         return QSize(edge + 16, int(edge * 0.75) + CAPTION_H + 16)
 
@@ -63,7 +63,9 @@ class PanelDelegate(QStyledItemDelegate):
             self._pixmaps[key] = pixmap
         return pixmap
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         row: PanelRow = index.data(BoardModel.RowRole)
         pal = option.palette
         painter.save()
@@ -130,7 +132,9 @@ class PanelDelegate(QStyledItemDelegate):
             painter.drawText(text_rect, BOTTOM_LEFT, cost)
         painter.restore()
 
-    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:  # noqa: N802
         r = option.rect.adjusted(8, option.rect.height() - CAPTION_H - 6, -8, -CAPTION_H // 2)
         editor.setGeometry(r)
 
@@ -174,7 +178,9 @@ class PanelGrid(QListView):
         model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self._restore_current)
 
-    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # noqa: N802
+    def currentChanged(
+        self, current: QModelIndex | QPersistentModelIndex, previous: QModelIndex | QPersistentModelIndex
+    ) -> None:  # noqa: N802
         super().currentChanged(current, previous)
         self._play(current)
 
@@ -207,9 +213,15 @@ class PanelGrid(QListView):
         row = self.current_row()
         self._keep = row.panel_id if row is not None else None
 
+    @property
+    def board_model(self) -> BoardModel:
+        model = self.model()
+        assert isinstance(model, BoardModel)
+        return model
+
     def _restore_current(self) -> None:
         """A reload from the library keeps the selected panel selected."""
-        model: BoardModel = self.model()
+        model = self.board_model
         row = model.row_of_panel(self._keep) if self._keep is not None else None
         if row is not None:
             self.setCurrentIndex(model.index(row))

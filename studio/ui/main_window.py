@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -31,6 +33,9 @@ from .panel_details import PanelDetails
 from .prompt_editor import PromptEditor
 from .settings_dialog import SettingsDialog
 from .viewer import ImageViewer
+
+if TYPE_CHECKING:
+    from .welcome import WelcomePanel
 
 SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
 
@@ -71,7 +76,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         if self.banner is not None:
             outer.addWidget(self.banner)
             self.banner.add_key_requested.connect(self.open_settings)
-        self.welcome = None  # the first-run panel, added by show_welcome()
+        self.welcome: WelcomePanel | None = None  # the first-run panel, added by show_welcome()
         self._outer = outer
         self.message = QLabel()
         self.message.setObjectName("messageStrip")
@@ -248,7 +253,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.message.setVisible(True)
         self.statusBar().showMessage(text, 15000)
         QTimer.singleShot(
-            15000, self.message, lambda: self.message.text() == text and self.message.setVisible(False)
+            15000,
+            self.message,
+            lambda: self.message.setVisible(False) if self.message.text() == text else None,
         )
 
     def offer_opaque(self, request, why: str) -> None:
@@ -280,12 +287,13 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
 
         from .welcome import WelcomePanel
 
-        if self.welcome is None:
+        welcome = self.welcome
+        if welcome is None:
             self.key_setup = KeySetup(self.session, self)
-            self.welcome = WelcomePanel(self.session, self.key_setup)
-            self._outer.insertWidget(1 if self.banner is not None else 0, self.welcome)
+            welcome = self.welcome = WelcomePanel(self.session, self.key_setup)
+            self._outer.insertWidget(1 if self.banner is not None else 0, welcome)
             self.key_setup.refresh()
-        self.welcome.show()
+        welcome.show()
         self.editor.prompt.setFocus()
 
     def _endpoint_changed(self) -> None:

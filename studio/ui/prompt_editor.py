@@ -162,15 +162,17 @@ class PromptEditor(QWidget):
             lambda _: self._push("model", self.model_box.currentData())
         )
         self.size_box.currentTextChanged.connect(lambda t: self._push("size", t.strip()))
-        self.nearest.clicked.connect(lambda: m.suggestion and self.size_box.setCurrentText(m.suggestion))
-        self.quality.currentTextChanged.connect(lambda t: t and self._push("quality", t))
+        self.nearest.clicked.connect(
+            lambda: self.size_box.setCurrentText(m.suggestion) if m.suggestion else None
+        )
+        self.quality.currentTextChanged.connect(lambda t: self._push("quality", t) if t else None)
         self.n.valueChanged.connect(lambda v: self._push("n", v))
-        self.background.currentTextChanged.connect(lambda t: t and self._push("background", t))
-        self.output_format.currentTextChanged.connect(lambda t: t and self._push("output_format", t))
+        self.background.currentTextChanged.connect(lambda t: self._push("background", t) if t else None)
+        self.output_format.currentTextChanged.connect(lambda t: self._push("output_format", t) if t else None)
         self.compression.valueChanged.connect(
             lambda v: self._push("output_compression", None if v == AUTO_COMPRESSION else v)
         )
-        self.moderation.currentTextChanged.connect(lambda t: t and self._push("moderation", t))
+        self.moderation.currentTextChanged.connect(lambda t: self._push("moderation", t) if t else None)
         self.partials.valueChanged.connect(lambda v: self._push("partial_images", v))
         self.complexity.currentIndexChanged.connect(
             lambda _: self._push("complexity", self.complexity.currentData())
@@ -195,7 +197,7 @@ class PromptEditor(QWidget):
         self.save_preset.clicked.connect(self._ask_save_preset)
         self.rename_preset.clicked.connect(self._ask_rename_preset)
         self.delete_preset.clicked.connect(
-            lambda: self.presets.currentText() and library.delete_preset(self.presets.currentText())
+            lambda: library.delete_preset(self.presets.currentText()) if self.presets.currentText() else None
         )
         self.history_search.textChanged.connect(
             lambda t: s.tasks.start(library.search_history(t), "Searching the history")

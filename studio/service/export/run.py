@@ -191,9 +191,9 @@ def export_board(
             )
             files.append("animatic.gif")
         if "manifest" in content:
-            data = manifest(board, pngs, exported_at, skipped)
-            _write(temp / "manifest.json", manifest_json(data))
-            _write(temp / "manifest.csv", manifest_csv(data))
+            listing = manifest(board, pngs, exported_at, skipped)
+            _write(temp / "manifest.json", manifest_json(listing))
+            _write(temp / "manifest.csv", manifest_csv(listing))
             files += ["manifest.json", "manifest.csv"]
         tick("manifest")
         if "zip" in formats:
