@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 from typing import Any
 
@@ -80,9 +81,7 @@ async def stream_events(
             await asyncio.sleep(pause)
             data = await loop.run_in_executor(
                 pool,
-                lambda s=step: art.encode(
-                    art.partial(final, s, steps), req.output_format, req.output_compression
-                ),
+                functools.partial(_encode_partial, final, step, steps, req),
             )
             event = {
                 "type": f"{kind}.partial_image",
@@ -118,3 +117,7 @@ async def stream_events(
         yield sse(event["type"], event)
         if fault == "drop_after_image":
             raise HangUp()
+
+
+def _encode_partial(final: Any, step: int, steps: int, req: Any) -> bytes:
+    return art.encode(art.partial(final, step, steps), req.output_format, req.output_compression)

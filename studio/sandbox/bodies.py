@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from studio.core.images import ImageFile
@@ -35,7 +36,7 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
         params: dict[str, Any] = {}
         files = []
         for key, value in form.multi_items():
-            if hasattr(value, "read"):
+            if isinstance(value, UploadFile):
                 data = await value.read()
                 files.append(
                     {

@@ -76,8 +76,8 @@ def paint(checked: Checked, p: Plan, index: int) -> Image.Image:
 
 
 def _decode(data: bytes, size: Size) -> Image.Image:
-    with Image.open(io.BytesIO(data)) as im:
-        im = im.convert("RGBA")
+    with Image.open(io.BytesIO(data)) as opened:
+        im = opened.convert("RGBA")
         if im.size != (size.width, size.height):
             im = im.resize((size.width, size.height), Image.Resampling.BILINEAR)
         return im
@@ -108,9 +108,9 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     else:
         alpha = _decode(req.mask.data, size).getchannel("A")
         editable = ImageChops.invert(alpha)  # alpha 0 = edit here
-        region = editable.point(lambda v: 255 if v >= 128 else 0).getbbox()
-        if region:
-            art.label_region(new, req.prompt, region)
+        painted = editable.point(lambda v: 255 if v >= 128 else 0).getbbox()
+        if painted:
+            art.label_region(new, req.prompt, painted)
         # Like the real model (masks are only hints): every pixel outside the mask drifts a little,
         # and the edit bleeds into a band around the mask.
         out = Image.composite(

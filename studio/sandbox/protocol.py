@@ -141,7 +141,7 @@ def build_request(
         raise APIError(
             400, "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter"
         )
-    common = dict(
+    common: dict[str, Any] = dict(
         prompt=str(params["prompt"]),
         model=str(params.get("model") or SPEC_DEFAULT_MODEL),
         size=str(params.get("size") or "auto"),

@@ -49,7 +49,7 @@ def finish_body(decoder: ImagesBodyDecoder) -> tuple[dict[str, Any], list[bytes]
     return body, images
 
 
-def read_error(exc: Exception) -> Exception:
+def read_error(exc: httpx2.TransportError) -> Exception:
     """The SDK's exception for a transport failure while the body was being read (the SDK wraps
     such failures only up to the headers)."""
     if isinstance(exc, httpx2.TimeoutException):

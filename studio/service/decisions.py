@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from studio.core.errors import RefusedError
+from studio.core.placement import Placement
 from studio.core.request import ImageRequest
 
 from . import journal, library
@@ -23,7 +24,14 @@ class JobDecisions:
     db: Any
     events: Any
 
-    async def submit(self, request: ImageRequest, **kwargs: Any) -> GroupOutcome:
+    async def submit(
+        self,
+        request: ImageRequest,
+        placement: Placement | None = None,
+        *,
+        board: str | None = None,
+        call_cap: Decimal | None = None,
+    ) -> GroupOutcome:
         raise NotImplementedError
 
     async def publish_cost(self) -> None:

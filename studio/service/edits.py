@@ -110,7 +110,7 @@ def _painted_from(
 
 
 def _finish_one(
-    root: Path,
+    root: Path | None,
     job_id: str,
     index: int,
     raw_path: str,

@@ -77,8 +77,10 @@ def stored_usd(text: str | None, what: str, problems: list[str]) -> Decimal | No
 def get_caps(conn: sqlite3.Connection) -> Caps:
     rows = dict(conn.execute("SELECT key, value FROM settings WHERE key LIKE 'budget.%'").fetchall())
     problems: list[str] = []
-    values = [stored_usd(rows.get(f"budget.{k}"), f"per-{k}", problems) for k in ("call", "day", "month")]
-    return Caps(*values, problems=tuple(problems))
+    call, day, month = (
+        stored_usd(rows.get(f"budget.{k}"), f"per-{k}", problems) for k in ("call", "day", "month")
+    )
+    return Caps(call, day, month, problems=tuple(problems))
 
 
 def set_cap(conn: sqlite3.Connection, which: str, usd: Decimal | None) -> None:

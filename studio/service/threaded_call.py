@@ -115,7 +115,8 @@ def _stream_error(fields: dict[str, Any], response: Any) -> Exception:
     """An `error` event inside the stream: the SDK's own exception type, so failures explain it alike."""
     import openai
 
-    error = fields.get("error") if isinstance(fields.get("error"), dict) else fields
+    nested = fields.get("error")
+    error: dict[str, Any] = nested if isinstance(nested, dict) else fields
     return openai.APIError(
         str(error.get("message") or "the stream reported an error"), response.http_request, body=error
     )

@@ -212,6 +212,11 @@ class EditController(QObject):
         feather_px: int,
         markup_png: bytes | None = None,
     ) -> None:
+        source = self.source
+        if source is None:  # start_edit checks this; a reload may have cleared it since
+            self.busy = False
+            self.busy_changed.emit(False)
+            return
         try:
             try:  # the preflight encodes the mask and may re-encode a big source: not on the GUI thread
                 markup = inspect_image(markup_png, "markup.png", role="markup") if markup_png else None
@@ -219,7 +224,7 @@ class EditController(QObject):
                     edits.build_request,
                     self.service,
                     prompt,
-                    self.source,
+                    source,
                     None if markup else painted,
                     references=tuple(self.references),
                     markup=markup,
@@ -232,7 +237,7 @@ class EditController(QObject):
                 out = await edits.run_edit(
                     self.service,
                     request,
-                    source=self.source,
+                    source=source,
                     painted=painted,
                     notices=notices,
                     board=self.session.board_name if self.session.board_id is not None else None,
@@ -251,9 +256,9 @@ class EditController(QObject):
         await release_off_loop(
             job.received for job in out.group.jobs
         )  # saved and guarded: freed off the GUI thread
-        failed = [j for j in out.group.jobs if j.failure is not None]
-        if failed:
-            self.error.emit(failed[0].failure.message)
+        failures = [j.failure for j in out.group.jobs if j.failure is not None]
+        if failures:
+            self.error.emit(failures[0].message)
         if not out.images:
             return
         first = out.images[0]

@@ -9,6 +9,7 @@ shrink, feather, invert, fill) run the pure functions of studio.core.mask_ops on
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PIL import Image
 from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, Signal
@@ -45,7 +46,7 @@ class PatchCommand(QUndoCommand):
     markup document's layer); the document's `changed` signal reports the rectangle."""
 
     def __init__(
-        self, doc: QObject, rect: QRect, before: QImage, after: QImage, text: str, *, layer: str = "mask"
+        self, doc: Any, rect: QRect, before: QImage, after: QImage, text: str, *, layer: str = "mask"
     ):
         super().__init__(text)
         self.doc, self.rect, self.before, self.after, self.layer = doc, rect, before, after, layer

@@ -74,9 +74,12 @@ class ThumbnailCache(QObject):
             future = self._pool.submit(
                 load_scaled, path, self.edge
             )  # no task per image: a scroll asks for dozens
-            future.add_done_callback(
-                lambda f, p=path: loop.is_closed() or loop.call_soon_threadsafe(self._arrived, p, f)
-            )
+
+            def arrived(f: Any, p: str = path) -> None:  # on the decoding thread: hand it to the loop
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(self._arrived, p, f)
+
+            future.add_done_callback(arrived)
         return image
 
     def _arrived(self, path: str, future: Any) -> None:

@@ -31,12 +31,7 @@ class CostMeter(QGroupBox):
         form.addRow(self.board_label, self.board)
         layout.addLayout(form)
         self.bars: dict[str, QProgressBar] = {}
-        for key, label in (
-            ("call", "per call"),
-            ("day", "per day"),
-            ("month", "per month"),
-            ("board", "this board"),
-        ):
+        for key in ("call", "day", "month", "board"):
             bar = QProgressBar()
             bar.setObjectName(f"cap_{key}")
             bar.setTextVisible(True)

@@ -188,7 +188,7 @@ class PanelGrid(QListView):
         super().leaveEvent(event)
         self._play(self.currentIndex())
 
-    def _play(self, index: QModelIndex) -> None:
+    def _play(self, index: QModelIndex | QPersistentModelIndex) -> None:
         """Animate a GIF panel in place; any other panel stops the animation."""
         row = index.data(BoardModel.RowRole) if index.isValid() else None
         path = row.path if row is not None and not row.pending and _kind(row.path) == "GIF" else None

@@ -3,6 +3,8 @@ controls, and a one-line label that never overlaps its neighbours."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -97,7 +99,7 @@ def model_hint(spec: ModelSpec) -> str:
     return f"{spec.pick_why} · {kind}" if spec.pick_why else kind
 
 
-def fill_data(box: QComboBox, items: list[tuple[str, object]], current: object) -> None:
+def fill_data(box: QComboBox, items: Sequence[tuple[str, object]], current: object) -> None:
     if [box.itemText(i) for i in range(box.count())] != [t for t, _ in items]:
         box.clear()
         for text, data in items:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from studio.core.pricing import format_usd
+from studio.core.request import EditRequest, ImageRequest
 
 from .viewer import ImageViewer
 
@@ -58,7 +59,7 @@ class PanelActions(_Window):
 
             chosen = [r.panel_id for r in self.grid.selected_rows() if r.panel_id]
             try:
-                request = reroll_with_references(
+                request: ImageRequest | None = reroll_with_references(
                     self.session.panel_rows, row.panel_id, chosen, self.session.registry.get
                 )
             except Exception as exc:
@@ -71,7 +72,7 @@ class PanelActions(_Window):
         panel_id = row.panel_id
         question = (
             f"Re-roll this panel with the same parameters ({request.size}, {request.quality})"
-            + (f", with {len(request.images)} reference image(s)" if with_references else "")
+            + (f", with {len(request.images)} reference image(s)" if isinstance(request, EditRequest) else "")
             + "?"
         )
         self.reroll_box = self._ask_to_send(

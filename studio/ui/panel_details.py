@@ -40,7 +40,9 @@ class PanelDetails(QGroupBox):
         form.addRow("Duration", self.duration)
         form.addRow("Notes", self.notes)
         self.caption.editingFinished.connect(self._save_caption)
-        self.shot.lineEdit().editingFinished.connect(lambda: self._save(shot=self.shot.currentText()))
+        shot_text = self.shot.lineEdit()
+        if shot_text is not None:  # an editable combo box always has one
+            shot_text.editingFinished.connect(lambda: self._save(shot=self.shot.currentText()))
         self.shot.activated.connect(lambda _i: self._save(shot=self.shot.currentText()))
         self.duration.editingFinished.connect(lambda: self._save(duration=round(self.duration.value(), 3)))
         self.notes.installEventFilter(self)

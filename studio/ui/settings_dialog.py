@@ -209,7 +209,7 @@ class SettingsDialog(QDialog):
         setup = KeySetup(self.session, self)
         storage = "keyring" if not self.storage.isVisible() else self.storage.currentData()
         done = asyncio.get_running_loop().create_future()
-        setup.result.connect(lambda ok, text: done.done() or done.set_result((ok, text)))
+        setup.result.connect(lambda ok, text: None if done.done() else done.set_result((ok, text)))
         setup.add_key(key, storage, self.base_url.text().strip() or None)
         ok, text = await done
         self.message.setText(text)

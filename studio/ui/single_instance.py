@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any, cast
 
 from PySide6.QtCore import QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -63,6 +64,7 @@ class InstanceServer(QObject):
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
         self._buffers: dict = {}
+        self.lock: Any = None  # the lock file held while this instance runs (claim())
 
     def listen(self) -> bool:
         QLocalServer.removeServer(self.name)  # a stale socket from a crash
@@ -76,12 +78,12 @@ class InstanceServer(QObject):
             socket.disconnected.connect(self._finished)
 
     def _read(self) -> None:
-        socket = self.sender()
+        socket = cast(QLocalSocket, self.sender())
         if socket in self._buffers:
             self._buffers[socket].extend(bytes(socket.readAll()))
 
     def _finished(self) -> None:
-        socket = self.sender()
+        socket = cast(QLocalSocket, self.sender())
         data = self._buffers.pop(socket, bytearray())
         data.extend(bytes(socket.readAll()))
         try:

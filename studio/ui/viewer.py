@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage, QImageReader, QKeySequence, QMovie, QPixmap, Q
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
 from PySide6.QtWidgets import (
     QDialog,
+    QGraphicsItem,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
@@ -33,6 +34,7 @@ class ZoomView(QGraphicsView):
         self.item = QGraphicsPixmapItem()
         self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self.item)
+        self.shown: QGraphicsItem = self.item  # what fit() frames: the pixmap, or an SVG item
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
 
@@ -43,7 +45,7 @@ class ZoomView(QGraphicsView):
         self.scale(factor, factor)
 
     def fit(self) -> None:
-        self.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitInView(self.shown, Qt.AspectRatioMode.KeepAspectRatio)
 
     def actual_size(self) -> None:
         self.resetTransform()
@@ -104,7 +106,7 @@ class ImageViewer(QDialog):
         self.svg_item.setSharedRenderer(renderer)
         self.view.scene().removeItem(self.view.item)
         self.view.scene().addItem(self.svg_item)
-        self.view.item = self.svg_item  # fit() and zoom act on it
+        self.view.shown = self.svg_item  # fit() and zoom act on it
         self.view.scene().setSceneRect(self.svg_item.boundingRect())
         self.view.fit()
         size = renderer.defaultSize()

@@ -112,10 +112,11 @@ WORKING_EDGE = 1600  # every layout draws from one decode of each panel at this 
 @lru_cache(maxsize=16)
 def _working_copy(path: str, mtime_ns: int) -> Image.Image:
     source: str | io.BytesIO = io.BytesIO(rendered_svg(path)) if path.lower().endswith(".svg") else path
-    with Image.open(source) as im:
-        im.draft("RGB", (WORKING_EDGE, WORKING_EDGE))
-        if im.getexif().get(0x0112, 1) != 1:  # only photos from cameras carry a rotation
-            im = ImageOps.exif_transpose(im)
+    with Image.open(source) as opened:
+        opened.draft("RGB", (WORKING_EDGE, WORKING_EDGE))
+        im: Image.Image = opened
+        if opened.getexif().get(0x0112, 1) != 1:  # only photos from cameras carry a rotation
+            im = ImageOps.exif_transpose(opened)
         im.thumbnail((WORKING_EDGE, WORKING_EDGE), Image.Resampling.LANCZOS)
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")

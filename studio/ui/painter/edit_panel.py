@@ -110,8 +110,8 @@ class EditPanel(QWidget):
             "The result exactly as the API returned it, drift and all (kept in the library either way)"
         )
         self.raw_button.setEnabled(False)
-        for w in (self.show_heatmap, self.compare, self.split, self.raw_button):
-            res.addWidget(w)
+        for shown in (self.show_heatmap, self.compare, self.split, self.raw_button):
+            res.addWidget(shown)
         layout.addWidget(result)
 
         vers = QGroupBox("Versions")

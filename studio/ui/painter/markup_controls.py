@@ -5,7 +5,7 @@ canvas and its tool-group builder)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QColorDialog, QLabel, QSpinBox, QToolBar
@@ -75,5 +75,8 @@ class MarkupControls(_Window):
             "Note",
             "A short note to place here (what should change):",
             "",
-            lambda text: self.canvas.markup.draw_text(pos, text),
+            lambda text: self._place_note(pos, text),
         )
+
+    def _place_note(self, pos: Any, text: str) -> None:
+        self.canvas.markup.draw_text(pos, text)

@@ -20,8 +20,8 @@ async def open_painter(
 ) -> PainterWindow:
     """Load the source (the panel's current version, or the file) off the GUI thread, then show."""
     controller = EditController(session, panel_id=panel_id, path=path)
-    await controller.load()
-    image = await asyncio.to_thread(decode, controller.source_path)
+    await controller.load()  # refuses a panel without an image: a source path is set from here on
+    image = await asyncio.to_thread(decode, controller.source_path or "")
     window = PainterWindow(controller, image, parent)
     controller.setParent(window)
     window.show()
