@@ -81,7 +81,7 @@ def test_the_command_line_uses_the_base_url_saved_in_the_library(tmp_path, serve
         "x",
         *LOW,
         "--json",
-        env={"OPENAI_API_KEY": "sk-test-not-a-real-key-000"},
+        env={"OPENAI_API_KEY": "test-key-not-secret"},
     )
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)

@@ -99,9 +99,7 @@ class ThumbnailCache(QObject):
         self.forget(path)
         self._images[path] = image
         self.bytes += image.sizeInBytes()
-        while self.bytes > self.budget_bytes and len(self._images) > 1:  # the newest always stays
-            _, old = self._images.popitem(last=False)
-            self.bytes -= old.sizeInBytes()
+        self._evict()
 
     async def stop(self) -> None:
         self._stopped = True
@@ -116,6 +114,10 @@ class ThumbnailCache(QObject):
 
     def set_budget(self, budget_bytes: int) -> None:
         self.budget_bytes = max(1 << 20, budget_bytes)
+        self._evict()
+
+    def _evict(self) -> None:
+        """Drop the least recently shown until the kept thumbnails fit (the newest always stays)."""
         while self.bytes > self.budget_bytes and len(self._images) > 1:
             _, old = self._images.popitem(last=False)
             self.bytes -= old.sizeInBytes()
