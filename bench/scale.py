@@ -135,8 +135,10 @@ async def history_search(session, window, entries: int) -> float:
                 ],
             )
 
-    await session.db.run(fill)
-    count = await session.db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM history").fetchone()[0])
+    await session.service.db.run(fill)
+    count = await session.service.db.run(
+        lambda conn: conn.execute("SELECT COUNT(*) FROM history").fetchone()[0]
+    )
     assert count >= min(entries, prompts.HISTORY_LIMIT), count
     worst = 0.0
     for k in range(1, len("lighthouse") + 1):
@@ -190,9 +192,9 @@ def side(panels: int, library_images: int) -> dict:
             ImageRequest(prompt="bench", size="1024x1024", quality="low", n=10), board="Seed"
         )
         sources = [Path(i.path) for j in seed.jobs for i in j.images]
-        await asyncio.to_thread(fill, session.db, root, "Big", panels, sources)
+        await asyncio.to_thread(fill, session.service.db, root, "Big", panels, sources)
         rest = max(0, library_images - panels)
-        await asyncio.to_thread(fill, session.db, root, "Elsewhere", rest, sources)
+        await asyncio.to_thread(fill, session.service.db, root, "Elsewhere", rest, sources)
         window = MainWindow(session, data_folder=str(root))
         window.resize(1500, 900)
         window.show()
@@ -203,7 +205,7 @@ def side(panels: int, library_images: int) -> dict:
         await asyncio.sleep(0.5)
         rss_before = rss_mb()
         t0 = time.perf_counter()
-        await session.select_board("Big")
+        await session.boards.select("Big")
         window.grid.viewport().repaint()
         shown = time.perf_counter() - t0
         probe = Probe()
@@ -217,7 +219,7 @@ def side(panels: int, library_images: int) -> dict:
         rss_after = rss_mb()
         session.prompt.load({"prompt": "ten more", "size": "1024x1024", "quality": "low", "n": 10})
         probe.start()
-        await session.generate()
+        await session.generator.generate()
         await asyncio.sleep(0.5)
         land_stall = probe.stop()
         landed = sum(1 for r in session.board.rows if not r.pending)

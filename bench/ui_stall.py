@@ -199,7 +199,7 @@ async def ours(base_url: str, root: Path, probe: Probe) -> dict:
     )
     start = time.perf_counter()
     probe.start()
-    task = session.generate()
+    task = session.generator.generate()
     await task
     board = session.board
     deadline = time.monotonic() + 120

@@ -70,44 +70,41 @@ async def _tell(text: str) -> None:
     await done.wait()
 
 
-def _library_settings():
+async def _library_settings():
     """The library's settings; a base URL an older version kept in QSettings moves into the library once."""
     from PySide6.QtCore import QSettings
 
-    from studio.service.db import Database
-    from studio.service.paths import database_path
-    from studio.service.user_settings import load_settings, update_settings
+    from studio.service.api import Studio
     from studio.state.key_setup import LEGACY_BASE_URL_KEY
 
-    db = Database(database_path())
+    studio, _ = await Studio.open_library(reconcile=False)  # the session reconciles when it opens
     try:
-        settings = db.run_sync(load_settings)
+        settings = await studio.settings.load()
         legacy = str(QSettings().value(LEGACY_BASE_URL_KEY, "", str) or "").strip()
         if legacy and not settings.base_url:
             try:
-                settings = db.run_sync(update_settings, base_url=legacy)
+                settings = await studio.settings.update(base_url=legacy)
             except Exception:  # noqa: BLE001 (an unusable old value is dropped, not carried over)
                 pass
         if legacy:
             QSettings().remove(LEGACY_BASE_URL_KEY)
         return settings
     finally:
-        db.close()
+        await studio.close()
 
 
 async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None) -> int:
     from studio.core.errors import RefusedError
-    from studio.service.db import LibraryUnavailable
+    from studio.service.api import LibraryUnavailable, UserSettings
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
     from studio.service.paths import data_dir
-    from studio.service.user_settings import UserSettings
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
 
     env_key = take_env_key()  # child processes never inherit it
     try:  # the settings the command line reads too (the base URL above all), from the library
-        settings = UserSettings() if smoke else await asyncio.to_thread(_library_settings)
+        settings = UserSettings() if smoke else await _library_settings()
     except LibraryUnavailable as exc:  # a message before any window, not a crash
         print(f"asset-studio: error: {exc}", file=sys.stderr)
         await _tell(str(exc))
@@ -167,7 +164,7 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
         await session.service.warm_up()
         freeze_heap()
 
-    warm_up = asyncio.ensure_future(warm_up_and_freeze())
+    warm_up = session.tasks.start(warm_up_and_freeze(), "Loading the OpenAI SDK")
     try:
         if smoke:
             await _smoke(app, window, session, endpoint)
@@ -201,7 +198,7 @@ async def _smoke(app, window, session, endpoint) -> None:
         flush=True,
     )
     session.prompt.load({"prompt": "smoke test", "size": "1024x1024", "quality": "low", "n": 1})
-    task = session.generate()
+    task = session.generator.generate()
     if task is not None:
         await task
     rows = [r for r in session.board.rows if not r.pending and r.path]

@@ -72,10 +72,8 @@ def test_invalid_size_blocks_generate_and_offers_the_nearest(studio):
 def test_over_budget_is_refused_in_the_window_with_the_numbers(studio, qloop, sandbox):
     from decimal import Decimal
 
-    from studio.service import ledger
-
     window = studio(is_sandbox=False)
-    window.session.db.run_sync(ledger.set_cap, "day", Decimal("0.001"))
+    qloop.run_until_complete(window.session.studio.costs.set_cap("day", Decimal("0.001")))
     window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low"})
     window.generate()
     until(qloop, lambda: window.message.isVisible())

@@ -141,7 +141,6 @@ def test_credentials_in_the_base_url_are_never_stored(served, tmp_path):
 
 
 def test_settings_refuse_a_base_url_that_is_not_a_url_and_save_nothing(studio, qloop):
-    from studio.service.user_settings import load_settings
 
     from .window_helpers import until
 
@@ -154,10 +153,9 @@ def test_settings_refuse_a_base_url_that_is_not_a_url_and_save_nothing(studio, q
     dialog.save()
     until(qloop, lambda: "is not a URL" in dialog.message.text())
     assert "Base URL 'http://[::1'" in dialog.message.text()
-    assert window.session.db.run_sync(load_settings).base_url == ""
-    from studio.service import ledger
-
-    assert qloop.run_until_complete(window.session.db.run(ledger.get_caps)).day is None  # nothing saved
+    studio_api = window.session.studio
+    assert qloop.run_until_complete(studio_api.settings.load()).base_url == ""
+    assert qloop.run_until_complete(studio_api.costs.caps()).day is None  # nothing saved
 
 
 @pytest.mark.parametrize("command", ["generate", "quote"])

@@ -20,7 +20,7 @@ def test_results_are_inserted_never_reset(studio, qloop):
     resets, inserts, changes = _count(board.modelReset), _count(board.rowsInserted), _count(board.dataChanged)
     generate_panels(window, qloop, 3)
     assert resets[0] == 0 and inserts[0] >= 1 and changes[0] >= 3
-    assert [r.panel_id for r in board.rows] == [p["id"] for p in window.session.panel_rows]
+    assert [r.panel_id for r in board.rows] == [p["id"] for p in window.session.boards.panel_rows]
 
 
 def test_a_reroll_placeholder_sits_where_its_panel_lands(studio, qloop):
@@ -28,13 +28,15 @@ def test_a_reroll_placeholder_sits_where_its_panel_lands(studio, qloop):
     board = generate_panels(window, qloop, 3)
     ids = [r.panel_id for r in board.rows]
     window.grid.setCurrentIndex(board.index(0))
-    window.session.reroll(ids[0])
+    window.session.generator.reroll(ids[0])
     until(qloop, lambda: len(board.rows) == 4)
     assert board.rows[1].pending and [r.panel_id for r in board.rows[2:]] == ids[1:]  # right after panel 1
     until(qloop, lambda: not any(r.pending for r in board.rows))
     after = [r.panel_id for r in board.rows]
     assert (
-        after[0] == ids[0] and after[2:] == ids[1:] and after == [p["id"] for p in window.session.panel_rows]
+        after[0] == ids[0]
+        and after[2:] == ids[1:]
+        and after == [p["id"] for p in window.session.boards.panel_rows]
     )
 
 
@@ -47,7 +49,7 @@ def test_an_edit_is_a_new_version_of_its_tile_never_a_new_tile(studio, qloop):
     painter.edit_action.trigger()
     until(qloop, lambda: board.rows[0].version == 2)
     assert sizes == [] and len(board.rows) == 1 and resets[0] == 0  # no phantom tile, no reload
-    assert board.rows[0].path != window.session.panel_rows[0]["original_path"]
+    assert board.rows[0].path != window.session.boards.panel_rows[0]["original_path"]
 
 
 def test_thumbnails_are_kept_in_an_lru_bounded_in_bytes(qapp, tmp_path):

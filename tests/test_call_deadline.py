@@ -32,7 +32,6 @@ def test_a_placeholder_tile_shows_bytes_received(qapp):
 
 
 def test_the_deadline_base_is_a_setting_the_next_call_uses(studio, qloop):
-    from studio.service.settings import get_setting
 
     from .window_helpers import until
 
@@ -43,5 +42,4 @@ def test_the_deadline_base_is_a_setting_the_next_call_uses(studio, qloop):
     dialog.deadline.setValue(30)
     dialog.save()
     until(qloop, lambda: dialog.message.text().startswith("Saved"))
-    stored = qloop.run_until_complete(window.session.db.run(get_setting, deadline.SETTING))
-    assert deadline.base_from_setting(stored) == 30
+    assert qloop.run_until_complete(window.session.studio.settings.load()).deadline_base_s == 30

@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtTest import QTest
 
 from studio.service import events as ev
-from studio.service import ledger
 
 from .window_helpers import generate_panels, painter_with_a_stroke, until
 
@@ -44,9 +43,10 @@ def test_last_call_compares_each_bill_with_its_own_quote(qapp):
 
 def test_the_sandbox_rehearses_caps_and_the_button_meter_and_refusal_agree(studio, qloop, sandbox):
     window = studio()  # the offline sandbox
-    window.session.db.run_sync(ledger.set_cap, "day", Decimal("0.0005"))
-    window.session.db.run_sync(ledger.set_cap, "call", Decimal("1"))
-    qloop.run_until_complete(window.session.refresh_costs())
+    costs = window.session.studio.costs
+    qloop.run_until_complete(costs.set_cap("day", Decimal("0.0005")))
+    qloop.run_until_complete(costs.set_cap("call", Decimal("1")))
+    qloop.run_until_complete(window.session.cost_watch.refresh())
     window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low"})
     button = window.editor.generate
     until(qloop, lambda: "over a cap" in button.text())
@@ -69,8 +69,8 @@ def test_the_sandbox_rehearses_caps_and_the_button_meter_and_refusal_agree(studi
     assert len(sandbox.sandbox.requests) == before  # nothing sent
     assert window.costs.last.text() == "—"  # a refused call never shows as running
 
-    window.session.db.run_sync(ledger.set_cap, "day", None)
-    qloop.run_until_complete(window.session.refresh_costs())
+    qloop.run_until_complete(costs.set_cap("day", None))
+    qloop.run_until_complete(window.session.cost_watch.refresh())
     until(qloop, lambda: "over a cap" not in button.text() and not button.toolTip().startswith("Would"))
     generate_panels(window, qloop, 1)
     until(qloop, lambda: "sandbox, not charged" in window.costs.last.text())
@@ -80,7 +80,7 @@ def test_the_sandbox_rehearses_caps_and_the_button_meter_and_refusal_agree(studi
 def test_a_refusal_from_the_painter_shows_in_the_painter(studio, qloop, sandbox):
     window = studio()
     board, painter = painter_with_a_stroke(window, qloop)
-    window.session.db.run_sync(ledger.set_cap, "call", Decimal("0.0001"))
+    qloop.run_until_complete(window.session.studio.costs.set_cap("call", Decimal("0.0001")))
     before = len(sandbox.sandbox.requests)
     QTest.keyClicks(painter.panel.prompt, "add a boat")
     painter.edit_action.trigger()
@@ -94,7 +94,7 @@ def test_a_job_another_host_never_settled_is_resolved_in_the_jobs_panel(studio, 
     window = studio(is_sandbox=False)  # real spend: a stuck job keeps its quote reserved
     board = generate_panels(window, qloop, 1)
     job_id = board.rows[0].job_id
-    db = window.session.db
+    db = window.session.service.db  # another host's state, made by hand
     db.run_sync(
         lambda conn: conn.execute(
             "UPDATE jobs SET state = 'sent', billed_usd = NULL, owner_host = 'elsewhere' WHERE id = ?",
@@ -106,7 +106,7 @@ def test_a_job_another_host_never_settled_is_resolved_in_the_jobs_panel(studio, 
     until(qloop, lambda: any(r.job_id == job_id for r in jobs.rows))
     row = next(i for i, r in enumerate(jobs.rows) if r.job_id == job_id)
     assert jobs.rows[row].state == "stuck" and "on host 'elsewhere'" in jobs.rows[row].text()
-    qloop.run_until_complete(window.session.refresh_costs())
+    qloop.run_until_complete(window.session.cost_watch.refresh())
     assert window.session.costs.state.today > 0
     panel.list.setCurrentIndex(jobs.index(row))
     assert panel.resolve.isEnabled() and panel.resolve_unknown.isEnabled() and not panel.resend.isEnabled()

@@ -77,7 +77,9 @@ def test_opening_several_images_makes_a_board_and_one_opens_the_painter(studio, 
     assert "notes.txt" in window.message.text()
     until(
         qloop,
-        lambda: window.session.board_name.startswith("Imported") and len(window.session.board.rows) == 2,
+        lambda: (
+            window.session.boards.board_name.startswith("Imported") and len(window.session.board.rows) == 2
+        ),
     )
     assert all(r.path and r.width == 640 for r in window.session.board.rows)
     window.open_files(paths[:1])
@@ -89,29 +91,29 @@ def test_an_image_saved_during_a_reload_is_not_lost(studio, qloop):
     """A reload whose query ran before a result landed (by its event) must not drop that panel."""
     import asyncio
 
-    from studio.service import library
-
     window = studio()
     session = window.session
-    gate = asyncio.Event()
-    plain_run = session.db.run
+    gate, queried = asyncio.Event(), asyncio.Event()
+    boards = session.studio.boards
+    plain_panels = boards.panels
 
-    async def gated_run(fn, *args, **kwargs):  # the reload's query returns, then the GUI is slow to apply it
-        result = await plain_run(fn, *args, **kwargs)
-        if fn is library.panels and not gate.is_set():
+    async def gated_panels(board_id):  # the reload's query returns, then the GUI is slow to apply it
+        result = await plain_panels(board_id)
+        if not gate.is_set():
+            queried.set()
             await gate.wait()
         return result
 
-    session.db.run = gated_run
+    boards.panels = gated_panels  # type: ignore[method-assign]
 
     async def scenario():
-        reload = asyncio.ensure_future(session.reload_board())
-        await asyncio.sleep(0.1)  # its query has run: the board was empty
+        reload = asyncio.ensure_future(session.boards.reload())
+        await queried.wait()  # its query has run: the board was empty
         session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 1})
-        await session.generate()  # the result lands by its event while the reload is still pending
+        await session.generator.generate()  # the result lands by its event while the reload is still pending
         assert [r.state for r in session.board.rows] == ["saved"]
         gate.set()
         await reload
 
     qloop.run_until_complete(scenario())
-    assert [r.state for r in session.board.rows] == ["saved"] and len(session.panel_rows) == 1
+    assert [r.state for r in session.board.rows] == ["saved"] and len(session.boards.panel_rows) == 1

@@ -34,9 +34,9 @@ def test_panel_fields_are_edited_undone_and_kept(studio, qloop):
     d.notes.setFocus()
     window.grid.setFocus()  # focus out saves the notes
     until(qloop, lambda: board.rows[1].notes == "He hears the foghorn")
-    window.session.undo.undo()  # the notes
+    window.session.boards.undo.undo()  # the notes
     until(qloop, lambda: board.rows[1].notes == "")
-    window.session.undo.redo()
+    window.session.boards.undo.redo()
     until(qloop, lambda: board.rows[1].notes == "He hears the foghorn")
     window.close()
     qloop.run_until_complete(window.session.shutdown())
@@ -48,7 +48,7 @@ def test_panel_fields_are_edited_undone_and_kept(studio, qloop):
 def test_export_dialog_exports_and_reveals(studio, qloop, tmp_path):
     window = studio()
     board = _board(window, qloop)
-    window.session.set_caption(board.rows[0].panel_id, "Opening")
+    window.session.boards.set_caption(board.rows[0].panel_id, "Opening")
     until(qloop, lambda: board.rows[0].caption == "Opening")
     window.export_action.trigger()
     dialog = window.export_dialog

@@ -34,7 +34,7 @@ def test_release_off_loop_frees_every_item_on_a_worker_thread():
 
 
 def test_a_generation_releases_its_received_bytes_off_the_gui_thread(studio, qloop, monkeypatch):
-    import studio.state.session as session_mod
+    import studio.state.generation as session_mod
 
     real, seen = session_mod.release_off_loop, []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from decimal import Decimal
@@ -105,7 +106,7 @@ def test_a_base_url_an_older_version_kept_in_qsettings_moves_into_the_library(qa
 
     QSettings().setValue(LEGACY_BASE_URL_KEY, "https://gateway.example/v1")
     try:
-        assert _library_settings().base_url == "https://gateway.example/v1"
+        assert asyncio.run(_library_settings()).base_url == "https://gateway.example/v1"
         assert not QSettings().contains(LEGACY_BASE_URL_KEY)
         c = connect(database_path())
         assert load_settings(c).base_url == "https://gateway.example/v1"

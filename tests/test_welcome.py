@@ -11,8 +11,7 @@ import keyring.backends.fail
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from studio.service import keys, ledger
-from studio.service.settings import get_setting
+from studio.service import keys
 
 from .window_helpers import until
 
@@ -60,13 +59,13 @@ def test_adding_a_key_switches_from_the_sandbox_at_once(studio, qloop, sandbox, 
     assert not window.session.sandbox and not window.banner.isVisible()
     panel.tier.setCurrentIndex(2)
     panel.day_cap.setText("3.50")
+    saved: list[bool] = []
+    window.session.preferences.changed.connect(lambda: saved.append(True))
     panel.done.click()
-    until(qloop, lambda: window.session.db.run_sync(get_setting, "ui.welcome_done") == "saved")
-    caps = qloop.run_until_complete(window.session.db.run(ledger.get_caps))
-    assert (
-        str(caps.day) == "3.50"
-        and qloop.run_until_complete(window.session.db.run(get_setting, "rate.tier")) == "3"
-    )
+    until(qloop, lambda: bool(saved))
+    settings = qloop.run_until_complete(window.session.studio.settings.load())
+    caps = qloop.run_until_complete(window.session.studio.costs.caps())
+    assert settings.welcome == "saved" and settings.tier == 3 and str(caps.day) == "3.50"
     # the next call is a real (non-sandbox) call: it counts in the ledger
     window.session.prompt.load({"prompt": "x", "size": "1024x1024", "quality": "low", "n": 1})
     window.generate()

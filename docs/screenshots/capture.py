@@ -76,7 +76,7 @@ async def export_board_shots(window, session) -> None:
         "Aerial",
     ]
     for i, row in enumerate(session.board.rows):
-        session.set_panel_fields(
+        session.boards.set_fields(
             row.panel_id,
             shot=shots[i % len(shots)],
             duration=1.5 + (i % 3),
@@ -123,7 +123,7 @@ async def models_shots(window, session) -> None:
     from PySide6.QtCore import QPointF
 
     s26 = "gpt-image-2.6-sunburst"
-    await session.select_board("Motion and vectors")
+    await session.boards.select("Motion and vectors")
     p = session.prompt
     p.load(
         {
@@ -140,7 +140,7 @@ async def models_shots(window, session) -> None:
     )
     await asyncio.sleep(0.3)
     window.editor.grab().save(str(HERE / "13-model-picker-gif.png"))
-    await session.generate()
+    await session.generator.generate()
     p.load(
         {
             "prompt": "Flat vector logo of a lighthouse, two colours",
@@ -152,7 +152,7 @@ async def models_shots(window, session) -> None:
             "complexity": None,
         }
     )
-    await session.generate()
+    await session.generator.generate()
     p.load(
         {
             "prompt": "A harbour at dawn with boats",
@@ -163,7 +163,7 @@ async def models_shots(window, session) -> None:
             "output_format": "png",
         }
     )
-    await session.generate()
+    await session.generator.generate()
     await asyncio.sleep(1.0)
     window.grid.setCurrentIndex(session.board.index(0))  # the GIF plays where it is selected
     await asyncio.sleep(0.7)
@@ -201,11 +201,11 @@ async def reliability_shots(window, session, sb) -> None:
 
     from studio.service import ledger
 
-    await session.select_board("Reliability")
-    db = session.db
+    await session.boards.select("Reliability")
+    db = session.service.db
     await db.run(ledger.set_cap, "day", Decimal("0.0005"))
     await db.run(ledger.set_cap, "call", Decimal("0.25"))
-    await session.refresh_costs()
+    await session.cost_watch.refresh()
     session.prompt.load(
         {"prompt": "A lighthouse at dusk, wide shot", "size": "1536x1024", "quality": "low", "n": 2}
     )
@@ -213,11 +213,11 @@ async def reliability_shots(window, session, sb) -> None:
     window.editor.generate.setFocus()
     window.grab().save(str(HERE / "17-caps-rehearsed.png"))
     await db.run(ledger.set_cap, "day", None)
-    await session.refresh_costs()
+    await session.cost_watch.refresh()
     sb.sandbox.config.faults.push("drop_after_image")  # the connection is cut after image 1 of 2
-    await session.generate()
+    await session.generator.generate()
     session.prompt.load({"prompt": "Two boats in the harbour", "size": "1024x1024", "quality": "low", "n": 1})
-    await session.generate()
+    await session.generator.generate()
     row = session.board.rows[-1]
     await db.run(
         lambda conn: conn.execute(
@@ -226,7 +226,7 @@ async def reliability_shots(window, session, sb) -> None:
             (row.job_id,),
         )
     )
-    await session.reload_board()
+    await session.boards.reload()
     await asyncio.sleep(0.8)
     window.grab().save(str(HERE / "18-partial-answer-and-flagged-panel.png"))
 
@@ -281,7 +281,7 @@ def main() -> None:
             p.set("quality", "medium")
             p.set("n", 10)
             p.set("partial_images", 2)
-            task = session.generate()
+            task = session.generator.generate()
             for _ in range(200):
                 await asyncio.sleep(0.05)
                 if any(r.state == "partial" for r in session.board.rows):
@@ -291,7 +291,7 @@ def main() -> None:
             await task
             await asyncio.sleep(0.8)
             for row, caption in enumerate(["Establishing shot", "The stairs", "Lamp room"]):
-                session.set_caption(session.board.rows[row].panel_id, caption)
+                session.boards.set_caption(session.board.rows[row].panel_id, caption)
             await asyncio.sleep(0.8)
             window.grab().save(str(HERE / "03-board-10-panels.png"))
             window.open_settings()

@@ -56,20 +56,18 @@ def checked_request(
 def local_registry(*, learned: bool = False) -> tuple[Registry, dict[str, Learned]]:
     """The shipped registry plus the models the user opted in to (`asset-studio models --use ID`), and,
     with `learned`, what the user's own real bills taught the estimates; one opening of the library."""
-    from studio.core.registry import load_registry
-    from studio.service import model_list as ml
-    from studio.service.calibration import learned_output
-    from studio.service.db import Database
-    from studio.service.paths import database_path
+    import asyncio
 
-    db = Database(database_path())
-    try:
-        opted = db.run_sync(ml.opted_models)
-        taught = db.run_sync(learned_output, sandbox=False) if learned else {}
-    finally:
-        db.close()
-    registry = ml.merged(load_registry(), ml.ModelList("", None), opted) if opted else load_registry()
-    return registry, taught
+    from studio.service.api import Studio
+
+    async def read() -> tuple[Registry, dict[str, Learned]]:
+        studio, _ = await Studio.open_library(reconcile=False)
+        try:
+            return await studio.models.registry(), (await studio.models.learned() if learned else {})
+        finally:
+            await studio.close()
+
+    return asyncio.run(read())
 
 
 def source_image(args: argparse.Namespace) -> ImageFile:

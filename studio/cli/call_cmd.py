@@ -27,8 +27,8 @@ def _check_out_dir(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from studio.service.api import parse_usd
     from studio.service.keys import take_env_key
-    from studio.service.ledger import parse_usd
 
     env_key = take_env_key()  # children never inherit it
     registry, _ = local_registry()
@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
     for notice in notices:
         warn(notice)
 
+    from studio.service.api import read_library_settings
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
-    from studio.service.user_settings import read_library_settings
 
     settings = read_library_settings()  # the base URL chosen in the window applies here too
     for problem in settings.problems:
@@ -76,16 +76,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: list[str], source=None) -> int:
+    from studio.service.api import JobState, OverBudget, Studio
     from studio.service.events import PartialImage, RateLimited
     from studio.service.images_api import sum_usage
-    from studio.service.journal import JobState
-    from studio.service.ledger import OverBudget
-    from studio.service.model_list import refresh_models
-    from studio.service.runner import ImageService
     from studio.service.storage import save_with_fallback
 
-    service = await ImageService.open(endpoint)
-    listed = await refresh_models(service)  # the endpoint's shutdown dates (read at most daily; cached)
+    studio = await Studio.open(endpoint)
+    assert studio.images is not None
+    service = studio.images
+    listed = await studio.models.refresh()  # the endpoint's shutdown dates (read at most daily; cached)
     if listed.error and not args.json:
         warn(
             f"could not read the endpoint's model list ({listed.error}); using this version's lifecycle data"
@@ -111,10 +110,7 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
         edited = None
         try:
             if source is not None and checked.request.mask is not None:
-                from studio.service.edits import run_edit
-
-                edited = await run_edit(
-                    service,
+                edited = await studio.edit(
                     checked.request,
                     source=source,
                     mask_file=checked.request.mask,
@@ -131,7 +127,7 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
     finally:
         progress.cancel()
         listener.close()
-        await service.close()
+        await studio.close()
 
     received = [data for job in outcome.jobs for data in job.received]
     out_format = outcome.jobs[0].output_format if outcome.jobs else "png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -12,22 +13,23 @@ from .output import emit_json, refuse, warn
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.service.db import Database
-    from studio.service.paths import database_path
+    return asyncio.run(_run(args))
 
-    db = Database(database_path())
+
+async def _run(args: argparse.Namespace) -> int:
+    from studio.service.api import Studio
+
+    studio, _ = await Studio.open_library(reconcile=False)
     try:
-        return _boards(db, args) if args.command == "boards" else _export(db, args)
+        return await (_boards(studio, args) if args.command == "boards" else _export(studio, args))
     except RefusedError as exc:
         return refuse(str(exc))
     finally:
-        db.close()
+        await studio.close()
 
 
-def _boards(db, args) -> int:
-    from studio.service import library
-
-    rows = db.run_sync(library.boards)
+async def _boards(studio, args) -> int:
+    rows = await studio.boards.all()
     if args.json:
         emit_json(
             {
@@ -53,10 +55,8 @@ def _boards(db, args) -> int:
     return 0
 
 
-def _export(db, args) -> int:
-    from studio.service.export.board import load_board
-    from studio.service.export.leftovers import remember_folder, sweep
-    from studio.service.export.run import FORMATS, ExportOptions, export_board
+async def _export(studio, args) -> int:
+    from studio.service.api import FORMATS, ExportOptions
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip()) if args.formats else FORMATS
     options = ExportOptions(
@@ -68,19 +68,19 @@ def _export(db, args) -> int:
         burn_in=not args.no_burn_in,
     )
     options.check()
-    board = db.run_sync(load_board, args.board)
 
     def progress(fraction: float, what: str) -> None:
         if not args.json and sys.stderr.isatty():
             print(f"\rexporting… {fraction:4.0%} {what:<20}", end="", file=sys.stderr, flush=True)
 
-    db.run_sync(sweep)  # partial exports a killed export left behind
-    db.run_sync(remember_folder, Path(args.out))
-    result = export_board(board, Path(args.out), options, progress=progress)
+    await studio.exports.sweep()  # partial exports a killed export left behind
+    result = await studio.exports.export(args.board, Path(args.out), options, progress=progress)
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
     for s in result.skipped:
         warn(f"panel {s['number']} ({s['path']}) was skipped: {s['reason']}")
+    board = result.board
+    assert board is not None
     if args.json:
         emit_json(
             {

@@ -21,9 +21,9 @@ def _read_key() -> str:
 
 def _check(key: str) -> tuple[bool | None, str]:
     """(True ok / False refused / None could not tell, message)."""
+    from studio.service.api import read_library_settings
     from studio.service.endpoint import OPENAI_BASE, Endpoint
     from studio.service.keycheck import check_key
-    from studio.service.user_settings import read_library_settings
 
     base = (
         (os.environ.get("OPENAI_BASE_URL") or "").strip() or read_library_settings().base_url or OPENAI_BASE

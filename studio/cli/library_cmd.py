@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from decimal import Decimal
 
@@ -12,43 +13,38 @@ from studio.core.pricing import format_usd
 from .output import emit_json, refuse, warn
 
 
-def _open():
-    from studio.service.db import Database
-    from studio.service.paths import database_path
-    from studio.service.restore import reconcile_and_restore
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args))
 
-    db = Database(database_path())
+
+async def _run(args: argparse.Namespace) -> int:
+    from studio.service.api import Studio
+
     # jobs of processes that are gone become failed / unknown, or saved when their images reached the disk
-    _, restored = db.run_sync(reconcile_and_restore, None)
+    studio, restored = await Studio.open_library()
     for r in restored:
         warn(f"job {r.job_id[:8]}: restored {r.images} of {r.n} images saved before the app stopped")
-    return db
-
-
-def run(args: argparse.Namespace) -> int:
-    db = _open()
     try:
-        return {"jobs": _jobs, "ledger": _ledger, "budget": _budget, "tier": _tier}[args.command](db, args)
+        command = {"jobs": _jobs, "ledger": _ledger, "budget": _budget, "tier": _tier}[args.command]
+        return await command(studio, args)
     except RefusedError as exc:
         return refuse(str(exc))
     finally:
-        db.close()
+        await studio.close()
 
 
-def _jobs(db, args) -> int:
-    from studio.service import journal, library
-
+async def _jobs(studio, args) -> int:
     if args.action == "resolve":
         if not args.job_id or not args.resolve_as:
             raise RefusedError("jobs resolve ID --as failed|unknown")
-        full = db.run_sync(journal.resolve, args.job_id, args.resolve_as)
+        full = await studio.jobs.resolve(args.job_id, args.resolve_as)
         print(f"job {full[:8]} resolved as {args.resolve_as}")
         return 0
 
-    rows = db.run_sync(journal.list_jobs, limit=args.limit)
+    rows = await studio.jobs.rows(limit=args.limit)
     for row in rows:
-        row["files"] = [i["path"] for i in db.run_sync(library.images_of_job, row["id"])]
-        row["previews"] = [p["path"] for p in db.run_sync(library.previews, row["id"])]
+        row["files"] = [i["path"] for i in await studio.boards.images_of_job(row["id"])]
+        row["previews"] = [p["path"] for p in await studio.boards.previews(row["id"])]
         row["request"] = json.loads(row.pop("request_json"))
         row["quote"] = json.loads(row.pop("quote_json"))
         row["usage"] = json.loads(row.pop("usage_json")) if row.get("usage_json") else None
@@ -80,14 +76,12 @@ def _jobs(db, args) -> int:
     return 0
 
 
-def _ledger(db, args) -> int:
-    from studio.service import ledger
-
-    rows = db.run_sync(ledger.ledger_rows)
+async def _ledger(studio, args) -> int:
+    rows = await studio.costs.rows()
     if args.csv:
-        print(db.run_sync(lambda conn: ledger.ledger_csv(rows)), end="")
+        print(studio.costs.csv(rows), end="")
         return 0
-    t = db.run_sync(ledger.totals)
+    t = await studio.costs.totals()
     if args.json:
         emit_json(
             {
@@ -120,23 +114,23 @@ def _ledger(db, args) -> int:
     return 0
 
 
-def _budget(db, args) -> int:
-    from studio.service import ledger, library
+async def _budget(studio, args) -> int:
+    from studio.service.api import parse_usd
 
     def parse(text: str):
-        return None if text.strip().lower() in ("none", "off", "") else ledger.parse_usd(text)
+        return None if text.strip().lower() in ("none", "off", "") else parse_usd(text)
 
     for which in ("day", "month", "call"):
         value = getattr(args, which)
         if value is not None:
-            db.run_sync(ledger.set_cap, which, parse(value))
+            await studio.costs.set_cap(which, parse(value))
     if args.board:
-        db.run_sync(library.set_board_budget, args.board[0], parse(args.board[1]))
-    caps = db.run_sync(ledger.get_caps)
+        await studio.boards.set_budget(args.board[0], parse(args.board[1]))
+    caps = await studio.costs.caps()
     for problem in caps.problems:
         warn(problem)
-    t = db.run_sync(ledger.totals)
-    boards = db.run_sync(library.boards)
+    t = await studio.costs.totals()
+    boards = await studio.boards.all()
     data = {
         "caps": {
             "call": caps.call,
@@ -152,7 +146,7 @@ def _budget(db, args) -> int:
 
     def show(cap) -> str:
         try:
-            usable = ledger.parse_usd(None if cap is None else str(cap))
+            usable = parse_usd(None if cap is None else str(cap))
         except RefusedError:
             return f"unusable ({cap!r}): ignored"
         if usable is None:
@@ -172,13 +166,12 @@ def _budget(db, args) -> int:
     return 0
 
 
-def _tier(db, args) -> int:
+async def _tier(studio, args) -> int:
     from studio.core.registry import load_registry
-    from studio.service.user_settings import load_settings, update_settings
 
     if args.tier is not None:
-        db.run_sync(update_settings, tier=args.tier)
-    tier = db.run_sync(load_settings).tier
+        await studio.settings.update(tier=args.tier)
+    tier = (await studio.settings.load()).tier
     t = load_registry().tier(tier)
     print(f"rate tier {tier}: {t.images_per_minute} images and {t.tokens_per_minute:,} tokens per minute")
     return 0

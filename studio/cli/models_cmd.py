@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 from studio.core.errors import RefusedError
-from studio.core.registry import ModelSpec, load_registry
+from studio.core.registry import ModelSpec
 
 from .output import emit_json, refuse, warn
 
@@ -37,12 +37,9 @@ def _row(spec: ModelSpec, listed: dict[str, Any] | None, read: bool) -> dict[str
 
 
 async def _list(offline: bool, opt_in: str | None):
-    from studio.service import model_list as ml
-    from studio.service.db import Database
+    from studio.service.api import Studio, read_library_settings
     from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
     from studio.service.keys import take_env_key
-    from studio.service.paths import database_path
-    from studio.service.user_settings import read_library_settings
 
     saved = (await asyncio.to_thread(read_library_settings)).base_url
     endpoint, sandbox = resolve_endpoint(take_env_key(), saved_base_url=saved), None
@@ -51,17 +48,16 @@ async def _list(offline: bool, opt_in: str | None):
 
         sandbox = EmbeddedSandbox().start()
         endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
-    db = await asyncio.to_thread(Database, database_path())
+    studio, _ = await Studio.open_library(reconcile=False)
     try:
-        listed = await ml.model_list(db, endpoint, refresh=not offline)
+        listed = await studio.models.listed(endpoint, refresh=not offline)
         if opt_in:
             if listed.read_at is not None and opt_in not in listed.shutdowns:
                 raise ValueError(f"--use {opt_in}: the endpoint does not list this model")
-            await db.run(ml.opt_in, opt_in)
-        registry = ml.merged(load_registry(), listed, await db.run(ml.opted_models))
-        return registry, listed
+            await studio.models.opt_in(opt_in)
+        return await studio.models.registry(listed), listed
     finally:
-        await asyncio.to_thread(db.close)
+        await studio.close()
         if sandbox is not None:
             sandbox.stop()
 
@@ -76,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
     ids = registry.model_ids()
     specs = [registry.get(m) for m in ids]
     rows = [_row(s, listed.shutdowns, listed.read_at is not None) for s in specs]
-    from studio.service.model_list import unknown_listed as not_in_this_version
+    from studio.service.api import ModelCatalog
 
-    unknown_listed = not_in_this_version(listed, load_registry())
+    unknown_listed = ModelCatalog.unknown_listed(listed)
     if args.json:
         emit_json(
             {

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from studio.core.errors import RefusedError
+from studio.core.panel_fields import checked_fields
 
 from .db import transaction
 from .journal import iso, utc_now
@@ -27,24 +28,6 @@ def set_caption(conn: sqlite3.Connection, panel_id: int, caption: str) -> None:
         conn.execute("UPDATE panels SET caption = ? WHERE id = ?", (caption[:2000], panel_id))
 
 
-SHOT_TYPES = (
-    "",
-    "Extreme wide",
-    "Wide",
-    "Full",
-    "Medium",
-    "Medium close-up",
-    "Close-up",
-    "Extreme close-up",
-    "Over the shoulder",
-    "POV",
-    "Insert",
-    "Two-shot",
-    "Aerial",
-)
-MAX_DURATION_S = 600.0
-
-
 def set_fields(
     conn: sqlite3.Connection,
     panel_id: int,
@@ -54,15 +37,7 @@ def set_fields(
     notes: str | None = None,
 ) -> None:
     """Storyboard fields: shot type (free text; SHOT_TYPES are offered), duration in seconds, notes."""
-    changes: dict[str, Any] = {}
-    if shot is not None:
-        changes["shot"] = " ".join(shot.split())[:80]
-    if duration is not None:
-        if not 0.05 <= float(duration) <= MAX_DURATION_S:
-            raise RefusedError(f"duration {duration}: must be between 0.05 and {MAX_DURATION_S:g} seconds")
-        changes["duration"] = round(float(duration), 3)
-    if notes is not None:
-        changes["notes"] = notes[:4000]
+    changes = checked_fields(shot=shot, duration=duration, notes=notes)
     if not changes:
         return
     with transaction(conn):

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from studio.service.panels import MAX_DURATION_S, SHOT_TYPES
+from studio.core.panel_fields import MAX_DURATION_S, SHOT_TYPES
 
 from .thumbnails import ThumbnailCache
 

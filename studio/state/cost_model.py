@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from studio.core.money import Limit, cap_refusal
 from studio.core.pricing import Quote
 from studio.service import events as ev
-from studio.service.ledger import BILL_FLAGS
+from studio.service.api import BILL_FLAGS
 
 
 @dataclass

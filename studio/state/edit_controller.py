@@ -17,8 +17,13 @@ from studio.core.images import ImageFile, blank_markup, inspect_image, read_imag
 from studio.core.pricing import Quote, format_usd
 from studio.core.provenance import strip_provenance
 from studio.core.request import EditRequest
-from studio.service import edits, versions
+from studio.service.api import NewVersion, Studio
 from studio.service.memory import release_off_loop
+
+from .board_controller import BoardController
+from .cost_watch import CostWatch
+from .prompt_model import PromptModel
+from .tasks import TaskRunner
 
 MAX_REFERENCES = 15
 
@@ -43,14 +48,20 @@ class EditController(QObject):
 
     def __init__(
         self,
-        session: Any,
+        studio: Studio,
+        board: BoardController,
+        prompt: PromptModel,
+        costs: CostWatch,
+        tasks: TaskRunner,
         *,
         panel_id: int | None = None,
         path: str | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
-        self.session = session
+        assert studio.images is not None, "edits need an endpoint"
+        self.studio, self.service = studio, studio.images
+        self.board, self.prompt, self.costs, self.tasks = board, prompt, costs, tasks
         self.panel_id = panel_id
         self.source_path = path
         self.source: ImageFile | None = None
@@ -64,15 +75,11 @@ class EditController(QObject):
         self.quote: Quote | None = None
         self._fit_cache: dict[tuple[int, str], tuple[ImageFile, tuple[ImageFile, list[str]]]] = {}
 
-    @property
-    def service(self):
-        return self.session.service
-
     async def load(self) -> None:
         """Read the source: the panel's current version, or the file."""
         if self.panel_id is not None:
-            self.current_version = await self.service.db.run(versions.current, self.panel_id)
-            self.versions = await self.service.db.run(versions.history, self.panel_id)
+            self.current_version = await self.studio.boards.current_version(self.panel_id)
+            self.versions = await self.studio.boards.versions(self.panel_id)
             self.source_path = self.current_version["path"]
             self.versions_changed.emit()
         if not self.source_path:
@@ -118,7 +125,7 @@ class EditController(QObject):
 
     def params(self) -> dict[str, Any]:
         """The prompt editor's model and output settings; one result per edit (it becomes one version)."""
-        req = self.session.prompt.request()
+        req = self.prompt.request()
         return {
             "model": req.model,
             "quality": req.quality,
@@ -176,7 +183,7 @@ class EditController(QObject):
             f"Edit: ~{format_usd(q.total_usd_estimate)}, at most {format_usd(q.total_usd_max)} · "
             f"output {request.size}"
         )
-        if self.session.sandbox:
+        if self.costs.sandbox:
             text += " · sandbox, no charge"
         self.quote_changed.emit("\n".join([text, *notices]))
         return q
@@ -202,7 +209,9 @@ class EditController(QObject):
             return None
         self.busy = True
         self.busy_changed.emit(True)
-        return self.session.tasks.start(self._edit(prompt, painted, guard, feather_px, markup_png), "edit")
+        return self.tasks.start(
+            self._edit(prompt, painted, guard, feather_px, markup_png), "edit", failure=self.error.emit
+        )
 
     async def _edit(
         self,
@@ -221,8 +230,7 @@ class EditController(QObject):
             try:  # the preflight encodes the mask and may re-encode a big source: not on the GUI thread
                 markup = inspect_image(markup_png, "markup.png", role="markup") if markup_png else None
                 request, notices = await asyncio.to_thread(
-                    edits.build_request,
-                    self.service,
+                    self.studio.plan_edit,
                     prompt,
                     source,
                     None if markup else painted,
@@ -234,13 +242,12 @@ class EditController(QObject):
                 self.error.emit(str(exc))
                 return
             try:  # a refusal (over a cap, the sandbox rehearsing one) is said in the painter that asked
-                out = await edits.run_edit(
-                    self.service,
+                out = await self.studio.edit(
                     request,
                     source=source,
                     painted=painted,
                     notices=notices,
-                    board=self.session.board_name if self.session.board_id is not None else None,
+                    board=self.board.board_name if self.board.board_id is not None else None,
                     panel_id=self.panel_id,
                     parent_version=self.current_version.get("id") if self.current_version else None,
                     guard=guard,
@@ -273,7 +280,7 @@ class EditController(QObject):
         }
         if self.panel_id is not None:
             await self.load()  # the board's tile already changed (VersionAdded): no reload
-        await self.session.refresh_costs()
+        await self.costs.refresh()
         self.last_result = result
         self.finished.emit(result)
 
@@ -281,29 +288,30 @@ class EditController(QObject):
     # ---------------------------------------------------------------------------------------------
 
     def revert(self, version_id: int) -> asyncio.Task[Any] | None:
-        if self.panel_id is None:
+        panel_id = self.panel_id
+        if panel_id is None:
             return None
 
         async def go() -> None:
-            await self.service.db.run(versions.set_current, self.panel_id, version_id)
+            await self.studio.boards.set_current_version(panel_id, version_id)
             await self.load()
-            await self.session.reload_board()
+            await self.board.reload()
 
-        return self.session.tasks.start(go(), "revert")
+        return self.tasks.start(go(), "revert", failure=self.error.emit)
 
     def use_raw(self) -> asyncio.Task[Any] | None:
         """Keep the last edit's raw result (as the API returned it) as a new version instead of the guarded
         one."""
         result = self.last_result
-        if self.panel_id is None or not result or result["raw_path"] == result["path"]:
+        panel_id = self.panel_id
+        if panel_id is None or not result or result["raw_path"] == result["path"]:
             return None
 
         async def go() -> None:
             drift = result.get("drift")
-            await self.service.db.run(
-                versions.add,
-                self.panel_id,
-                versions.NewVersion(
+            await self.studio.boards.add_version(
+                panel_id,
+                NewVersion(
                     kind="raw",
                     path=result["raw_path"],
                     prompt="raw result of the last edit",
@@ -315,9 +323,9 @@ class EditController(QObject):
                 ),
             )
             await self.load()
-            await self.session.reload_board()
+            await self.board.reload()
 
-        return self.session.tasks.start(go(), "using the raw result")
+        return self.tasks.start(go(), "using the raw result", failure=self.error.emit)
 
     def drift_of(self, version: dict[str, Any]) -> dict[str, Any] | None:
         return json.loads(version["drift_json"]) if version.get("drift_json") else None

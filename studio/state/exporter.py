@@ -9,9 +9,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from studio.service.export.board import load_board
-from studio.service.export.leftovers import remember_folder
-from studio.service.export.run import FORMATS, ExportCancelled, ExportOptions, export_board
+from studio.service.api import FORMATS, ExportCancelled, ExportOptions, Exports
+
+from .board_controller import BoardController
+from .tasks import TaskRunner, describe
 
 __all__ = [
     "FORMATS",
@@ -27,9 +28,11 @@ class Exporter(QObject):
     cancelled = Signal()
     failed = Signal(str)
 
-    def __init__(self, session: Any, parent: QObject | None = None):
+    def __init__(
+        self, exports: Exports, board: BoardController, tasks: TaskRunner, parent: QObject | None = None
+    ):
         super().__init__(parent)
-        self.session = session
+        self._exports, self._board, self._tasks = exports, board, tasks
         self._cancel: threading.Event | None = None
         self.running = False
         self.folder: str | None = None
@@ -37,7 +40,7 @@ class Exporter(QObject):
     def start(self, out_dir: str, options: ExportOptions) -> asyncio.Task[Any] | None:
         if self.running:
             return None
-        return self.session.tasks.start(self._run(Path(out_dir), options), "Export")
+        return self._tasks.start(self._run(Path(out_dir), options), "Export")
 
     def cancel(self) -> None:
         if self._cancel is not None:
@@ -52,17 +55,13 @@ class Exporter(QObject):
             loop.call_soon_threadsafe(self.progress.emit, fraction, what)
 
         try:
-            board = await self.session.db.run(load_board, self.session.board_name)
-            await self.session.db.run(remember_folder, out_dir)  # a killed export's leftovers are found later
-            result = await asyncio.to_thread(
-                export_board, board, out_dir, options, progress=report, cancel=self._cancel
+            result = await self._exports.export(
+                self._board.board_name, out_dir, options, progress=report, cancel=self._cancel
             )
         except ExportCancelled:
             self.cancelled.emit()
             return
         except Exception as exc:  # shown in the dialog, and nothing half-written stays behind
-            from .tasks import describe
-
             self.failed.emit(describe("Export", exc))
             return
         finally:

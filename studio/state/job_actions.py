@@ -8,17 +8,16 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from studio.service import journal
-from studio.service.runner import ImageService
+from studio.service.api import ImageService, JobList
 
 from .jobs_model import JobsModel
 from .tasks import TaskRunner
 
 
-async def jobs_needing_a_decision(service: ImageService) -> list[dict[str, Any]]:
+async def jobs_needing_a_decision(journal: JobList) -> list[dict[str, Any]]:
     """Outcome-unknown jobs not yet re-sent or dismissed, and jobs another host sent and never settled."""
-    unknown = await service.db.run(journal.list_jobs, states=("unknown",))
-    stuck = await service.db.run(journal.unsettled_elsewhere)
+    unknown = await journal.rows(states=("unknown",))
+    stuck = await journal.unsettled_elsewhere()
     return [j for j in unknown if j.get("error_kind") not in ("dismissed", "resent")] + stuck
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from studio.core.redact import redact
 from studio.service import keys
+from studio.service.api import SettingsStore
 from studio.service.endpoint import OPENAI_BASE, Endpoint
 from studio.service.keycheck import check_key
-from studio.service.user_settings import load_settings
+
+from .tasks import TaskRunner
 
 STORAGES = ("keyring", "session", "file")
 LEGACY_BASE_URL_KEY = (
@@ -25,9 +28,15 @@ class KeySetup(QObject):
     result = Signal(bool, str)  # ok, message in plain words (never the key)
     keyring_checked = Signal(bool, str)  # usable, backend name
 
-    def __init__(self, session: Any, parent: QObject | None = None):
+    def __init__(
+        self,
+        settings: SettingsStore,
+        tasks: TaskRunner,
+        use_endpoint: Callable[[Endpoint], Awaitable[None]],
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
-        self.session = session
+        self._settings, self._tasks, self._use_endpoint = settings, tasks, use_endpoint
         self.keyring_usable: bool | None = None
         self.backend = ""
 
@@ -39,7 +48,7 @@ class KeySetup(QObject):
             self.keyring_usable, self.backend = usable, name
             self.keyring_checked.emit(usable, name)
 
-        return self.session.tasks.start(go(), "Checking the keyring")
+        return self._tasks.start(go(), "Checking the keyring", parent=self.parent())
 
     def add_key(
         self, key: str, storage: str = "keyring", base_url: str | None = None
@@ -50,10 +59,10 @@ class KeySetup(QObject):
             return None
         if storage not in STORAGES:
             raise ValueError(storage)
-        return self.session.tasks.start(self._add(key, storage, base_url), "Adding the key")
+        return self._tasks.start(self._add(key, storage, base_url), "Adding the key", parent=self.parent())
 
     async def _add(self, key: str, storage: str, base_url: str | None) -> None:
-        saved = (await self.session.db.run(load_settings)).base_url
+        saved = (await self._settings.load()).base_url
         base = (base_url or os.environ.get("OPENAI_BASE_URL") or saved or "").strip() or OPENAI_BASE
         check = await check_key(Endpoint(base, key))
         if not check.ok and not check.message.startswith("Could not check"):
@@ -71,7 +80,7 @@ class KeySetup(QObject):
             return
         where = keys.KeySource(key, storage).describe()
         try:
-            await self.session.use_endpoint(Endpoint(base, key, key_source=storage))
+            await self._use_endpoint(Endpoint(base, key, key_source=storage))
         except Exception as exc:  # e.g. jobs still running: the key is stored, used from the next start
             self.result.emit(
                 True,
@@ -84,10 +93,10 @@ class KeySetup(QObject):
         )
 
 
-async def key_status(session: Any) -> tuple[bool, str]:
-    """(whether an OS keyring can hold the key, a sentence on the key in use and the one stored)."""
+async def key_status(endpoint: Endpoint) -> tuple[bool, str]:
+    """(whether an OS keyring can hold the key, a sentence on the key in use (`endpoint`'s) and the one
+    stored)."""
     usable, backend = await asyncio.to_thread(lambda: (keys.keyring_usable(), keys.backend_name()))
-    endpoint = session.service.endpoint
     in_use = (
         "none (the offline sandbox)"
         if endpoint.is_sandbox

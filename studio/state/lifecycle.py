@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 
-from studio.service import model_list
-from studio.service.model_list import refresh_models
-
 if TYPE_CHECKING:
     from .session import Session
 
@@ -17,7 +14,7 @@ CHECK_EVERY_MS = 60 * 60 * 1000  # the read itself happens at most daily; this o
 
 
 async def refresh_lifecycle(session: Session, *, force: bool = False) -> None:
-    listed = await refresh_models(session.service, force=force)
+    listed = await session.studio.models.refresh(force=force)
     if session.service.registry is not session.registry:
         session.registry = session.service.registry
         session.prompt.set_registry(session.registry)
@@ -53,11 +50,10 @@ async def set_svg_model_selection(session: Session, on: bool) -> None:
 
 async def endpoint_models(session: Session) -> tuple[list[str], set[str]]:
     """Models the endpoint lists that this version does not know, and those the user opted in to."""
-    listed = session.service.model_list or await model_list.model_list(
-        session.db, session.service.endpoint, refresh=False
-    )
-    opted = set(await session.db.run(model_list.opted_models))
-    return model_list.unknown_listed(listed, session.service.base_registry), opted
+    models = session.studio.models
+    listed = session.service.model_list or await models.listed(session.service.endpoint, refresh=False)
+    opted = set(await models.opted())
+    return models.unknown_listed(listed, session.service.base_registry), opted
 
 
 async def set_opted_models(session: Session, wanted: set[str]) -> None:
@@ -65,7 +61,7 @@ async def set_opted_models(session: Session, wanted: set[str]) -> None:
     unknown, opted = await endpoint_models(session)
     for model in set(unknown) | opted:
         if model in wanted and model not in opted:
-            await session.db.run(model_list.opt_in, model)
+            await session.studio.models.opt_in(model)
         elif model not in wanted and model in opted:
-            await session.db.run(model_list.opt_out, model)
+            await session.studio.models.opt_out(model)
     await refresh_lifecycle(session)

@@ -11,37 +11,35 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import RefusedError
-from studio.service import ledger, library
+from studio.service.api import Boards, SettingsStore, UserSettings, parse_usd
 from studio.service.endpoint import OPENAI_BASE
-from studio.service.user_settings import UserSettings, load_settings, save_settings
 
 __all__ = ["OPENAI_BASE", "Preferences", "UserSettings", "parse_amount", "refusal_text"]
 
 
 def parse_amount(text: str) -> Decimal | None:
     """An amount typed into a field: None for empty; RefusedError naming what is wrong."""
-    return ledger.parse_usd(text)
+    return parse_usd(text)
 
 
 class Preferences(QObject):
     changed = Signal()
 
-    def __init__(self, db: Any, parent: QObject | None = None):
+    def __init__(self, settings: SettingsStore, boards: Boards, parent: QObject | None = None):
         super().__init__(parent)
-        self.db = db
+        self._settings, self._boards = settings, boards
 
     async def load(self) -> UserSettings:
-        return await self.db.run(load_settings)
+        return await self._settings.load()
 
     async def update(self, **changes: Any) -> UserSettings:
         """Change some settings (checked together; nothing is stored when one is refused)."""
-        saved = await self.db.run(lambda conn: save_settings(conn, replace(load_settings(conn), **changes)))
+        saved = await self._settings.update(**changes)
         self.changed.emit()
         return saved
 
     async def board_cap(self, board_id: int | None) -> Decimal | None:
-        board = next((b for b in await self.db.run(library.boards) if b["id"] == board_id), None)
-        return Decimal(board["budget_usd"]) if board and board["budget_usd"] is not None else None
+        return await self._boards.budget(board_id)
 
     async def save_all(
         self, board_name: str | None, board_cap: Decimal | None, **changes: Any
@@ -49,10 +47,10 @@ class Preferences(QObject):
         """The Settings dialog's Save: every setting, the caps and this board's cap, all checked first."""
         settings = replace(await self.load(), **changes).check()
         if board_cap is not None:
-            ledger.parse_usd(str(board_cap))
-        saved = await self.db.run(save_settings, settings)
+            parse_usd(str(board_cap))
+        saved = await self._settings.save(settings)
         if board_name:
-            await self.db.run(library.set_board_budget, board_name, board_cap)
+            await self._boards.set_budget(board_name, board_cap)
         self.changed.emit()
         return saved
 

@@ -169,9 +169,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, menu=file_menu)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
-        self.undo_action = self.session.undo.createUndoAction(self, "&Undo")
+        self.undo_action = self.session.boards.undo.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.session.undo.createRedoAction(self, "&Redo")
+        self.redo_action = self.session.boards.undo.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
@@ -185,7 +185,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             "&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True
         )
         self.paint_action = a("Edit with &mask…", self.open_painter, "Ctrl+E", menu=edit, on_grid=True)
-        self.empty_trash_action = a("Empty &trash", self.session.empty_trash, menu=edit)
+        self.empty_trash_action = a("Empty &trash", self.session.boards.empty_trash, menu=edit)
 
         self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)
         self.reveal_action = a("&Reveal file", self.reveal_file, menu=view, on_grid=True)
@@ -223,12 +223,13 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.editor.generate_requested.connect(self.generate)
         s.error.connect(self.show_error)
         s.notice.connect(self.show_error)
-        s.opaque_offered.connect(self.offer_opaque)
-        s.board_changed.connect(self._board_changed)
+        s.generator.opaque_offered.connect(self.offer_opaque)
+        s.tasks.failed.connect(self.show_failure)
+        s.boards.board_changed.connect(self._board_changed)
         s.endpoint_changed.connect(self._endpoint_changed)
-        s.boards_changed.connect(self._fill_boards)
+        s.boards.boards_changed.connect(self._fill_boards)
         self.board_box.activated.connect(
-            lambda i: s.tasks.start(s.select_board(self.board_box.itemText(i)), "Switching boards")
+            lambda i: s.tasks.start(s.boards.select(self.board_box.itemText(i)), "Switching boards")
         )
         self.grid.doubleClicked.connect(lambda index: self.open_panel())
         self.grid.selectionModel().currentChanged.connect(lambda *_: self.details.show_row(self._row()))
@@ -238,15 +239,15 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
     # -- state -> view --------------------------------------------------------------------------
 
     def _board_changed(self) -> None:
-        self.setWindowTitle(f"Asset Studio — {self.session.board_name or 'Untitled board'}")
+        self.setWindowTitle(f"Asset Studio — {self.session.boards.board_name or 'Untitled board'}")
         self._fill_boards()
 
     def _fill_boards(self) -> None:
-        names = [b["name"] for b in self.session.boards]
+        names = [b["name"] for b in self.session.boards.all]
         if [self.board_box.itemText(i) for i in range(self.board_box.count())] != names:
             self.board_box.clear()
             self.board_box.addItems(names)
-        self.board_box.setCurrentText(self.session.board_name)
+        self.board_box.setCurrentText(self.session.boards.board_name)
 
     def show_error(self, text: str) -> None:
         self.message.setText(text)
@@ -258,6 +259,16 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             lambda: self.message.setVisible(False) if self.message.text() == text else None,
         )
 
+    def show_failure(self, text: str, started_by: object) -> None:
+        """A failed action, shown in the window that started it (the painter, a dialog) when it is open,
+        else here."""
+        window = started_by.window() if isinstance(started_by, QWidget) else None
+        show = getattr(window, "show_message", None)
+        if window is not None and window is not self and window.isVisible() and callable(show):
+            show(text)
+        else:
+            self.show_error(text)
+
     def offer_opaque(self, request, why: str) -> None:
         """One click sends the same request with an opaque background; nothing is sent without it."""
         self.opaque_box = self._ask_to_send(
@@ -267,7 +278,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
                 f"{why}\n\nSend the same request with an opaque background? "
                 f"Quote: at most {format_usd(q.total_usd_max)}."
             ),
-            lambda: self.session.send(request),
+            lambda: self.session.generator.send(request),
             ok_text="Send opaque",
         )
 
@@ -275,7 +286,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
 
     def generate(self) -> None:
         self.message.setVisible(False)
-        self.session.generate()
+        self.session.generator.generate()
 
     def _row(self) -> PanelRow | None:
         row = self.grid.current_row()
@@ -283,13 +294,11 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
 
     def show_welcome(self) -> None:
         """The first-run panel (inside the window, above the message strip); the prompt keeps focus."""
-        from studio.state.key_setup import KeySetup
-
         from .welcome import WelcomePanel
 
         welcome = self.welcome
         if welcome is None:
-            self.key_setup = KeySetup(self.session, self)
+            self.key_setup = self.session.key_setup(self)
             welcome = self.welcome = WelcomePanel(self.session, self.key_setup)
             self._outer.insertWidget(1 if self.banner is not None else 0, welcome)
             self.key_setup.refresh()
@@ -301,14 +310,12 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             self.banner.setVisible(self.session.sandbox)
 
     def open_export(self) -> None:
-        from studio.state.exporter import Exporter
-
         from .export_dialog import ExportDialog
 
         if getattr(self, "export_dialog", None) is None:
-            self.exporter = Exporter(self.session, self)
-            self.export_dialog = ExportDialog(self.exporter, self.session.board_name, self)
-        self.export_dialog.setWindowTitle(f"Export board — {self.session.board_name}")
+            self.exporter = self.session.exporter(self)
+            self.export_dialog = ExportDialog(self.exporter, self.session.boards.board_name, self)
+        self.export_dialog.setWindowTitle(f"Export board — {self.session.boards.board_name}")
         self.export_dialog.show()  # modeless: the window stays usable while it exports
 
     def _ask(self, title: str, label: str, text: str, done) -> None:
@@ -320,7 +327,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             "New board",
             "Name of the new board:",
             "",
-            lambda name: s.tasks.start(s.select_board(name), "Creating the board"),
+            lambda name: s.tasks.start(s.boards.select(name), "Creating the board"),
         )
 
     def ask_rename_board(self) -> None:
@@ -328,8 +335,8 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self._ask(
             "Rename board",
             "New name:",
-            s.board_name,
-            lambda name: s.tasks.start(s.rename_board(name), "Renaming the board"),
+            s.boards.board_name,
+            lambda name: s.tasks.start(s.boards.rename(name), "Renaming the board"),
         )
 
     def open_settings(self) -> None:

@@ -43,6 +43,7 @@ class PanelActions(_Window):
             viewer = ImageViewer(
                 row.path,
                 f"Panel {self.grid.currentIndex().row() + 1} — {row.caption or Path(row.path).name}",
+                self.session.tasks,
                 self,
             )
             viewer.finished.connect(lambda _: self.viewers.remove(viewer) if viewer in self.viewers else None)
@@ -60,13 +61,13 @@ class PanelActions(_Window):
             chosen = [r.panel_id for r in self.grid.selected_rows() if r.panel_id]
             try:
                 request: ImageRequest | None = reroll_with_references(
-                    self.session.panel_rows, row.panel_id, chosen, self.session.registry.get
+                    self.session.boards.panel_rows, row.panel_id, chosen, self.session.registry.get
                 )
             except Exception as exc:
                 self.show_error(str(exc))
                 return
         else:
-            request = self.session.reroll_request(row.panel_id)
+            request = self.session.generator.reroll_request(row.panel_id)
         if request is None:
             return
         panel_id = row.panel_id
@@ -82,7 +83,7 @@ class PanelActions(_Window):
                 f"{question}\nQuote: {format_usd(q.output_usd)} for the image, "
                 f"at most {format_usd(q.total_usd_max)} in all."
             ),
-            lambda: self.session.reroll(panel_id, request),
+            lambda: self.session.generator.reroll(panel_id, request),
         )
 
     def _ask_to_send(self, title: str, request, text, send, ok_text: str | None = None) -> QMessageBox | None:
@@ -114,12 +115,12 @@ class PanelActions(_Window):
     def toggle_star(self) -> None:
         row = self._row()
         if row and row.panel_id:
-            self.session.set_starred(row.panel_id, not row.starred)
+            self.session.boards.set_starred(row.panel_id, not row.starred)
 
     def delete_panel(self) -> None:
         row = self._row()
         if row and row.panel_id:
-            self.session.trash_panel(row.panel_id)
+            self.session.boards.trash(row.panel_id)
 
     def copy_image(self) -> None:
         row = self._row()

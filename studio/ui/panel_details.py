@@ -65,14 +65,14 @@ class PanelDetails(QGroupBox):
 
     def _save_caption(self) -> None:
         if self.row is not None and self.caption.text() != self.row.caption:
-            self.session.set_caption(self.row.panel_id, self.caption.text())
+            self.session.boards.set_caption(self.row.panel_id, self.caption.text())
 
     def _save(self, **fields) -> None:
         if self.row is None:
             return
         changed = {k: v for k, v in fields.items() if getattr(self.row, k) != v}
         if changed:
-            self.session.set_panel_fields(self.row.panel_id, **changed)
+            self.session.boards.set_fields(self.row.panel_id, **changed)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt naming); notes are saved when they lose focus
         from PySide6.QtCore import QEvent

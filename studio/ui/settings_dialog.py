@@ -99,7 +99,7 @@ class SettingsDialog(QDialog):
         form.addRow("Cap per call", self.caps["call"])
         form.addRow("Cap per day", self.caps["day"])
         form.addRow("Cap per month", self.caps["month"])
-        form.addRow(f"Cap for board “{session.board_name}”", self.caps["board"])
+        form.addRow(f"Cap for board “{session.boards.board_name}”", self.caps["board"])
         form.addRow("SVG", self.svg_selection)
         self.extra_models = QListWidget()
         self.extra_models.setObjectName("extraModels")
@@ -148,14 +148,14 @@ class SettingsDialog(QDialog):
         for k in ("call", "day", "month"):
             value = getattr(settings, f"cap_{k}")
             self.caps[k].setText("" if value is None else str(value))
-        board_cap = await prefs.board_cap(self.session.board_id)
+        board_cap = await prefs.board_cap(self.session.boards.board_id)
         self.caps["board"].setText("" if board_cap is None else str(board_cap))
         if settings.problems:
             self.message.setText(" ".join(settings.problems))
         await self._show_key_state()
 
     async def _show_key_state(self) -> None:
-        usable, text = await key_status(self.session)
+        usable, text = await key_status(self.session.service.endpoint)
         self.storage.setVisible(not usable)
         self.key_status.setText(text)
 
@@ -166,7 +166,7 @@ class SettingsDialog(QDialog):
         try:  # nothing is saved until everything is valid
             values = {k: parse_amount(w.text()) for k, w in self.caps.items()}
             await self.session.preferences.save_all(
-                self.session.board_name,
+                self.session.boards.board_name,
                 values["board"],
                 base_url=self.base_url.text().strip(),
                 tier=self.tier.value(),
@@ -190,7 +190,7 @@ class SettingsDialog(QDialog):
                 if i.data(Qt.ItemDataRole.UserRole) and i.checkState() == Qt.CheckState.Checked
             },
         )
-        await self.session.refresh_costs()
+        await self.session.cost_watch.refresh()
         self.message.setText(
             "Saved. Caps and the deadline apply now; the tier, base URL and key apply from the next start."
         )
@@ -204,9 +204,7 @@ class SettingsDialog(QDialog):
         self.session.tasks.start(self._store(key), "Storing the key")
 
     async def _store(self, key: str) -> None:
-        from studio.state.key_setup import KeySetup
-
-        setup = KeySetup(self.session, self)
+        setup = self.session.key_setup(self)
         storage = "keyring" if not self.storage.isVisible() else self.storage.currentData()
         done = asyncio.get_running_loop().create_future()
         setup.result.connect(lambda ok, text: None if done.done() else done.set_result((ok, text)))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.state.tasks import TaskRunner
 from studio.state.vector import safe_renderer
 
 
@@ -56,7 +57,7 @@ class ZoomView(QGraphicsView):
 
 
 class ImageViewer(QDialog):
-    def __init__(self, path: str, title: str, parent: QWidget | None = None):
+    def __init__(self, path: str, title: str, tasks: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -74,7 +75,7 @@ class ImageViewer(QDialog):
         ):
             QShortcut(keys, self, activated=slot)
         self.path = path
-        self.task = asyncio.ensure_future(self._load())
+        self.task = tasks.start(self._load(), f"Opening {path}", failure=self.info.setText)
 
     async def _load(self) -> None:
         lowered = self.path.lower()

@@ -148,4 +148,4 @@ class WelcomePanel(QFrame):
             if value is not None and value > Decimal(0)
         }
         await self.session.preferences.update(tier=self.tier.currentData(), welcome="saved", **caps)
-        await self.session.refresh_costs()
+        await self.session.cost_watch.refresh()

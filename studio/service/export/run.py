@@ -64,6 +64,7 @@ class ExportResult:
     skipped: list[dict[str, object]] = field(
         default_factory=list
     )  # panels whose image could not be read, and why
+    board: ExportBoard | None = None  # the board as loaded, skipped panels included (totals, sandbox)
 
 
 def readable_panels(board: ExportBoard) -> tuple[ExportBoard, list[dict[str, object]]]:
@@ -115,6 +116,7 @@ def export_board(
     options.check()
     if not board.panels:
         raise RefusedError(f"board {board.name!r} has no finished panels to export")
+    loaded = board
     board, skipped = readable_panels(board)
     if not board.panels:
         raise RefusedError(
@@ -215,7 +217,7 @@ def export_board(
         (temp / PARTIAL_MARK).unlink()
         final = _final_folder(out_dir, board.name)
         os.rename(temp, final)  # atomic on one file system: the folder appears complete or not at all
-        return ExportResult(final, files, skipped)
+        return ExportResult(final, files, skipped, loaded)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -144,7 +144,7 @@ class EditPanel(QWidget):
         controller.versions_changed.connect(self._fill_versions)
         controller.busy_changed.connect(self._busy)
         controller.finished.connect(self._finished)
-        self.add_panel_button.setEnabled(controller.session.board_id is not None)
+        self.add_panel_button.setEnabled(controller.board.board_id is not None)
         self._fill_versions()
 
     def _layer(self, markup: bool) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from studio.state.edit_controller import EditController
+from studio.state.session import Session
 
 from .window import PainterWindow, decode
 
@@ -16,10 +15,10 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 
 
 async def open_painter(
-    session: Any, *, panel_id: int | None = None, path: str | None = None, parent: QWidget | None = None
+    session: Session, *, panel_id: int | None = None, path: str | None = None, parent: QWidget | None = None
 ) -> PainterWindow:
     """Load the source (the panel's current version, or the file) off the GUI thread, then show."""
-    controller = EditController(session, panel_id=panel_id, path=path)
+    controller = session.edit_controller(panel_id=panel_id, path=path)
     await controller.load()  # refuses a panel without an image: a source path is set from here on
     image = await asyncio.to_thread(decode, controller.source_path or "")
     window = PainterWindow(controller, image, parent)

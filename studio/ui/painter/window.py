@@ -75,13 +75,13 @@ class PainterWindow(MarkupControls, QMainWindow):
         self._build_toolbars()
         self._connect()
         self.resize(1280, 820)
-        prompt = controller.session.prompt
+        prompt = controller.prompt
         self._allow_markup()
         prompt.changed.connect(self._allow_markup)
         self.controller.update_quote("")
 
     def _allow_markup(self) -> None:
-        spec = self.controller.session.prompt.spec
+        spec = self.controller.prompt.spec
         self.panel.allow_markup(
             spec.markup, f"{spec.id} takes no markup: pick gpt-image-2.6 (or 2.5) in the prompt editor"
         )
@@ -277,8 +277,8 @@ class PainterWindow(MarkupControls, QMainWindow):
         dialog.open()
 
     def add_first_panel(self) -> None:
-        first = next((r for r in self.controller.session.board.rows if r.path and not r.pending), None)
-        if first is None:
+        first = next((r for r in self.controller.board.model.rows if r.path and not r.pending), None)
+        if first is None or first.path is None:
             self.show_message("the board has no finished panel to use as a reference")
             return
         self.controller.add_reference_panel(first.path)
@@ -332,7 +332,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         path = self.controller.source_path
         if not path:
             return
-        self.controller.session.tasks.start(self._load_image(path), "loading the new version")
+        self.controller.tasks.start(self._load_image(path), "loading the new version", parent=self)
 
     async def _load_image(self, path: str) -> None:
         image = await asyncio.to_thread(decode, path)
@@ -343,8 +343,8 @@ class PainterWindow(MarkupControls, QMainWindow):
 
     def _show_version(self, row: int) -> None:
         if 0 <= row < len(self.controller.versions):
-            self.controller.session.tasks.start(
-                self._load_image(self.controller.versions[row]["path"]), "showing a version"
+            self.controller.tasks.start(
+                self._load_image(self.controller.versions[row]["path"]), "showing a version", parent=self
             )
 
     def _finished(self, result: dict) -> None:
@@ -353,7 +353,7 @@ class PainterWindow(MarkupControls, QMainWindow):
             if self.panel.show_heatmap.isChecked():
                 self.canvas.set_heatmap(self._heatmap)
         if self.controller.panel_id is None and result.get("path"):
-            self.controller.session.tasks.start(self._load_image(result["path"]), "showing the result")
+            self.controller.tasks.start(self._load_image(result["path"]), "showing the result", parent=self)
         self.show_message(
             "Edit saved"
             + (" as a new version of the panel" if result.get("version_id") else " as a new panel")

@@ -1,0 +1,124 @@
+"""The one service API both front ends use: the window's state layer and the command line talk to a
+`Studio` (images, boards, costs, settings, prompts, jobs, models, exports), never to the SQL modules
+under studio.service (an import-linter contract holds them to it).
+
+    studio = await Studio.open(endpoint)            # the library, reconciled, and the image service
+    await studio.images.submit(request, Placement.end("Shots"))
+    totals = await studio.costs.totals()
+    await studio.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from studio.core.images import ImageFile
+from studio.core.request import EditRequest
+
+from .. import edits as _edits
+from ..db import Database, LibraryUnavailable
+from ..paths import database_path
+from ..restore import Restored, reconcile_and_restore
+from ..runner import ImageService
+from ..user_settings import UserSettings, read_library_settings
+from .boards import DEFAULT_BOARD, Boards, NewVersion
+from .catalog import ModelCatalog, ModelList
+from .costs import BILL_FLAGS, Caps, Costs, OverBudget, Totals, parse_usd
+from .exports import FORMATS, ExportCancelled, ExportOptions, ExportResult, Exports
+from .stores import JobList, JobState, PromptStore, SettingsStore
+
+__all__ = [
+    "BILL_FLAGS",
+    "DEFAULT_BOARD",
+    "FORMATS",
+    "Boards",
+    "Caps",
+    "Costs",
+    "EditOutcome",
+    "ExportCancelled",
+    "ExportOptions",
+    "ExportResult",
+    "Exports",
+    "ImageService",
+    "JobList",
+    "JobState",
+    "LibraryUnavailable",
+    "ModelCatalog",
+    "ModelList",
+    "NewVersion",
+    "OverBudget",
+    "PromptStore",
+    "Restored",
+    "SettingsStore",
+    "Studio",
+    "Totals",
+    "UserSettings",
+    "parse_usd",
+    "read_library_settings",
+]
+
+EditOutcome = _edits.EditOutcome
+
+
+class Studio:
+    """The library and, when opened with an endpoint, the image service that sends and bills calls."""
+
+    def __init__(self, db: Database, root: Path | None, images: ImageService | None = None):
+        self.images = images
+        self.boards = Boards(db, root)
+        self.costs = Costs(db)
+        self.settings = SettingsStore(db)
+        self.prompts = PromptStore(db)
+        self.jobs = JobList(db)
+        self.models = ModelCatalog(db, images)
+        self.exports = Exports(db)
+        self._db = db
+
+    @classmethod
+    def around(cls, images: ImageService) -> Studio:
+        """The API over an image service that is already open."""
+        return cls(images.db, images.root, images)
+
+    @classmethod
+    async def open(cls, endpoint: Any, *, root: Path | None = None, **kwargs: Any) -> Studio:
+        """Open (create, migrate, reconcile) the library and the image service for `endpoint`."""
+        return cls.around(await ImageService.open(endpoint, root=root, **kwargs))
+
+    @classmethod
+    async def open_library(
+        cls, root: Path | None = None, *, reconcile: bool = True
+    ) -> tuple[Studio, list[Restored]]:
+        """The library alone (a command that sends nothing). With `reconcile`, jobs of processes that
+        are gone are settled first: failed, unknown, or saved when their images reached the disk (those
+        are returned)."""
+        db = await asyncio.to_thread(Database, database_path(root))
+        restored = (await db.run(reconcile_and_restore, root))[1] if reconcile else []
+        return cls(db, root), restored
+
+    async def close(self) -> None:
+        if self.images is not None:
+            await self.images.close()
+        await asyncio.to_thread(self._db.close)
+
+    # edits: planned by pure preflight code, sent by the image service, saved as versions
+    def plan_edit(
+        self, prompt: str, source: ImageFile, painted: Image.Image | None, **kwargs: Any
+    ) -> tuple[EditRequest, tuple[str, ...]]:
+        """The exact edit request and the preflight's notices (raises on bad input; CPU work: call it
+        off the GUI thread)."""
+        assert self.images is not None, "edits need an endpoint (Studio.open)"
+        return _edits.build_request(self.images, prompt, source, painted, **kwargs)
+
+    async def edit(self, request: EditRequest, **kwargs: Any) -> _edits.EditOutcome:
+        """Send the edit; guard each saved result; for a panel, add it as a new version."""
+        assert self.images is not None, "edits need an endpoint (Studio.open)"
+        return await _edits.run_edit(self.images, request, **kwargs)
+
+
+def library_settings(root: Path | None = None) -> UserSettings:
+    """The saved settings, for a command that has not opened the library (blocking)."""
+    return read_library_settings(root)
