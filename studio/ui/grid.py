@@ -159,9 +159,10 @@ class PanelGrid(QListView):
         self.setUniformItemSizes(True)
         # a board of thousands is laid out in batches across event-loop turns: each insert re-lays out every
         # item, asking the (Python) model for its row count each time (75,000 calls as ten results landed on
-        # a 1,000-panel board, measured with bench/scale.py)
+        # a 1,000-panel board, measured with bench/scale.py). 64 a turn: with 200, one batch could hold the
+        # GUI thread 10-23 ms as results landed; with 64, 5-11 ms (the 10-panel board's figure)
         self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(200)
+        self.setBatchSize(64)
         self.setSpacing(4)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)

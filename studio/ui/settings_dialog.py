@@ -123,10 +123,14 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self.store_key.clicked.connect(self.check_and_store)
-        self.delete_key.clicked.connect(lambda: session.tasks.start(self._delete_key(), "Removing the key"))
-        self.defaults.clicked.connect(lambda: session.tasks.start(self._save_defaults(), "Saving defaults"))
+        self.delete_key.clicked.connect(
+            lambda: session.tasks.start(self._delete_key(), "Removing the key", parent=self)
+        )
+        self.defaults.clicked.connect(
+            lambda: session.tasks.start(self._save_defaults(), "Saving defaults", parent=self)
+        )
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.loaded = session.tasks.start(self._load(), "Loading settings")
+        self.loaded = session.tasks.start(self._load(), "Loading settings", parent=self)
 
     async def _load(self) -> None:
         prefs = self.session.preferences
@@ -159,8 +163,12 @@ class SettingsDialog(QDialog):
         self.storage.setVisible(not usable)
         self.key_status.setText(text)
 
+    def show_message(self, text: str) -> None:
+        """A failed action this dialog started (TaskRunner routes it here while the dialog is open)."""
+        self.message.setText(text)
+
     def save(self) -> None:
-        self.session.tasks.start(self._save(), "Saving settings")
+        self.session.tasks.start(self._save(), "Saving settings", parent=self)
 
     async def _save(self) -> None:
         try:  # nothing is saved until everything is valid
@@ -201,7 +209,7 @@ class SettingsDialog(QDialog):
         if not key:
             self.message.setText("Paste a key first.")
             return
-        self.session.tasks.start(self._store(key), "Storing the key")
+        self.session.tasks.start(self._store(key), "Storing the key", parent=self)
 
     async def _store(self, key: str) -> None:
         setup = self.session.key_setup(self)
