@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -47,7 +46,14 @@ def test_full_flow_generate_caption_reorder_restart(studio, qloop, qtbot):
     until(qloop, lambda: [r.panel_id for r in board.rows] == [ids[1], ids[2], ids[0]])
     until(qloop, lambda: window.session.costs.state.last_billed is not None)
     assert "sandbox, not charged" in window.costs.last.text()
-    qloop.run_until_complete(asyncio.sleep(0.3))  # let the caption and move reach the library
+    library_order = [ids[1], ids[2], ids[0]]
+    until(  # the caption and the move reached the library (the board is reloaded from it after each)
+        qloop,
+        lambda: (
+            [p["id"] for p in window.session.boards.panel_rows] == library_order
+            and window.session.boards.panel_rows[2]["caption"] == "Establishing shot"
+        ),
+    )
     window.close()
     qloop.run_until_complete(window.session.shutdown())
 

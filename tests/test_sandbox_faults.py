@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import openai
 import pytest
 
@@ -121,7 +119,8 @@ def test_fault_spec_parsing():
 
 
 def test_rate_tier_emulation_paces_with_retry_after(run):
-    config = SandboxConfig(tier=1, minute_seconds=2.0)  # Tier 1: 5 images per (2-second) minute
+    now = [1000.0]  # the rate window's clock, moved by hand: no test waits for real time to pass
+    config = SandboxConfig(tier=1, rate_clock=lambda: now[0])  # Tier 1: 5 images per minute
     with EmbeddedSandbox(config) as sb:
         client = make_client(Endpoint(sb.base_url, "k"))
 
@@ -140,10 +139,13 @@ def test_rate_tier_emulation_paces_with_retry_after(run):
             run(gen(1))
         assert (
             err.value.code == "rate_limit_exceeded"
-            and 1 <= int(err.value.response.headers["retry-after"]) <= 2
+            and int(err.value.response.headers["retry-after"]) == 60  # a whole minute: nothing left it yet
         )
         with pytest.raises(openai.RateLimitError, match="Request too large"):
             run(gen(6))  # more than a minute's worth: waiting cannot help
-        time.sleep(float(err.value.response.headers["retry-after-ms"]) / 1000 + 0.05)
+        now[0] += float(err.value.response.headers["retry-after-ms"]) / 1000 - 0.01
+        with pytest.raises(openai.RateLimitError):  # not yet: the window still holds five images
+            run(gen(1))
+        now[0] += 0.02  # the retry-after has passed
         run(gen(1))
         run(client.close())

@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class SandboxConfig:
     tier: int | None = None  # emulate this rate tier's images/tokens per minute; None = unlimited
     latency: float = 0.0  # seconds added to every image call
     minute_seconds: float = 60.0  # shorten the rate-limit minute for tests and benchmarks
+    rate_clock: Callable[[], float] = time.monotonic  # the rate window's clock (tests move it by hand)
     faults: FaultPlan = field(default_factory=FaultPlan)
     hang_seconds: float = 900.0
     today: dt.date | None = None  # the model lifecycle date (tests pin it)
@@ -60,7 +62,7 @@ class Sandbox:
         if config.tier is not None:
             tier = self.base_registry.tier(config.tier)
             self.limiter = SlidingWindowLimiter(
-                tier.images_per_minute, tier.tokens_per_minute, config.minute_seconds
+                tier.images_per_minute, tier.tokens_per_minute, config.minute_seconds, config.rate_clock
             )
         self.pool = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sandbox-paint"
