@@ -109,6 +109,9 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
         print(f"asset-studio: error: {exc}", file=sys.stderr)
         await _tell(str(exc))
         return 1
+    from studio.ui.theme import apply_theme
+
+    apply_theme(app, settings.theme)  # before any window: dark unless the user or the OS says light
     # the smoke test always talks to the embedded sandbox, in a throwaway library
     bad_endpoint = None
     try:  # the keyring may block: off the GUI thread

@@ -72,3 +72,22 @@ def test_thumbnails_are_kept_in_an_lru_bounded_in_bytes(qapp, tmp_path):
     assert paths[1] not in kept and paths[0] in kept and paths[4] in kept  # the least recently shown went
     cache.set_budget(1)  # at least 1 MB
     assert cache.budget_bytes == 1 << 20 and len(cache) == 4
+
+
+def test_a_caption_or_a_star_changes_its_row_and_keeps_an_open_editor(studio, qloop):
+    window = studio()
+    board = generate_panels(window, qloop, 3)
+    resets, changed = _count(board.modelReset), []
+    board.dataChanged.connect(lambda top, bottom, *_: changed.append((top.row(), bottom.row())))
+    window.grid.edit(board.index(2))  # a caption being typed on panel 3 while panel 1 is starred
+    ids = [r.panel_id for r in board.rows]
+    window.session.boards.set_starred(ids[0], True)
+    until(qloop, lambda: window.session.boards.panel_rows[0]["starred"])
+    until(qloop, lambda: board.rows[0].starred)
+    window.session.boards.set_caption(ids[1], "Harbour")
+    until(qloop, lambda: board.rows[1].caption == "Harbour")
+    assert resets[0] == 0 and {(0, 0), (1, 1)} <= set(changed)
+    assert window.grid.state() == window.grid.State.EditingState  # the editor was not closed
+    window.session.boards.move_panel(ids[2], 0)  # a new order still arrives whole
+    until(qloop, lambda: [r.panel_id for r in board.rows] == [ids[2], ids[0], ids[1]])
+    until(qloop, lambda: [p["id"] for p in window.session.boards.panel_rows] == [ids[2], ids[0], ids[1]])

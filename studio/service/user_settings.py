@@ -35,11 +35,13 @@ KEYS = {
     "welcome": "ui.welcome_done",
     "board": "ui.board",
     "thumbnail_cache_mb": "ui.thumbnail_cache_mb",
+    "theme": "ui.theme",
     "cap_call": "budget.call",
     "cap_day": "budget.day",
     "cap_month": "budget.month",
 }
 TIERS = range(1, 6)
+THEMES = ("system", "dark", "light")  # "system": the OS colour scheme where Qt can read it, else dark
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class UserSettings:
     welcome: str | None = None  # None: the first-run panel was never answered; "saved" | "skipped"
     board: str | None = None  # the board the window opens on
     thumbnail_cache_mb: int = 64  # memory for decoded thumbnails (least recently shown evicted first)
+    theme: str = "system"  # THEMES
     cap_call: Decimal | None = None
     cap_day: Decimal | None = None
     cap_month: Decimal | None = None
@@ -66,6 +69,8 @@ class UserSettings:
             raise RefusedError(f"rate tier {self.tier}: choose 1 to 5")
         if not 0 < self.minute_seconds <= 3600:
             raise RefusedError(f"rate window {self.minute_seconds} s: must be more than 0 and at most 3600")
+        if self.theme not in THEMES:
+            raise RefusedError(f"theme {self.theme!r}: choose {', '.join(THEMES)}")
         if not 8 <= self.thumbnail_cache_mb <= 4096:
             raise RefusedError(f"thumbnail memory {self.thumbnail_cache_mb} MB: choose 8 to 4096")
         if not 10 <= self.deadline_base_s <= deadline.MAX_S:
@@ -111,6 +116,8 @@ def _decode(name: str, text: str, problems: list[str]) -> Any:
             return value
         if name == "deadline_base_s":
             return deadline.base_from_setting(text)
+        if name == "theme" and text not in THEMES:
+            raise ValueError(text)
         if name == "svg_model_selection":
             return text == "on"
         if name == "defaults":

@@ -103,9 +103,20 @@ class BoardModel(QAbstractListModel):
     def set_panels(self, panels: list[dict[str, Any]]) -> None:
         """Replace the saved panels (from the library), keeping placeholders of running jobs at the end.
         For a board switch or a reload; results landing use `land`, which changes one row."""
+        new = [self.row_from_library(p) for p in panels]
+        saved = [i for i, r in enumerate(self.rows) if not r.pending]
+        if [self.rows[i].key for i in saved] == [r.key for r in new]:
+            # the same panels in the same order (a caption, a star, a field saved): the changed rows only,
+            # so an open caption editor, the selection and the scroll position stay, and a board of
+            # thousands is not laid out again
+            for i, row in zip(saved, new, strict=True):
+                if row != self.rows[i]:
+                    self.rows[i] = row
+                    self.dataChanged.emit(self.index(i), self.index(i))
+            return
         pending = [r for r in self.rows if r.pending]
         self.beginResetModel()
-        self.rows = [self.row_from_library(p) for p in panels] + pending
+        self.rows = new + pending
         self.endResetModel()
 
     def add_pending(

@@ -15,12 +15,15 @@ if TYPE_CHECKING:  # what the window provides (for the type checker; at run time
 
     from studio.state.board_model import PanelRow
     from studio.state.session import Session
+
+    from .grid import PanelGrid
 else:
     _Window = object
 
 
 class FileOpening(_Window):
     session: Session
+    grid: PanelGrid
     painter_windows: list[Any]
     _row: Callable[[], PanelRow | None]
     show_error: Callable[[str], None]
@@ -28,7 +31,11 @@ class FileOpening(_Window):
     def open_painter(self) -> None:
         row = self._row()
         if row and row.panel_id and row.path:
-            self.session.tasks.start(self._open_painter(panel_id=row.panel_id), "Opening the mask painter")
+            label = f"panel {self.grid.currentIndex().row() + 1}"
+            label += f" ({row.caption})" if row.caption else ""
+            self.session.tasks.start(
+                self._open_painter(panel_id=row.panel_id, label=label), "Opening the mask painter"
+            )
 
     def open_painter_file(self, path: str) -> None:
         self.session.tasks.start(self._open_painter(path=path), "Opening the mask painter")

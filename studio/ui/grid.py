@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QMovie, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QMovie, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLineEdit,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -18,6 +19,8 @@ from studio.core.text import format_bytes
 from studio.state.board_model import BoardModel, PanelRow
 
 CAPTION_H = 44
+MIN_EDGE, MAX_EDGE = 96, 512
+TILE_EXTRA = 16 + 2 * 4  # the card's padding around the art, and the view's spacing
 
 # PySide6 creates its enum types on first use (~2 ms each): here, at import, instead of in the first
 # paint of a generation's placeholders (where the profiler saw 9 ms of it)
@@ -121,7 +124,7 @@ class PanelDelegate(QStyledItemDelegate):
             painter.drawText(QRect(art.right() - 28, art.top() + 4, 24, 24), CENTER, "★")
         text_rect = QRect(card.left() + 8, art.bottom() + 4, card.width() - 16, CAPTION_H - 4)
         painter.setPen(pal.color(TEXT))
-        caption = row.caption or ("" if row.pending else "(double-click to caption)")
+        caption = row.caption or ("" if row.pending else "(double-click or F2 to caption)")
         first = f"{index.row() + 1}. {caption}"
         painter.drawText(
             text_rect, TOP_LEFT, painter.fontMetrics().elidedText(first, ELIDE_RIGHT, text_rect.width())
@@ -132,11 +135,30 @@ class PanelDelegate(QStyledItemDelegate):
             painter.drawText(text_rect, BOTTOM_LEFT, cost)
         painter.restore()
 
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QWidget:  # noqa: N802
+        editor = CaptionEditor(parent)
+        editor.setAccessibleName("Caption")
+        return editor
+
     def updateEditorGeometry(
         self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:  # noqa: N802
         r = option.rect.adjusted(8, option.rect.height() - CAPTION_H - 6, -8, -CAPTION_H // 2)
         editor.setGeometry(r)
+
+
+class CaptionEditor(QLineEdit):
+    """The in-place caption box: Return commits and Esc cancels here, never reaching the grid's shortcuts
+    (Return there opens the viewer, S stars)."""
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.ShortcutOverride:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+                event.accept()
+                return True
+        return super().event(event)
 
 
 def _kind(path: str | None) -> str:
@@ -147,7 +169,9 @@ def _kind(path: str | None) -> str:
 class PanelGrid(QListView):
     def __init__(self, model: BoardModel, parent: QWidget | None = None):
         super().__init__(parent)
-        self.thumb_edge = 224
+        self.target_edge = 224  # the tile size the user chose (slider, Ctrl+= / Ctrl+-)
+        self.thumb_edge = 224  # the size drawn: the chosen one, stretched so the columns fill the width
+        self.starred_only = False
         self._movie: QMovie | None = None  # the GIF panel playing (under the mouse, else the current one)
         self._movie_path: str | None = None
         self.setModel(model)
@@ -168,9 +192,9 @@ class PanelGrid(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setDropIndicatorShown(True)
-        self.setEditTriggers(
-            QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked
-        )
+        # captions are edited from F2 or a double-click on the caption only: a click on a selected tile, or a
+        # key like S (star), never starts an edit that the next key press would replace
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setItemDelegate(PanelDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._keep: int | None = None
@@ -178,6 +202,27 @@ class PanelGrid(QListView):
         self.entered.connect(self._play)
         model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self._restore_current)
+        # the vertical bar is always there, so the width the columns share never changes as it comes and goes
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        model.rowsInserted.connect(self._inserted)
+        model.modelReset.connect(self._apply_filter)
+        model.dataChanged.connect(self._changed)  # a method, not a lambda: disconnected with the grid
+
+    def caption_rect(self, index: QModelIndex | QPersistentModelIndex) -> QRect:
+        """Where a tile's caption text is drawn (view coordinates)."""
+        tile = self.visualRect(index).adjusted(4, 4, -4, -4)
+        return QRect(tile.left(), tile.bottom() - CAPTION_H, tile.width(), CAPTION_H)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt naming)
+        """A double-click on the caption edits it; anywhere else on the tile opens the viewer."""
+        index = self.indexAt(event.position().toPoint())
+        row = index.data(BoardModel.RowRole) if index.isValid() else None
+        on_caption = self.caption_rect(index).contains(event.position().toPoint())
+        if row is not None and not row.pending and on_caption:
+            self.setCurrentIndex(index)
+            self.edit(index)
+            return
+        super().mouseDoubleClickEvent(event)
 
     def currentChanged(
         self, current: QModelIndex | QPersistentModelIndex, previous: QModelIndex | QPersistentModelIndex
@@ -236,13 +281,57 @@ class PanelGrid(QListView):
                 self.viewport().rect(),
                 Qt.AlignmentFlag.AlignCenter,
                 "This board is empty.\nType a prompt and press Ctrl+Return: one call fills up to 10 panels.\n"
-                "Double-click a panel to caption it, drag to reorder, Return to open it.",
+                "F2 or a double-click on a caption edits it, drag to reorder, Return opens a panel.",
             )
             painter.end()
 
     def set_thumb_edge(self, edge: int) -> None:
-        self.thumb_edge = max(96, min(edge, 512))
-        self.model().layoutChanged.emit()
+        """The tile size the user wants; the grid stretches it a little so whole columns fill the width."""
+        self.target_edge = max(MIN_EDGE, min(edge, MAX_EDGE))
+        self._fit_columns()
+
+    @property
+    def columns(self) -> int:
+        """As many columns as tiles of about the chosen size fit (rounded: a tile may shrink or grow by up
+        to a third rather than leave a column's width blank)."""
+        return max(1, round(self._free_width() / (self.target_edge + TILE_EXTRA)))
+
+    def _free_width(self) -> int:
+        return self.viewport().width() - 2 * self.spacing() - 2
+
+    def _fit_columns(self) -> None:
+        edge = self._free_width() // self.columns - TILE_EXTRA
+        edge = max(MIN_EDGE, min(edge, int(self.target_edge * 1.6)))
+        if edge != self.thumb_edge:
+            self.thumb_edge = edge
+            self.model().layoutChanged.emit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _inserted(self, _parent, first: int, last: int) -> None:
+        """New results (placeholders of a job just sent) scroll into view, wherever they were placed."""
+        self._apply_filter(first, last)
+        row = self.board_model.rows[first] if first < len(self.board_model.rows) else None
+        if row is not None and row.pending:
+            QTimer.singleShot(0, self, lambda: self.scrollTo(self.board_model.index(first)))
+
+    def _changed(self, top: QModelIndex, bottom: QModelIndex, _roles: object = None) -> None:
+        self._apply_filter(top.row(), bottom.row())
+
+    def set_starred_only(self, on: bool) -> None:
+        """Show only the starred panels (placeholders of running jobs stay visible)."""
+        self.starred_only = on
+        self._apply_filter()
+
+    def _apply_filter(self, first: int = 0, last: int | None = None) -> None:
+        rows = self.board_model.rows
+        last = len(rows) - 1 if last is None else min(last, len(rows) - 1)
+        for i in range(first, last + 1):
+            hide = self.starred_only and not rows[i].pending and not rows[i].starred
+            if self.isRowHidden(i) != hide:
+                self.setRowHidden(i, hide)
 
     def current_row(self) -> PanelRow | None:
         index = self.currentIndex()

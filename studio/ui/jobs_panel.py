@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListView, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QListView, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from studio.state.jobs_model import JobRow, JobsModel
 from studio.state.session import Session
@@ -18,7 +18,7 @@ class JobsPanel(QGroupBox):
         self.list.setModel(model)
         self.list.setWordWrap(True)
         layout.addWidget(self.list, 1)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two by two: the panel stays narrow enough for a small screen
         self.cancel = QPushButton("Cancel")
         self.resend = QPushButton("Re-send")
         self.dismiss = QPushButton("Dismiss")
@@ -35,8 +35,8 @@ class JobsPanel(QGroupBox):
         self.resolve_failed = menu.addAction("As failed — it was not billed (release its reservation)")
         self.resolve_unknown = menu.addAction("As outcome unknown — it may have been billed")
         self.resolve.setMenu(menu)
-        for b in (self.cancel, self.resend, self.dismiss, self.resolve):
-            buttons.addWidget(b)
+        for i, b in enumerate((self.cancel, self.resend, self.dismiss, self.resolve)):
+            buttons.addWidget(b, i // 2, i % 2)
         layout.addLayout(buttons)
         actions = session.job_actions
         self.cancel.clicked.connect(lambda: self._with_row(lambda r: actions.cancel(r.job_id)))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
-    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -23,20 +22,25 @@ from studio.core.pricing import format_usd
 from studio.state.board_model import PanelRow
 from studio.state.session import Session
 
+from .board_view_tools import BoardViewTools
 from .cost_meter import CostMeter
 from .dialogs import ask_text
+from .docks import SidePanels
 from .file_opening import FileOpening
 from .grid import PanelGrid
 from .jobs_panel import JobsPanel
+from .keys import settings_keys
 from .panel_actions import PanelActions
 from .panel_details import PanelDetails
 from .prompt_editor import PromptEditor
 from .settings_dialog import SettingsDialog
 from .viewer import ImageViewer
+from .window_fit import available_area, fit_to_screen
 
 if TYPE_CHECKING:
     from .welcome import WelcomePanel
 
+DOCK_LAYOUT_VERSION = 2  # 1: the splitter of the first release (its saved state is not restored)
 SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
 
 
@@ -46,11 +50,12 @@ class SandboxBanner(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("sandboxBanner")
-        self.setStyleSheet("#sandboxBanner { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # its colours: studio/ui/theme.py
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         self.label = QLabel(SANDBOX_TEXT)
-        self.label.setStyleSheet("font-weight: 600; color: #5a4500;")
+        self.label.setWordWrap(True)  # wraps on a narrow window instead of widening it
+        self.label.setObjectName("sandboxText")
         self.button = QPushButton("Add API key…")
         self.button.clicked.connect(self.add_key_requested)
         layout.addWidget(self.label, 1)
@@ -67,7 +72,6 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.viewers: list[ImageViewer] = []
         self.painter_windows: list = []
         self.setAcceptDrops(True)
-        self.resize(1400, 860)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -81,9 +85,6 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.message = QLabel()
         self.message.setObjectName("messageStrip")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(
-            "#messageStrip { background: #fdecea; color: #8a1c1c; padding: 6px 12px; }"
-        )
         self.message.setVisible(False)
         outer.addWidget(self.message)
 
@@ -92,25 +93,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.costs = CostMeter(session.costs)
         self.jobs = JobsPanel(session.jobs, session)
         self.details = PanelDetails(session)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.costs)
-        right.addWidget(self.details)
-        right.addWidget(self.jobs)
-        right.setStretchFactor(0, 0)
-        right.setStretchFactor(1, 0)
-        right.setStretchFactor(2, 1)
-        right.setChildrenCollapsible(False)
-        right.setSizes([330, 190, 300])  # the cost meter's wrapped lines need their height
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(self.grid)
-        self.splitter.addWidget(right)
-        self.splitter.setSizes([360, 820, 320])
-        right.setMaximumWidth(460)
-        self.splitter.setStretchFactor(1, 1)
-        outer.addWidget(self.splitter, 1)
+        outer.addWidget(self.grid, 1)  # the grid is the centre; the rest are docks around it
         self.setCentralWidget(central)
+        self.panels = SidePanels(self, self.editor, self.costs, self.details, self.jobs)
 
         self._build_toolbar()
         self._build_actions()
@@ -162,9 +147,8 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             "&Save image as…", self.save_image_as, QKeySequence.StandardKey.Save, menu=file_menu
         )
         self.export_action = a("&Export board…", self.open_export, "Ctrl+Shift+E", menu=file_menu)
-        self.settings_action = a(
-            "Se&ttings…", self.open_settings, QKeySequence.StandardKey.Preferences, menu=file_menu
-        )
+        self.settings_action = a("Se&ttings…", self.open_settings, menu=file_menu)
+        self.settings_action.setShortcuts(settings_keys())
         file_menu.addSeparator()
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, menu=file_menu)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -190,18 +174,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)
         self.reveal_action = a("&Reveal file", self.reveal_file, menu=view, on_grid=True)
         view.addSeparator()
-        self.zoom_in_action = a(
-            "Zoom &in",
-            lambda: self.grid.set_thumb_edge(self.grid.thumb_edge + 32),
-            QKeySequence.StandardKey.ZoomIn,
-            menu=view,
-        )
-        self.zoom_out_action = a(
-            "Zoom &out",
-            lambda: self.grid.set_thumb_edge(self.grid.thumb_edge - 32),
-            QKeySequence.StandardKey.ZoomOut,
-            menu=view,
-        )
+        self.panels.add_to(view)
+        view.addSeparator()
+        self.view_tools = BoardViewTools(self, self.grid, self.board_toolbar, view)
 
         self.generate_action = a("&Generate", self.generate, "Ctrl+Return", menu=gen)
         self.generate_action.setShortcutContext(
@@ -215,8 +190,11 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             menu=gen,
             on_grid=True,
         )
-        self.board_toolbar.addAction(self.new_board_action)
-        self.board_toolbar.addAction(self.rename_board_action)
+        help_menu = mb.addMenu("&Help")
+        self.shortcuts_action = a("&Keyboard shortcuts", self.show_shortcuts, menu=help_menu)
+        self.shortcuts_action.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence("F1")])
+        self.board_toolbar.insertAction(self.board_toolbar.actions()[2], self.new_board_action)
+        self.board_toolbar.insertAction(self.board_toolbar.actions()[3], self.rename_board_action)
 
     def _connect(self) -> None:
         s = self.session
@@ -339,6 +317,12 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             lambda name: s.tasks.start(s.boards.rename(name), "Renaming the board"),
         )
 
+    def show_shortcuts(self) -> None:
+        from .shortcuts_sheet import ShortcutsSheet
+
+        self.shortcuts_sheet = ShortcutsSheet(self.menuBar(), self)
+        self.shortcuts_sheet.open()
+
     def open_settings(self) -> None:
         self.settings_dialog = SettingsDialog(self.session, self.data_folder, self)
         self.settings_dialog.open()
@@ -346,21 +330,21 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
     # -- layout persistence and quitting --------------------------------------------------------
 
     def _restore_layout(self) -> None:
+        """The remembered size and dock arrangement, fitted to the screen it opens on; the first time, a
+        size and arrangement for this screen."""
         settings = QSettings()
         geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            area = available_area(self)  # a large screen gets a larger first window
+            self.resize(max(1400, area.width() * 2 // 3), max(860, area.height() * 3 // 4))
         state = settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-        splitter = settings.value("window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        if state is None or not self.restoreState(state, DOCK_LAYOUT_VERSION):
+            self.panels.default_layout(available_area(self))
+        fit_to_screen(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
-        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/state", self.saveState(DOCK_LAYOUT_VERSION))
         self.closed.emit()
         super().closeEvent(event)

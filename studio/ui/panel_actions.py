@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from studio.core.pricing import format_usd
 from studio.core.request import EditRequest, ImageRequest
 
-from .viewer import ImageViewer
+from .viewer import ImageViewer, ViewerPage, panel_details
 
 if TYPE_CHECKING:  # what the window provides (for the type checker; at run time the base is object)
     from PySide6.QtWidgets import QMainWindow as _Window
@@ -38,17 +38,37 @@ class PanelActions(_Window):
     show_error: Callable[[str], None]
 
     def open_panel(self) -> None:
-        row = self._row()
-        if row and row.path:
-            viewer = ImageViewer(
-                row.path,
-                f"Panel {self.grid.currentIndex().row() + 1} — {row.caption or Path(row.path).name}",
-                self.session.tasks,
-                self,
-            )
-            viewer.finished.connect(lambda _: self.viewers.remove(viewer) if viewer in self.viewers else None)
-            self.viewers.append(viewer)
-            viewer.show()
+        index = self.grid.currentIndex()
+        page = self._viewer_page(index.row()) if index.isValid() else None
+        if page is None:
+            return
+        viewer = ImageViewer(page, self.session.tasks, self, step=self._step_viewer)
+        viewer.finished.connect(lambda _: self.viewers.remove(viewer) if viewer in self.viewers else None)
+        self.viewers.append(viewer)
+        viewer.show()
+
+    def _step_viewer(self, delta: int) -> ViewerPage | None:
+        """The viewer's next/previous panel with an image; the grid's selection follows it."""
+        model = self.grid.board_model
+        i = self.grid.currentIndex().row() + delta
+        while 0 <= i < model.rowCount():
+            page = self._viewer_page(i)
+            if page is not None:
+                self.grid.setCurrentIndex(model.index(i))
+                return page
+            i += delta
+        return None
+
+    def _viewer_page(self, i: int) -> ViewerPage | None:
+        row: PanelRow = self.grid.board_model.index(i).data(self.grid.board_model.RowRole)
+        if row is None or row.pending or not row.path:
+            return None
+        panel = self.session.boards.panel(row.panel_id) if row.panel_id else None
+        return ViewerPage(
+            row.path,
+            f"Panel {i + 1} — {row.caption or Path(row.path).name}",
+            panel_details(i, self.grid.board_model.rowCount(), row, panel),
+        )
 
     def reroll(self, *, with_references: bool = False) -> None:
         """Quote first: the re-roll is sent only once the user accepts its price."""

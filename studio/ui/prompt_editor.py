@@ -6,12 +6,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,6 +24,7 @@ from studio.state.prompt_model import PromptModel
 from studio.state.session import Session
 
 from .dialogs import ask_text
+from .keys import PromptText
 from .model_picker import (
     COMPLEXITY_HINT,
     GRADE_NOTES,
@@ -48,7 +49,7 @@ class PromptEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
 
-        self.prompt = QPlainTextEdit()
+        self.prompt = PromptText()
         self.prompt.setPlaceholderText("Describe the image… (Ctrl+Return generates)")
         self.prompt.setObjectName("promptText")
         self.count = QLabel()
@@ -132,22 +133,31 @@ class PromptEditor(QWidget):
         self.generate.setMinimumHeight(36)
         layout.addWidget(self.generate)
 
-        presets = QHBoxLayout()
+        presets = QGridLayout()  # the list above its three buttons: narrow enough for a small screen
         self.presets = QComboBox()
         self.presets.setPlaceholderText("Presets")
+        self.presets.setAccessibleName("Presets")
         self.save_preset = QPushButton("Save…")
         self.rename_preset = QPushButton("Rename…")
         self.delete_preset = QPushButton("Delete")
-        for w in (self.presets, self.save_preset, self.rename_preset, self.delete_preset):
-            presets.addWidget(w)
+        presets.addWidget(self.presets, 0, 0, 1, 3)
+        for i, w in enumerate((self.save_preset, self.rename_preset, self.delete_preset)):
+            presets.addWidget(w, 1, i)
         layout.addLayout(presets)
         self.history_search = QLineEdit()
         self.history_search.setPlaceholderText("Search history…")
         self.history = QListWidget()
-        self.history.setToolTip("Click to recall a prompt with its parameters")
+        self.history.setObjectName("historyList")
+        self.history.setWordWrap(True)  # the prompt, then its parameters on their own line: no side scrolling
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setAlternatingRowColors(True)
+        self.history.setToolTip("Click, or Return, to recall a prompt with its parameters")
         layout.addWidget(self.history_search)
         layout.addWidget(self.history, 1)
 
+        for box in self.findChildren(QComboBox):  # long model names never widen the column: they elide
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(10)
         self._wire()
         self._sync_from_model()
         self._fill_presets()
@@ -203,6 +213,7 @@ class PromptEditor(QWidget):
             lambda t: s.tasks.start(library.search_history(t), "Searching the history")
         )
         self.history.itemClicked.connect(self._recall)
+        self.history.itemActivated.connect(self._recall)  # Return (and double-click) as well
 
     def _push(self, name: str, value) -> None:
         if not self._syncing:
@@ -352,9 +363,8 @@ class PromptEditor(QWidget):
         self.history.clear()
         for entry in self.session.prompts.history:
             r = entry["request"]
-            item = QListWidgetItem(
-                f"{entry['prompt'][:60]}  ·  {r.get('size')} {r.get('quality')} n={r.get('n')}"
-            )
+            params = f"{r.get('model', '')} · {r.get('size')} · {r.get('quality')} · n={r.get('n')}"
+            item = QListWidgetItem(f"{entry['prompt'][:120]}\n{params.strip(' ·')}")
             item.setData(Qt.ItemDataRole.UserRole, r)
             item.setToolTip(entry["prompt"])
             self.history.addItem(item)

@@ -7,6 +7,7 @@ import asyncio
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -29,6 +30,8 @@ from studio.state.key_setup import delete_stored_key, key_status
 from studio.state.lifecycle import endpoint_models, set_opted_models, set_svg_model_selection
 from studio.state.preferences import OPENAI_BASE, parse_amount, refusal_text
 from studio.state.session import Session
+
+from .theme import apply_theme
 
 
 class SettingsDialog(QDialog):
@@ -96,6 +99,16 @@ class SettingsDialog(QDialog):
             "dropped first and decoded again when scrolled back into view."
         )
         form.addRow("Thumbnail memory", self.thumb_memory)
+        self.theme = QComboBox()
+        self.theme.setObjectName("themeBox")
+        for text, choice in (
+            ("Follow the system (dark where it does not say)", "system"),
+            ("Dark", "dark"),
+            ("Light", "light"),
+        ):
+            self.theme.addItem(text, choice)
+        self.theme.setToolTip("Neutral greys in both themes, so the surround never tints how an image reads")
+        form.addRow("Theme", self.theme)
         form.addRow("Cap per call", self.caps["call"])
         form.addRow("Cap per day", self.caps["day"])
         form.addRow("Cap per month", self.caps["month"])
@@ -149,6 +162,7 @@ class SettingsDialog(QDialog):
         self.tier.setValue(settings.tier)
         self.deadline.setValue(round(settings.deadline_base_s))
         self.thumb_memory.setValue(settings.thumbnail_cache_mb)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         for k in ("call", "day", "month"):
             value = getattr(settings, f"cap_{k}")
             self.caps[k].setText("" if value is None else str(value))
@@ -180,6 +194,7 @@ class SettingsDialog(QDialog):
                 tier=self.tier.value(),
                 deadline_base_s=float(self.deadline.value()),
                 thumbnail_cache_mb=self.thumb_memory.value(),
+                theme=self.theme.currentData(),
                 cap_call=values["call"],
                 cap_day=values["day"],
                 cap_month=values["month"],
@@ -188,6 +203,9 @@ class SettingsDialog(QDialog):
             self.message.setText(refusal_text(exc))
             return
         self.session.thumbnails.set_budget(self.thumb_memory.value() << 20)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.theme.currentData())  # at once, in every open window
         await set_svg_model_selection(self.session, self.svg_selection.isChecked())
         items = [self.extra_models.item(i) for i in range(self.extra_models.count())]
         await set_opted_models(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from studio.state.edit_controller import EditController
 from studio.state.mask_document import MaskDocument
 
+from ..keys import close_action
 from .canvas import TOOLS, Canvas
 from .edit_panel import EditPanel
 from .markup_controls import MarkupControls
@@ -48,15 +49,14 @@ def decode(path: str) -> QImage:
 
 
 class PainterWindow(MarkupControls, QMainWindow):
-    def __init__(self, controller: EditController, image: QImage, parent: QWidget | None = None):
+    def __init__(
+        self, controller: EditController, image: QImage, parent: QWidget | None = None, *, label: str = ""
+    ):
         super().__init__(parent)
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        name = (
-            f"panel {controller.panel_id}"
-            if controller.panel_id is not None
-            else Path(controller.source_path or "").name
-        )
+        # the grid's number ("panel 4"), never the library's id; a file by its name
+        name = label or Path(controller.source_path or "").name
         self._name = name
         self.setWindowTitle(f"Mask Painter — {name}")
         self.doc = MaskDocument(image, self)
@@ -103,7 +103,8 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.size_box.setToolTip("Brush size in image pixels ([ and ] change it)")
         tools.addWidget(self.size_box)
         self.hardness = self._slider(tools, " Hardness ", 0, 100, 100)
-        self.opacity = self._slider(tools, " Overlay ", 10, 90, 45)
+        self.opacity = self._slider(tools, " Overlay ", 0, 90, 45)  # 0 %: the mask hidden, still painted
+        self.opacity.setToolTip("How strongly the mask is tinted over the image (0 % hides it)")
         self.color_action = QAction("Colour…", self, triggered=self.pick_color)
         tools.addAction(self.color_action)
 
@@ -178,6 +179,8 @@ class PainterWindow(MarkupControls, QMainWindow):
         for act in self.tool_actions.values():
             tool_menu.addAction(act)
         self.menuBar().addMenu("&Edit").addAction(self.edit_action)
+        self.close_action = close_action(self)
+        self.menuBar().addMenu("&Window").addAction(self.close_action)
         self._build_markup_toolbar()
 
     def set_layer(self, layer: str) -> None:
