@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import math
 import os
 import time
@@ -173,7 +174,7 @@ class Sandbox:
             )
             checked = check(request_value, self.registry, self.config.today)
             self._project_rules(checked)
-            p = imaging.plan(checked, detail=self.config.detail)
+            p = imaging.plan(checked, detail=self.config.detail, variation=rid)
             partials = checked.request.partial_images if checked.request.stream else 0
             use = imaging.usage(checked, p, images=checked.request.n, partials_per_image=partials)
             headers = {"x-request-id": rid, **self._admit(checked.request.n, use["total_tokens"], rid)}
@@ -199,7 +200,7 @@ class Sandbox:
             headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
             cut = 1 if fault == "drop_after_image" else None
             return StreamingResponse(
-                json_body(self._encode_all(checked, p), tail, cut_after=cut),
+                json_body(self._encode_all(checked, p, record), tail, cut_after=cut),
                 media_type="application/json",
                 headers=headers,
             )
@@ -271,18 +272,25 @@ class Sandbox:
         )
         raise APIError(429, msg, type="requests", code="rate_limit_exceeded", headers=headers)
 
-    def _encode_all(self, checked, p) -> list[asyncio.Future[bytes]]:
-        """Paint and encode every image in the worker pool (Pillow releases the GIL while encoding)."""
+    def _encode_all(self, checked, p, record: dict[str, Any]) -> list[asyncio.Future[bytes]]:
+        """Paint and encode every image in the worker pool (Pillow releases the GIL while encoding); the
+        request log keeps each image's SHA-256, so a test can check what was saved is what was sent."""
         loop = asyncio.get_running_loop()
         req = checked.request
+        sent = record.setdefault("images_sha256", [None] * req.n)
 
-        def one(i: int) -> bytes:
+        def encoded(i: int) -> bytes:
             if req.output_format == "gif":
-                return formats.gif(checked, p.size.width, p.size.height, i)
+                return formats.gif(checked, p.size.width, p.size.height, i, p.variation)
             if req.output_format == "svg":
-                svg = formats.svg(checked, p.size.width, p.size.height, i)
+                svg = formats.svg(checked, p.size.width, p.size.height, i, p.variation)
                 return svg[: len(svg) // 2] if self.config.broken_svg else svg
             return art.encode(imaging.paint(checked, p, i), req.output_format, req.output_compression)
+
+        def one(i: int) -> bytes:
+            data = encoded(i)
+            sent[i] = hashlib.sha256(data).hexdigest()
+            return data
 
         return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]
 

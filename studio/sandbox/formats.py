@@ -24,11 +24,11 @@ def frames_of(checked: Checked) -> tuple[int, int]:
     return rules.frames(req.frame_count), rules.rounded_duration(rules.duration(req.frame_duration_ms))
 
 
-def gif(checked: Checked, width: int, height: int, index: int) -> bytes:
+def gif(checked: Checked, width: int, height: int, index: int, variation: str = "") -> bytes:
     """A looping animation: the placeholder picture with a ball crossing it, one position per frame."""
     req = checked.request
     count, duration = frames_of(checked)
-    base = art.render(req.prompt, index, width, height, salt=req.model).convert("RGB")
+    base = art.render(req.prompt, index, width, height, salt=f"{req.model}\x1f{variation}").convert("RGB")
     radius = max(6, min(width, height) // 10)
     frames = []
     for k in range(count):
@@ -46,10 +46,10 @@ def gif(checked: Checked, width: int, height: int, index: int) -> bytes:
     return buf.getvalue()
 
 
-def svg(checked: Checked, width: int, height: int, index: int) -> bytes:
+def svg(checked: Checked, width: int, height: int, index: int, variation: str = "") -> bytes:
     """A well-formed SVG of the placeholder art: a gradient, a few shapes, the prompt as text."""
     req = checked.request
-    rng = random.Random(art.seed_for(req.prompt, index, "svg"))
+    rng = random.Random(art.seed_for(req.prompt, index, "svg", variation))
 
     def colour() -> str:
         return "#%02x%02x%02x" % tuple(rng.randrange(40, 230) for _ in range(3))

@@ -28,9 +28,10 @@ class Plan:
     quality: str
     transparent: bool
     detail: str = "flat"
+    variation: str = ""  # the request id: every call draws different art, as the real model's re-rolls do
 
 
-def plan(checked: Checked, *, detail: str = "flat") -> Plan:
+def plan(checked: Checked, *, detail: str = "flat", variation: str = "") -> Plan:
     req, spec = checked.request, checked.spec
     quality = AUTO_QUALITY if req.quality == "auto" else req.quality
     size = checked.size
@@ -41,7 +42,7 @@ def plan(checked: Checked, *, detail: str = "flat") -> Plan:
             first = req.images[0].size
             aspect = first.width / first.height
         size = min(options, key=lambda o: abs(math.log(o.width / o.height) - math.log(aspect)))
-    return Plan(size, quality, req.background == "transparent", detail)
+    return Plan(size, quality, req.background == "transparent", detail, variation)
 
 
 def usage(checked: Checked, p: Plan, *, images: int, partials_per_image: int) -> dict[str, Any]:
@@ -71,7 +72,8 @@ def paint(checked: Checked, p: Plan, index: int) -> Image.Image:
     req = checked.request
     w, h = p.size.width, p.size.height
     if not isinstance(req, EditRequest):
-        return art.render(req.prompt, index, w, h, transparent=p.transparent, salt=req.model, detail=p.detail)
+        salt = f"{req.model}\x1f{p.variation}"
+        return art.render(req.prompt, index, w, h, transparent=p.transparent, salt=salt, detail=p.detail)
     return _paint_edit(req, p, index)
 
 
@@ -87,7 +89,7 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     size = p.size
     source = _decode(req.images[0].data, size)
     new = art.render(
-        req.prompt, index, size.width, size.height, transparent=p.transparent, salt="edit"
+        req.prompt, index, size.width, size.height, transparent=p.transparent, salt=f"edit\x1f{p.variation}"
     ).convert("RGBA")
     if req.markup is not None:  # markup: the marked region is redrawn; anything else may change a little
         marks = _decode(req.markup.data, size).getchannel("A").point(lambda v: 255 if v >= 32 else 0)
@@ -114,7 +116,7 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
         # Like the real model (masks are only hints): every pixel outside the mask drifts a little,
         # and the edit bleeds into a band around the mask.
         out = Image.composite(
-            new, drift(source, seed=art.seed_for(req.prompt, index, "drift")), bleed(editable)
+            new, drift(source, seed=art.seed_for(req.prompt, index, "drift", p.variation)), bleed(editable)
         )
     return out if p.transparent or req.images[0].has_alpha else out.convert("RGB")
 
