@@ -103,6 +103,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE images ADD COLUMN problem TEXT;
     CREATE TABLE export_folders (path TEXT PRIMARY KEY, used_at TEXT NOT NULL);
     """,
+    # 7: each board remembers its prompt and parameters (JSON), so a restart opens where the user left it
+    """
+    ALTER TABLE boards ADD COLUMN prompt_json TEXT;
+    """,
 ]
 
 

@@ -34,7 +34,12 @@ class JobSent:
 class RateLimited:
     job_id: str
     wait_s: float
-    message: str  # "rate-limited, retrying in N s" / "pacing: next call in N s"
+    what: str  # "rate-limited, retrying" / "pacing for the rate limit: next call"
+
+    @property
+    def message(self) -> str:
+        """What it means, once: "rate-limited, retrying in 12 s" (a view counts `wait_s` down itself)."""
+        return f"{self.what} in {self.wait_s:.0f} s"
 
 
 @dataclass(frozen=True)

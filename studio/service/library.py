@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,21 @@ def set_board_budget(conn: sqlite3.Connection, name: str, usd: Decimal | None) -
         conn.execute(
             "UPDATE boards SET budget_usd = ? WHERE id = ?", (None if usd is None else str(usd), bid)
         )
+
+
+def board_prompt(conn: sqlite3.Connection, board: int) -> dict[str, Any] | None:
+    """The prompt and parameters the board was left with, or None (never set, or unreadable)."""
+    row = conn.execute("SELECT prompt_json FROM boards WHERE id = ?", (board,)).fetchone()
+    try:
+        value = json.loads(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def set_board_prompt(conn: sqlite3.Connection, board: int, params: dict[str, Any]) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE boards SET prompt_json = ? WHERE id = ?", (json.dumps(params), board))
 
 
 def boards(conn: sqlite3.Connection) -> list[dict[str, Any]]:

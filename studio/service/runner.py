@@ -305,7 +305,7 @@ class ImageService(JobDecisions, Cancelling):
                 req.n,
                 tokens,
                 on_wait=lambda s: self.events.publish(
-                    RateLimited(job_id, s, f"pacing for the rate limit: next call in {s:.0f} s")
+                    RateLimited(job_id, s, "pacing for the rate limit: next call")
                 ),
             )
             attempt = await self.db.run(journal.bump_attempts, job_id)
@@ -352,7 +352,7 @@ class ImageService(JobDecisions, Cancelling):
                     )
                     self._sent.discard(job_id)
                     what = "rate-limited" if failure.kind is Kind.RATE_LIMITED else "server error"
-                    self.events.publish(RateLimited(job_id, wait, f"{what}, retrying in {wait:.0f} s"))
+                    self.events.publish(RateLimited(job_id, wait, f"{what}, retrying"))
                     if failure.kind is not Kind.RATE_LIMITED:
                         await asyncio.sleep(wait)
                     continue

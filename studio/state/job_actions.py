@@ -21,6 +21,13 @@ async def jobs_needing_a_decision(journal: JobList) -> list[dict[str, Any]]:
     return [j for j in unknown if j.get("error_kind") not in ("dismissed", "resent")] + stuck
 
 
+async def recent_jobs(journal: JobList, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest settled jobs (saved, failed, cancelled), newest first, for the jobs panel after a restart;
+    the ones the user dismissed stay hidden."""
+    rows = await journal.rows(states=("saved", "failed"), limit=limit)
+    return [j for j in rows if j.get("error_kind") != "dismissed"]
+
+
 class JobActions(QObject):
     error = Signal(str)
 

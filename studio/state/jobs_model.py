@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -17,7 +18,7 @@ from studio.service import events as ev
 @dataclass(frozen=True)
 class JobRow:
     job_id: str
-    state: str  # queued | running | waiting | saved | failed | unknown
+    state: str  # queued | running | waiting | saved | failed | cancelled | unknown | stuck
     n: int = 1
     quote_max_usd: Decimal | None = None
     billed_usd: Decimal | None = None
@@ -31,8 +32,8 @@ class JobRow:
         now = time.monotonic() if now is None else now
         head = f"{self.job_id[:8]}  n={self.n}  "
         if self.state == "waiting" and self.wait_until is not None:
-            left = max(0, round(self.wait_until - now))
-            return head + f"{self.message} — {left} s left"
+            left = max(0, math.ceil(self.wait_until - now))
+            return head + (f"{self.message} in {left} s" if left else f"{self.message} now")
         if self.state == "saved":
             return (
                 head + f"saved · billed {format_usd(self.billed_usd) if self.billed_usd is not None else '—'}"
@@ -52,6 +53,8 @@ class JobRow:
             return head + "outcome unknown — may have been billed. " + self.message
         if self.state == "stuck":
             return head + "never settled — " + self.message
+        if self.state == "cancelled":
+            return head + "cancelled before it was sent — nothing was spent"
         return head + f"failed: {self.message}"
 
 
@@ -104,6 +107,30 @@ class JobsModel(QAbstractListModel):
                     quote_max_usd=Decimal(j["quote_max_usd"]),
                 )
 
+    def load_recent(self, jobs: list[dict[str, Any]]) -> None:
+        """Settled jobs of earlier runs (newest first), below what this run shows: the panel after a restart
+        looks as it did before it."""
+        new = [j for j in jobs if self._find(j["id"]) is None]
+        if not new:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        for j in new:
+            cancelled = j["state"] == "failed" and j.get("error_kind") == "cancelled"
+            billed = j.get("billed_usd")
+            self.rows.append(
+                JobRow(
+                    j["id"],
+                    "cancelled" if cancelled else j["state"],
+                    n=j["n"],
+                    kind=j["kind"],
+                    quote_max_usd=Decimal(j["quote_max_usd"]),
+                    billed_usd=Decimal(billed) if billed is not None else None,
+                    message=j.get("error_message") or "",
+                )
+            )
+        self.endInsertRows()
+
     def apply(self, event: Any) -> None:
         if isinstance(event, ev.JobQueued):
             self._set(event.job_id, state="queued", n=event.n, quote_max_usd=event.quote_max_usd)
@@ -115,13 +142,14 @@ class JobsModel(QAbstractListModel):
             self._set(
                 event.job_id,
                 state="waiting",
-                message=event.message,
+                message=event.what,
                 wait_until=time.monotonic() + event.wait_s,
             )
         elif isinstance(event, ev.JobSaved):
             self._set(event.job_id, state="saved", billed_usd=event.billed_usd, wait_until=None)
         elif isinstance(event, ev.JobFailed):
-            self._set(event.job_id, state="failed", message=event.message, wait_until=None)
+            state = "cancelled" if event.kind == "cancelled" else "failed"
+            self._set(event.job_id, state=state, message=event.message, wait_until=None)
         elif isinstance(event, ev.JobUnknown):
             self._set(event.job_id, state="unknown", message=event.message, wait_until=None)
 

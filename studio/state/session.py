@@ -7,6 +7,7 @@ in the window that started them."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,14 @@ from studio.service.endpoint import Endpoint
 
 from .board_controller import BoardController
 from .board_model import BoardModel
+from .board_prompts import BoardPrompts
 from .cost_model import CostModel
 from .cost_watch import CostWatch
 from .edit_controller import EditController
 from .event_pump import EventPump
 from .exporter import Exporter
 from .generation import Generator
-from .job_actions import JobActions, jobs_needing_a_decision
+from .job_actions import JobActions, jobs_needing_a_decision, recent_jobs
 from .jobs_model import JobsModel
 from .key_setup import KeySetup
 from .lifecycle import watch_lifecycle
@@ -54,6 +56,7 @@ class Session(QObject):
         )  # the quote shown is the one the service reserves, to the cent
         self.board = BoardModel(self.thumbnails, self)
         self.boards = BoardController(studio.boards, self.board, self.preferences, self.tasks, self)
+        self.board_prompts = BoardPrompts(studio.boards, self.boards, self.prompt, self.tasks, self)
         self.prompts = PromptLibrary(studio.prompts, self.prompt, self.tasks, self)  # presets and history
         self.generator = Generator(self.service, self.prompt, self.prompts, self.boards, self.tasks, self)
         self.jobs = JobsModel(self)
@@ -101,10 +104,12 @@ class Session(QObject):
         if settings.defaults:
             self.prompt.load(settings.defaults)
         await self.boards.select(board)
+        await self.board_prompts.start()
         await self.cost_watch.refresh()
         await self.prompts.reload_presets()
         await self.prompts.search_history("")
         self.jobs.load_unknown(await jobs_needing_a_decision(self.studio.jobs))
+        self.jobs.load_recent(await recent_jobs(self.studio.jobs))
         if self.service.reconciled:
             again = (
                 f"; {sum(r.images for r in self.service.restored)} image(s) they saved were restored"
@@ -123,6 +128,8 @@ class Session(QObject):
         if self._shut:
             return
         self._shut = True
+        with contextlib.suppress(Exception):  # a prompt not saved never keeps the journal from closing
+            await self.board_prompts.flush()  # what was typed a moment ago is on its board next time
         await self.tasks.cancel_all()
         await self.thumbnails.stop()
         await self.service.shutdown()

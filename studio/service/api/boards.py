@@ -39,6 +39,13 @@ class Boards:
     async def set_budget(self, name: str, usd: Decimal | None) -> None:
         await self._db.run(library.set_board_budget, name, usd)
 
+    async def prompt(self, board_id: int) -> dict[str, Any] | None:
+        """The prompt and parameters the board was left with (None: never set)."""
+        return await self._db.run(library.board_prompt, board_id)
+
+    async def set_prompt(self, board_id: int, params: dict[str, Any]) -> None:
+        await self._db.run(library.set_board_prompt, board_id, params)
+
     # panels
     async def panels(self, board_id: int) -> list[dict[str, Any]]:
         return await self._db.run(library.panels, board_id)
