@@ -185,3 +185,34 @@ def test_an_edited_panel_exports_its_current_version_and_history(board, tmp_path
         exported.tobytes() == Image.open(out.images[0].path).convert("RGB").tobytes()
     )  # the guarded version
     assert sum(Decimal(p["billed_usd"]) for p in manifest["panels"]) == Decimal(manifest["ledger_total_usd"])
+
+
+def test_stars_travel_into_every_export_and_the_pdf_names_the_app(service_factory, run, tmp_path):
+    service = service_factory()
+    run(service.submit(ImageRequest(prompt="a kite", size="1024x1024", quality="low", n=3), board="Kites"))
+    bid = run(service.db.run(library.board_id, "Kites"))
+    rows = run(service.db.run(library.panels, bid))
+    run(service.db.run(panels.set_starred, rows[1]["id"], True))
+    loaded = run(service.db.run(load_board, "Kites"))
+    result = export_board(loaded, tmp_path, ExportOptions(formats=("manifest", "pdf", "contact")))
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert [p["starred"] for p in manifest["panels"]] == [False, True, False]
+    csv_rows = (result.folder / "manifest.csv").read_text().splitlines()
+    assert csv_rows[0].split(",")[4] == "starred" and [r.split(",")[4] for r in csv_rows[1:]] == [
+        "False",
+        "True",
+        "False",
+    ]
+    reader = PdfReader(result.folder / "storyboard.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Panel 2 · 2 s · starred" in text and "Panel 1 · 2 s · starred" not in text
+    info = reader.metadata
+    assert info.creator.startswith("Asset Studio") and info.author.startswith("Asset Studio")
+    assert info.title == "Kites" and "Kites" in info.subject
+    # the contact sheet marks the starred panel with a star shape (gold pixels) beside its number
+    sheet = Image.open(result.folder / "contact-sheet.png").convert("RGB")
+    data = sheet.tobytes()
+    gold = sum(
+        1 for i in range(0, len(data), 3) if data[i] > 200 and 150 < data[i + 1] < 200 and data[i + 2] < 40
+    )
+    assert gold > 50

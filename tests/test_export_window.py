@@ -57,6 +57,10 @@ def test_export_dialog_exports_and_reveals(studio, qloop, tmp_path):
     dialog.checks["zip"].setChecked(False)
     dialog.gif_width.setValue(320)
     QTest.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    # the folder does not exist: it is created only once the user says so
+    assert dialog.confirm.isVisible() and not (tmp_path / "out").exists()
+    assert "does not exist" in dialog.confirm.text()
+    dialog.confirm.button(dialog.confirm.StandardButton.Yes).click()
     until(qloop, lambda: window.exporter.folder is not None, timeout=60)
     folder = Path(window.exporter.folder)
     assert (
@@ -76,8 +80,33 @@ def test_export_dialog_cancel_writes_nothing(studio, qloop, tmp_path):
     _board(window, qloop, n=4)
     window.export_action.trigger()
     dialog = window.export_dialog
+    (tmp_path / "out").mkdir()
     dialog.destination.setText(str(tmp_path / "out"))
     window.exporter.progress.connect(lambda *_: window.exporter.cancel())  # cancel at the first step
     dialog.start()
     until(qloop, lambda: "Cancelled" in dialog.status.text(), timeout=60)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_export_dialog_never_creates_a_folder_unasked_and_remembers_the_last(studio, qloop, tmp_path):
+    window = studio()
+    _board(window, qloop, n=1)
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    assert Path(dialog.destination.text()).is_dir()  # the default exists: nothing made to show it
+    missing = tmp_path / "not-yet"
+    dialog.destination.setText(str(missing))
+    QTest.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    dialog.confirm.button(dialog.confirm.StandardButton.No).click()
+    assert not missing.exists() and window.exporter.folder is None and dialog.export_button.isEnabled()
+    chosen = tmp_path / "exports"
+    chosen.mkdir()
+    dialog.destination.setText(str(chosen))
+    QTest.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)  # exists: no question
+    until(qloop, lambda: window.exporter.folder is not None, timeout=60)
+    dialog.close()
+    qloop.run_until_complete(window.session.shutdown())
+    window.close()
+    again = studio()  # a restart: the dialog opens on the folder the last export went into
+    again.export_action.trigger()
+    until(qloop, lambda: again.export_dialog.destination.text() == str(chosen.resolve()))

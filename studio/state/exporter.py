@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ class Exporter(QObject):
         self._cancel: threading.Event | None = None
         self.running = False
         self.folder: str | None = None
+
+    def recall_folder(self, then: Callable[[str], None], parent: QObject | None = None) -> None:
+        """`then(folder)` with the folder the latest export went into, when there is one."""
+        self._tasks.start(
+            self._exports.last_folder(),
+            "Finding the last export folder",
+            parent=parent,
+            success=lambda folder: then(folder) if folder else None,
+        )
 
     def start(self, out_dir: str, options: ExportOptions) -> asyncio.Task[Any] | None:
         if self.running:

@@ -3,6 +3,8 @@ a progress bar with cancel; the finished folder can be revealed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -32,6 +35,12 @@ FORMAT_LABELS = {
     "manifest": "Manifest (JSON + CSV)",
     "zip": "ZIP of everything",
 }
+
+
+def default_folder() -> str:
+    """Documents when the system has that folder, else home: a folder that exists (none is created)."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())
 
 
 class ExportDialog(QDialog):
@@ -65,8 +74,11 @@ class ExportDialog(QDialog):
         self.burn_in = QCheckBox("Burn captions into the GIF")
         self.burn_in.setChecked(True)
         dest_row = QHBoxLayout()
-        default_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or ""
-        self.destination = QLineEdit(default_dir)
+        self.destination = QLineEdit(default_folder())
+        self.destination.setAccessibleName("Export into folder")
+        self._typed = False
+        self.destination.textEdited.connect(lambda _: setattr(self, "_typed", True))
+        exporter.recall_folder(self._recalled, self)  # where the last export went, when it still exists
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         dest_row.addWidget(self.destination, 1)
@@ -122,15 +134,35 @@ class ExportDialog(QDialog):
         except Exception as exc:
             self.status.setText(str(exc))
             return
-        if not self.destination.text().strip():
+        folder = self.destination.text().strip()
+        if not folder:
             self.status.setText("Choose a folder to export into.")
             return
+        if not Path(folder).expanduser().is_dir():  # never created silently: the user says so
+            self.confirm = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Create the folder?",
+                f"{folder} does not exist. Create it and export there?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self,
+            )
+            yes = self.confirm.button(QMessageBox.StandardButton.Yes)
+            yes.clicked.connect(lambda: self._export(folder, options))
+            self.confirm.open()
+            return
+        self._export(folder, options)
+
+    def _recalled(self, folder: str) -> None:
+        if not self._typed:
+            self.destination.setText(folder)
+
+    def _export(self, folder: str, options: ExportOptions) -> None:
         self.progress.setValue(0)
         self.reveal_button.setVisible(False)
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
         self._skipped_text = ""
-        self.exporter.start(self.destination.text().strip(), options)
+        self.exporter.start(str(Path(folder).expanduser()), options)
 
     def _cancel(self) -> None:
         if self.exporter.running:

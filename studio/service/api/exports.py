@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..db import Database
 from ..export.board import load_board
-from ..export.leftovers import remember_folder, sweep
+from ..export.leftovers import last_folder, remember_folder, sweep
 from ..export.run import FORMATS, ExportCancelled, ExportOptions, ExportResult, export_board
 
 __all__ = ["FORMATS", "ExportCancelled", "ExportOptions", "ExportResult", "Exports"]
@@ -22,6 +22,10 @@ class Exports:
     async def sweep(self) -> list[Path]:
         """Remove hidden partial folders that a killed export left behind."""
         return await self._db.run(sweep)
+
+    async def last_folder(self) -> str | None:
+        """Where the latest export went (the dialog opens there), if that folder still exists."""
+        return await self._db.run(last_folder)
 
     async def export(
         self,

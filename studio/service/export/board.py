@@ -35,6 +35,7 @@ class ExportPanel:
     billed_usd: Decimal  # this panel's share of its generation + the bills of its edits
     sandbox: bool
     versions: list[dict[str, Any]] = field(default_factory=list)  # edit history, oldest first
+    starred: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def load_board(conn: sqlite3.Connection, name: str) -> ExportBoard:
                 billed_usd=cost,
                 sandbox=bool(gen["sandbox"]) if gen else False,
                 versions=history,
+                starred=bool(row.get("starred")),
             )
         )
     ledger_total = sum(

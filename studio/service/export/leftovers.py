@@ -62,6 +62,14 @@ def remember_folder(conn: sqlite3.Connection, out_dir: Path) -> None:
         )
 
 
+def last_folder(conn: sqlite3.Connection) -> str | None:
+    """The folder the latest export went into, if it still exists."""
+    for row in conn.execute("SELECT path FROM export_folders ORDER BY used_at DESC").fetchall():
+        if Path(row["path"]).is_dir():
+            return str(row["path"])
+    return None
+
+
 def sweep(conn: sqlite3.Connection) -> list[Path]:
     """Remove abandoned partial exports in the folders exports went to. Returns what was removed."""
     removed = []

@@ -20,7 +20,7 @@ from studio.core.text import wrap_text
 
 from .board import ExportBoard, ExportPanel
 from .images import decoded
-from .sheets import cost_text
+from .sheets import cost_text, star_points
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 LAYOUTS = {1: (1, 1), 4: (2, 2), 6: (3, 2)}  # panels per page -> (columns, rows)
@@ -86,7 +86,19 @@ def _panel(
     c.setFont(BOLD, size)
     c.setFillGray(0.1)
     head = f"Panel {panel.number}" + (f" · {panel.shot}" if panel.shot else "") + f" · {panel.duration:g} s"
+    head += " · starred" if panel.starred else ""
     c.drawString(x, ty, head)
+    if panel.starred:  # a star on the picture's corner, and the word in the line under it
+        path = c.beginPath()
+        points = star_points(x + w - 12, y + h - 12, 8, y_up=True)
+        path.moveTo(*points[0])
+        for point in points[1:]:
+            path.lineTo(*point)
+        path.close()
+        c.setFillColorRGB(0.91, 0.69, 0)
+        c.setStrokeGray(0.1)
+        c.drawPath(path, stroke=1, fill=1)
+        c.setFillGray(0.1)
     for line in _lines(panel.caption, BOLD, size, w, 2):
         ty -= size * 1.3
         c.drawString(x, ty, line)
@@ -117,7 +129,9 @@ def storyboard_pdf(
     c = Canvas(str(path), pagesize=page, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
     c.setTitle(board.name)
     c.setAuthor(f"Asset Studio {__version__}")
-    c.setSubject("Storyboard")
+    c.setCreator(f"Asset Studio {__version__}")
+    c.setSubject(f"Storyboard: {board.name}, {len(board.panels)} panels")
+    c.setKeywords(["storyboard", "Asset Studio"])
     _cover(c, board, exported_at, page)
     cols, rows = LAYOUTS[per_page]
     pw, ph = page

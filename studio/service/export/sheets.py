@@ -17,6 +17,18 @@ from .images import decoded
 
 SHEET_WIDTH = 2400
 INK, MUTED, PAPER, RULE = (28, 28, 32), (105, 105, 115), (255, 255, 255), (220, 220, 226)
+STAR = (232, 176, 0)
+
+
+def star_points(cx: float, cy: float, r: float, *, y_up: bool = False) -> list[tuple[float, float]]:
+    """A five-pointed star's outline (the bundled font has no ★ glyph); y_up for PDF coordinates."""
+    sign = 1 if y_up else -1
+    points = []
+    for k in range(10):
+        radius = r if k % 2 == 0 else r * 0.42
+        angle = math.pi / 2 + k * math.pi / 5
+        points.append((cx + radius * math.cos(angle), cy + sign * radius * math.sin(angle)))
+    return points
 
 
 def font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -95,6 +107,11 @@ def contact_sheet(
         ty = y + cell_h + 10
         label = f"{panel.number}" + (f" · {panel.shot}" if panel.shot else "")
         draw.text((x, ty), label, font=f_num, fill=INK)
+        if panel.starred:  # a star and the word: colour is never the only signal
+            r = f_num.size * 0.5
+            sx = x + draw.textlength(label + "  ", font=f_num) + r
+            draw.polygon(star_points(sx, ty + f_num.size * 0.62, r), fill=STAR, outline=INK)
+            draw.text((sx + r * 1.6, ty), "starred", font=f_num, fill=MUTED)
         dur = f"{panel.duration:g} s"
         draw.text((x + cell_w - draw.textlength(dur, font=f_num), ty), dur, font=f_num, fill=MUTED)
         for k, text in enumerate(wrap(draw, panel.caption, f_cap, cell_w, 2)):
