@@ -108,10 +108,10 @@ def contact_sheet(
         label = f"{panel.number}" + (f" · {panel.shot}" if panel.shot else "")
         draw.text((x, ty), label, font=f_num, fill=INK)
         if panel.starred:  # a star and the word: colour is never the only signal
-            r = f_num.size * 0.5
-            sx = x + draw.textlength(label + "  ", font=f_num) + r
-            draw.polygon(star_points(sx, ty + f_num.size * 0.62, r), fill=STAR, outline=INK)
-            draw.text((sx + r * 1.6, ty), "starred", font=f_num, fill=MUTED)
+            radius = f_num.size * 0.5
+            sx = x + draw.textlength(label + "  ", font=f_num) + radius
+            draw.polygon(star_points(sx, ty + f_num.size * 0.62, radius), fill=STAR, outline=INK)
+            draw.text((sx + radius * 1.6, ty), "starred", font=f_num, fill=MUTED)
         dur = f"{panel.duration:g} s"
         draw.text((x + cell_w - draw.textlength(dur, font=f_num), ty), dur, font=f_num, fill=MUTED)
         for k, text in enumerate(wrap(draw, panel.caption, f_cap, cell_w, 2)):
