@@ -115,3 +115,39 @@ def place_after(conn: sqlite3.Connection, board_id: int, panel_id: int, after_pa
     if panel_id in ids and ids.index(panel_id) < target:
         target -= 1
     return move(conn, board_id, panel_id, target)
+
+
+def _insert(conn: sqlite3.Connection, board_id: int, **copy: Any) -> int:
+    """A new panel at the end of the board (inside the caller's transaction)."""
+    position = conn.execute(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board_id,)
+    ).fetchone()[0]
+    columns = ["board_id", "position", "created_at", *copy]
+    cursor = conn.execute(
+        f"INSERT INTO panels ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        (board_id, position, iso(utc_now()), *copy.values()),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_blank(conn: sqlite3.Connection, board_id: int, after_panel_id: int | None = None) -> int:
+    """A panel with no image yet (a shot planned, to fill later), after a panel or at the end."""
+    with transaction(conn):
+        panel_id = _insert(conn, board_id)
+    if after_panel_id is not None:  # then moved into place (its own transaction)
+        place_after(conn, board_id, panel_id, after_panel_id)
+    return panel_id
+
+
+def duplicate(conn: sqlite3.Connection, panel_id: int) -> int:
+    """A copy of a panel right after it: the same image and current version, caption and storyboard
+    fields (not its star). The copy shows the same file; what it cost is counted once (the export
+    bills the image to its first panel)."""
+    with transaction(conn):
+        row = conn.execute("SELECT * FROM panels WHERE id = ?", (panel_id,)).fetchone()
+        if row is None:
+            raise RefusedError(f"panel {panel_id} does not exist")
+        fields = ("image_id", "job_id", "version_id", "caption", "shot", "duration", "notes")
+        copy = _insert(conn, row["board_id"], **{k: row[k] for k in fields})
+    place_after(conn, row["board_id"], copy, panel_id)
+    return copy

@@ -157,6 +157,36 @@ class BoardController(QObject):
             lambda: self._save("Restoring", lambda: b.restore(panel_id)),
         )
 
+    def add_blank(self, after_panel_id: int | None = None) -> None:
+        """A blank panel (a shot to fill later) after a panel, or at the end; undo removes it."""
+        board_id = self.board_id
+        if board_id is not None:
+            self._add("New blank panel", lambda: self._boards.add_blank(board_id, after_panel_id))
+
+    def duplicate(self, panel_id: int) -> None:
+        """A copy of the panel right after it; undo removes it."""
+        self._add("Duplicate panel", lambda: self._boards.duplicate(panel_id))
+
+    def _add(self, text: str, make: Callable[[], Coroutine[Any, Any, int]]) -> None:
+        """Create a panel once; undo trashes it, redo restores that same panel."""
+        made: list[int] = []
+
+        async def create() -> None:
+            if made:
+                await self._boards.restore(made[0])
+            else:
+                made.append(await make())
+            await self.reload()
+
+        def undo() -> None:
+            if made:
+                self._save("Removing the panel", lambda: self._boards.trash(made[0]))
+
+        def do() -> None:
+            self._tasks.start(create(), text)
+
+        self._push(text, do, undo)
+
     def empty_trash(self) -> None:
         board_id = self.board_id
         if board_id is not None:

@@ -97,6 +97,9 @@ class PanelDelegate(QStyledItemDelegate):
             painter.drawPixmap(target.topLeft(), pixmap)
         else:
             painter.fillRect(art, pal.color(ALTERNATE_BASE))
+            if not row.pending and not row.path:  # a blank panel: a shot planned, to fill later
+                painter.setPen(pal.color(TEXT))
+                painter.drawText(art, CENTER, "Blank panel\nplan its shot, caption and duration")
         if row.pending:
             generating = f"receiving {format_bytes(row.received)}" if row.received else "generating…"
             label = {

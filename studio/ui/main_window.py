@@ -169,6 +169,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             "&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True
         )
         self.paint_action = a("Edit with &mask…", self.open_painter, "Ctrl+E", menu=edit, on_grid=True)
+        edit.addSeparator()
+        self.blank_action = a("Insert &blank panel", self.add_blank_panel, "Ctrl+B", menu=edit, on_grid=True)
+        self.duplicate_action = a("D&uplicate panel", self.duplicate_panel, "Ctrl+D", menu=edit, on_grid=True)
         self.empty_trash_action = a("Empty &trash", self.session.boards.empty_trash, menu=edit)
 
         self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)

@@ -137,6 +137,16 @@ class PanelActions(_Window):
         if row and row.panel_id:
             self.session.boards.set_starred(row.panel_id, not row.starred)
 
+    def add_blank_panel(self) -> None:
+        """A blank panel after the selected one (insert between), or at the end of an empty board."""
+        row = self._row()
+        self.session.boards.add_blank(row.panel_id if row and row.panel_id else None)
+
+    def duplicate_panel(self) -> None:
+        row = self._row()
+        if row and row.panel_id and not row.pending:
+            self.session.boards.duplicate(row.panel_id)
+
     def delete_panel(self) -> None:
         row = self._row()
         if row and row.panel_id:

@@ -59,6 +59,14 @@ class Boards:
     async def set_starred(self, panel_id: int, starred: bool) -> None:
         await self._db.run(panels.set_starred, panel_id, starred)
 
+    async def add_blank(self, board_id: int, after_panel_id: int | None = None) -> int:
+        """A panel with no image yet, after a panel (or at the end); its id."""
+        return await self._db.run(panels.add_blank, board_id, after_panel_id)
+
+    async def duplicate(self, panel_id: int) -> int:
+        """A copy of the panel right after it; its id."""
+        return await self._db.run(panels.duplicate, panel_id)
+
     async def trash(self, panel_id: int) -> None:
         await self._db.run(panels.trash, panel_id)
 

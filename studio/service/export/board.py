@@ -76,12 +76,16 @@ def load_board(conn: sqlite3.Connection, name: str) -> ExportBoard:
         return jobs.get(job_id) if job_id else None
 
     panels: list[ExportPanel] = []
+    billed_images: set[int] = set()
     for row in rows:
         if not row.get("path"):
             continue
         gen = job(row["job_id"])
         image = conn.execute("SELECT idx FROM images WHERE id = ?", (row["image_id"],)).fetchone()
         cost = _shares(gen).get(image["idx"] if image else 0, Decimal(0)) if gen else Decimal(0)
+        if row["image_id"] in billed_images:  # a duplicate panel: its image was billed to the first
+            cost = Decimal(0)
+        billed_images.add(row["image_id"])
         history = []
         for v in versions.history(conn, row["id"]) if row.get("versions") else []:
             ej = job(v["job_id"]) if v["kind"] != "original" else None
