@@ -141,6 +141,24 @@ class BoardController(QObject):
             lambda: self._save("Saving the panel", lambda: b.set_fields(panel_id, **old)),
         )
 
+    async def versions(self, panel_id: int) -> list[dict[str, Any]]:
+        """A panel's versions, oldest first (each with its path and whether it is current)."""
+        return await self._boards.versions(panel_id)
+
+    def set_starred_many(self, panel_ids: list[int], starred: bool) -> None:
+        """Star (or unstar) several panels as one undoable step."""
+        self.undo.beginMacro(("Star" if starred else "Unstar") + f" {len(panel_ids)} panels")
+        for panel_id in panel_ids:
+            self.set_starred(panel_id, starred)
+        self.undo.endMacro()
+
+    def trash_many(self, panel_ids: list[int]) -> None:
+        """Delete several panels as one undoable step."""
+        self.undo.beginMacro(f"Delete {len(panel_ids)} panels")
+        for panel_id in panel_ids:
+            self.trash(panel_id)
+        self.undo.endMacro()
+
     def set_starred(self, panel_id: int, starred: bool) -> None:
         b = self._boards
         self._push(

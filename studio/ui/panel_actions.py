@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from studio.core.pricing import format_usd
 from studio.core.request import EditRequest, ImageRequest
 
+from .compare import CompareItem, CompareWindow
 from .viewer import ImageViewer, ViewerPage, panel_details
 
 if TYPE_CHECKING:  # what the window provides (for the type checker; at run time the base is object)
@@ -132,10 +133,52 @@ class PanelActions(_Window):
         if self._row():
             self.grid.edit(self.grid.currentIndex())
 
-    def toggle_star(self) -> None:
+    def _chosen(self) -> list[tuple[int, PanelRow]]:
+        """(panel id, row) of the selected panels (several with Ctrl/Shift-click), else of the current one;
+        never placeholders."""
+        rows = [r for r in self.grid.selected_rows() if r is not None and not r.pending]
         row = self._row()
-        if row and row.panel_id:
-            self.session.boards.set_starred(row.panel_id, not row.starred)
+        return [(r.panel_id, r) for r in rows or ([row] if row else []) if r.panel_id]
+
+    def toggle_star(self) -> None:
+        """Star the chosen panels (unstar them when every one is starred already)."""
+        chosen = self._chosen()
+        if len(chosen) == 1:
+            self.session.boards.set_starred(chosen[0][0], not chosen[0][1].starred)
+        elif chosen:
+            starred = not all(r.starred for _, r in chosen)
+            self.session.boards.set_starred_many([i for i, _ in chosen], starred)
+
+    def compare_panels(self) -> None:
+        """2–4 selected panels side by side; one panel with edits: its previous version against the
+        current one."""
+        chosen = [(i, r.path) for i, r in self._chosen() if r.path]
+        number = {r.panel_id: k + 1 for k, r in enumerate(self.grid.board_model.rows)}
+        if len(chosen) >= 2:
+            self._open_compare([CompareItem(path, f"Panel {number[i]}") for i, path in chosen[:4]])
+        elif chosen:
+            panel_id = chosen[0][0]
+            self.session.tasks.start(
+                self._compare_versions(panel_id, number[panel_id]), "Comparing versions", parent=self
+            )
+        else:
+            self.show_error("Select 2 to 4 panels (Ctrl+click) to compare, or one panel that has edits.")
+
+    async def _compare_versions(self, panel_id: int, number: int) -> None:
+        history = await self.session.boards.versions(panel_id)
+        current = next((i for i, v in enumerate(history) if v.get("current")), len(history) - 1)
+        if len(history) < 2:
+            self.show_error(f"Panel {number} has one version: select a second panel to compare it with.")
+            return
+        other = current - 1 if current > 0 else current + 1
+        pair = sorted((other, current))
+        self._open_compare(
+            [CompareItem(history[k]["path"], f"Panel {number} · v{history[k]['seq']}") for k in pair]
+        )
+
+    def _open_compare(self, items: list[CompareItem]) -> None:
+        self.compare_window = CompareWindow(items, self.session.tasks, self)
+        self.compare_window.show()
 
     def add_blank_panel(self) -> None:
         """A blank panel after the selected one (insert between), or at the end of an empty board."""
@@ -148,9 +191,11 @@ class PanelActions(_Window):
             self.session.boards.duplicate(row.panel_id)
 
     def delete_panel(self) -> None:
-        row = self._row()
-        if row and row.panel_id:
-            self.session.boards.trash(row.panel_id)
+        chosen = [i for i, _ in self._chosen()]
+        if len(chosen) == 1:
+            self.session.boards.trash(chosen[0])
+        elif chosen:
+            self.session.boards.trash_many(chosen)
 
     def copy_image(self) -> None:
         row = self._row()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QKeySequence, QMovie, QPixmap, QShortcut, QWheelEvent
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
 from PySide6.QtWidgets import (
@@ -40,6 +40,8 @@ def _decode(path: str) -> QImage:
 
 
 class ZoomView(QGraphicsView):
+    zoomed = Signal()  # the scale changed (wheel, keys, fit, 1:1): a compare view follows
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
@@ -55,6 +57,7 @@ class ZoomView(QGraphicsView):
 
     def zoom(self, factor: float) -> None:
         self.scale(factor, factor)
+        self.zoomed.emit()
 
     def clear(self) -> None:
         """An empty scene with a fresh pixmap item (the previous page's SVG or frames are gone)."""
@@ -67,9 +70,11 @@ class ZoomView(QGraphicsView):
 
     def fit(self) -> None:
         self.fitInView(self.shown, Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoomed.emit()
 
     def actual_size(self) -> None:
         self.resetTransform()
+        self.zoomed.emit()
 
     @property
     def scale_factor(self) -> float:
