@@ -216,3 +216,30 @@ def test_stars_travel_into_every_export_and_the_pdf_names_the_app(service_factor
         1 for i in range(0, len(data), 3) if data[i] > 200 and 150 < data[i + 1] < 200 and data[i + 2] < 40
     )
     assert gold > 50
+
+
+def test_the_mp4_animatic_has_the_boards_durations_and_burn_in(board, tmp_path):
+    import av
+
+    _, data = board
+    result = export_board(data, tmp_path, ExportOptions(formats=("mp4",), gif_width=321))
+    path = result.folder / "animatic.mp4"
+    assert result.files == ["animatic.mp4"]
+    with av.open(str(path)) as video:
+        stream = video.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        frames = [f.to_image() for f in video.decode(stream)]
+    w, h = frames[0].size
+    assert w == 320 and h % 2 == 0 and abs(h - 320 / 1.5) <= 4  # 1536x1024 at 321 px: even sides
+    seconds = sum(p.duration for p in data.panels)  # 1.5 + 2 + 2.5 + 3 + 0.5 + 4 = 13.5 s
+    assert abs(len(frames) / 25 - seconds) <= 1 / 25
+
+    # each panel is held for its own duration: the picture changes at 1.5 s, not before
+    def grey(image):
+        return sum(image.convert("L").resize((8, 8)).tobytes())
+
+    assert abs(grey(frames[0]) - grey(frames[36])) < 200  # the same panel at 0 s and 1.44 s
+    assert abs(grey(frames[36]) - grey(frames[40])) > 200  # panel 2 from 1.5 s
+    # the caption is burned into the bottom band (dark) as in the GIF
+    bottom = frames[0].crop((0, h - 20, w, h)).convert("L")
+    assert min(bottom.tobytes()) < 40 and max(bottom.tobytes()) > 200

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from studio.state.tasks import TaskRunner
 
 from .keys import ACTUAL_SIZE, FIT, close_action
-from .viewer import ZoomView, _decode
+from .viewer import ZoomView, decode_image
 
 MODES = ("side", "swipe", "onion")
 
@@ -198,7 +198,7 @@ class CompareWindow(QDialog):
         self.task = tasks.start(self._load(), "Opening the images to compare", parent=self)
 
     async def _load(self) -> None:
-        images = await asyncio.gather(*(asyncio.to_thread(_decode, i.path) for i in self.items))
+        images = await asyncio.gather(*(asyncio.to_thread(decode_image, i.path) for i in self.items))
         self.images = list(images)
         for view, image, caption, item in zip(self.views, images, self.captions, self.items, strict=True):
             if image.isNull():

@@ -1,4 +1,4 @@
-"""File ▸ Export board…: formats, layout, page size, GIF width, caption burn-in, destination;
+"""File ▸ Export board…: formats, layout, page size, animatic width, caption burn-in, destination;
 a progress bar with cancel; the finished folder can be revealed."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ FORMAT_LABELS = {
     "contact": "Contact sheet (PNG)",
     "pdf": "PDF storyboard",
     "gif": "GIF animatic",
+    "mp4": "MP4 animatic (H.264 video)",
     "manifest": "Manifest (JSON + CSV)",
     "zip": "ZIP of everything",
 }
@@ -71,7 +72,7 @@ class ExportDialog(QDialog):
         self.gif_width.setRange(64, 3840)
         self.gif_width.setValue(640)
         self.gif_width.setSuffix(" px")
-        self.burn_in = QCheckBox("Burn captions into the GIF")
+        self.burn_in = QCheckBox("Burn captions into the animatic")
         self.burn_in.setChecked(True)
         dest_row = QHBoxLayout()
         self.destination = QLineEdit(default_folder())
@@ -86,7 +87,7 @@ class ExportDialog(QDialog):
         form.addRow("PDF layout", self.per_page)
         form.addRow("PDF page size", self.page_size)
         form.addRow("Contact sheet columns", self.columns)
-        form.addRow("GIF width", self.gif_width)
+        form.addRow("Animatic width (GIF, MP4)", self.gif_width)
         form.addRow("", self.burn_in)
         form.addRow("Export into", dest_row)
         layout.addLayout(form)

@@ -177,6 +177,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.open_action = a("&Open panel", self.open_panel, "Return", menu=view, on_grid=True)
         self.reveal_action = a("&Reveal file", self.reveal_file, menu=view, on_grid=True)
         self.compare_action = a("Co&mpare panels", self.compare_panels, "C", menu=view, on_grid=True)
+        self.animatic_action = a("Play &animatic", self.play_animatic, "F5", menu=view)
         view.addSeparator()
         self.panels.add_to(view)
         view.addSeparator()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from studio.core.pricing import format_usd
 from studio.core.request import EditRequest, ImageRequest
 
+from .animatic import AnimaticWindow, Shot
 from .compare import CompareItem, CompareWindow
 from .viewer import ImageViewer, ViewerPage, panel_details
 
@@ -175,6 +176,16 @@ class PanelActions(_Window):
         self._open_compare(
             [CompareItem(history[k]["path"], f"Panel {number} · v{history[k]['seq']}") for k in pair]
         )
+
+    def play_animatic(self) -> None:
+        """The board played in the app: each panel for its duration, its caption under it."""
+        rows = [r for r in self.grid.board_model.rows if not r.pending]
+        if not rows:
+            self.show_error("This board has no panels to play yet.")
+            return
+        shots = [Shot(k + 1, r.path, r.caption, r.duration) for k, r in enumerate(rows)]
+        self.animatic_window = AnimaticWindow(shots, self.session.tasks, self.session.boards.board_name, self)
+        self.animatic_window.show()
 
     def _open_compare(self, items: list[CompareItem]) -> None:
         self.compare_window = CompareWindow(items, self.session.tasks, self)

@@ -33,7 +33,7 @@ from .keys import ACTUAL_SIZE, FIT, close_action
 KEYS_HINT = "wheel or Ctrl+± zooms, Ctrl+0 fits, Ctrl+1 is 1:1, ←/→ step through the board"
 
 
-def _decode(path: str) -> QImage:
+def decode_image(path: str) -> QImage:
     reader = QImageReader(path)
     reader.setAutoTransform(True)
     return reader.read()
@@ -203,7 +203,7 @@ class ImageViewer(QDialog):
         if lowered.endswith(".gif"):
             self._play_gif()
             return
-        image = await asyncio.to_thread(_decode, path)
+        image = await asyncio.to_thread(decode_image, path)
         if path != self.path:  # stepped on while decoding
             return
         if image.isNull():

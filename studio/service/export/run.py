@@ -26,8 +26,9 @@ from .leftovers import PARTIAL_MARK, mark_partial
 from .manifest import manifest, manifest_csv, manifest_json
 from .pdf import LAYOUTS, PAGE_SIZES, storyboard_pdf
 from .sheets import animatic_gif, contact_sheet
+from .video import animatic_mp4
 
-FORMATS = ("png", "contact", "pdf", "gif", "manifest", "zip")
+FORMATS = ("png", "contact", "pdf", "gif", "mp4", "manifest", "zip")
 
 
 class ExportCancelled(Exception):
@@ -52,7 +53,7 @@ class ExportOptions:
         if self.page_size not in PAGE_SIZES:
             raise RefusedError(f"page size {self.page_size}: choose A4 or Letter")
         if not 64 <= self.gif_width <= 3840:
-            raise RefusedError(f"GIF width {self.gif_width}: must be 64 to 3840 pixels")
+            raise RefusedError(f"animatic width {self.gif_width}: must be 64 to 3840 pixels")
         if self.columns is not None and not 1 <= self.columns <= 10:
             raise RefusedError(f"columns {self.columns}: must be 1 to 10")
 
@@ -134,7 +135,7 @@ def export_board(
     exported_at = (now or clock.now()).strftime("%Y-%m-%d %H:%M UTC")
     formats = set(options.formats)
     content = formats - {"zip"} or set(FORMATS) - {"zip"}  # zip alone: everything, zipped
-    steps = len(board.panels) * len(content & {"png", "contact", "pdf", "gif"}) + 2
+    steps = len(board.panels) * len(content & {"png", "contact", "pdf", "gif", "mp4"}) + 2
     done = 0
 
     def tick(what: str = "") -> None:
@@ -192,6 +193,15 @@ def export_board(
                 tick=lambda: tick("GIF"),
             )
             files.append("animatic.gif")
+        if "mp4" in content:
+            animatic_mp4(
+                board,
+                temp / "animatic.mp4",
+                width=options.gif_width,
+                burn_in=options.burn_in,
+                tick=lambda: tick("MP4"),
+            )
+            files.append("animatic.mp4")
         if "manifest" in content:
             listing = manifest(board, pngs, exported_at, skipped)
             _write(temp / "manifest.json", manifest_json(listing))

@@ -143,7 +143,7 @@ def _burn(frame: Image.Image, panel: ExportPanel, burn_in: bool) -> Image.Image:
     return frame
 
 
-def _panel_frames(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> list[tuple[Image.Image, int]]:
+def panel_frames(panel: ExportPanel, size: tuple[int, int], burn_in: bool) -> list[tuple[Image.Image, int]]:
     """A still panel: one frame held for its duration. A GIF panel: its own animation, looped for the
     panel's duration (at least once through)."""
     hold = max(20, int(round(panel.duration * 1000 / 10)) * 10)  # GIF counts in 1/100 s
@@ -180,6 +180,13 @@ def _framed(panel: ExportPanel, image: Image.Image, size: tuple[int, int], burn_
     return _burn(frame, panel, burn_in)
 
 
+def animatic_size(board: ExportBoard, width: int) -> tuple[int, int]:
+    """The animatic's frame size: `width` (even) by the first panel's aspect (even, for video codecs)."""
+    first = decoded(board.panels[0], 64)
+    height = max(2, round(width * first.height / first.width))
+    return width - width % 2, height - height % 2
+
+
 def animatic_gif(
     board: ExportBoard,
     path: Path,
@@ -191,11 +198,10 @@ def animatic_gif(
     """An animated GIF, each frame held for its panel's duration; returns the durations in ms."""
     if not board.panels:
         raise ValueError("the board has no panels to animate")
-    first = decoded(board.panels[0], 64)
-    size = (width - width % 2, max(2, round(width * first.height / first.width)))
+    size = animatic_size(board, width)
     frames, durations = [], []
     for panel in board.panels:
-        for image, ms in _panel_frames(panel, size, burn_in):
+        for image, ms in panel_frames(panel, size, burn_in):
             frames.append(
                 image.quantize(
                     colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.FLOYDSTEINBERG
