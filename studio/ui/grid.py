@@ -199,6 +199,10 @@ class PanelGrid(QListView):
         # key like S (star), never starts an edit that the next key press would replace
         self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setItemDelegate(PanelDelegate(self))
+        self.setAccessibleName("Storyboard panels")
+        self.setAccessibleDescription(
+            "Arrow keys move, Return opens, S stars, F2 captions, C compares, Delete removes"
+        )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._keep: int | None = None
         self.setMouseTracking(True)

@@ -16,6 +16,7 @@ class JobsPanel(QGroupBox):
         layout = QVBoxLayout(self)
         self.list = QListView()
         self.list.setModel(model)
+        self.list.setAccessibleName("Jobs")
         self.list.setWordWrap(True)
         layout.addWidget(self.list, 1)
         buttons = QGridLayout()  # two by two: the panel stays narrow enough for a small screen

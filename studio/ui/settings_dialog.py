@@ -44,6 +44,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setAccessibleName("OpenAI API key")
         self.key.setPlaceholderText("sk-… (checked, then stored in the OS keyring)")
         self.key.setMinimumWidth(300)
         self.resize(720, 420)
@@ -144,6 +145,11 @@ class SettingsDialog(QDialog):
         )
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.loaded = session.tasks.start(self._load(), "Loading settings", parent=self)
+
+    def done(self, result: int) -> None:
+        """Closed while still loading: the load stops (its answers would land in a deleted dialog)."""
+        self.loaded.cancel()
+        super().done(result)
 
     async def _load(self) -> None:
         prefs = self.session.preferences

@@ -38,6 +38,7 @@ class EditPanel(QWidget):
         layout = QVBoxLayout(self)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("What should change inside the mask?")
+        self.prompt.setAccessibleName("Edit prompt")
         self.prompt.setMaximumHeight(90)
         layout.addWidget(QLabel("Edit prompt"))
         layout.addWidget(self.prompt)
@@ -80,6 +81,7 @@ class EditPanel(QWidget):
             "Put the source's own pixels back outside the feathered mask (OpenAI's masks are only hints)"
         )
         self.feather = QSpinBox()
+        self.feather.setAccessibleName("Feather")
         self.feather.setRange(0, 256)
         self.feather.setValue(8)
         self.feather.setSuffix(" px")

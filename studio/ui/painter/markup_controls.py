@@ -47,6 +47,7 @@ class MarkupControls(_Window):
         bar.addAction(self.markup_color_action)
         bar.addWidget(QLabel(" Line "))
         self.markup_width = QSpinBox()
+        self.markup_width.setAccessibleName("Markup line width")
         self.markup_width.setRange(1, 64)
         self.markup_width.setValue(self.canvas.markup.width)
         self.markup_width.setSuffix(" px")

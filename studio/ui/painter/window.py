@@ -101,6 +101,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.size_box.setRange(1, 1000)
         self.size_box.setValue(self.doc.brush_size)
         self.size_box.setToolTip("Brush size in image pixels ([ and ] change it)")
+        self.size_box.setAccessibleName("Brush size")
         tools.addWidget(self.size_box)
         self.hardness = self._slider(tools, " Hardness ", 0, 100, 100)
         self.opacity = self._slider(tools, " Overlay ", 0, 90, 45)  # 0 %: the mask hidden, still painted
@@ -122,6 +123,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.px_box.setRange(1, 256)
         self.px_box.setValue(8)
         self.px_box.setSuffix(" px")
+        self.px_box.setAccessibleName("Grow or shrink by")
         self.invert_action = QAction(
             "Invert", self, shortcut=QKeySequence("Ctrl+I"), triggered=self.doc.invert
         )
@@ -226,6 +228,7 @@ class PainterWindow(MarkupControls, QMainWindow):
     def _slider(bar: QToolBar, label: str, low: int, high: int, value: int) -> QSlider:
         bar.addWidget(QLabel(label))
         slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setAccessibleName(label.strip())
         slider.setRange(low, high)
         slider.setValue(value)
         slider.setMaximumWidth(90)
