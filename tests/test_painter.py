@@ -183,3 +183,30 @@ def test_reroll_with_references_sends_the_first_panel(studio, qloop, sandbox):
         f["field"] for f in sent["files"]
     ]
     assert sent["params"]["prompt"] == "a harbour with boats" and sent["params"]["n"] == "1"
+
+
+def test_painter_polish_steady_toolbar_status_in_step_nothing_clipped(studio, qloop):
+    from PySide6.QtWidgets import QScrollArea
+
+    from tests.window_helpers import painter_with_a_stroke
+
+    window = studio()
+    _, painter = painter_with_a_stroke(window, qloop)
+    # the toolbar's Undo keeps its label (the toolbar does not jump); what it undoes is in the tooltip
+    assert painter.undo_action.text() == "Undo" and painter.undo_action.toolTip().startswith("Undo ")
+    assert painter.undo_action.toolTip() != "Undo"
+    painter.size_box.setValue(77)  # the status bar says the new size at once, not at the next mouse move
+    assert "brush 77 px" in painter.status.text()
+    painter.doc.set_brush_size(31)
+    assert painter.size_box.value() == 31 and "brush 31 px" in painter.status.text()
+    versions = painter.panel.versions
+    assert versions.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert versions.wordWrap()
+    dock_widget = painter.panel.parentWidget()
+    while dock_widget is not None and not isinstance(dock_widget, QScrollArea):
+        dock_widget = dock_widget.parentWidget()
+    assert dock_widget is not None  # a short window scrolls the side panel instead of clipping it
+    painter.resize(900, 420)
+    QTest.qWait(0)
+    assert dock_widget.verticalScrollBar().maximum() > 0  # taller than the window: it scrolls
+    assert painter.panel.height() >= painter.panel.minimumSizeHint().height()  # nothing squeezed

@@ -119,6 +119,10 @@ class EditPanel(QWidget):
         vers = QGroupBox("Versions")
         vl = QVBoxLayout(vers)
         self.versions = QListWidget()
+        self.versions.setAccessibleName("Versions")
+        self.versions.setWordWrap(True)  # long names wrap: no sideways scrolling
+        self.versions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.versions.setTextElideMode(Qt.TextElideMode.ElideNone)
         vl.addWidget(self.versions)
         self.revert_button = QPushButton("Revert to selected version")
         vl.addWidget(self.revert_button)

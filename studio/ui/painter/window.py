@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QImageReader, QKeySequence
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from studio.state.edit_controller import EditController
 from studio.state.mask_document import MaskDocument
 
+from ..docks import scrolling
 from ..keys import close_action
 from .canvas import TOOLS, Canvas
 from .edit_panel import EditPanel
@@ -36,6 +38,32 @@ TOOL_KEYS = {
     "polygon": "P",
     "fill": "F",
 }
+
+
+class _SteadyText(QObject):
+    """Keeps an undo stack's action labelled `text` (the toolbar does not jump as "Undo Stroke" becomes
+    "Undo Fill"); what it would undo goes into its tooltip instead. A child of the action: it goes with
+    it, and Qt disconnects it then."""
+
+    def __init__(self, action: QAction, text: str):
+        super().__init__(action)
+        self.action, self.text = action, text
+        action.changed.connect(self.keep)
+        self.keep()
+
+    def keep(self) -> None:
+        if not shiboken6.isValid(self.action):  # the undo stack says goodbye as the window closes
+            return
+        said = self.action.text()
+        if said != self.text:
+            self.action.blockSignals(True)
+            self.action.setText(self.text)
+            self.action.blockSignals(False)
+            self.action.setToolTip(said)
+
+
+def _steady_text(action: QAction, text: str) -> None:
+    _SteadyText(action, text)
 
 
 def decode(path: str) -> QImage:
@@ -65,7 +93,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.panel = EditPanel(controller, self)
         dock = QDockWidget("Edit", self)
         dock.setObjectName("edit-dock")
-        dock.setWidget(self.panel)
+        dock.setWidget(scrolling(self.panel))  # a short window scrolls the panel instead of clipping it
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.status = QLabel()
@@ -114,8 +142,10 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.addToolBar(ops)
         self.undo_action = self.doc.undo.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        _steady_text(self.undo_action, "Undo")
         self.redo_action = self.doc.undo.createRedoAction(self, "Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        _steady_text(self.redo_action, "Redo")
         ops.addAction(self.undo_action)
         ops.addAction(self.redo_action)
         ops.addSeparator()
@@ -239,6 +269,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         d, c, p = self.doc, self.controller, self.panel
         self.size_box.valueChanged.connect(d.set_brush_size)
         d.brush_changed.connect(lambda: self.size_box.setValue(d.brush_size))
+        d.brush_changed.connect(lambda: self._status())  # the status bar's brush size follows at once
         self.hardness.valueChanged.connect(lambda v: d.set_hardness(v / 100))
         self.opacity.valueChanged.connect(self._set_opacity)
         self.canvas.cursor_moved.connect(self._status)
