@@ -210,3 +210,35 @@ def test_painter_polish_steady_toolbar_status_in_step_nothing_clipped(studio, ql
     QTest.qWait(0)
     assert dock_widget.verticalScrollBar().maximum() > 0  # taller than the window: it scrolls
     assert painter.panel.height() >= painter.panel.minimumSizeHint().height()  # nothing squeezed
+
+
+def test_painting_with_the_keyboard_alone(studio, qloop):
+    window = studio()
+    board = generate_panels(window, qloop, 1, prompt="a harbour")
+    window.grid.setCurrentIndex(board.index(0))
+    window.paint_action.trigger()
+    until(qloop, lambda: bool(window.painter_windows))
+    painter = window.painter_windows[-1]
+    painter.activateWindow()
+    canvas = painter.canvas
+    assert canvas.hasFocus()  # the painter opens ready to paint: tool keys are tools, not letters typed
+    QTest.keyClick(canvas, Qt.Key.Key_R)  # the rectangle tool, by key
+    assert canvas.tool == "rect"
+    QTest.keyClick(canvas, Qt.Key.Key_BracketRight)
+    start = canvas.keys.cursor  # the image's centre
+    QTest.keyClick(canvas, Qt.Key.Key_Return)  # anchor one corner
+    for _ in range(4):
+        QTest.keyClick(canvas, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        QTest.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert painter.doc.coverage() == 0  # nothing painted until the shape is closed
+    QTest.keyClick(canvas, Qt.Key.Key_Return)  # the rectangle from the anchor to the cursor
+    end = canvas.keys.cursor
+    covered = painter.doc.coverage()
+    expected = (end.x() - start.x()) * (end.y() - start.y()) / (1024 * 1024)
+    assert covered > 0 and abs(covered - expected) < 0.01
+    QTest.keyClick(canvas, Qt.Key.Key_B)  # the brush: Return dabs at the cursor
+    QTest.keyClick(canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(canvas, Qt.Key.Key_Return)
+    assert painter.doc.coverage() > covered
+    QTest.keyClick(canvas, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # Alt+P: the edit prompt
+    assert painter.panel.prompt.hasFocus()

@@ -89,7 +89,9 @@ class ExportDialog(QDialog):
         form.addRow("Contact sheet columns", self.columns)
         form.addRow("Animatic width (GIF, MP4)", self.gif_width)
         form.addRow("", self.burn_in)
-        form.addRow("Export into", dest_row)
+        into = QLabel("Export &into")  # Alt+I
+        into.setBuddy(self.destination)
+        form.addRow(into, dest_row)
         layout.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)

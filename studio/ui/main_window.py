@@ -178,6 +178,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.reveal_action = a("&Reveal file", self.reveal_file, menu=view, on_grid=True)
         self.compare_action = a("Co&mpare panels", self.compare_panels, "C", menu=view, on_grid=True)
         self.animatic_action = a("Play &animatic", self.play_animatic, "F5", menu=view)
+        self.focus_action = a("Go to the &board / the prompt", self.toggle_focus, "F6", menu=view)
         view.addSeparator()
         self.panels.add_to(view)
         view.addSeparator()
@@ -321,6 +322,17 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             s.boards.board_name,
             lambda name: s.tasks.start(s.boards.rename(name), "Renaming the board"),
         )
+
+    def toggle_focus(self) -> None:
+        """F6: from the prompt side to the board, and back (the prompt's dock is raised if tabbed)."""
+        if self.grid.hasFocus():
+            self.panels.prompt.show()
+            self.panels.prompt.raise_()
+            self.editor.prompt.setFocus()
+        else:
+            self.grid.setFocus()
+            if not self.grid.currentIndex().isValid() and self.grid.board_model.rowCount():
+                self.grid.setCurrentIndex(self.grid.board_model.index(0))
 
     def show_shortcuts(self) -> None:
         from .shortcuts_sheet import ShortcutsSheet

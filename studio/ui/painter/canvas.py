@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from studio.state.markup_document import MarkupDocument
 from studio.state.mask_document import MaskDocument
 
+from .key_paint import KeyPainter
 from .markup_tools import MarkupInput, MarkupItem
 
 TOOLS = ("brush", "eraser", "rect", "ellipse", "lasso", "polygon", "fill")
@@ -144,6 +145,7 @@ class Canvas(QGraphicsView):
         self._shape_start: QPointF | None = None
         self._points: list[QPointF] = []
         self._painting = False
+        self.keys = KeyPainter(self)
         doc.changed.connect(self._on_changed)
         doc.brush_changed.connect(self._update_outline)
 
@@ -222,6 +224,8 @@ class Canvas(QGraphicsView):
     # -- input -----------------------------------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
+        if self.keys.key(event):  # arrow keys, Return and Esc paint without a mouse
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)

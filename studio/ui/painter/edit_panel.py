@@ -40,7 +40,9 @@ class EditPanel(QWidget):
         self.prompt.setPlaceholderText("What should change inside the mask?")
         self.prompt.setAccessibleName("Edit prompt")
         self.prompt.setMaximumHeight(90)
-        layout.addWidget(QLabel("Edit prompt"))
+        label = QLabel("Edit &prompt")  # Alt+P
+        label.setBuddy(self.prompt)
+        layout.addWidget(label)
         layout.addWidget(self.prompt)
 
         send = QGroupBox("The edit sends")

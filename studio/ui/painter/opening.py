@@ -30,7 +30,7 @@ async def open_painter(
     controller.setParent(window)
     window.show()
     window.canvas.fit()
-    window.panel.prompt.setFocus()
+    window.canvas.setFocus()  # tool keys, [ ], arrows and Return paint; Alt+P goes to the edit prompt
     return window
 
 
