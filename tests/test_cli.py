@@ -362,8 +362,8 @@ def test_boards_and_export(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(report["files"])
     r = cli("export", "Nobody's board", "--out", str(tmp_path / "exp2"))
     assert r.returncode == 2 and "does not exist" in r.stderr and not (tmp_path / "exp2").exists()
-    r = cli("export", "Fox / story", "--out", str(tmp_path / "exp3"), "--formats", "png,mp4")
-    assert r.returncode == 2 and "formats mp4" in r.stderr
+    r = cli("export", "Fox / story", "--out", str(tmp_path / "exp3"), "--formats", "png,mov")
+    assert r.returncode == 2 and "formats mov" in r.stderr
 
 
 def test_install_and_uninstall_desktop_entry(tmp_path):

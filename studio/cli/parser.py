@@ -313,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser(
         "export",
-        help="export a board: PNGs, contact sheet, PDF, GIF, manifest, ZIP",
+        help="export a board: PNGs, contact sheet, PDF, GIF and MP4 animatics, manifest, ZIP",
         description="Export a board into a new folder inside DIR (written atomically: it appears complete "
         "or not at all). "
         "Nothing is written outside DIR; board names and captions become safe file names.",
@@ -321,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("board", metavar="BOARD", help="the board's name (see `asset-studio boards`)")
     x.add_argument("--out", required=True, metavar="DIR", help="the folder to export into")
     x.add_argument(
-        "--formats", metavar="LIST", help="comma-separated: png,contact,pdf,gif,manifest,zip (default: all)"
+        "--formats",
+        metavar="LIST",
+        help="comma-separated: png,contact,pdf,gif,mp4,manifest,zip (default: all)",
     )
     x.add_argument(
         "--per-page", type=int, default=6, choices=(1, 4, 6), help="PDF panels per page (default 6)"
@@ -330,8 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument(
         "--columns", type=int, metavar="N", help="contact sheet columns (default: from the count and aspect)"
     )
-    x.add_argument("--gif-width", type=int, default=640, metavar="PX", help="animatic width (default 640)")
-    x.add_argument("--no-burn-in", action="store_true", help="GIF frames without their captions")
+    x.add_argument(
+        "--gif-width", type=int, default=640, metavar="PX", help="animatic width, GIF and MP4 (default 640)"
+    )
+    x.add_argument("--no-burn-in", action="store_true", help="animatic frames without their captions")
     x.add_argument("--json", action="store_true", help="print JSON")
 
     t = sub.add_parser(
