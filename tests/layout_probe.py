@@ -65,9 +65,11 @@ def main() -> None:
 
     async def probe() -> dict:
         with EmbeddedSandbox() as sb:
-            session = await Session.open(Endpoint(sb.base_url, "probe", is_sandbox=True))
+            board = "Lighthouse keeper storyboard, the night shift"  # a long name, as users give them
+            session = await Session.open(Endpoint(sb.base_url, "probe", is_sandbox=True), board=board)
             window = MainWindow(session, data_folder=os.environ["XDG_DATA_HOME"])
             window.show()
+            window.show_welcome()  # a first run, as a new user sees it
             await asyncio.sleep(0.3)
             area = window.screen().availableGeometry()
             editor = window.editor

@@ -3,6 +3,8 @@
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py          # every shot
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   # only 13-16 (gpt-image-2.6)
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py reliability   # only 17-18
+.venv/bin/python docs/screenshots/capture.py look      # every view in both themes at 1024×700 and scale 2
+                                                       # (docs/screenshots/look/, by looks.py)
 """
 
 from __future__ import annotations
@@ -233,6 +235,13 @@ async def reliability_shots(window, session, sb) -> None:
 
 def main() -> None:
     tmp = tempfile.mkdtemp()
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":  # a 1600×1000 screen, not Qt's 800×600
+        screen = Path(tmp) / "screen.json"
+        screen.write_text(
+            '{"windowFrameMargins": false, "screens": '
+            '[{"name": "s", "x": 0, "y": 0, "width": 1600, "height": 1000, "dpr": 1}]}'
+        )
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
         os.environ[name] = os.path.join(tmp, name.lower())
     import qasync
@@ -248,6 +257,9 @@ def main() -> None:
     from studio.service.endpoint import Endpoint
     from studio.state.session import Session
     from studio.ui.main_window import MainWindow
+    from studio.ui.theme import apply_theme
+
+    apply_theme(app, "dark")  # the app's default look (docs/screenshots/look/ has both themes)
 
     async def shoot() -> None:
         with EmbeddedSandbox(SandboxConfig(latency=1.5)) as sb:
@@ -309,7 +321,14 @@ def main() -> None:
             await session.shutdown()
 
     loop.run_until_complete(shoot())
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["look"]:
+        import looks
+
+        looks.run_all()
+    else:
+        main()

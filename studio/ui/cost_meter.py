@@ -28,6 +28,7 @@ class CostMeter(QGroupBox):
         form.addRow("Today", self.today)
         form.addRow("This month", self.month)
         self.board_label = QLabel("This board")
+        self.board_label.setWordWrap(True)  # a long board name wraps instead of widening the dock
         form.addRow(self.board_label, self.board)
         layout.addLayout(form)
         self.bars: dict[str, QProgressBar] = {}

@@ -5,6 +5,7 @@ export leaves nothing behind, and nothing is ever written outside the chosen fol
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import shutil
@@ -184,24 +185,16 @@ def export_board(
                 tick=lambda: tick("PDF"),
             )
             files.append("storyboard.pdf")
-        if "gif" in content:
-            animatic_gif(
-                board,
-                temp / "animatic.gif",
-                width=options.gif_width,
-                burn_in=options.burn_in,
-                tick=lambda: tick("GIF"),
-            )
-            files.append("animatic.gif")
-        if "mp4" in content:
-            animatic_mp4(
-                board,
-                temp / "animatic.mp4",
-                width=options.gif_width,
-                burn_in=options.burn_in,
-                tick=lambda: tick("MP4"),
-            )
-            files.append("animatic.mp4")
+        for kind, animatic in (("gif", animatic_gif), ("mp4", animatic_mp4)):  # the same frames, two files
+            if kind in content:
+                animatic(
+                    board,
+                    temp / f"animatic.{kind}",
+                    width=options.gif_width,
+                    burn_in=options.burn_in,
+                    tick=functools.partial(tick, kind.upper()),
+                )
+                files.append(f"animatic.{kind}")
         if "manifest" in content:
             listing = manifest(board, pngs, exported_at, skipped)
             _write(temp / "manifest.json", manifest_json(listing))
