@@ -95,3 +95,39 @@ def test_one_panel_compares_its_previous_version_and_several_are_starred_at_once
     until(qloop, lambda: [r.starred for r in board.rows] == [True, False, True])
     window.session.boards.undo.undo()
     until(qloop, lambda: not any(r.starred for r in board.rows))
+
+
+def test_several_selected_panels_are_re_rolled_and_exported_together(studio, qloop, tmp_path):
+    import json
+    from pathlib import Path
+
+    window = studio()
+    board = generate_panels(window, qloop, 3, prompt="a harbour")
+    first, second, third = (r.panel_id for r in board.rows)
+    _select(window.grid, [0, 2])
+    window.reroll_action.trigger()  # one question for both, with their summed quote
+    box = window.reroll_box
+    assert "Re-roll 2 panels" in box.text() and "at most $" in box.text()
+    box.accept()
+    until(qloop, lambda: len(board.rows) == 5 and not any(r.pending for r in board.rows))
+    ids = [r.panel_id for r in board.rows]
+    assert ids[0] == first and ids[2] == second and ids[3] == third  # each new one right after its panel
+    # export only the selection: two panels, numbered 1 and 2, in board order
+    window.session.boards.set_starred(second, True)
+    until(qloop, lambda: board.rows[2].starred)
+    _select(window.grid, [3, 0])
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    labels = [dialog.which.itemText(i) for i in range(dialog.which.count())]
+    assert labels == ["Every panel on the board", "Only the 2 selected panels", "Only the 1 starred panel"]
+    dialog.which.setCurrentIndex(1)
+    for fmt, box in dialog.checks.items():
+        box.setChecked(fmt in ("manifest", "png"))
+    (tmp_path / "out").mkdir()
+    dialog.destination.setText(str(tmp_path / "out"))
+    dialog.start()
+    until(qloop, lambda: window.exporter.folder is not None, timeout=60)
+    folder = Path(window.exporter.folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [p["number"] for p in manifest["panels"]] == [1, 2]
+    assert sorted(p.name for p in folder.glob("*.png")) == ["01-panel.png", "02-panel.png"]

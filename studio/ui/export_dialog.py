@@ -3,6 +3,7 @@ a progress bar with cancel; the finished folder can be revealed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
@@ -45,7 +46,16 @@ def default_folder() -> str:
 
 
 class ExportDialog(QDialog):
-    def __init__(self, exporter: Exporter, board_name: str, parent: QWidget | None = None):
+    """`chosen()` gives the grid's (selected panel ids, starred panel ids) when the dialog is opened or an
+    export starts, for "Only the selected / starred panels"."""
+
+    def __init__(
+        self,
+        exporter: Exporter,
+        board_name: str,
+        parent: QWidget | None = None,
+        chosen: Callable[[], tuple[list[int], list[int]]] | None = None,
+    ):
         super().__init__(parent)
         self.exporter = exporter
         self.setWindowTitle(f"Export board — {board_name}")
@@ -60,6 +70,11 @@ class ExportDialog(QDialog):
             bl.addWidget(self.checks[fmt])
         layout.addWidget(box)
         form = QFormLayout()
+        self.chosen = chosen or (lambda: ([], []))
+        self.which = QComboBox()
+        self.which.setAccessibleName("Which panels")
+        form.addRow("&Panels", self.which)
+        self.refresh_choice()
         self.per_page = QComboBox()
         for n, label in ((6, "3 × 2 per page"), (4, "2 × 2 per page"), (1, "1 per page")):
             self.per_page.addItem(label, n)
@@ -120,8 +135,26 @@ class ExportDialog(QDialog):
         exporter.cancelled.connect(lambda: self._done("Cancelled: nothing was written."))
         exporter.failed.connect(lambda text: self._done(f"Export failed: {text}"))
 
+    def refresh_choice(self) -> None:
+        """All panels, or the selected or starred ones (counted now)."""
+        selected, starred = self.chosen()
+        keep = self.which.currentData()
+        self.which.clear()
+        self.which.addItem("Every panel on the board", "all")
+        if len(selected) > 1:
+            self.which.addItem(f"Only the {len(selected)} selected panels", "selected")
+        if starred:
+            self.which.addItem(f"Only the {len(starred)} starred panel{'s' * (len(starred) != 1)}", "starred")
+        self.which.setCurrentIndex(max(0, self.which.findData(keep)))
+
+    def panel_ids(self) -> tuple[int, ...] | None:
+        selected, starred = self.chosen()
+        which = self.which.currentData()
+        return tuple(selected) if which == "selected" else tuple(starred) if which == "starred" else None
+
     def options(self) -> ExportOptions:
         return ExportOptions(
+            panel_ids=self.panel_ids(),
             formats=tuple(f for f, c in self.checks.items() if c.isChecked()),
             columns=self.columns.value() or None,
             per_page=int(self.per_page.currentData()),

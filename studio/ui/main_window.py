@@ -298,9 +298,20 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
 
         if getattr(self, "export_dialog", None) is None:
             self.exporter = self.session.exporter(self)
-            self.export_dialog = ExportDialog(self.exporter, self.session.boards.board_name, self)
+            self.export_dialog = ExportDialog(
+                self.exporter, self.session.boards.board_name, self, chosen=self._export_choice
+            )
+        self.export_dialog.refresh_choice()
         self.export_dialog.setWindowTitle(f"Export board — {self.session.boards.board_name}")
         self.export_dialog.show()  # modeless: the window stays usable while it exports
+
+    def _export_choice(self) -> tuple[list[int], list[int]]:
+        """(selected, starred) panel ids of the board, in board order, for the export dialog."""
+        selected = [r.panel_id for r in self.grid.selected_rows() if r.panel_id and not r.pending]
+        starred = [
+            r.panel_id for r in self.grid.board_model.rows if r.panel_id and r.starred and not r.pending
+        ]
+        return selected, starred
 
     def _ask(self, title: str, label: str, text: str, done) -> None:
         self.input_dialog = ask_text(self, title, label, text, done)

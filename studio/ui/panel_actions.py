@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,9 +74,14 @@ class PanelActions(_Window):
         )
 
     def reroll(self, *, with_references: bool = False) -> None:
-        """Quote first: the re-roll is sent only once the user accepts its price."""
+        """Quote first: the re-roll is sent only once the user accepts its price. Several selected panels
+        (without references) are re-rolled together, each next to its own panel, after one question."""
         row = self._row()
         if not (row and row.panel_id):
+            return
+        several = self._chosen()
+        if not with_references and len(several) > 1:
+            self._reroll_several([panel_id for panel_id, _ in several])
             return
         if with_references:
             from studio.state.references import reroll_with_references
@@ -107,6 +113,34 @@ class PanelActions(_Window):
             ),
             lambda: self.session.generator.reroll(panel_id, request),
         )
+
+    def _reroll_several(self, panel_ids: list[int]) -> None:
+        requests = [(i, r) for i in panel_ids if (r := self.session.generator.reroll_request(i)) is not None]
+        if not requests:
+            return
+        try:
+            quotes = [self.session.service.check(r)[1] for _, r in requests]
+        except Exception as exc:  # noqa: BLE001 - whatever changed since: say so
+            self.show_error(str(exc))
+            return
+        images = sum((q.output_usd for q in quotes), Decimal(0))
+        most = sum((q.total_usd_max for q in quotes), Decimal(0))
+        self.reroll_box = box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Re-roll panels",
+            f"Re-roll {len(requests)} panels, each with its own parameters, next to itself?\n"
+            f"Quote: {format_usd(images)} for the images, at most {format_usd(most)} in all.",
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def send() -> None:
+            for panel_id, request in requests:
+                self.session.generator.reroll(panel_id, request)
+
+        box.accepted.connect(send)
+        box.open()
 
     def _ask_to_send(self, title: str, request, text, send, ok_text: str | None = None) -> QMessageBox | None:
         """Quote first: `send` runs only once the user accepts the price (`text(quote)` says it). A request

@@ -4,6 +4,7 @@ export leaves nothing behind, and nothing is ever written outside the chosen fol
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -44,6 +45,7 @@ class ExportOptions:
     page_size: str = "A4"  # or "Letter"
     gif_width: int = 640
     burn_in: bool = True
+    panel_ids: tuple[int, ...] | None = None  # only these panels (a selection), numbered 1… in board order
 
     def check(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
@@ -104,6 +106,18 @@ def _write(path: Path, data: bytes) -> None:
     atomic_write(path, data, public=True)  # exports get ordinary file modes
 
 
+def only_panels(board: ExportBoard, panel_ids: tuple[int, ...] | None) -> ExportBoard:
+    """The board cut down to `panel_ids` (in board order, renumbered from 1); None: every panel."""
+    if panel_ids is None:
+        return board
+    wanted = set(panel_ids)
+    kept = [p for p in board.panels if p.panel_id in wanted]
+    if not kept:
+        raise RefusedError("none of the chosen panels has an image to export")
+    renumbered = tuple(dataclasses.replace(p, number=k + 1) for k, p in enumerate(kept))
+    return dataclasses.replace(board, panels=renumbered)
+
+
 def export_board(
     board: ExportBoard,
     out_dir: Path,
@@ -116,6 +130,7 @@ def export_board(
     """Write the chosen formats; returns the finished folder. Runs in a worker thread. Panels whose image
     cannot be read are skipped, listed in the result and the manifest; everything else is written."""
     options.check()
+    board = only_panels(board, options.panel_ids)
     if not board.panels:
         raise RefusedError(f"board {board.name!r} has no finished panels to export")
     loaded = board
