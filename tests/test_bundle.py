@@ -47,3 +47,33 @@ def test_bundle_runs_without_python_on_path(tmp_path):
         timeout=60,
     )
     assert r.returncode == 0 and '"output_tokens"' in r.stdout
+
+
+def test_the_bundle_exports_an_mp4_animatic(tmp_path):
+    """PyAV's FFmpeg travels in the bundle: a sandbox board exports as H.264 video."""
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/nonexistent",
+        "LANG": "C.UTF-8",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    exe = str(Path(BUNDLE) / "asset-studio")
+    r = subprocess.run(
+        [exe, "generate", "--prompt", "a kite", "--n", "2", *LOW, "--board", "Kites"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(
+        [exe, "export", "Kites", "--out", str(tmp_path / "out"), "--formats", "mp4"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    (video,) = (tmp_path / "out").glob("*/animatic.mp4")
+    assert video.read_bytes()[4:8] == b"ftyp" and video.stat().st_size > 1000
