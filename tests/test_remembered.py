@@ -3,7 +3,10 @@ the jobs panel shows recent jobs after a restart, a cancelled job reads "cancell
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
+
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from studio.service import events as ev
 from studio.state.jobs_model import JobRow, JobsModel
@@ -75,3 +78,33 @@ def test_a_cancelled_job_reads_cancelled_and_a_wait_counts_down(qapp):
     assert wait.text(now=84.5).endswith("next call in 16 s")  # counts down: one number, no second clock
     assert wait.text(now=100.0).endswith("next call now")
     assert ev.RateLimited("job-c", 12.0, "rate-limited, retrying").message == "rate-limited, retrying in 12 s"
+
+
+def test_job_rows_are_drawn_with_a_state_pill_and_wrap(studio, qloop):
+    from studio.ui.job_rows import PILLS
+
+    window = studio()
+    generate_panels(window, qloop, 1, prompt="a kite")
+    jobs = window.session.jobs
+    long = "The server failed. " * 12
+    jobs.apply(ev.JobFailed("job-long", "server", long, "req_9"))
+    view = window.jobs.list
+    window.panels.jobs.show()
+    window.panels.jobs.raise_()
+    view.resize(300, 400)
+    delegate = view.itemDelegate()
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.widget = view
+    saved_h = delegate.sizeHint(option, jobs.index(1)).height()
+    failed_h = delegate.sizeHint(option, jobs.index(0)).height()
+    assert failed_h > 3 * saved_h / 2  # the long message wraps onto more lines instead of being cut
+    image = view.viewport().grab().toImage()
+    if os.environ.get("SCREENSHOT_DIR"):
+        image.save(os.path.join(os.environ["SCREENSHOT_DIR"], "jobs-rows.png"))
+    green = PILLS["saved"][1]
+    red = PILLS["failed"][1]
+    colours = {
+        image.pixelColor(x, y).rgb() for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+    }
+    assert green.rgb() in colours and red.rgb() in colours  # each state's pill, with its word in it

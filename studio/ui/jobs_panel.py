@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QListView, QMenu, QPushBut
 from studio.state.jobs_model import JobRow, JobsModel
 from studio.state.session import Session
 
+from .job_rows import JobRowDelegate
+
 
 class JobsPanel(QGroupBox):
     def __init__(self, model: JobsModel, session: Session, parent: QWidget | None = None):
@@ -18,6 +20,9 @@ class JobsPanel(QGroupBox):
         self.list.setModel(model)
         self.list.setAccessibleName("Jobs")
         self.list.setWordWrap(True)
+        self.list.setItemDelegate(JobRowDelegate(self.list))  # a state pill, then the job's text, wrapped
+        self.list.setUniformItemSizes(False)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)  # rows re-wrap as the panel's width changes
         layout.addWidget(self.list, 1)
         buttons = QGridLayout()  # two by two: the panel stays narrow enough for a small screen
         self.cancel = QPushButton("Cancel")
