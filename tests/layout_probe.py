@@ -41,6 +41,44 @@ def _rows_overlap(form) -> list[str]:
     return [f"row {a} overlaps row {b}" for (a, _, end), (b, top, _) in zip(spans, spans[1:]) if top <= end]
 
 
+async def _secondary_windows(window, session) -> dict[str, list[int]]:
+    """Every other window, opened on a two-panel board: {name: [x, y, width, height]} once shown."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    if window.welcome is not None:
+        window.welcome.hide()
+    session.prompt.load({"prompt": "a lighthouse", "size": "1536x1024", "quality": "low", "n": 2})
+    await session.generator.generate()
+    while len(session.board.rows) < 2 or any(r.pending for r in session.board.rows):
+        await asyncio.sleep(0.05)
+    board = session.board
+    window.grid.setCurrentIndex(board.index(0))
+    opened = {}
+    window.open_panel()
+    opened["viewer"] = window.viewers[-1]
+    window.open_settings()
+    opened["settings"] = window.settings_dialog
+    window.show_shortcuts()
+    opened["shortcuts"] = window.shortcuts_sheet
+    window.open_export()
+    opened["export"] = window.export_dialog
+    for row in (0, 1):
+        window.grid.selectionModel().select(board.index(row), QItemSelectionModel.SelectionFlag.Select)
+    window.compare_panels()
+    opened["compare"] = window.compare_window
+    window.play_animatic()
+    opened["animatic"] = window.animatic_window
+    await window._open_painter(panel_id=board.rows[0].panel_id, label="panel 1")
+    opened["painter"] = window.painter_windows[-1]
+    await asyncio.sleep(0.3)
+    out = {}
+    for name, w in opened.items():
+        g = w.frameGeometry()
+        out[name] = [g.x(), g.y(), w.width(), w.height()]
+        w.close()
+    return out
+
+
 def main() -> None:
     width, height, scale = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     os.environ.update(platform_env(width, height, scale))
@@ -94,6 +132,7 @@ def main() -> None:
                 "dock_minimums": {d.objectName(): d.minimumSizeHint().width() for d in window.panels.all},
                 "grid_minimum": window.grid.minimumSizeHint().width(),
             }
+            out["others"] = await _secondary_windows(window, session)
             window.close()
             await session.shutdown()
             return out

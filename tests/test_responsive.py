@@ -57,6 +57,18 @@ def test_the_window_fits_every_screen(width, height, scale):
         assert not out["tabbed"], out  # a large one shows them side by side
     if avail_h <= 500:
         assert out["prompt_scrolls"], out
+    # every other window too: viewer, settings, shortcuts, export, compare, animatic, painter
+    assert set(out["others"]) == {
+        "viewer",
+        "settings",
+        "shortcuts",
+        "export",
+        "compare",
+        "animatic",
+        "painter",
+    }
+    for name, (x, y, w, h) in out["others"].items():
+        assert x + w <= avail_w and y + h <= avail_h, (name, out["others"][name], out["available"])
 
 
 def test_the_dock_layout_is_remembered(studio, qloop):

@@ -25,6 +25,7 @@ from studio.state.tasks import TaskRunner
 
 from .keys import close_action
 from .viewer import decode_image
+from .window_fit import opening_size
 
 DISPLAY = QSize(1280, 720)  # decoded at most this large: what the preview shows
 
@@ -80,7 +81,7 @@ class AnimaticWindow(QDialog):
         self.setObjectName("animaticWindow")
         self.setWindowTitle(f"Animatic — {title}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(960, 620)
+        opening_size(self, 960, 620)
         layout = QVBoxLayout(self)
         self.screen_view = Screen()
         self.screen_view.setAccessibleName("Animatic")

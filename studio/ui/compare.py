@@ -26,6 +26,7 @@ from studio.state.tasks import TaskRunner
 
 from .keys import ACTUAL_SIZE, FIT, close_action
 from .viewer import ZoomView, decode_image
+from .window_fit import opening_size
 
 MODES = ("side", "swipe", "onion")
 
@@ -133,7 +134,7 @@ class CompareWindow(QDialog):
         self.setObjectName("compareWindow")
         self.setWindowTitle("Compare — " + " | ".join(i.label for i in items))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1200, 760)
+        opening_size(self, 1200, 760)  # never larger than the screen (1024×700, scale 2)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.mode_buttons = QButtonGroup(self)

@@ -31,7 +31,9 @@ from studio.state.lifecycle import endpoint_models, set_opted_models, set_svg_mo
 from studio.state.preferences import OPENAI_BASE, parse_amount, refusal_text
 from studio.state.session import Session
 
+from .docks import scrolling
 from .theme import apply_theme
+from .window_fit import opening_size
 
 
 class SettingsDialog(QDialog):
@@ -46,8 +48,7 @@ class SettingsDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setAccessibleName("OpenAI API key")
         self.key.setPlaceholderText("sk-… (checked, then stored in the OS keyring)")
-        self.key.setMinimumWidth(300)
-        self.resize(720, 420)
+        self.key.setMinimumWidth(160)
         self.store_key = QPushButton("Check and store")
         self.delete_key = QPushButton("Remove")
         key_row = QHBoxLayout()
@@ -125,7 +126,10 @@ class SettingsDialog(QDialog):
         form.addRow("Newer models", self.extra_models)
         form.addRow("Defaults", self.defaults)
         form.addRow("Data folder", folder)
-        layout.addLayout(form)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: fields under their labels
+        inner = QWidget()
+        inner.setLayout(form)
+        layout.addWidget(scrolling(inner), 1)  # a short screen scrolls the settings instead of clipping them
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("settingsMessage")
@@ -144,6 +148,7 @@ class SettingsDialog(QDialog):
             lambda: session.tasks.start(self._save_defaults(), "Saving defaults", parent=self)
         )
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        opening_size(self, 760, 620)  # never larger than the screen
         self.loaded = session.tasks.start(self._load(), "Loading settings", parent=self)
 
     def done(self, result: int) -> None:

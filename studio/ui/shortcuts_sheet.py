@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from .keys import close_keys
+from .window_fit import opening_size
 
 
 def painter_keys() -> list[tuple[str, str]]:
@@ -91,7 +92,7 @@ class ShortcutsSheet(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.setObjectName("shortcutsSheet")
-        self.resize(560, 640)
+        opening_size(self, 560, 640)
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Keyboard shortcuts")

@@ -29,6 +29,7 @@ from studio.state.tasks import TaskRunner
 from studio.state.vector import safe_renderer
 
 from .keys import ACTUAL_SIZE, FIT, close_action
+from .window_fit import opening_size
 
 KEYS_HINT = "wheel or Ctrl+± zooms, Ctrl+0 fits, Ctrl+1 is 1:1, ←/→ step through the board"
 
@@ -127,7 +128,7 @@ class ImageViewer(QDialog):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("imageViewer")
-        self.resize(1000, 700)
+        opening_size(self, 1000, 700)
         self.tasks, self.step_to = tasks, step
         layout = QHBoxLayout(self)
         column = QVBoxLayout()

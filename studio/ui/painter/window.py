@@ -25,6 +25,7 @@ from studio.state.mask_document import MaskDocument
 
 from ..docks import scrolling
 from ..keys import close_action
+from ..window_fit import opening_size
 from .canvas import TOOLS, Canvas
 from .edit_panel import EditPanel
 from .markup_controls import MarkupControls
@@ -102,7 +103,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         self._heatmap: QImage | None = None
         self._build_toolbars()
         self._connect()
-        self.resize(1280, 820)
+        opening_size(self, 1280, 820)
         prompt = controller.prompt
         self._allow_markup()
         prompt.changed.connect(self._allow_markup)
