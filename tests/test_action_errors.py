@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject
 
 from studio.state.tasks import TaskRunner
@@ -47,3 +48,34 @@ def test_a_failed_painter_action_is_shown_in_the_painter_not_the_main_window(stu
     painter.panel.version_picked.emit(0)  # what a click in the versions list says
     until(qloop, lambda: "showing a version" in painter.statusBar().currentMessage())
     assert not window.message.isVisible()  # the main window stays quiet: the painter asked
+
+
+def test_a_failure_after_its_window_was_closed_goes_to_the_main_window(qloop):
+    runner, owner = TaskRunner(), QObject()
+    routed: list[tuple[str, object]] = []
+    runner.failed.connect(lambda text, parent: routed.append((text, parent)))
+    gate = asyncio.Event()
+
+    async def late_boom() -> None:
+        await gate.wait()
+        raise OSError(5, "Input/output error")
+
+    task = runner.start(late_boom(), "Showing the result", parent=owner)
+    owner.deleteLater()  # the window that started it closes (its C++ object goes) before the failure
+    until(qloop, lambda: not shiboken6.isValid(owner))
+    gate.set()
+    qloop.run_until_complete(asyncio.gather(task, return_exceptions=True))
+    until(qloop, lambda: len(routed) == 1)
+    assert routed[0][1] is None and "Input/output error" in routed[0][0]
+
+
+def test_closing_the_painter_while_a_result_loads_raises_nothing(studio, qloop):
+    window = studio()
+    board, painter = painter_with_a_stroke(window, qloop)
+    errors: list[str] = []
+    window.session.tasks.failed.connect(lambda text, _parent: errors.append(text))
+    painter._display(board.rows[0].path, "showing the result")  # a decode still running...
+    painter.close()  # ...when the user closes the painter
+    until(qloop, lambda: not window.painter_windows)
+    qloop.run_until_complete(asyncio.sleep(0.3))  # the decode's thread would have finished by now
+    assert errors == [] and not window.message.isVisible()

@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import StudioError
@@ -68,6 +69,8 @@ class TaskRunner(QObject):
                 success(task.result())
             return
         message = describe(what, exc)
+        if parent is not None and not shiboken6.isValid(parent):
+            parent = None  # the window that started it is gone: the failure is shown in the main window
         if failure is not None:
             failure(message)
         else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QImageReader, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QImage, QImageReader, QKeySequence
 from PySide6.QtWidgets import (
     QColorDialog,
     QDockWidget,
@@ -84,6 +84,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         super().__init__(parent)
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self._showing: set[asyncio.Task] = set()
         # the grid's number ("panel 4"), never the library's id; a file by its name
         name = label or Path(controller.source_path or "").name
         self._name = name
@@ -366,11 +367,22 @@ class PainterWindow(MarkupControls, QMainWindow):
     def _compare(self, on: bool, split: int) -> None:
         self.canvas.set_compare(self._before if on and self._before is not None else None, split / 100)
 
+    def _display(self, path: str, what: str) -> None:
+        """Decode `path` off the GUI thread and show it; closing the painter stops what is still loading."""
+        task = self.controller.tasks.start(self._load_image(path), what, parent=self)
+        self._showing.add(task)
+        task.add_done_callback(self._showing.discard)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        for task in list(self._showing):  # a decode finishing after the close would touch a deleted canvas
+            task.cancel()
+        super().closeEvent(event)
+
     def _reload_source(self) -> None:
         path = self.controller.source_path
         if not path:
             return
-        self.controller.tasks.start(self._load_image(path), "loading the new version", parent=self)
+        self._display(path, "loading the new version")
 
     async def _load_image(self, path: str) -> None:
         image = await asyncio.to_thread(decode, path)
@@ -381,9 +393,7 @@ class PainterWindow(MarkupControls, QMainWindow):
 
     def _show_version(self, row: int) -> None:
         if 0 <= row < len(self.controller.versions):
-            self.controller.tasks.start(
-                self._load_image(self.controller.versions[row]["path"]), "showing a version", parent=self
-            )
+            self._display(self.controller.versions[row]["path"], "showing a version")
 
     def _finished(self, result: dict) -> None:
         if result.get("heatmap_path"):
@@ -391,7 +401,7 @@ class PainterWindow(MarkupControls, QMainWindow):
             if self.panel.show_heatmap.isChecked():
                 self.canvas.set_heatmap(self._heatmap)
         if self.controller.panel_id is None and result.get("path"):
-            self.controller.tasks.start(self._load_image(result["path"]), "showing the result", parent=self)
+            self._display(result["path"], "showing the result")
         self.show_message(
             "Edit saved"
             + (" as a new version of the panel" if result.get("version_id") else " as a new panel")
