@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QImage, QImageReader, QKeySequence
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -29,6 +28,7 @@ from ..window_fit import opening_size
 from .canvas import TOOLS, Canvas
 from .edit_panel import EditPanel
 from .markup_controls import MarkupControls
+from .steady_text import steady_text
 
 TOOL_KEYS = {
     "brush": "B",
@@ -39,32 +39,6 @@ TOOL_KEYS = {
     "polygon": "P",
     "fill": "F",
 }
-
-
-class _SteadyText(QObject):
-    """Keeps an undo stack's action labelled `text` (the toolbar does not jump as "Undo Stroke" becomes
-    "Undo Fill"); what it would undo goes into its tooltip instead. A child of the action: it goes with
-    it, and Qt disconnects it then."""
-
-    def __init__(self, action: QAction, text: str):
-        super().__init__(action)
-        self.action, self.text = action, text
-        action.changed.connect(self.keep)
-        self.keep()
-
-    def keep(self) -> None:
-        if not shiboken6.isValid(self.action):  # the undo stack says goodbye as the window closes
-            return
-        said = self.action.text()
-        if said != self.text:
-            self.action.blockSignals(True)
-            self.action.setText(self.text)
-            self.action.blockSignals(False)
-            self.action.setToolTip(said)
-
-
-def _steady_text(action: QAction, text: str) -> None:
-    _SteadyText(action, text)
 
 
 def decode(path: str) -> QImage:
@@ -144,10 +118,10 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.addToolBar(ops)
         self.undo_action = self.doc.undo.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        _steady_text(self.undo_action, "Undo")
+        steady_text(self.undo_action, "Undo")
         self.redo_action = self.doc.undo.createRedoAction(self, "Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        _steady_text(self.redo_action, "Redo")
+        steady_text(self.redo_action, "Redo")
         ops.addAction(self.undo_action)
         ops.addAction(self.redo_action)
         ops.addSeparator()
