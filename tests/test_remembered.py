@@ -55,8 +55,9 @@ def test_each_board_keeps_its_prompt_across_switches_and_restarts(studio, qloop)
 def test_recent_jobs_are_listed_after_a_restart(studio, qloop):
     window = studio()
     generate_panels(window, qloop, 2, prompt="a kite")
-    saved = [r for r in window.session.jobs.rows if r.state == "saved"]
-    assert len(saved) == 1
+    jobs = window.session.jobs  # the job's JobSaved may follow its images' ImageSaved by a loop turn
+    until(qloop, lambda: [r.state for r in jobs.rows] == ["saved"])
+    saved = jobs.rows
     qloop.run_until_complete(window.session.shutdown())
     window.close()
     again = studio()

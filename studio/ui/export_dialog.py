@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -62,12 +63,12 @@ class ExportDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         layout = QVBoxLayout(self)
         box = QGroupBox("Formats")
-        bl = QVBoxLayout(box)
+        bl = QGridLayout(box)  # two columns: the dialog fits a short screen (800×500 at scale 2)
         self.checks = {}
-        for fmt in FORMATS:
+        for k, fmt in enumerate(FORMATS):
             self.checks[fmt] = QCheckBox(FORMAT_LABELS[fmt])
             self.checks[fmt].setChecked(True)
-            bl.addWidget(self.checks[fmt])
+            bl.addWidget(self.checks[fmt], k // 2, k % 2)
         layout.addWidget(box)
         form = QFormLayout()
         self.chosen = chosen or (lambda: ([], []))
