@@ -146,7 +146,7 @@ def test_edit_repaints_the_mask_and_drifts_outside_it(run, client, sandbox):
     src = Image.open(io.BytesIO(source)).convert("RGB")
     diff = ImageChops.difference(out, src).convert("L")
     inside, outside = diff.crop((0, 0, 512, 512)), diff.crop((600, 600, 1024, 1024))
-    assert ImageStat.Stat(inside).mean[0] > 20  # repainted visibly
+    assert ImageStat.Stat(inside).mean[0] > 10  # repainted (new art: 20+ in 500 tries; drift alone: < 8)
     hist = outside.histogram()
     changed = 1 - hist[0] / (424 * 424)
     worst = max(i for i, count in enumerate(hist) if count)

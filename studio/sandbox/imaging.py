@@ -94,7 +94,8 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     if req.markup is not None:  # markup: the marked region is redrawn; anything else may change a little
         marks = _decode(req.markup.data, size).getchannel("A").point(lambda v: 255 if v >= 32 else 0)
         box = marks.getbbox()
-        out = Image.blend(source, new, 0.12)
+        # outside the marks anything may change a little: a faint drift, not the per-call art bleeding in
+        out = drift(source, seed=art.seed_for(req.prompt, index, "markup", p.variation))
         if box:
             pad = max(16, min(size.width, size.height) // 20)
             region = (
