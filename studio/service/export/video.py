@@ -8,8 +8,6 @@ from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
-import av
-
 from .board import ExportBoard
 from .sheets import animatic_size, panel_frames
 
@@ -25,6 +23,8 @@ def animatic_mp4(
     tick: Callable[[], None] = lambda: None,
 ) -> float:
     """Write the video; returns its length in seconds."""
+    import av  # FFmpeg's libraries (~100 MB mapped): loaded when a video is made, not when the app starts
+
     if not board.panels:
         raise ValueError("the board has no panels to animate")
     size = animatic_size(board, width)
