@@ -319,13 +319,17 @@ class PanelGrid(QListView):
 
     def _inserted(self, _parent, first: int, last: int) -> None:
         """New results (placeholders of a job just sent) scroll into view, wherever they were placed."""
-        self._apply_filter(first, last)
+        if self.starred_only:
+            self._apply_filter(first, last)
         row = self.board_model.rows[first] if first < len(self.board_model.rows) else None
         if row is not None and row.pending:
             QTimer.singleShot(0, self, lambda: self.scrollTo(self.board_model.index(first)))
 
     def _changed(self, top: QModelIndex, bottom: QModelIndex, _roles: object = None) -> None:
-        self._apply_filter(top.row(), bottom.row())
+        """A star may have changed: only the filter cares (thumbnail batches land here while scrolling; with
+        the filter off nothing is hidden, and turning it off showed every row)."""
+        if self.starred_only:
+            self._apply_filter(top.row(), bottom.row())
 
     def set_starred_only(self, on: bool) -> None:
         """Show only the starred panels (placeholders of running jobs stay visible)."""
