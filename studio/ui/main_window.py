@@ -307,7 +307,7 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
 
     def _export_choice(self) -> tuple[list[int], list[int]]:
         """(selected, starred) panel ids of the board, in board order, for the export dialog."""
-        selected = [r.panel_id for r in self.grid.selected_rows() if r.panel_id and not r.pending]
+        selected = [panel_id for panel_id, _ in self._chosen()]  # the dialog offers it for 2 or more
         starred = [
             r.panel_id for r in self.grid.board_model.rows if r.panel_id and r.starred and not r.pending
         ]

@@ -125,22 +125,16 @@ class PanelActions(_Window):
             return
         images = sum((q.output_usd for q in quotes), Decimal(0))
         most = sum((q.total_usd_max for q in quotes), Decimal(0))
-        self.reroll_box = box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Re-roll panels",
+        text = (
             f"Re-roll {len(requests)} panels, each with its own parameters, next to itself?\n"
-            f"Quote: {format_usd(images)} for the images, at most {format_usd(most)} in all.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            self,
+            f"Quote: {format_usd(images)} for the images, at most {format_usd(most)} in all."
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def send() -> None:
             for panel_id, request in requests:
                 self.session.generator.reroll(panel_id, request)
 
-        box.accepted.connect(send)
-        box.open()
+        self.reroll_box = self._confirm("Re-roll panels", text, send)
 
     def _ask_to_send(self, title: str, request, text, send, ok_text: str | None = None) -> QMessageBox | None:
         """Quote first: `send` runs only once the user accepts the price (`text(quote)` says it). A request
@@ -150,10 +144,16 @@ class PanelActions(_Window):
         except Exception as exc:  # noqa: BLE001 - whatever changed since: say so
             self.show_error(str(exc))
             return None
+        return self._confirm(title, text(q), send, ok_text)
+
+    def _confirm(
+        self, title: str, text: str, send: Callable[[], object], ok_text: str | None = None
+    ) -> QMessageBox:
+        """Ask before spending: `send` runs only once the user presses OK (the box is modeless)."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             title,
-            text(q),
+            text,
             QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
             self,
         )
