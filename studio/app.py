@@ -47,9 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     files = [str(Path(f).resolve()) for f in args.files]
     server = None
     if not args.smoke:
-        from studio.ui.single_instance import claim
+        from studio.service.paths import data_dir
+        from studio.ui.single_instance import claim, server_name
 
-        server = claim(files)  # one studio per user: a running one takes the files
+        # one studio per user and library: a running one takes the files
+        server = claim(files, name=server_name(str(data_dir())))
         if server is None:
             print("Asset Studio is already running: handed over to it.", file=sys.stderr)
             return 0
@@ -129,9 +131,11 @@ async def _run(app, *, smoke: bool, files: list[str] | None = None, server=None)
         )
     sandbox = None
     if endpoint is None:
+        from studio.sandbox.app import SandboxConfig
         from studio.sandbox.server import EmbeddedSandbox
 
-        sandbox = await asyncio.to_thread(lambda: EmbeddedSandbox().start())
+        config = SandboxConfig(batch_seconds=20.0)  # a batch takes long enough to watch it fill in
+        sandbox = await asyncio.to_thread(lambda: EmbeddedSandbox(config).start())
         endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
     root = None
     if smoke:

@@ -27,6 +27,7 @@ def _registry() -> Registry:
         "ImageGenCompletedEvent",
         "ImageEditPartialImageEvent",
         "ImageEditCompletedEvent",
+        "EditImageBodyJsonParam",
     ):
         schemas[name]["properties"]["size"] = dict(_ANY_SIZE)
     return Registry().with_resource(URI, Resource.from_contents(doc, default_specification=_spec()))

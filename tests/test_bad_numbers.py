@@ -94,8 +94,8 @@ def test_only_regular_files_of_a_sane_size_are_read_as_images(tmp_path, kind):
 
 
 def test_a_word_that_is_neither_a_command_nor_a_file_is_refused():
-    r = cli("batch", "status", "X", timeout=30)
-    assert r.returncode == 2 and "'batch' is neither a command nor an existing file" in r.stderr
+    r = cli("batches", "status", "X", timeout=30)
+    assert r.returncode == 2 and "'batches' is neither a command nor an existing file" in r.stderr
 
 
 @pytest.mark.parametrize("url", ["not a url", "http://[::1", "ftp://example.com/v1", "http://host:port/v1"])

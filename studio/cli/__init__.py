@@ -1,5 +1,5 @@
 """The command line: `asset-studio
-quote|generate|edit|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
+quote|generate|edit|batch|refine|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
 
 Exit status: 0 success, 1 a call failed, 2 refused before anything was sent (bad input or over budget).
 Heavy modules (openai, Pillow, uvicorn) are imported only by the subcommand that needs them.
@@ -22,6 +22,8 @@ SUBCOMMANDS = (
     "boards",
     "export",
     "models",
+    "batch",
+    "refine",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
@@ -49,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         from .key_cmd import run
     elif args.command == "models":
         from .models_cmd import run
+    elif args.command == "batch":
+        from .batch_cmd import run
+    elif args.command == "refine":
+        from .refine_cmd import run
     elif args.command in ("boards", "export"):
         from .export_cmd import run
     else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from studio.core.edit_prep import prepare_edit
 from studio.core.images import ImageFile, read_image_file
@@ -12,6 +14,10 @@ from studio.core.request import EditRequest, ImageRequest
 from studio.core.validation import Checked, validate
 
 from .options import request_fields
+
+if TYPE_CHECKING:
+    from studio.sandbox.server import EmbeddedSandbox
+    from studio.service.endpoint import Endpoint
 
 
 def checked_request(
@@ -72,3 +78,61 @@ def local_registry(*, learned: bool = False) -> tuple[Registry, dict[str, Learne
 
 def source_image(args: argparse.Namespace) -> ImageFile:
     return read_image_file(args.image[0], role="image")
+
+
+def budget_cap(text: str | None) -> Decimal | None:
+    """--budget as a cap (None: none given). An empty one — a shell expanded `$5` to nothing — is refused
+    with that reason rather than read as no cap."""
+    from studio.core.errors import RefusedError
+    from studio.service.api import parse_usd
+
+    if text is not None and not text.strip():
+        raise RefusedError("--budget is empty (in a shell, --budget $5 expands $5 to nothing: write 5)")
+    return parse_usd(text)
+
+
+def template_requests(
+    args: argparse.Namespace, registry: Registry, *, prompt_required: bool = True
+) -> tuple[list[ImageRequest], list[str]]:
+    """The requests a prompt template makes ({a|b} choices, --rows CSV columns), each validated, and the
+    first one's notices. A prompt that is no template makes one request."""
+    from pathlib import Path
+
+    from studio.core.variants import is_template
+    from studio.service.api import variants_of
+
+    rows = Path(args.rows) if getattr(args, "rows", None) else None
+    if rows is None and not is_template(args.prompt):
+        checked, notices = checked_request(args, registry, prompt_required=prompt_required)
+        return [checked.request], notices
+    variants = variants_of(args.prompt, rows)
+    first = argparse.Namespace(**{**vars(args), "prompt": variants[0].prompt})
+    checked, notices = checked_request(first, registry, prompt_required=prompt_required)
+    requests = [checked.request.with_changes(prompt=v.prompt) for v in variants]
+    for request in requests[1:]:
+        validate(request, registry, prompt_required=prompt_required)
+    return requests, notices
+
+
+def open_endpoint(env_key: str | None) -> tuple[Endpoint, EmbeddedSandbox | None]:
+    """The endpoint the call goes to and, with neither a key nor a base URL, the embedded offline
+    sandbox started for it (stop it when done). RefusedError: a bad saved base URL."""
+    from studio.service.api import read_library_settings
+    from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
+
+    from .output import warn
+
+    settings = read_library_settings()  # the base URL chosen in the window applies here too
+    for problem in settings.problems:
+        warn(problem)
+    endpoint = resolve_endpoint(env_key, saved_base_url=settings.base_url)
+    if endpoint is not None:
+        return endpoint, None
+    from studio.sandbox.server import EmbeddedSandbox
+
+    sandbox = EmbeddedSandbox().start()
+    warn(
+        "no API key (keyring or OPENAI_API_KEY) and no OPENAI_BASE_URL: using the offline sandbox "
+        "(placeholder images, no charges)"
+    )
+    return Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True), sandbox

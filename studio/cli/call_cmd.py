@@ -12,7 +12,7 @@ from typing import Any
 from studio.core.errors import RefusedError
 from studio.core.pricing import format_usd
 
-from .build import checked_request, local_registry, source_image
+from .build import budget_cap, checked_request, local_registry, open_endpoint, source_image, template_requests
 from .output import emit_json, refuse, warn
 
 
@@ -27,49 +27,49 @@ def _check_out_dir(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.service.api import parse_usd
     from studio.service.keys import take_env_key
 
     env_key = take_env_key()  # children never inherit it
     registry, _ = local_registry()
     out = Path(args.out) if args.out else None
     try:
+        requests, notices = template_requests(args, registry) if args.command == "generate" else ([], [])
+        call_cap = budget_cap(args.budget)
+        if out is not None:
+            _check_out_dir(out)
+        if len(requests) > 1 or getattr(args, "rows", None):
+            return _variants(args, env_key, requests, notices, call_cap, out)
         checked, notices = checked_request(args, registry)
         source = source_image(args) if args.command == "edit" else None
         if source is not None and not 0 <= args.feather <= 256:
             raise RefusedError(f"--feather {args.feather}: must be 0 to 256 pixels")
-        if args.budget is not None and not args.budget.strip():
-            raise RefusedError("--budget is empty (in a shell, --budget $5 expands $5 to nothing: write 5)")
-        call_cap = parse_usd(args.budget)
-        if out is not None:
-            _check_out_dir(out)
     except RefusedError as exc:
         return refuse(str(exc))
     for notice in notices:
         warn(notice)
 
-    from studio.service.api import read_library_settings
-    from studio.service.endpoint import NO_KEY, Endpoint, resolve_endpoint
-
-    settings = read_library_settings()  # the base URL chosen in the window applies here too
-    for problem in settings.problems:
-        warn(problem)
     try:
-        endpoint = resolve_endpoint(env_key, saved_base_url=settings.base_url)
+        endpoint, sandbox = open_endpoint(env_key)
     except RefusedError as exc:  # before anything is journaled or reserved
         return refuse(str(exc))
-    sandbox = None
-    if endpoint is None:
-        from studio.sandbox.server import EmbeddedSandbox
-
-        sandbox = EmbeddedSandbox().start()
-        endpoint = Endpoint(sandbox.base_url, NO_KEY, is_sandbox=True)
-        warn(
-            "no API key (keyring or OPENAI_API_KEY) and no OPENAI_BASE_URL: using the offline sandbox "
-            "(placeholder images, no charges)"
-        )
     try:
         return asyncio.run(_run(args, endpoint, checked, call_cap, out, notices, source))
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def _variants(
+    args: argparse.Namespace, env_key: Any, requests: list[Any], notices: list[str], call_cap: Any, out: Any
+) -> int:
+    """A template's variants, sent now (its refusals, checked by `run`, are behind it)."""
+    from .variants_cmd import run_variants
+
+    for notice in notices:
+        warn(notice)
+    endpoint, sandbox = open_endpoint(env_key)
+    try:
+        return asyncio.run(run_variants(args, endpoint, requests, call_cap, out))
     finally:
         if sandbox is not None:
             sandbox.stop()

@@ -10,7 +10,9 @@ from typing import NoReturn
 from studio import __version__
 from studio.core.redact import redact_arguments, remember_secret
 
+from .batch_parser import add_batch_parser
 from .options import add_request_options
+from .refine_parser import add_refine_parser
 
 _EPILOG = """\
 The key comes from the OS keyring (asset-studio key set) or OPENAI_API_KEY; the endpoint from
@@ -21,7 +23,8 @@ Exit status: 0 success, 1 the call failed, 2 refused before anything was sent (b
 FAULT_KINDS = (
     "rate_limit, rate_limit_no_retry_after, insufficient_quota, server_error, overloaded, moderation_input, "
     "moderation_output, bad_key, org_unverified, hang, drop, drop_after_image, ok; models/KIND applies to "
-    "GET /v1/models"
+    "GET /v1/models; batch/failed, batch/expire, batch/token_limit to the next batch; line/KIND to the "
+    "next line a batch runs"
 )
 
 
@@ -95,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--markup", metavar="FILE", help="the edit's markup (transparent PNG drawn over the first image)"
     )
     q.add_argument("--batch", action="store_true", help="quote at Batch API prices (50%% off, 24 h)")
+    q.add_argument("--rows", metavar="FILE.csv", help="with a template prompt: quote every row's variants")
     add_request_options(q)
     q.add_argument("--json", action="store_true", help="print JSON")
 
@@ -103,8 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="generate images",
         description="Generate images: journaled, paced, saved to the library as received.",
     )
-    g.add_argument("--prompt", required=True, help="what to draw")
+    g.add_argument(
+        "--prompt",
+        required=True,
+        help="what to draw; a template makes variants: {a|b} choices give every combination, {column} "
+        "takes --rows values ({{ and }} are literal braces)",
+    )
+    g.add_argument(
+        "--rows", metavar="FILE.csv", help="CSV (UTF-8, header row names the columns) for {column}s"
+    )
     _call_options(g)
+    add_batch_parser(sub)
+    add_refine_parser(sub)
 
     e = sub.add_parser(
         "edit",
@@ -175,6 +189,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--latency", type=float, default=0.0, metavar="S", help="seconds to add to every image call"
+    )
+    s.add_argument(
+        "--batch-seconds",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="how long a Batch API batch takes from validating to completed (default 20; OpenAI: up to 24 h)",
+    )
+    s.add_argument(
+        "--batch-model",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="accept this model in batches although the data does not say it supports the Batch API",
     )
     s.add_argument(
         "--detail",

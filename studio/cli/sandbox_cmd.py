@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> int:
         return refuse(str(exc))
     if not 0 <= args.port <= 65535:
         return refuse(f"--port {args.port}: must be from 0 to 65535")
-    if args.latency < 0 or args.minute_seconds <= 0:
-        return refuse("--latency must be >= 0 and --minute-seconds > 0")
+    if args.latency < 0 or args.minute_seconds <= 0 or args.batch_seconds < 0:
+        return refuse("--latency and --batch-seconds must be >= 0 and --minute-seconds > 0")
     shutdowns = {}
     for item in args.shutdown:
         model, _, day = item.partition("=")
@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         no_transparency=frozenset(args.no_transparency),
         shutdowns=shutdowns,
         extra_models=frozenset(args.extra_model),
+        batch_seconds=args.batch_seconds,
+        batch_models=frozenset(args.batch_model),
     )
 
     def ready(base_url: str) -> None:

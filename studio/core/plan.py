@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .placement import Placement
 from .pricing import Quote
@@ -23,6 +24,10 @@ class PlannedJob:
     placement: Placement
     job_id: str = ""  # given when the journal reserves it
     board_id: int | None = None  # the board's row, when the placement names one
+    batch_id: str | None = None  # a Batch API line's batch: billed at the model's Batch prices when
+    batch_priced: bool = False  # the model has them
+    panel_ids: tuple[int, ...] = ()  # placeholder panels its images fill, in order (a batch's lines)
+    snapshot: dict[str, Any] | None = None  # the journaled request, when `checked` was rebuilt from it
 
     @property
     def request(self) -> ImageRequest:

@@ -93,6 +93,36 @@ class Quote:
             "notes": list(self.notes),
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Quote:
+        """The quote a journal row stored (to_json); the SVG part is kept in the totals only."""
+
+        def money(key: str) -> Decimal:
+            return Decimal(str(data[key]))
+
+        return cls(
+            model=str(data["model"]),
+            n=int(data["n"]),
+            output_tokens_per_image=int(data["output_tokens_per_image"]),
+            output_tokens=int(data["output_tokens"]),
+            output_usd=money("output_usd"),
+            text_tokens_estimate=int(data["text_tokens_estimate"]),
+            text_tokens_max=int(data["text_tokens_max"]),
+            image_input_tokens_estimate=int(data["image_input_tokens_estimate"]),
+            image_input_tokens_max=int(data["image_input_tokens_max"]),
+            input_usd_estimate=money("input_usd_estimate"),
+            input_usd_max=money("input_usd_max"),
+            total_usd_estimate=money("total_usd_estimate"),
+            total_usd_max=money("total_usd_max"),
+            output_tokens_max=int(data["output_tokens_max"]),
+            output_exact=bool(data["output_exact"]),
+            batch=bool(data.get("batch")),
+            notes=tuple(data.get("notes") or ()),
+            kind=str(data.get("kind") or "exact"),
+            output_usd_max=Decimal(str(data.get("output_usd_max") or data["output_usd"])),
+            calibrated_from=int(data.get("calibrated_from_bills") or 0),
+        )
+
 
 @dataclass(frozen=True)
 class Learned:

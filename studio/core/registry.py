@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import clock
+from .batch_limits import BatchLimits
 from .errors import ModelUnavailableError, RegistryError
 from .media_rules import AuthorPrices, GifRules, SvgRules, author_prices, gif_rules, svg_rules
 from .resources import resource_path
@@ -168,6 +169,8 @@ class Registry:
             }
             self.text_upper_overhead: int = int(data["text_tokens"]["upper_bound_overhead"])
             self.svg_authors: dict[str, AuthorPrices] = author_prices(data.get("svg_authors", {}))
+            batch = data.get("batch_api")
+            self.batch_api = BatchLimits.from_data(batch) if batch else BatchLimits()
             self._models: dict[str, ModelSpec] = {}
             self._aliases: list[str] = []
             for raw in data["models"]:

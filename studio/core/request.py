@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .images import ImageFile
@@ -128,3 +128,10 @@ class EditRequest(ImageRequest):
         if moderation:
             params["extra_body"] = {"moderation": moderation}
         return params
+
+
+def request_from_snapshot(snapshot: dict[str, Any]) -> ImageRequest:
+    """The generation fields of a journaled request (snapshot()); an edit's images are not in it, so this
+    is what settling a result needs (model, prompt, size, format), never what sending one needs."""
+    names = {f.name for f in fields(ImageRequest)}
+    return ImageRequest(**{k: v for k, v in snapshot.items() if k in names})

@@ -81,7 +81,7 @@ async def stream_events(
             await asyncio.sleep(pause)
             data = await loop.run_in_executor(
                 pool,
-                functools.partial(_encode_partial, final, step, steps, req),
+                functools.partial(encode_partial, final, step, steps, req),
             )
             event = {
                 "type": f"{kind}.partial_image",
@@ -119,5 +119,5 @@ async def stream_events(
             raise HangUp()
 
 
-def _encode_partial(final: Any, step: int, steps: int, req: Any) -> bytes:
+def encode_partial(final: Any, step: int, steps: int, req: Any) -> bytes:
     return art.encode(art.partial(final, step, steps), req.output_format, req.output_compression)

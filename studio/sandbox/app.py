@@ -24,10 +24,13 @@ from studio.core.registry import Registry, load_registry
 
 from . import art, formats, imaging
 from .answers import DroppedResponse, json_body, stream_events
+from .batch_api import BatchDesk
 from .bodies import read_body
 from .faults import FAULTS, FaultPlan, FaultSpecError, fault_fields
+from .files_api import FileStore
 from .protocol import APIError, build_request, check
 from .ratelimit import SlidingWindowLimiter, format_reset
+from .responses_api import ResponsesDesk
 
 
 @dataclass
@@ -50,6 +53,8 @@ class SandboxConfig:
     )  # served as shutdown_date; refused from that day
     extra_models: frozenset[str] = frozenset()  # listed and served beyond this version's data (a newer model)
     broken_svg: bool = False  # answer SVG requests with a truncated document (an author model's bad day)
+    batch_seconds: float = 2.0  # how long a batch takes from validating to completed (OpenAI: up to 24 h)
+    batch_models: frozenset[str] = frozenset()  # accepted by the Batch API beyond the data's "yes" flags
 
 
 class Sandbox:
@@ -68,6 +73,9 @@ class Sandbox:
         self.pool = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sandbox-paint"
         )
+        self.files = FileStore()
+        self.desk = BatchDesk(self)
+        self.responses = ResponsesDesk(self)
 
     @property
     def registry(self) -> Registry:
@@ -106,7 +114,7 @@ class Sandbox:
         except APIError as exc:
             return _error(exc, rid)
         fault = self.config.faults.take("models")
-        return await self._fault(fault, rid) if fault else None
+        return await self.fault(fault, rid) if fault else None
 
     async def models(self, request: Request) -> Response:
         rid = _rid()
@@ -168,18 +176,18 @@ class Sandbox:
             fault = self.config.faults.take()
             body = await read_body(request, edit, record)
             if fault and fault not in ("moderation_output", "drop_after_image"):
-                return await self._fault(fault, rid)
+                return await self.fault(fault, rid)
             request_value = build_request(
                 body.params, edit=edit, images=body.images, mask=body.mask, markup=body.markup
             )
             checked = check(request_value, self.registry, self.config.today)
-            self._project_rules(checked)
+            self.project_rules(checked)
             p = imaging.plan(checked, detail=self.config.detail, variation=rid)
             partials = checked.request.partial_images if checked.request.stream else 0
             use = imaging.usage(checked, p, images=checked.request.n, partials_per_image=partials)
             headers = {"x-request-id": rid, **self._admit(checked.request.n, use["total_tokens"], rid)}
             if fault == "moderation_output" and not checked.request.stream:
-                return await self._fault(fault, rid)
+                return await self.fault(fault, rid)
             if checked.request.stream:
                 return StreamingResponse(
                     stream_events(self.pool, self.config.latency, checked, p, use, fault, edit),
@@ -207,7 +215,7 @@ class Sandbox:
         except APIError as exc:
             return _error(exc, rid)
 
-    def _project_rules(self, checked) -> None:
+    def project_rules(self, checked) -> None:
         """What depends on the project's access and the model's current state, not on the request's shape."""
         req, config = checked.request, self.config
         if req.output_format == "gif" and not config.gif_access:
@@ -294,7 +302,7 @@ class Sandbox:
 
         return [loop.run_in_executor(self.pool, one, i) for i in range(req.n)]
 
-    async def _fault(self, fault: str, rid: str) -> Response:
+    async def fault(self, fault: str, rid: str) -> Response:
         if fault == "hang":
             await asyncio.sleep(self.config.hang_seconds)
             return Response(status_code=504)
@@ -302,6 +310,19 @@ class Sandbox:
             return DroppedResponse()
         status, body, headers = FAULTS[fault]
         return _error(APIError(status, **fault_fields(fault), headers=dict(headers)), rid)
+
+
+def _authed(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    """The Files and Batches handlers, behind the same key check as the image endpoints."""
+
+    async def checked(request: Request) -> Response:
+        try:
+            _require_auth(request)
+        except APIError as exc:
+            return _error(exc, _rid())
+        return await handler(request)
+
+    return checked
 
 
 def _require_auth(request: Request) -> None:
@@ -342,6 +363,16 @@ def create_app(config: SandboxConfig | None = None, registry: Registry | None = 
         Route("/v1/images/variations", sandbox.variations, methods=["POST"]),
         Route("/v1/models", sandbox.models, methods=["GET"]),
         Route("/v1/models/{model}", sandbox.model, methods=["GET"]),
+        Route("/v1/files", _authed(sandbox.files.create), methods=["POST"]),
+        Route("/v1/files/{file_id}", _authed(sandbox.files.retrieve), methods=["GET"]),
+        Route("/v1/files/{file_id}", _authed(sandbox.files.remove), methods=["DELETE"]),
+        Route("/v1/files/{file_id}/content", _authed(sandbox.files.content), methods=["GET"]),
+        Route("/v1/batches", _authed(sandbox.desk.create), methods=["POST"]),
+        Route("/v1/batches", _authed(sandbox.desk.listing), methods=["GET"]),
+        Route("/v1/batches/{batch_id}", _authed(sandbox.desk.retrieve), methods=["GET"]),
+        Route("/v1/batches/{batch_id}/cancel", _authed(sandbox.desk.cancel), methods=["POST"]),
+        Route("/v1/responses", _authed(sandbox.responses.create), methods=["POST"]),
+        Route("/v1/responses/{response_id}", _authed(sandbox.responses.retrieve), methods=["GET"]),
         Route("/_sandbox/faults", sandbox.set_faults, methods=["POST"]),
         Route("/_sandbox/requests", sandbox.request_log, methods=["GET"]),
     ]

@@ -4,7 +4,10 @@ Spec: comma-separated items ``[models/]KIND[:COUNT]``; COUNT is how many consecu
 (default 1, ``*`` = every request from then on). ``ok`` lets requests through, so
 ``ok:2,server_error`` fails the third request. Kinds are the keys of FAULTS. Faults apply to the image
 endpoints; ``models/KIND`` applies to GET /v1/models instead (a key check, the model list), so that
-reading the model list never takes a fault meant for an image call.
+reading the model list never takes a fault meant for an image call. ``batch/KIND`` (failed, expire,
+token_limit) applies to the next batch as a whole, ``line/KIND`` to the next line a batch runs,
+``responses/KIND`` to the next Responses API call (moderation in its image call, ``no_image``: a text-only
+answer, ``drop`` mid-stream, or an HTTP error).
 """
 
 from __future__ import annotations
@@ -116,7 +119,14 @@ FAULTS: dict[str, tuple[int, dict[str, Any] | None, dict[str, str]]] = {
         {},
     ),  # sends the first image whole (JSON or its completed event), then hangs up
     "ok": (200, None, {}),
+    # with the batch/ prefix only: what happens to the next whole batch
+    "failed": (0, None, {}),  # fails while validating (errors.data)
+    "expire": (0, None, {}),  # half its lines run, then it expires
+    "token_limit": (0, None, {}),  # fails: the enqueued-token limit
+    # with the responses/ prefix only: the next Responses API call answers in text, without an image
+    "no_image": (0, None, {}),
 }
+BATCH_ONLY = ("failed", "expire", "token_limit")
 
 
 class FaultSpecError(ValueError):
@@ -146,12 +156,27 @@ class FaultPlan:
             kind, _, count = raw.partition(":")
             target, _, kind = kind.strip().rpartition("/")
             target = target or "images"
-            if target not in ("images", "models"):
+            if target not in ("images", "models", "batch", "line", "responses"):
                 raise FaultSpecError(
-                    f"fault {raw!r}: the prefix must be models/ (or none, for the image endpoints)"
+                    f"fault {raw!r}: the prefix must be models/, batch/ or line/ (or none, for the image "
+                    "endpoints)"
                 )
             if kind not in FAULTS:
                 raise FaultSpecError(f"fault {kind!r} is unknown; kinds: {', '.join(sorted(FAULTS))}")
+            if kind != "ok" and (target == "batch") != (kind in BATCH_ONLY):
+                raise FaultSpecError(
+                    f"fault {raw!r}: batch/ takes {', '.join(BATCH_ONLY)} (or ok); those need batch/"
+                )
+            if target == "line" and FAULTS[kind][1] is None and kind != "ok":
+                raise FaultSpecError(f"fault {raw!r}: line/ takes the faults that answer with an error")
+            if (target == "responses") != (kind == "no_image") and kind == "no_image":
+                raise FaultSpecError(f"fault {raw!r}: no_image needs responses/")
+            if (
+                target == "responses"
+                and FAULTS[kind][1] is None
+                and kind not in ("ok", "drop", "hang", "no_image")
+            ):
+                raise FaultSpecError(f"fault {raw!r}: responses/ takes error faults, drop, hang and no_image")
             if count in ("", None):
                 remaining: int | None = 1
             elif count == "*":

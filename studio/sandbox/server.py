@@ -110,6 +110,7 @@ class EmbeddedSandbox:
         if self._thread:
             self._thread.join(5)
         self.sandbox.pool.shutdown(wait=False, cancel_futures=True)
+        self.sandbox.files.close()
 
     def __enter__(self) -> EmbeddedSandbox:
         return self.start()

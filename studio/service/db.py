@@ -107,6 +107,38 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE boards ADD COLUMN prompt_json TEXT;
     """,
+    # 8: Batch API batches; each request line is a job of its batch (custom_id = job id), with the
+    # placeholder panels its images fill
+    """
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY, remote_id TEXT UNIQUE, endpoint TEXT NOT NULL, sandbox INTEGER NOT NULL,
+        kind TEXT NOT NULL, model TEXT NOT NULL, board_id INTEGER REFERENCES boards(id),
+        status TEXT NOT NULL, requests INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0, input_file_id TEXT, output_file_id TEXT, error_file_id TEXT,
+        file_ids_json TEXT, errors_json TEXT, message TEXT, quote_max_usd TEXT NOT NULL,
+        created_at TEXT NOT NULL, submitted_at TEXT, in_progress_at TEXT, finished_at TEXT,
+        fetched_at TEXT, polled_at TEXT, polls INTEGER NOT NULL DEFAULT 0
+    );
+    ALTER TABLE jobs ADD COLUMN batch_id TEXT REFERENCES batches(id);
+    ALTER TABLE jobs ADD COLUMN panel_ids_json TEXT;
+    CREATE INDEX jobs_by_batch ON jobs(batch_id);
+    """,
+    # 9: refine conversations (the Responses API): each turn is a job, with its response id and the previous
+    """
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY, panel_id INTEGER REFERENCES panels(id), source_path TEXT,
+        mainline TEXT NOT NULL, image_model TEXT NOT NULL, effort TEXT NOT NULL,
+        last_response_id TEXT, forked_from TEXT, fork_seq INTEGER, start_path TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        job_id TEXT NOT NULL REFERENCES jobs(id), seq INTEGER NOT NULL, instruction TEXT NOT NULL,
+        previous_response_id TEXT, response_id TEXT, image_item_id TEXT, image_path TEXT, text TEXT,
+        mainline_usage_json TEXT, created_at TEXT NOT NULL
+    );
+    CREATE INDEX turns_by_conversation ON turns(conversation_id, seq);
+    """,
 ]
 
 

@@ -51,6 +51,15 @@ class PartialImage:
 
 
 @dataclass(frozen=True)
+class TurnStage:
+    """Where a refine turn is, from its stream's events: "planning…" while the mainline thinks,
+    "drawing…" once the image call generates."""
+
+    job_id: str
+    stage: str
+
+
+@dataclass(frozen=True)
 class ImageSaved:
     job_id: str
     index: int
@@ -70,6 +79,7 @@ class JobSaved:
     notice: str | None = (
         None  # what the user must know: "1 of 2 images arrived", "over the quote", a flagged image
     )
+    batch_id: str | None = None  # a batch's line (its batch's notification sums them up)
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class JobFailed:
     kind: str
     message: str
     request_id: str | None
+    batch_id: str | None = None  # a batch's line: its batch's notification sums the failures up
 
 
 @dataclass(frozen=True)
@@ -107,11 +118,31 @@ class CostUpdated:
     month_usd: Decimal
 
 
+@dataclass(frozen=True)
+class BatchChanged:
+    """A batch was submitted, polled, fetched or ended: its row as batch_store.listing gives it (status,
+    counts, bound, what it cost so far), `eta_s` from the rate so far (None before it is known), and
+    whether this change ended it (a notification)."""
+
+    batch_id: str
+    status: str
+    completed: int
+    failed: int
+    total: int
+    board_id: int | None = None
+    eta_s: float | None = None
+    message: str | None = None
+    finished: bool = False
+    placeholders_added: bool = False  # its board gained placeholder panels (a board view reloads)
+
+
 Event = (
-    JobQueued
+    BatchChanged
+    | JobQueued
     | JobSent
     | RateLimited
     | PartialImage
+    | TurnStage
     | ImageSaved
     | JobSaved
     | JobFailed

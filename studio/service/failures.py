@@ -125,6 +125,14 @@ def explain(exc: BaseException) -> Failure:
     return Failure(Kind.INVALID, redact(f"{type(exc).__name__}: {exc}"))
 
 
+def explain_error_body(status: int | None, error: Any, request_id: str | None = None) -> Failure:
+    """A Failure for an error envelope that came back as data (a batch's error file), not as an HTTP
+    error: `error` is the envelope's "error" object."""
+    error = error if isinstance(error, dict) else {}
+    text = str(error.get("message") or "no message")
+    return _explain_code(status, error.get("code"), text, request_id, error, None)
+
+
 def _explain_status(exc: Any) -> Failure:
     return _explain_code(
         exc.status_code, exc.code, _server_text(exc), exc.request_id, exc.body, _retry_after(exc)

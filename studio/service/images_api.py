@@ -86,7 +86,7 @@ async def call_images(
     return result
 
 
-def _format(value: Any, fallback: str) -> str:
+def known_format(value: Any, fallback: str) -> str:
     """The answer's output_format when it is one we know, else what was asked for (a list, a number or an
     unknown word from a misbehaving server never names a file)."""
     return value if isinstance(value, str) and value in EXTENSIONS else fallback
@@ -102,7 +102,7 @@ def _result(
     return CallResult(
         request_id=request_id,
         images=images,
-        output_format=_format(body.get("output_format"), fallback_format),
+        output_format=known_format(body.get("output_format"), fallback_format),
         usage=body.get("usage"),
         size=body.get("size"),
         quality=body.get("quality"),
@@ -128,7 +128,7 @@ def _streamed_result(
     return CallResult(
         request_id=request_id,
         images=[data for _, data in completed],
-        output_format=_format(last.get("output_format"), fallback_format),
+        output_format=known_format(last.get("output_format"), fallback_format),
         usage=usage,
         size=last.get("size"),
         quality=last.get("quality"),

@@ -149,12 +149,13 @@ def bump_attempts(conn: sqlite3.Connection, job_id: str) -> int:
 def reconcile(conn: sqlite3.Connection) -> list[str]:
     """Settle jobs whose owning process is gone: never re-send, say what may have been billed.
 
-    Only jobs of dead processes are touched, so the GUI and the CLI can share a library."""
+    Only jobs of dead processes are touched, so the GUI and the CLI can share a library. A batch's lines
+    are not: OpenAI runs them whatever happens here, and fetching settles them (batch_store.py)."""
     changed: list[str] = []
     with transaction(conn):
         rows = conn.execute(
             "SELECT id, state, owner_pid, owner_start, owner_host FROM jobs WHERE state IN "
-            f"({','.join('?' * len(ACTIVE))})",
+            f"({','.join('?' * len(ACTIVE))}) AND batch_id IS NULL",  # a batch's lines settle with it
             ACTIVE,
         ).fetchall()
         for row in rows:
@@ -234,7 +235,7 @@ def unsettled_elsewhere(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         dict(r)
         for r in conn.execute(
             f"SELECT * FROM jobs WHERE state IN ({','.join('?' * len(ACTIVE))}) AND owner_host IS NOT NULL "
-            "AND owner_host != ? ORDER BY created_at",
+            "AND owner_host != ? AND batch_id IS NULL ORDER BY created_at",  # a batch's settle when fetched
             (*ACTIVE, host),
         )
     ]

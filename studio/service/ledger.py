@@ -138,14 +138,22 @@ def reserve(
     *,
     call_cap: Decimal | None = None,
     now: dt.datetime | None = None,
+    calls: bool = False,
 ) -> list[str]:
     """Check every cap against the jobs' quotes and insert them as queued, atomically. Sandbox jobs are
-    checked too (the caps are rehearsed) against real spend only; they never add to it."""
+    checked too (the caps are rehearsed) against real spend only; they never add to it. With `calls`, each
+    job is a call of its own (a batch's lines): the per-call caps apply to each, the others to the sum."""
     now = now or utc_now()
     total = sum((j.quote_max_usd for j in jobs), Decimal(0))
     with transaction(conn):
         if jobs:
-            refusal = cap_refusal(total, [call_cap, get_caps(conn).call], limits(conn, jobs[0].board_id, now))
+            call_caps = [call_cap, get_caps(conn).call]
+            refusal = None
+            if calls:
+                largest = max(j.quote_max_usd for j in jobs)
+                refusal = cap_refusal(largest, call_caps, [])
+                call_caps = []
+            refusal = refusal or cap_refusal(total, call_caps, limits(conn, jobs[0].board_id, now))
             if (
                 refusal and jobs[0].sandbox
             ):  # rehearsed: refused as with a key; sandbox calls never add to spend
@@ -155,6 +163,12 @@ def reserve(
             if refusal:
                 raise OverBudget(refusal)
         return [insert_job(conn, job, job_id=new_id(), now=now) for job in jobs]
+
+
+def set_refusal(conn: sqlite3.Connection, total: Decimal, board_id: int | None) -> str | None:
+    """Why a set of calls whose bounds add up to `total` cannot all fit the day, month and board caps
+    (checked before the first is sent, so a set is never cut off half way by its own size)."""
+    return cap_refusal(total, [], limits(conn, board_id))
 
 
 @dataclass(frozen=True)

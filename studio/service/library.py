@@ -90,38 +90,43 @@ def record_image(conn: sqlite3.Connection, image: SavedImage, board: int | None)
     """Record a saved image and, on a board, append a panel for it (in panel order).
     Returns the image id and the new panel's id."""
     with transaction(conn):
-        cur = conn.execute(
-            "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, "
-            "created_at, problem) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, "
-            "sidecar = excluded.sidecar "
+        return insert_image(conn, image, board)
+
+
+def insert_image(conn: sqlite3.Connection, image: SavedImage, board: int | None) -> tuple[int, int | None]:
+    """record_image inside the caller's transaction (a batch line settles in one)."""
+    cur = conn.execute(
+        "INSERT INTO images (job_id, idx, path, sidecar, format, width, height, bytes, sha256, "
+        "created_at, problem) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET path = excluded.path, "
+        "sidecar = excluded.sidecar "
+        "RETURNING id",
+        (
+            image.job_id,
+            image.index,
+            image.path,
+            image.sidecar,
+            image.format,
+            image.width,
+            image.height,
+            image.bytes,
+            image.sha256,
+            iso(utc_now()),
+            image.problem,
+        ),
+    )
+    image_id = cur.fetchone()[0]
+    panel_id = None
+    if board is not None:
+        position = conn.execute(
+            "SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board,)
+        ).fetchone()[0]
+        panel_id = conn.execute(
+            "INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?) "
             "RETURNING id",
-            (
-                image.job_id,
-                image.index,
-                image.path,
-                image.sidecar,
-                image.format,
-                image.width,
-                image.height,
-                image.bytes,
-                image.sha256,
-                iso(utc_now()),
-                image.problem,
-            ),
-        )
-        image_id = cur.fetchone()[0]
-        panel_id = None
-        if board is not None:
-            position = conn.execute(
-                "SELECT COALESCE(MAX(position), -1) + 1 FROM panels WHERE board_id = ?", (board,)
-            ).fetchone()[0]
-            panel_id = conn.execute(
-                "INSERT INTO panels (board_id, position, image_id, job_id, created_at) VALUES (?,?,?,?,?) "
-                "RETURNING id",
-                (board, position, image_id, image.job_id, iso(utc_now())),
-            ).fetchone()[0]
-        conn.execute("DELETE FROM previews WHERE job_id = ? AND idx = ?", (image.job_id, image.index))
+            (board, position, image_id, image.job_id, iso(utc_now())),
+        ).fetchone()[0]
+    conn.execute("DELETE FROM previews WHERE job_id = ? AND idx = ?", (image.job_id, image.index))
     return image_id, panel_id
 
 
@@ -147,6 +152,7 @@ _PANEL_ROW = (
     "SELECT p.*, COALESCE(v.path, i.path) AS path, i.path AS original_path, i.format, i.width, i.height, "
     "i.problem, "
     "j.billed_usd, j.n, j.sandbox, j.request_json, COALESCE(v.seq, 1) AS version, "
+    "j.batch_id, j.state AS job_state, j.prompt AS job_prompt, "
     "(SELECT COUNT(*) FROM versions w WHERE w.panel_id = p.id) AS versions "
     "FROM panels p LEFT JOIN images i ON i.id = p.image_id LEFT JOIN jobs j ON j.id = p.job_id "
     "LEFT JOIN versions v ON v.id = p.version_id "

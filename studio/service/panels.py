@@ -130,6 +130,11 @@ def _insert(conn: sqlite3.Connection, board_id: int, **copy: Any) -> int:
     return int(cursor.lastrowid or 0)
 
 
+def insert_blank(conn: sqlite3.Connection, board_id: int) -> int:
+    """A blank panel at the board's end, inside the caller's transaction (a batch's placeholders)."""
+    return _insert(conn, board_id)
+
+
 def add_blank(conn: sqlite3.Connection, board_id: int, after_panel_id: int | None = None) -> int:
     """A panel with no image yet (a shot planned, to fill later), after a panel or at the end."""
     with transaction(conn):

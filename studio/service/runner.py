@@ -23,6 +23,7 @@ from studio.core.request import ImageRequest
 from studio.core.validation import Checked, validate
 
 from . import journal, ledger, library
+from .batches import Batches
 from .calibration import learned_output
 from .cancelling import Cancelling
 from .client import make_client
@@ -47,6 +48,7 @@ from .outcomes import GroupOutcome, JobOutcome
 from .pacing import Pacer, unlimited
 from .paths import data_dir, database_path
 from .previews import preview_saver
+from .refine import Refiner
 from .restore import Restored, reconcile_and_restore
 from .retry import RetryPolicy
 from .routes import ImagesRoute, Route
@@ -112,6 +114,8 @@ class ImageService(JobDecisions, Cancelling):
         )  # before the endpoint's model list is merged in (model_list.refresh)
         self.model_list: ModelList | None = None
         self.route: Route = ImagesRoute(self._ready_client)  # how calls are sent (routes.py)
+        self.batches = Batches(self)  # the Batch route (batches.py): submit, poll, fetch, cancel
+        self.refiner = Refiner(self)  # the Responses route (refine.py): a conversation's turns
 
     @classmethod
     async def open(
@@ -163,10 +167,18 @@ class ImageService(JobDecisions, Cancelling):
                 def build() -> Any:
                     from . import images_api  # noqa: F401  (the SDK and the call code load here, off the GUI thread)
 
-                    return make_client(self.endpoint, timeout=self.timeout, sync=True)
+                    client = make_client(self.endpoint, timeout=self.timeout, sync=True)
+                    # the Files and Batches resources import their modules on first use (~6 ms holding
+                    # the GIL): here, not while a batch's results land (bench/batch.py saw the stall)
+                    _ = client.files.with_streaming_response, client.batches, client.responses
+                    return client
 
                 self._sync_client = await asyncio.to_thread(build)
         return self._sync_client
+
+    async def ready_client(self) -> Any:
+        """The SDK's sync client (built once, off the GUI thread): for routes other than the runner's."""
+        return await self._ready_client()
 
     async def warm_up(self) -> None:
         """Build the SDK client now (loading CA certificates holds the GIL for tens of ms), so the first

@@ -55,10 +55,18 @@ class PanelRow:
     version: int = 1
     received: int = 0  # bytes of the answer so far, while generating
     problem: str | None = None  # kept as received but not a usable image (does not decode, wrong size)
+    waiting: str | None = None  # a Batch API line's placeholder: its prompt, until the batch is fetched
 
     @property
     def pending(self) -> bool:
         return self.panel_id is None
+
+
+def _waiting(p: dict[str, Any]) -> bool:
+    """A blank panel whose batch line has not settled: it will fill in when the batch is fetched."""
+    return (
+        not p.get("path") and bool(p.get("batch_id")) and p.get("job_state") in ("queued", "sent", "received")
+    )
 
 
 class BoardModel(QAbstractListModel):
@@ -98,6 +106,7 @@ class BoardModel(QAbstractListModel):
             notes=p.get("notes") or "",
             version=int(p.get("version") or 1),
             problem=p.get("problem"),
+            waiting=p.get("job_prompt") if _waiting(p) else None,
         )
 
     def set_panels(self, panels: list[dict[str, Any]]) -> None:

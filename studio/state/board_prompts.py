@@ -32,6 +32,7 @@ class BoardPrompts(QObject):
         self._dirty = False
         self._loading = False
         self._started = False
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_AFTER_MS)
@@ -40,9 +41,15 @@ class BoardPrompts(QObject):
         current.board_changed.connect(self._switched)
 
     def _edited(self) -> None:
-        if not self._loading and self._board_id is not None:
+        if not self._loading and self._board_id is not None and not self._stopped:
             self._dirty = True
             self._timer.start()
+
+    def stop(self) -> None:
+        """At quit, after the last flush: a change from here on (a widget torn down) is not saved, and no
+        timer fires once the loop is gone."""
+        self._stopped = True
+        self._timer.stop()
 
     def _save_soon(self) -> None:
         self._tasks.start(self.flush(), "Saving the board's prompt")

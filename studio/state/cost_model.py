@@ -35,6 +35,7 @@ class CostState:
     sandbox: bool = False
     sandbox_calls: int = 0
     board_name: str = ""
+    set_preview: Any = None  # the prompt's template set (variant_set.SetPreview): Generate sends all of it
     extra: dict = field(default_factory=dict)
 
     def limits(self) -> list[Limit]:
@@ -50,7 +51,11 @@ class CostState:
         """Why the service would refuse the current request now (the sandbox rehearses the caps), or None."""
         if self.quote is None:
             return None
-        why = cap_refusal(self.quote.total_usd_max, [self.cap_call], self.limits())
+        why = cap_refusal(
+            self.quote.total_usd_max, [self.cap_call], [] if self.set_preview else self.limits()
+        )
+        if self.set_preview is not None and why is None:  # each variant is a call; together they count
+            why = cap_refusal(self.set_preview.now_max, [], self.limits())
         return f"the sandbox is rehearsing your caps: {why}" if why and self.sandbox else why
 
 

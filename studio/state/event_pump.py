@@ -9,6 +9,7 @@ from collections.abc import Callable
 from studio.service import events as ev
 from studio.service.api import ImageService
 
+from .batch_watch import BatchWatch
 from .board_controller import BoardController
 from .cost_model import CostModel
 from .cost_watch import CostWatch
@@ -35,6 +36,7 @@ class EventPump:
         self._cost_watch, self._generator, self._prompt, self._tasks = cost_watch, generator, prompt, tasks
         self._say = say  # a message for the window (an error, a notice)
         self._task: asyncio.Task[None] | None = None
+        self.batches: BatchWatch | None = None  # the batches' rows and notifications, once built
 
     def start(self) -> None:
         self._task = self._tasks.start(self._consume(), "Updating the window")  # as long as the session
@@ -82,9 +84,16 @@ class EventPump:
         elif isinstance(e, ev.VersionAdded) and mine:
             board.remember(e.panel)
             tiles.update_panel(e.panel)
+        elif isinstance(e, ev.JobFailed) and e.batch_id is not None:
+            pass  # a batch's line: the batch's notification says how many failed and why
         elif isinstance(e, (ev.JobFailed, ev.JobUnknown)):
             tiles.drop_pending(e.job_id)
             self._say(e.message)
+        elif isinstance(e, ev.BatchChanged) and self.batches is not None:
+            self.batches.apply(e)
+        elif isinstance(e, ev.JobSaved) and e.batch_id is not None:
+            if e.notice:
+                self._say(f"Saved, but: {e.notice}")
         elif isinstance(e, ev.JobSaved):
             tiles.drop_pending(e.job_id)  # placeholders of images that never arrived (k of n)
             self._prompt.requote()  # its bill may have taught the estimate

@@ -132,6 +132,8 @@ class JobsModel(QAbstractListModel):
         self.endInsertRows()
 
     def apply(self, event: Any) -> None:
+        if isinstance(event, ev.JobSaved) and event.batch_id is not None:
+            return  # a batch's saved lines are the Batches panel's (its failed ones are listed here)
         if isinstance(event, ev.JobQueued):
             self._set(event.job_id, state="queued", n=event.n, quote_max_usd=event.quote_max_usd)
         elif isinstance(event, ev.JobSent):

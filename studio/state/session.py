@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from studio.service.api import ImageService, Studio
 from studio.service.endpoint import Endpoint
 
+from .batch_watch import BatchWatch
 from .board_controller import BoardController
 from .board_model import BoardModel
 from .board_prompts import BoardPrompts
@@ -34,6 +35,7 @@ from .prompt_library import PromptLibrary
 from .prompt_model import PromptModel
 from .tasks import TaskRunner
 from .thumbnails import ThumbnailCache
+from .variant_set import VariantSet
 
 
 class Session(QObject):
@@ -75,6 +77,12 @@ class Session(QObject):
             self.tasks,
             self.error.emit,
         )
+        self.variants = VariantSet(self.prompt, self)  # the prompt as a template: {a|b}, CSV rows
+        self.batch_watch = BatchWatch(
+            studio.batches, self.variants, self.prompts, self.boards, self.tasks, sandbox=sandbox, parent=self
+        )
+        self.pump.batches = self.batch_watch
+        self.variants.changed.connect(lambda: self.costs.update(set_preview=self.variants.preview))
         self._shut = False
         self.generator.error.connect(self.error)
         self.job_actions.error.connect(self.error)
@@ -121,6 +129,7 @@ class Session(QObject):
             )
         self.costs.update(sandbox=self.sandbox, quote=self.prompt.quote)
         watch_lifecycle(self)
+        self.batch_watch.start()  # open batches are polled again after a restart
 
     async def shutdown(self) -> None:
         """Quit: cancel what is queued, journal what is in flight as outcome unknown, close the library.
@@ -130,6 +139,8 @@ class Session(QObject):
         self._shut = True
         with contextlib.suppress(Exception):  # a prompt not saved never keeps the journal from closing
             await self.board_prompts.flush()  # what was typed a moment ago is on its board next time
+        self.board_prompts.stop()
+        self.batch_watch.stop()  # a batch runs on at OpenAI: the next start polls and fetches it
         await self.tasks.cancel_all()
         await self.thumbnails.stop()
         await self.service.shutdown()

@@ -83,6 +83,15 @@ class CostMeter(QGroupBox):
         s = self.model.state
         if s.quote is None:
             self.quote.setText("—")
+        elif s.set_preview is not None:
+            sp = s.set_preview
+            batch = f" (as a batch ≤ {format_usd(sp.batch_max)})" if sp.batch_max is not None else ""
+            self.quote.setText(
+                f"{sp.count:,} variants: ~{format_usd(sp.now_estimate)} · ≤ {format_usd(sp.now_max)}{batch}"
+            )
+            self.quote.setToolTip(
+                "The prompt is a template: Generate sends every variant; the bound is the sum"
+            )
         elif (
             s.quote.kind == "estimate"
         ):  # no published formula: an estimate that learns, and the bound caps use
@@ -110,6 +119,8 @@ class CostMeter(QGroupBox):
         self.board_label.setText(f"Board “{s.board_name}”" if s.board_name else "This board")
         self.board.setText(format_usd(s.board))
         quote_max = s.quote.total_usd_max if s.quote else Decimal(0)
+        if s.set_preview is not None:  # Generate sends the template's whole set
+            quote_max = s.set_preview.now_max
         for key, cap, spent in (
             ("call", s.cap_call, None),
             ("day", s.cap_day, s.today),

@@ -1,8 +1,8 @@
 """The main window's side panels as docks around the grid: the prompt on the left, the cost meter, the
-panel's fields and the jobs on the right. Each can be closed, floated, moved or stacked as tabs (View ▸
-Panels brings one back); QMainWindow remembers the arrangement. The prompt and the cost meter scroll
-instead of squeezing their rows when the window is short, and on a small screen the right-hand panels
-open stacked as tabs so the grid keeps its width."""
+panel's fields, the jobs and the batches on the right. Each can be closed, floated, moved or stacked as
+tabs (View ▸ Panels brings one back); QMainWindow remembers the arrangement. The prompt and the cost
+meter scroll instead of squeezing their rows when the window is short, and on a small screen the
+right-hand panels open stacked as tabs so the grid keeps its width."""
 
 from __future__ import annotations
 
@@ -42,9 +42,17 @@ def dock(window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.D
 
 
 class SidePanels:
-    """The four docks, built once by the window."""
+    """The five docks, built once by the window (Batches shares a tab group with Jobs)."""
 
-    def __init__(self, window: QMainWindow, prompt: QWidget, costs: QWidget, details: QWidget, jobs: QWidget):
+    def __init__(
+        self,
+        window: QMainWindow,
+        prompt: QWidget,
+        costs: QWidget,
+        details: QWidget,
+        jobs: QWidget,
+        batches: QWidget,
+    ):
         window.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
             | QMainWindow.DockOption.AllowTabbedDocks
@@ -56,7 +64,8 @@ class SidePanels:
         self.costs = dock(window, "Costs", "costsDock", scrolling(costs), right)
         self.details = dock(window, "Panel", "panelDock", details, right)
         self.jobs = dock(window, "Jobs", "jobsDock", jobs, right)
-        self.all = (self.prompt, self.costs, self.details, self.jobs)
+        self.batches = dock(window, "Batches", "batchesDock", batches, right)  # a tab beside Jobs (below)
+        self.all = (self.prompt, self.costs, self.details, self.jobs, self.batches)
 
     def add_to(self, menu: QMenu) -> None:
         sub = menu.addMenu("&Panels")
@@ -69,11 +78,13 @@ class SidePanels:
         small = area.width() < SMALL_WIDTH or area.height() < SMALL_HEIGHT
         w = self.window
         if area.width() < NARROW_WIDTH:  # one column of tabs beside the grid: Prompt | Costs | Panel | Jobs
-            for d in (self.costs, self.details, self.jobs):
+            for d in (self.costs, self.details, self.jobs, self.batches):
                 w.tabifyDockWidget(self.prompt, d)
             self.prompt.raise_()
             w.resizeDocks([self.prompt], [max(260, area.width() // 3)], Qt.Orientation.Horizontal)
             return
+        w.tabifyDockWidget(self.jobs, self.batches)  # Batches is a tab beside Jobs on every screen
+        self.jobs.raise_()
         if small:
             w.tabifyDockWidget(self.costs, self.details)
             w.tabifyDockWidget(self.details, self.jobs)

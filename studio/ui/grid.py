@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QMovie, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
@@ -97,7 +99,13 @@ class PanelDelegate(QStyledItemDelegate):
             painter.drawPixmap(target.topLeft(), pixmap)
         else:
             painter.fillRect(art, pal.color(ALTERNATE_BASE))
-            if not row.pending and not row.path:  # a blank panel: a shot planned, to fill later
+            if not row.pending and not row.path and row.waiting:  # a batch's placeholder: it fills in
+                painter.setPen(pal.color(TEXT))
+                words = art.adjusted(12, 12, -12, -12)
+                painter.drawText(
+                    words, CENTER | Qt.TextFlag.TextWordWrap, f"In a batch, waiting\n\n{row.waiting}"
+                )
+            elif not row.pending and not row.path:  # a blank panel: a shot planned, to fill later
                 painter.setPen(pal.color(TEXT))
                 painter.drawText(art, CENTER, "Blank panel\nplan its shot, caption and duration")
         if row.pending:
@@ -324,6 +332,23 @@ class PanelGrid(QListView):
         row = self.board_model.rows[first] if first < len(self.board_model.rows) else None
         if row is not None and row.pending:
             QTimer.singleShot(0, self, lambda: self.scrollTo(self.board_model.index(first)))
+
+    def dataChanged(  # noqa: N802 (Qt naming)
+        self,
+        top: QModelIndex | QPersistentModelIndex,
+        bottom: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """One tile changed (a result landed, a star): that tile is repainted alone. QListView repaints the
+        whole viewport for any change, even of a row scrolled out of sight: a 500-image batch landing
+        repainted all 20 visible tiles 400 times (bench/batch.py). Ranges, and a row being edited (its
+        editor takes the new data), go through Qt."""
+        if top.row() == bottom.row() and self.state() != QAbstractItemView.State.EditingState:
+            rect = self.visualRect(top)
+            if rect.intersects(self.viewport().rect()):
+                self.viewport().update(rect)
+            return
+        super().dataChanged(top, bottom, list(roles))
 
     def _changed(self, top: QModelIndex, bottom: QModelIndex, _roles: object = None) -> None:
         """A star may have changed: only the filter cares (thumbnail batches land here while scrolling; with

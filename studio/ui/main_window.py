@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from studio.core.pricing import format_usd
 from studio.state.board_model import PanelRow
 from studio.state.session import Session
 
+from .batches_panel import BatchesPanel
 from .board_view_tools import BoardViewTools
 from .cost_meter import CostMeter
 from .dialogs import ask_text
@@ -40,7 +42,7 @@ from .window_fit import available_area, fit_to_screen
 if TYPE_CHECKING:
     from .welcome import WelcomePanel
 
-DOCK_LAYOUT_VERSION = 2  # 1: the splitter of the first release (its saved state is not restored)
+DOCK_LAYOUT_VERSION = 3  # 1: the first release's splitter; 2: before the Batches dock (not restored)
 SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
 
 
@@ -93,9 +95,10 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.costs = CostMeter(session.costs)
         self.jobs = JobsPanel(session.jobs, session)
         self.details = PanelDetails(session)
+        self.batches = BatchesPanel(session.batch_watch)
         outer.addWidget(self.grid, 1)  # the grid is the centre; the rest are docks around it
         self.setCentralWidget(central)
-        self.panels = SidePanels(self, self.editor, self.costs, self.details, self.jobs)
+        self.panels = SidePanels(self, self.editor, self.costs, self.details, self.jobs, self.batches)
 
         self._build_toolbar()
         self._build_actions()
@@ -205,6 +208,10 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
     def _connect(self) -> None:
         s = self.session
         self.editor.generate_requested.connect(self.generate)
+        self.editor.batch_requested.connect(self.send_batch)
+        s.batch_watch.sent.connect(self.show_error)
+        s.batch_watch.finished.connect(self.show_error)  # a batch ended: the strip, and the taskbar's
+        s.batch_watch.finished.connect(lambda _: QApplication.alert(self))  # attention when elsewhere
         s.error.connect(self.show_error)
         s.notice.connect(self.show_error)
         s.generator.opaque_offered.connect(self.offer_opaque)
@@ -269,8 +276,19 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
     # -- actions --------------------------------------------------------------------------------
 
     def generate(self) -> None:
+        """The prompt now: its one request, or every variant of a template ({a|b}, CSV rows)."""
         self.message.setVisible(False)
-        self.session.generator.generate()
+        v = self.session.variants
+        if v.error:
+            self.show_error(v.error)
+        else:
+            (self.session.batch_watch.send_now if v.active else self.session.generator.generate)()
+
+    def send_batch(self) -> None:
+        self.message.setVisible(False)
+        self.session.batch_watch.send_batch()
+        self.panels.batches.show()
+        self.panels.batches.raise_()
 
     def _row(self) -> PanelRow | None:
         row = self.grid.current_row()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.pricing import format_usd
 from studio.core.registry import Lifecycle
 from studio.state.prompt_model import PromptModel
 from studio.state.session import Session
@@ -35,12 +34,14 @@ from .model_picker import (
     fill_data,
     model_hint,
 )
+from .variant_bar import VariantBar, show_generate
 
 AUTO_COMPRESSION = -1
 
 
 class PromptEditor(QWidget):
     generate_requested = Signal()
+    batch_requested = Signal()
 
     def __init__(self, model: PromptModel, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -132,10 +133,13 @@ class PromptEditor(QWidget):
         self.warnings.setStyleSheet("color: #b26a00;")
         layout.addWidget(self.error)
         layout.addWidget(self.warnings)
+        self.variant_bar = VariantBar(session.variants)  # a template's rows and preview; Send as batch
+        layout.addWidget(self.variant_bar)
         self.generate = QPushButton("Generate")
         self.generate.setObjectName("generateButton")
         self.generate.setMinimumHeight(36)
         layout.addWidget(self.generate)
+        layout.addWidget(self.variant_bar.batch)
 
         presets = QGridLayout()  # the list above its three buttons: narrow enough for a small screen
         self.presets = QComboBox()
@@ -204,6 +208,8 @@ class PromptEditor(QWidget):
         )
         m.models_changed.connect(self._fill_models)
         self.generate.clicked.connect(self.generate_requested)
+        self.variant_bar.batch_requested.connect(self.batch_requested)
+        self.session.variants.changed.connect(self._show_generate)
         m.changed.connect(self._sync_from_model)
         s = self.session
         s.costs.changed.connect(self._show_generate)  # caps, totals: the next call may now be refused
@@ -278,19 +284,7 @@ class PromptEditor(QWidget):
         self._show_generate()
 
     def _show_generate(self) -> None:
-        """The button says what the call costs at most, and when the caps would refuse it (with the same
-        amounts as the refusal; clicking still asks the service, which has the last word)."""
-        m = self.model
-        self.generate.setEnabled(m.can_generate)
-        refusal = self.session.costs.state.refusal() if m.quote is not None else None
-        if m.quote is None:
-            self.generate.setText("Generate")
-        else:
-            over = " · over a cap" if refusal else ""
-            self.generate.setText(f"Generate {m.value('n')} · ≤ {format_usd(m.quote.total_usd_max)}{over}")
-        self.generate.setProperty("refused", bool(refusal))
-        self.generate.setStyleSheet("QPushButton { color: #c62828; font-weight: bold; }" if refusal else "")
-        self.generate.setToolTip(f"Would be refused: {refusal}" if refusal else "Generate (Ctrl+Return)")
+        show_generate(self.generate, self.variant_bar.batch, self.model, self.session)
 
     def _fill_models(self) -> None:
         """Usable models in the order users should pick them, each with why; shut-down ones are not

@@ -18,9 +18,15 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from studio import APP_ID
 
 
-def server_name() -> str:
+def server_name(library: str | None = None) -> str:
+    """Per user, and per library folder when given: a studio on another library (a test's, a second
+    profile's) is another instance, not a window to hand files to."""
     uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
-    return f"{APP_ID}-{uid}"
+    if library is None:
+        return f"{APP_ID}-{uid}"
+    import hashlib
+
+    return f"{APP_ID}-{uid}-{hashlib.sha256(library.encode()).hexdigest()[:10]}"
 
 
 def hand_over(files: list[str], *, name: str | None = None, timeout_ms: int = 500) -> bool:

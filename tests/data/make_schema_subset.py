@@ -24,6 +24,8 @@ KEEP = [
     "ImageEditPartialImageEvent",
     "ImageEditCompletedEvent",
     "ImageEditStreamEvent",
+    "EditImageBodyJsonParam",
+    "ImageRefParam",
 ]
 HEADER = """\
 # Trimmed copy of OpenAI's OpenAPI schemas for the image endpoints, for the test suite.

@@ -1,5 +1,5 @@
 """The one service API both front ends use: the window's state layer and the command line talk to a
-`Studio` (images, boards, costs, settings, prompts, jobs, models, exports), never to the SQL modules
+`Studio` (images, boards, costs, settings, prompts, jobs, models, exports, batches), never to the SQL modules
 under studio.service (an import-linter contract holds them to it).
 
     studio = await Studio.open(endpoint)            # the library, reconciled, and the image service
@@ -25,6 +25,7 @@ from ..paths import database_path
 from ..restore import Restored, reconcile_and_restore
 from ..runner import ImageService
 from ..user_settings import UserSettings, read_library_settings
+from .batches import SetQuote, VariantBatches, variants_of
 from .boards import DEFAULT_BOARD, Boards, NewVersion
 from .catalog import ModelCatalog, ModelList
 from .costs import BILL_FLAGS, Caps, Costs, OverBudget, Totals, parse_usd
@@ -33,6 +34,8 @@ from .stores import JobList, JobState, PromptStore, SettingsStore
 
 __all__ = [
     "BILL_FLAGS",
+    "VariantBatches",
+    "variants_of",
     "DEFAULT_BOARD",
     "FORMATS",
     "Boards",
@@ -53,6 +56,7 @@ __all__ = [
     "OverBudget",
     "PromptStore",
     "Restored",
+    "SetQuote",
     "SettingsStore",
     "Studio",
     "Totals",
@@ -76,6 +80,7 @@ class Studio:
         self.jobs = JobList(db)
         self.models = ModelCatalog(db, images)
         self.exports = Exports(db)
+        self.batches = VariantBatches(images)  # prompt variants, sent now or as Batch API batches
         self._db = db
 
     @classmethod
@@ -112,6 +117,19 @@ class Studio:
         off the GUI thread)."""
         assert self.images is not None, "edits need an endpoint (Studio.open)"
         return _edits.build_request(self.images, prompt, source, painted, **kwargs)
+
+    async def refine(self, instruction: str, settings: Any, params: dict[str, Any], **kwargs: Any) -> Any:
+        """One turn of a refine conversation (service/refine.py): the panel's next version, billed in two
+        parts. `settings`: studio.core.responses_body.TurnSettings."""
+        assert self.images is not None, "refining needs an endpoint (Studio.open)"
+        return await self.images.refiner.turn(instruction, settings, params, **kwargs)
+
+    async def conversation(self, panel_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """A panel's newest refine conversation and its turns (None, [] when it has none)."""
+        from .. import conversations
+
+        found = await self._db.run(conversations.of_panel, panel_id)
+        return found, (await self._db.run(conversations.turns, found["id"]) if found else [])
 
     async def edit(self, request: EditRequest, **kwargs: Any) -> _edits.EditOutcome:
         """Send the edit; guard each saved result; for a panel, add it as a new version."""

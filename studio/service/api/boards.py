@@ -73,6 +73,10 @@ class Boards:
     async def restore(self, panel_id: int) -> None:
         await self._db.run(panels.restore, panel_id)
 
+    async def trashed(self, board_id: int) -> list[dict[str, Any]]:
+        """The board's panels in its trash (restorable)."""
+        return await self._db.run(panels.trashed, board_id)
+
     async def empty_trash(self, board_id: int) -> int:
         return await self._db.run(panels.empty_trash, board_id)
 

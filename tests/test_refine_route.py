@@ -1,0 +1,102 @@
+"""Refining a panel in conversation through the Responses route: the real SDK (streamed) against the
+sandbox, a three-turn conversation continued by previous_response_id, each turn a new version of the
+panel, the bill from both usages within the bound, the transparency refusal, a restart."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from studio.core.errors import RefusedError
+from studio.core.placement import Placement
+from studio.core.request import ImageRequest
+from studio.core.responses_body import TurnSettings
+from studio.service.api import Studio
+
+SETTINGS = TurnSettings("gpt-5.4-mini", "gpt-image-2", "low", max_output_tokens=3000)
+PARAMS = {"size": "1024x1024", "quality": "low"}
+
+
+@pytest.fixture
+def panel(sandbox, service_factory, run):
+    api = Studio.around(service_factory())
+    outcome = run(
+        api.images.submit(ImageRequest("a woman in a grey hoodie", **PARAMS), Placement.end("Refine"))
+    )
+    board = run(api.boards.id_of("Refine"))
+    [row] = run(api.boards.panels(board))
+    assert outcome.jobs[0].state.value == "saved"
+    return api, row["id"]
+
+
+def test_three_turns_continue_one_conversation_and_each_is_the_panels_next_version(panel, run, sandbox):
+    api, panel_id = panel
+    outcomes = [
+        run(api.refine(text, SETTINGS, PARAMS, panel_id=panel_id))
+        for text in ("make the hoodie purple", "move her to the left", "warmer light, keep everything else")
+    ]
+    assert [o.state.value for o in outcomes] == ["saved"] * 3
+    conversation, turns = run(api.conversation(panel_id))
+    assert [t["previous_response_id"] for t in turns] == [
+        None,
+        outcomes[0].response_id,
+        outcomes[1].response_id,
+    ]
+    assert conversation["last_response_id"] == outcomes[2].response_id
+    sent = [r for r in list(sandbox.sandbox.requests) if r["path"] == "/v1/responses"]
+    assert [r["params"].get("previous_response_id") for r in sent] == [None, outcomes[0].response_id,
+                                                                        outcomes[1].response_id]  # fmt: skip
+    assert all(r["params"]["max_output_tokens"] == 3000 for r in sent)  # the bound is real: always sent
+    assert all(r["params"]["tools"][0]["model"] == "gpt-image-2" for r in sent)  # the image model, explicit
+    versions = run(api.boards.versions(panel_id))
+    assert [v["kind"] for v in versions] == ["original", "refine", "refine", "refine"]
+    assert versions[-1]["path"] == outcomes[2].files[0]
+
+
+def test_the_bill_is_both_usages_at_their_rates_and_within_the_bound(panel, run):
+    api, panel_id = panel
+    o = run(api.refine("make the hoodie purple", SETTINGS, PARAMS, panel_id=panel_id))
+    assert o.mainline_usd > 0 and o.image_usd > 0 and o.billed_usd == o.mainline_usd + o.image_usd
+    assert o.billed_usd <= o.quote.total_usd_max
+    assert o.usage["output_tokens"] <= 3000 and o.tool_usage["image_gen"]["output_tokens"] > 0
+    [job] = [j for j in run(api.jobs.rows(limit=10)) if j["id"] == o.job_id]
+    assert Decimal(job["billed_usd"]) == o.billed_usd and job["kind"] == "refine"
+    sidecar = json.loads(open(o.files[0] + ".json", encoding="utf-8").read())
+    assert sidecar["mainline_usd"] == str(o.mainline_usd) and sidecar["image_usd"] == str(o.image_usd)
+    assert sidecar["response_id"] == o.response_id
+
+
+def test_a_transparent_background_on_gpt_image_2_is_refused_before_sending(panel, run, sandbox):
+    api, panel_id = panel
+    before = len(sandbox.sandbox.requests)
+    with pytest.raises(RefusedError, match="Images API"):
+        run(api.refine("cut her out", SETTINGS, {**PARAMS, "background": "transparent"}, panel_id=panel_id))
+    assert len(sandbox.sandbox.requests) == before  # nothing sent
+
+
+def test_moderation_in_the_call_item_is_explained_and_billed_as_its_usages_say(panel, run, sandbox):
+    api, panel_id = panel
+    sandbox.sandbox.config.faults.push("responses/moderation_input")
+    o = run(api.refine("make it gory", SETTINGS, PARAMS, panel_id=panel_id))
+    assert o.state.value == "failed" and "safety system (input stage)" in o.message
+    assert o.mainline_usd > 0 and o.image_usd == o.quote.image.total_usd_max  # no tool_usage: its bound
+    sandbox.sandbox.config.faults.push("responses/moderation_output")
+    o = run(api.refine("make it gory", SETTINGS, PARAMS, panel_id=panel_id))
+    assert (
+        "output stage" in o.message and 0 < o.image_usd < o.quote.image.total_usd_max
+    )  # drawn, then blocked
+    sandbox.sandbox.config.faults.push("responses/no_image")
+    o = run(api.refine("what do you see?", SETTINGS, PARAMS, panel_id=panel_id))
+    assert o.text and o.image_usd == 0 and o.billed_usd == o.mainline_usd  # text only: the mainline alone
+
+
+def test_a_restart_continues_the_conversation(sandbox, service_factory, run, panel):
+    api, panel_id = panel
+    first = run(api.refine("make the hoodie purple", SETTINGS, PARAMS, panel_id=panel_id))
+    run(api.images.close())
+    again = Studio.around(service_factory())
+    second = run(again.refine("now green", SETTINGS, PARAMS, panel_id=panel_id))
+    _, turns = run(again.conversation(panel_id))
+    assert turns[-1]["previous_response_id"] == first.response_id and second.state.value == "saved"
