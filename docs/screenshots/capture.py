@@ -3,6 +3,7 @@
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py          # every shot
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   # only 13-16 (gpt-image-2.6)
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py reliability   # only 17-18
+QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py batches   # only 19-21 (batches)
 .venv/bin/python docs/screenshots/capture.py look      # every view in both themes at 1024×700 and scale 2
                                                        # (docs/screenshots/look/, by looks.py)
 """
@@ -270,12 +271,15 @@ def main() -> None:
             window.resize(1500, 900)
             window.show()
             await asyncio.sleep(0.3)
-            if sys.argv[1:] in (["models"], ["reliability"]):
-                await (
-                    models_shots(window, session)
-                    if sys.argv[1] == "models"
-                    else reliability_shots(window, session, sb)
-                )
+            if sys.argv[1:] in (["models"], ["reliability"], ["batches"]):
+                from batch_shots import batch_shots
+
+                shots = {
+                    "models": lambda: models_shots(window, session),
+                    "reliability": lambda: reliability_shots(window, session, sb),
+                    "batches": lambda: batch_shots(window, session, sb),
+                }
+                await shots[sys.argv[1]]()
                 window.close()
                 await session.shutdown()
                 return
@@ -317,6 +321,9 @@ def main() -> None:
             await export_board_shots(window, session)
             await models_shots(window, session)
             await reliability_shots(window, session, sb)
+            from batch_shots import batch_shots
+
+            await batch_shots(window, session, sb)
             window.close()
             await session.shutdown()
 
