@@ -42,6 +42,7 @@ class Mainline:
     image_models: tuple[str, ...]
     default_image_model: str
     no_transparency: frozenset[str]
+    effort_seconds: Mapping[str, int] = field(default_factory=dict)  # a guess each (grade U)
 
     def get(self, model_id: str) -> MainlineSpec:
         try:
@@ -75,6 +76,7 @@ def mainline_from_data(data: Mapping[str, Any]) -> Mainline:
             tuple(tool["image_models"]),
             str(tool["default_image_model"]),
             frozenset(tool.get("no_transparency", ())),
+            {str(k): int(v) for k, v in data.get("efforts", {}).get("seconds", {}).items()},
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise RegistryError(f"resources/mainline.toml is malformed: {exc!r}") from exc

@@ -177,3 +177,16 @@ def turn_bill(
     else:
         image_usd = Decimal(0)
     return TurnBill(main, image_usd, bill, tuple(flags))
+
+
+def effort_line(mainline: Mainline, spec: MainlineSpec, effort: str) -> str:
+    """What a reasoning effort tends to cost and take, for the choice's label: the estimate of its reasoning
+    tokens at the mainline's output rate and the seconds it tends to add (guesses: no figures are
+    published; the bound is max_output_tokens whatever the effort)."""
+    tokens = REASONING_ESTIMATE.get(effort, 900)
+    if tokens == 0:
+        return f"{effort}: no thinking — the mainline passes the instruction straight to the image tool"
+    cost = usd(tokens, spec.prices.output)
+    seconds = mainline.effort_seconds.get(effort)
+    took = f", tends to add ~{seconds} s (a guess: no published figures)" if seconds else ""
+    return f"{effort}: ≈{tokens:,} reasoning tokens ≈ ${cost:.4f} more per turn{took}"

@@ -115,7 +115,8 @@ def add_turn(
 def answered(conn: sqlite3.Connection, job_id: str, fields: dict[str, Any]) -> None:
     """The turn's answer (response id, image item, text, the mainline's usage); the conversation goes on
     from its response."""
-    allowed = {"response_id", "image_item_id", "image_path", "text", "mainline_usage_json"}
+    allowed = {"response_id", "image_item_id", "image_path", "text", "mainline_usage_json", "mainline_usd",
+               "image_usd"}  # fmt: skip
     columns = {k: v for k, v in fields.items() if k in allowed}
     with transaction(conn):
         if columns:
@@ -127,6 +128,23 @@ def answered(conn: sqlite3.Connection, job_id: str, fields: dict[str, Any]) -> N
                 "(SELECT conversation_id FROM turns WHERE job_id = ?)",
                 (fields["response_id"], job_id),
             )
+
+
+def shown(conn: sqlite3.Connection, conversation_id: str) -> list[dict[str, Any]]:
+    """What the Refine panel lists: a fork's inherited turns (answered ones up to the turn it went on
+    from, each marked "inherited") and then its own, whatever their state."""
+    conv = get(conn, conversation_id)
+    if conv is None:
+        return []
+    own = turns(conn, conversation_id)
+    if conv.get("forked_from") and conv.get("fork_seq") is not None:
+        _, chain = history(conn, conv["forked_from"])
+        limit = int(conv["fork_seq"])
+        source_turns = turns(conn, conv["forked_from"])
+        cut = {t["job_id"] for t in source_turns if t["seq"] > limit}
+        inherited = [{**t, "inherited": True} for t in chain if t["job_id"] not in cut]
+        return inherited + own
+    return own
 
 
 def fork(conn: sqlite3.Connection, conversation_id: str, seq: int) -> str:

@@ -135,7 +135,7 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id),
         job_id TEXT NOT NULL REFERENCES jobs(id), seq INTEGER NOT NULL, instruction TEXT NOT NULL,
         previous_response_id TEXT, response_id TEXT, image_item_id TEXT, image_path TEXT, text TEXT,
-        mainline_usage_json TEXT, created_at TEXT NOT NULL
+        mainline_usage_json TEXT, mainline_usd TEXT, image_usd TEXT, created_at TEXT NOT NULL
     );
     CREATE INDEX turns_by_conversation ON turns(conversation_id, seq);
     """,

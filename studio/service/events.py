@@ -80,6 +80,7 @@ class JobSaved:
         None  # what the user must know: "1 of 2 images arrived", "over the quote", a flagged image
     )
     batch_id: str | None = None  # a batch's line (its batch's notification sums them up)
+    parts: tuple[tuple[str, Decimal], ...] = ()  # a bill in parts: a refine turn's mainline and image
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class JobFailed:
     message: str
     request_id: str | None
     batch_id: str | None = None  # a batch's line: its batch's notification sums the failures up
+    billed_usd: Decimal | None = None  # what it cost anyway (a refine turn's mainline that answered)
+    parts: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class Refiner:
         mask: ImageFile | None = None,
         call_cap: Decimal | None = None,
         on_stage: Any = None,
+        on_queued: Any = None,
     ) -> TurnOutcome:
         """One turn: `params` are the tool's image parameters (size, quality, format, background…)."""
         db = self.service.db
@@ -121,6 +122,8 @@ class Refiner:
         )
         [job_id] = await db.run(ledger.reserve, [new], call_cap=call_cap)  # OverBudget: nothing sent
         await db.run(conversations.add_turn, conv["id"], job_id, instruction, previous)
+        if on_queued is not None:  # the caller follows this job's events (its stages, its partial images)
+            on_queued(job_id, conv["id"])
         self.service.events.publish(JobQueued(job_id, conv["id"], 1, q.total_usd_max, board_id))
         turn = TurnRequest(instruction, checked, settings, previous, tuple(images), mask)
         body = body_of(turn, plan.mainline, stream=True)
@@ -170,7 +173,7 @@ class Refiner:
             service.events.publish(event)
             outcome.state, outcome.message = state, failure.message
             if failure.code == "previous_response_not_found":  # expired at OpenAI, or another sandbox's
-                await self._start_over(outcome.conversation_id)
+                outcome.conversation_id = await self._start_over(outcome.conversation_id)
                 outcome.message = (
                     f"{failure.message} The conversation's last answer is no longer stored (OpenAI keeps "
                     "them 30 days; a sandbox only while it runs): the next turn starts a new conversation "
@@ -205,7 +208,10 @@ class Refiner:
             "text": answer.text,
             "image_item_id": (answer.call or {}).get("id"),
             "mainline_usage_json": json.dumps(usage),
+            "mainline_usd": str(bill.mainline_usd),
+            "image_usd": str(bill.image_usd),
         }
+        parts = ((f"mainline {spec.id}", bill.mainline_usd), (f"image {checked.spec.id}", bill.image_usd))
         error = (answer.call or {}).get("error")
         if answer.image is None:  # moderation in the call item, or a text-only answer: said, and billed
             failure = explain_error_body(400, error) if error else None
@@ -214,7 +220,9 @@ class Refiner:
             state = JobState.FAILED if failure else JobState.SAVED
             kind = failure.kind.value if failure else "text_only"
             await service.db.run(journal.mark, job_id, state, error_kind=kind, error_message=message)
-            service.events.publish(JobFailed(job_id, kind, message, answer.request_id))
+            service.events.publish(
+                JobFailed(job_id, kind, message, answer.request_id, billed_usd=bill.usd, parts=parts)
+            )
             await service.publish_cost()
             outcome.state, outcome.message = state, message
             return outcome
@@ -276,23 +284,31 @@ class Refiner:
                 service.events.publish(VersionAdded(job_id, view))
         notice = "; ".join(filter(None, [saved.notice, *bill.flags])) or None
         await service.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
-        service.events.publish(JobSaved(job_id, (image.path,), bill.usd, answer.request_id, notice))
+        service.events.publish(
+            JobSaved(job_id, (image.path,), bill.usd, answer.request_id, notice, parts=parts)
+        )
         await service.publish_cost()
         outcome.state, outcome.files, outcome.message = JobState.SAVED, [image.path], notice
         return outcome
 
-    async def _start_over(self, conversation_id: str) -> None:
+    async def _start_over(self, conversation_id: str) -> str:
+        """A new conversation in its place (its panel's newest), started afresh from the image it is at."""
         old = await self.service.db.run(conversations.get, conversation_id)
         if old is not None:
-            await self.service.db.run(
+            source = old["source_path"]
+            if old["panel_id"] is None:  # a file's or a text's goes on from its newest image
+                _, chain = await self.service.db.run(conversations.history, conversation_id)
+                source = next((t["image_path"] for t in reversed(chain) if t.get("image_path")), source)
+            return await self.service.db.run(
                 conversations.create,
                 panel_id=old["panel_id"],
-                source_path=old["source_path"],
+                source_path=source,
                 mainline=old["mainline"],
                 image_model=old["image_model"],
                 effort=old["effort"],
                 forked_from=conversation_id,
             )
+        return conversation_id
 
     async def quote(
         self, instruction: str, settings: TurnSettings, params: dict[str, Any], **where: Any

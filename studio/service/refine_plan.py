@@ -99,6 +99,10 @@ async def plan_turn(
     if conv is not None:
         start_path, past = await service.db.run(conversations.history, conv["id"])
     if first:
+        kept = conv or {}  # a conversation not yet answered starts from its file or its panel
+        if source is None and kept.get("source_path"):
+            source = Path(kept["source_path"])
+        panel_id = panel_id if panel_id is not None else kept.get("panel_id")
         start_path = str(source) if source is not None else await _panel_image(service, panel_id)
     start_images: tuple[ImageFile, ...] = ()
     if first and start_path:

@@ -81,6 +81,7 @@ class BoardModel(QAbstractListModel):
         super().__init__(parent)
         self.thumbnails = thumbnails
         self.rows: list[PanelRow] = []
+        self._before_progress: dict[int, PanelRow] = {}  # panels a refine turn shows its progress on
         thumbnails.ready.connect(self._thumbnail_ready)
 
     # -- filling --------------------------------------------------------------------------------
@@ -179,6 +180,22 @@ class BoardModel(QAbstractListModel):
         row = self.row_of_panel(panel["id"])
         if row is not None:
             self.rows[row] = self.row_from_library(panel)
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+    def show_progress(self, panel_id: int, **changes: Any) -> None:
+        """A panel's tile while a refine turn works on it (its stage, its partial image); end_progress()
+        puts back what it showed unless a new version has replaced it meanwhile."""
+        row = self.row_of_panel(panel_id)
+        if row is not None:
+            self._before_progress.setdefault(panel_id, self.rows[row])
+            self.rows[row] = replace(self.rows[row], **changes)
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+    def end_progress(self, panel_id: int) -> None:
+        before = self._before_progress.pop(panel_id, None)
+        row = self.row_of_panel(panel_id)
+        if before is not None and row is not None and self.rows[row].state in ("refining", "partial"):
+            self.rows[row] = before
             self.dataChanged.emit(self.index(row), self.index(row))
 
     def update_pending(self, job_id: str, index: int | None = None, **changes: Any) -> None:

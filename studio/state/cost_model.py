@@ -25,6 +25,7 @@ class CostState:
     last_sandbox: bool = False
     last_request_id: str | None = None
     last_flags: tuple[str, ...] = ()  # "over the quote", "bill estimated" (pricing.bill_flags)
+    last_parts: tuple[tuple[str, Decimal], ...] = ()  # a bill in parts (a refine turn: mainline, image)
     today: Decimal = Decimal(0)
     month: Decimal = Decimal(0)
     board: Decimal = Decimal(0)
@@ -83,6 +84,7 @@ class CostModel(QObject):
                 last_quote_max=self._quotes[event.job_id],
                 last_billed=None,
                 last_sandbox=sandbox,
+                last_parts=(),
             )
         elif isinstance(event, ev.JobSaved):
             flags = tuple(f for f in BILL_FLAGS if f in (event.notice or ""))
@@ -93,12 +95,15 @@ class CostModel(QObject):
                 last_billed=event.billed_usd,
                 last_sandbox=sandbox,
                 last_request_id=event.request_id,
+                last_parts=event.parts,
             )
         elif isinstance(event, (ev.JobFailed, ev.JobUnknown)) and event.job_id in self._quotes:
             state = "unknown" if isinstance(event, ev.JobUnknown) else "failed"
+            billed = getattr(event, "billed_usd", None)  # a failure can still cost (a refine's mainline)
             self.update(
                 last_state=state,
                 last_quote_max=self._quotes.pop(event.job_id),
-                last_billed=None,
+                last_billed=billed,
                 last_sandbox=sandbox,
+                last_parts=getattr(event, "parts", ()),
             )

@@ -16,6 +16,7 @@ from .cost_watch import CostWatch
 from .generation import Generator
 from .jobs_model import JobsModel
 from .prompt_model import PromptModel
+from .refine_chat import RefineChat
 from .tasks import TaskRunner
 
 
@@ -37,6 +38,8 @@ class EventPump:
         self._say = say  # a message for the window (an error, a notice)
         self._task: asyncio.Task[None] | None = None
         self.batches: BatchWatch | None = None  # the batches' rows and notifications, once built
+        self.refine: RefineChat | None = None  # the Refine panel's conversation, once built
+        self._refining: dict[str, int] = {}  # a refine turn's job -> the panel whose tile shows it
 
     def start(self) -> None:
         self._task = self._tasks.start(self._consume(), "Updating the window")  # as long as the session
@@ -54,6 +57,9 @@ class EventPump:
                 self._say(f"internal error while updating the window: {exc!r}")
 
     def apply(self, e: ev.Event) -> None:
+        if self.refine is not None:
+            self.refine.apply(e)
+            self._turn_on_tile(e, self.refine)
         self._jobs.apply(e)
         self._costs.apply(e, sandbox=self._cost_watch.sandbox)
         board, tiles = self._board, self._board.model
@@ -101,3 +107,21 @@ class EventPump:
                 self._say(f"Saved, but: {e.notice}")
         elif isinstance(e, ev.CostUpdated):
             self._tasks.start(self._cost_watch.refresh(), "Updating the cost meter")
+
+    def _turn_on_tile(self, e: ev.Event, chat: RefineChat) -> None:
+        """A refine turn's stage and partial images on its panel's tile, until it ends."""
+        tiles = self._board.model
+        job_id = getattr(e, "job_id", None)
+        if isinstance(e, (ev.TurnStage, ev.PartialImage)) and job_id == chat.job_id and chat.panel_id:
+            self._refining.setdefault(e.job_id, chat.panel_id)
+        panel_id = self._refining.get(job_id) if job_id else None
+        if panel_id is None:
+            return
+        if isinstance(e, ev.TurnStage):
+            tiles.show_progress(panel_id, state="refining")
+        elif isinstance(e, ev.PartialImage):
+            steps = max(chat.settings.partial_images, e.step + 1)
+            tiles.show_progress(panel_id, state="partial", path=e.path, step=e.step + 1, steps=steps)
+        elif isinstance(e, (ev.JobSaved, ev.JobFailed, ev.JobUnknown)):
+            del self._refining[e.job_id]
+            tiles.end_progress(panel_id)

@@ -33,6 +33,7 @@ from .lifecycle import watch_lifecycle
 from .preferences import Preferences
 from .prompt_library import PromptLibrary
 from .prompt_model import PromptModel
+from .refine_chat import RefineChat
 from .tasks import TaskRunner
 from .thumbnails import ThumbnailCache
 from .variant_set import VariantSet
@@ -82,6 +83,8 @@ class Session(QObject):
             studio.batches, self.variants, self.prompts, self.boards, self.tasks, sandbox=sandbox, parent=self
         )
         self.pump.batches = self.batch_watch
+        self.refine = RefineChat(studio, self.tasks, self)  # the Refine panel's conversation
+        self.pump.refine = self.refine
         self.variants.changed.connect(lambda: self.costs.update(set_preview=self.variants.preview))
         self._shut = False
         self.generator.error.connect(self.error)

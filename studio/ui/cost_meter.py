@@ -56,6 +56,13 @@ class CostMeter(QGroupBox):
             return "—"
         if s.last_state == "running":
             return f"running · {quoted}"
+        parts = (
+            " = " + " + ".join(f"{name} {format_usd(usd)}" for name, usd in s.last_parts)
+            if s.last_parts
+            else ""
+        )
+        if s.last_state == "failed" and s.last_billed:
+            return f"failed · billed {format_usd(s.last_billed)}{parts} ({quoted})"
         if s.last_state == "failed":
             return f"failed · nothing billed ({quoted})"
         if s.last_state == "unknown":
@@ -76,7 +83,8 @@ class CostMeter(QGroupBox):
         )
         rid = f" · request id {s.last_request_id}" if s.last_flags and s.last_request_id else ""
         return (
-            f"{format_usd(billed)}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}{estimated}{rid}"
+            f"{format_usd(billed)}{parts}{' (sandbox, not charged)' if s.last_sandbox else ''}{diff}"
+            f"{estimated}{rid}"
         )
 
     def refresh(self) -> None:

@@ -1,8 +1,9 @@
 """The main window's side panels as docks around the grid: the prompt on the left, the cost meter, the
-panel's fields, the jobs and the batches on the right. Each can be closed, floated, moved or stacked as
-tabs (View ▸ Panels brings one back); QMainWindow remembers the arrangement. The prompt and the cost
-meter scroll instead of squeezing their rows when the window is short, and on a small screen the
-right-hand panels open stacked as tabs so the grid keeps its width."""
+panel's fields with the Refine conversation as a tab beside them, the jobs and the batches on the right.
+Each can be closed, floated, moved or stacked as tabs (View ▸ Panels brings one back); QMainWindow
+remembers the arrangement. The prompt and the cost meter scroll instead of squeezing their rows when the
+window is short, and on a small screen the right-hand panels open stacked as tabs so the grid keeps its
+width."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def dock(window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.D
 
 
 class SidePanels:
-    """The five docks, built once by the window (Batches shares a tab group with Jobs)."""
+    """The six docks, built once by the window (Refine is a tab beside Panel, Batches beside Jobs)."""
 
     def __init__(
         self,
@@ -52,6 +53,7 @@ class SidePanels:
         details: QWidget,
         jobs: QWidget,
         batches: QWidget,
+        refine: QWidget,
     ):
         window.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
@@ -65,7 +67,8 @@ class SidePanels:
         self.details = dock(window, "Panel", "panelDock", details, right)
         self.jobs = dock(window, "Jobs", "jobsDock", jobs, right)
         self.batches = dock(window, "Batches", "batchesDock", batches, right)  # a tab beside Jobs (below)
-        self.all = (self.prompt, self.costs, self.details, self.jobs, self.batches)
+        self.refine = dock(window, "Refine", "refineDock", scrolling(refine), right)  # beside Panel
+        self.all = (self.prompt, self.costs, self.details, self.refine, self.jobs, self.batches)
 
     def add_to(self, menu: QMenu) -> None:
         sub = menu.addMenu("&Panels")
@@ -77,17 +80,21 @@ class SidePanels:
         as tabs on a small one (a remembered arrangement replaces it)."""
         small = area.width() < SMALL_WIDTH or area.height() < SMALL_HEIGHT
         w = self.window
-        if area.width() < NARROW_WIDTH:  # one column of tabs beside the grid: Prompt | Costs | Panel | Jobs
-            for d in (self.costs, self.details, self.jobs, self.batches):
+        if (
+            area.width() < NARROW_WIDTH
+        ):  # one column of tabs beside the grid: Prompt | Costs | Panel | Refine | Jobs
+            for d in (self.costs, self.details, self.refine, self.jobs, self.batches):
                 w.tabifyDockWidget(self.prompt, d)
             self.prompt.raise_()
             w.resizeDocks([self.prompt], [max(260, area.width() // 3)], Qt.Orientation.Horizontal)
             return
         w.tabifyDockWidget(self.jobs, self.batches)  # Batches is a tab beside Jobs on every screen
+        w.tabifyDockWidget(self.details, self.refine)  # and Refine beside Panel
         self.jobs.raise_()
+        self.details.raise_()
         if small:
             w.tabifyDockWidget(self.costs, self.details)
-            w.tabifyDockWidget(self.details, self.jobs)
+            w.tabifyDockWidget(self.refine, self.jobs)
             self.costs.raise_()
         prompt_w = min(PROMPT_WIDTH, max(240, area.width() // 4))
         side_w = min(SIDE_WIDTH, max(240, area.width() // 4))

@@ -45,6 +45,9 @@ class FileOpening(_Window):
 
         painter = await open_painter(self.session, parent=self, **source)
         self.painter_windows.append(painter)
+        refine = getattr(self, "refine_with_mask", None)
+        if refine is not None:
+            painter.refine_with_mask.connect(refine)
         painter.destroyed.connect(
             lambda *_: self.painter_windows.remove(painter) if painter in self.painter_windows else None
         )

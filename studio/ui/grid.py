@@ -108,9 +108,10 @@ class PanelDelegate(QStyledItemDelegate):
             elif not row.pending and not row.path:  # a blank panel: a shot planned, to fill later
                 painter.setPen(pal.color(TEXT))
                 painter.drawText(art, CENTER, "Blank panel\nplan its shot, caption and duration")
-        if row.pending:
+        if row.pending or row.state in ("refining", "partial"):  # a refine turn shows on its panel
             generating = f"receiving {format_bytes(row.received)}" if row.received else "generating…"
             label = {
+                "refining": "refining…",
                 "queued": "queued",
                 "generating": generating,
                 "partial": f"partial {row.step}/{row.steps or row.step}",

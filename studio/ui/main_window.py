@@ -35,6 +35,8 @@ from .keys import settings_keys
 from .panel_actions import PanelActions
 from .panel_details import PanelDetails
 from .prompt_editor import PromptEditor
+from .refine_actions import RefineActions
+from .refine_panel import RefinePanel
 from .settings_dialog import SettingsDialog
 from .viewer import ImageViewer
 from .window_fit import available_area, fit_to_screen
@@ -42,7 +44,7 @@ from .window_fit import available_area, fit_to_screen
 if TYPE_CHECKING:
     from .welcome import WelcomePanel
 
-DOCK_LAYOUT_VERSION = 3  # 1: the first release's splitter; 2: before the Batches dock (not restored)
+DOCK_LAYOUT_VERSION = 4  # 1: the first release's splitter; 2: before Batches; 3: before Refine (not restored)
 SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
 
 
@@ -64,7 +66,7 @@ class SandboxBanner(QFrame):
         layout.addWidget(self.button)
 
 
-class MainWindow(FileOpening, PanelActions, QMainWindow):
+class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):
     closed = Signal()
 
     def __init__(self, session: Session, *, data_folder: str = ""):
@@ -96,9 +98,12 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
         self.jobs = JobsPanel(session.jobs, session)
         self.details = PanelDetails(session)
         self.batches = BatchesPanel(session.batch_watch)
+        self.refine = RefinePanel(session.refine, session.registry)
         outer.addWidget(self.grid, 1)  # the grid is the centre; the rest are docks around it
         self.setCentralWidget(central)
-        self.panels = SidePanels(self, self.editor, self.costs, self.details, self.jobs, self.batches)
+        self.panels = SidePanels(
+            self, self.editor, self.costs, self.details, self.jobs, self.batches, self.refine
+        )
 
         self._build_toolbar()
         self._build_actions()
@@ -172,6 +177,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             "&Delete panel", self.delete_panel, QKeySequence.StandardKey.Delete, menu=edit, on_grid=True
         )
         self.paint_action = a("Edit with &mask…", self.open_painter, "Ctrl+E", menu=edit, on_grid=True)
+        self.refine_action = a(
+            "Re&fine in conversation", self.show_refine, "Ctrl+Shift+F", menu=edit, on_grid=True
+        )
         edit.addSeparator()
         self.blank_action = a("Insert &blank panel", self.add_blank_panel, "Ctrl+B", menu=edit, on_grid=True)
         self.duplicate_action = a("D&uplicate panel", self.duplicate_panel, "Ctrl+D", menu=edit, on_grid=True)
@@ -223,7 +231,9 @@ class MainWindow(FileOpening, PanelActions, QMainWindow):
             lambda i: s.tasks.start(s.boards.select(self.board_box.itemText(i)), "Switching boards")
         )
         self.grid.doubleClicked.connect(lambda index: self.open_panel())
-        self.grid.selectionModel().currentChanged.connect(lambda *_: self.details.show_row(self._row()))
+        self.grid.selectionModel().currentChanged.connect(lambda *_: self._current_changed())
+        s.refine.transparency_refused.connect(self.offer_images_api)
+        self.refine.open_file_requested.connect(self.ask_refine_file)
         s.board.modelReset.connect(lambda: self.details.show_row(self._row()))
         self._fill_boards()
 

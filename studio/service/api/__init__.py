@@ -124,12 +124,33 @@ class Studio:
         assert self.images is not None, "refining needs an endpoint (Studio.open)"
         return await self.images.refiner.turn(instruction, settings, params, **kwargs)
 
-    async def conversation(self, panel_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        """A panel's newest refine conversation and its turns (None, [] when it has none)."""
+    async def quote_turn(self, instruction: str, settings: Any, params: dict[str, Any], **where: Any) -> Any:
+        """What a refine turn would cost (a TurnQuote: estimate, hard bound, both parts), reserving and
+        sending nothing; raises RefusedError as the turn would. `where`: panel_id, source or
+        conversation_id."""
+        assert self.images is not None, "refining needs an endpoint (Studio.open)"
+        return await self.images.refiner.quote(instruction, settings, params, **where)
+
+    async def conversation(
+        self, panel_id: int | None = None, *, conversation_id: str | None = None
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """A refine conversation (the panel's newest, or by id) and the turns it shows: a fork's inherited
+        turns first (marked "inherited"), then its own (None, [] when there is none)."""
         from .. import conversations
 
-        found = await self._db.run(conversations.of_panel, panel_id)
-        return found, (await self._db.run(conversations.turns, found["id"]) if found else [])
+        if conversation_id is not None:
+            found = await self._db.run(conversations.get, conversation_id)
+        elif panel_id is not None:
+            found = await self._db.run(conversations.of_panel, panel_id)
+        else:
+            found = None
+        return found, (await self._db.run(conversations.shown, found["id"]) if found else [])
+
+    async def fork_conversation(self, conversation_id: str, seq: int) -> str:
+        """A new conversation going on from turn `seq` (it becomes its panel's newest); its id."""
+        from .. import conversations
+
+        return await self._db.run(conversations.fork, conversation_id, seq)
 
     async def edit(self, request: EditRequest, **kwargs: Any) -> _edits.EditOutcome:
         """Send the edit; guard each saved result; for a panel, add it as a new version."""

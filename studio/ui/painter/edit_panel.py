@@ -25,6 +25,7 @@ from studio.state.edit_controller import EditController
 
 class EditPanel(QWidget):
     edit_requested = Signal()
+    refine_requested = Signal()  # the mask and prompt into the panel's Refine conversation
     add_reference_file = Signal()
     add_reference_panel = Signal()
     compare_changed = Signal(bool, int)  # on, split 0..100
@@ -98,6 +99,13 @@ class EditPanel(QWidget):
         self.edit_button = QPushButton("Edit  (Ctrl+Return)")
         self.edit_button.setDefault(True)
         layout.addWidget(self.edit_button)
+        self.refine_button = QPushButton("Refine in conversation with this mask")
+        self.refine_button.setToolTip(
+            "Send the prompt as a turn of the panel's Refine conversation (the Responses API), the mask "
+            "as the tool's input_image_mask: it sees the turns before it"
+        )
+        self.refine_button.clicked.connect(self.refine_requested)
+        layout.addWidget(self.refine_button)
 
         result = QGroupBox("Result")
         res = QVBoxLayout(result)

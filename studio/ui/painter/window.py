@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QImage, QImageReader, QKeySequence
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.errors import ImageInputError
+from studio.core.mask_ops import to_api_mask
 from studio.state.edit_controller import EditController
 from studio.state.mask_document import MaskDocument
 
@@ -52,6 +54,8 @@ def decode(path: str) -> QImage:
 
 
 class PainterWindow(MarkupControls, QMainWindow):
+    refine_with_mask = Signal(object, object, object, str)  # panel id, file path, the API mask, prompt
+
     def __init__(
         self, controller: EditController, image: QImage, parent: QWidget | None = None, *, label: str = ""
     ):
@@ -252,6 +256,7 @@ class PainterWindow(MarkupControls, QMainWindow):
         self.canvas.zoom_changed.connect(lambda z: self._status())
         d.changed.connect(lambda _r: self._status())
         p.edit_requested.connect(self.start_edit)
+        p.refine_requested.connect(self.refine_in_conversation)
         p.layer_changed.connect(self.set_layer)
         self.canvas.text_requested.connect(self._ask_note)
         p.add_reference_file.connect(self.pick_reference_file)
@@ -320,6 +325,17 @@ class PainterWindow(MarkupControls, QMainWindow):
             guard=self.panel.keep_outside.isChecked(),
             feather_px=self.panel.feather.value(),
         )
+
+    def refine_in_conversation(self) -> None:
+        """The painted mask (as the API wants it) and the prompt, handed to the main window's Refine panel."""
+        try:
+            mask = to_api_mask(self.doc.painted())
+        except ImageInputError as exc:
+            self.show_message(f"{exc}: paint where the turn may change the image first.")
+            return
+        c = self.controller
+        path = None if c.panel_id is not None else c.source_path
+        self.refine_with_mask.emit(c.panel_id, path, mask, self.panel.prompt.toPlainText().strip())
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)

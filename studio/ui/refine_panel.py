@@ -1,0 +1,269 @@
+"""The Refine panel: a conversation about the selected panel through the Responses API. Its turns (each
+instruction, its image, and its bill in two parts), the instruction box with the next turn's quote, the
+conversation's settings (the mainline model, the tool's image model, the reasoning effort with what it
+tends to cost and take, the tool's image parameters), the turn in flight (its stage and partial image),
+and forking from an earlier turn."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.state.refine_chat import RefineChat, bill_line
+
+THUMB = 56
+SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def thumbnail(path: str | None, edge: int) -> QIcon:
+    """A small icon read at its shown size (QImageReader scales while decoding: a 4K turn costs little)."""
+    if not path:
+        return QIcon()
+    reader = QImageReader(path)
+    size = reader.size()
+    if size.isValid():
+        reader.setScaledSize(size.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
+
+
+class RefinePanel(QWidget):
+    open_file_requested = Signal()  # the window asks for a file to start from
+
+    def __init__(self, chat: RefineChat, registry, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.chat, self.registry = chat, registry
+        layout = QVBoxLayout(self)
+        self.target = QLabel()
+        self.target.setObjectName("refineTarget")
+        self.target.setWordWrap(True)
+        layout.addWidget(self.target)
+        starts = QHBoxLayout()
+        self.from_file = QPushButton("Start from a file…")
+        self.from_nothing = QPushButton("Start from text")
+        self.from_nothing.setToolTip("A new conversation whose first turn draws from the instruction alone")
+        starts.addWidget(self.from_file)
+        starts.addWidget(self.from_nothing)
+        layout.addLayout(starts)
+
+        self.turns = QListWidget()
+        self.turns.setObjectName("refineTurns")
+        self.turns.setIconSize(QSize(THUMB, THUMB))
+        self.turns.setWordWrap(True)
+        self.turns.setAccessibleName("Turns of the conversation")
+        layout.addWidget(self.turns, 1)
+        self.fork_button = QPushButton("Go on from the selected turn")
+        self.fork_button.setToolTip(
+            "Fork: a new conversation that continues from that turn's answer (the later turns stay "
+            "in the old one, and in the panel's versions)"
+        )
+        layout.addWidget(self.fork_button)
+
+        flight = QHBoxLayout()
+        self.partial = QLabel()
+        self.partial.setFixedSize(THUMB, THUMB)
+        self.stage = QLabel("")
+        self.stage.setObjectName("refineStage")
+        self.stage.setWordWrap(True)
+        flight.addWidget(self.partial)
+        flight.addWidget(self.stage, 1)
+        layout.addLayout(flight)
+
+        self.instruction = QPlainTextEdit()
+        self.instruction.setObjectName("refineInstruction")
+        self.instruction.setPlaceholderText(
+            'What to change, e.g. "make the hoodie purple" or "move the title up, keep everything else"'
+        )
+        self.instruction.setMaximumHeight(80)
+        self.instruction.setAccessibleName("Instruction for the next turn")
+        layout.addWidget(self.instruction)
+        self.mask_note = QLabel("")
+        self.mask_note.setWordWrap(True)
+        layout.addWidget(self.mask_note)
+        self.quote = QLabel("")
+        self.quote.setObjectName("refineQuote")
+        self.quote.setWordWrap(True)
+        layout.addWidget(self.quote)
+        self.send_button = QPushButton("Refine  (Ctrl+Return)")
+        self.send_button.setDefault(True)
+        layout.addWidget(self.send_button)
+        layout.addWidget(self._settings_box())
+        QShortcut(QKeySequence("Ctrl+Return"), self.instruction, self.chat.send)
+        self._connect()
+        self._show()
+
+    def _settings_box(self) -> QGroupBox:
+        box = QGroupBox("Conversation settings")
+        form = QFormLayout(box)
+        m = self.chat.mainline
+        self.mainline = QComboBox()
+        for spec in m.models.values():
+            price = f"${spec.prices.input}/${spec.prices.output} per 1M in/out"
+            grade = " (third-party prices)" if spec.grade("prices") != "P" else ""
+            self.mainline.addItem(f"{spec.label} — {price}{grade}", spec.id)
+        self.image_model = QComboBox()
+        for model_id in m.image_models:
+            self.image_model.addItem(model_id, model_id)
+        self.effort = QComboBox()
+        self.effort_note = QLabel("")
+        self.effort_note.setWordWrap(True)
+        self.effort_note.setObjectName("effortNote")
+        self.boxes = {key: QComboBox() for key in ("size", "quality", "output_format", "background")}
+        self.partials = QSpinBox()
+        self.partials.setRange(0, 3)
+        self.partials.setToolTip("Partial images while it draws (each adds about 100 image tokens)")
+        form.addRow("Mainline", self.mainline)
+        form.addRow("Image model", self.image_model)
+        form.addRow("Thinking", self.effort)
+        form.addRow("", self.effort_note)
+        for key, label in (("size", "Size"), ("quality", "Quality"), ("output_format", "Format"),
+                           ("background", "Background")):  # fmt: skip
+            form.addRow(label, self.boxes[key])
+        form.addRow("Partial images", self.partials)
+        return box
+
+    def _connect(self) -> None:
+        c = self.chat
+        c.changed.connect(self._show)
+        c.quote_changed.connect(self.quote.setText)
+        c.busy_changed.connect(self._busy)
+        c.progress.connect(self._progress)
+        c.refused.connect(lambda text: self.stage.setText(text))
+        c.said.connect(lambda text: self.stage.setText(text))
+        self.instruction.textChanged.connect(lambda: c.set_instruction(self.instruction.toPlainText()))
+        self.send_button.clicked.connect(c.send)
+        self.fork_button.clicked.connect(self._fork)
+        self.from_file.clicked.connect(self.open_file_requested)
+        self.from_nothing.clicked.connect(c.start_from_nothing)
+        self.turns.currentRowChanged.connect(lambda _: self._fork_enabled())
+        self.mainline.activated.connect(lambda _: self._set(mainline=self.mainline.currentData()))
+        self.image_model.activated.connect(lambda _: self._set(image_model=self.image_model.currentData()))
+        self.effort.activated.connect(lambda _: self._set(effort=self.effort.currentData()))
+        self.partials.valueChanged.connect(lambda v: self._set(partial_images=v))
+        for key, box in self.boxes.items():
+            box.activated.connect(lambda _i, k=key, b=box: self._set(**{k: b.currentData()}))
+
+    def _set(self, **changes) -> None:
+        self.chat.set_setting(**changes)
+        self._show_settings()
+
+    # -- state -> view ----------------------------------------------------------------------------------
+
+    def _show(self) -> None:
+        c = self.chat
+        mask = " · with the painter's mask" if c.mask is not None else ""
+        self.target.setText(f"Refining {c.target}{mask}")
+        self.mask_note.setText(
+            "The painter's mask goes along as the tool's input_image_mask." if c.mask is not None else ""
+        )
+        if self.instruction.toPlainText() != c.instruction:
+            self.instruction.blockSignals(True)
+            self.instruction.setPlainText(c.instruction)
+            self.instruction.blockSignals(False)
+        self.turns.clear()
+        for i, turn in enumerate(c.turns, 1):
+            self.turns.addItem(self._item(i, turn))
+        if c.turns:
+            self.turns.scrollToBottom()
+        if not c.turns:
+            self.turns.addItem(QListWidgetItem("No turns yet: say what to change below."))
+        self._show_settings()
+        self._fork_enabled()
+
+    def _item(self, number: int, turn: dict) -> QListWidgetItem:
+        said = f"\n“{turn['text']}”" if turn.get("text") and not turn.get("image_path") else ""
+        problem = f"\n{turn['error_message']}" if turn.get("error_message") else ""
+        inherited = " (before the fork)" if turn.get("inherited") else ""
+        text = f"{number}. {turn['instruction']}{inherited}\n{bill_line(turn)}{said}{problem}"
+        item = QListWidgetItem(thumbnail(turn.get("image_path"), THUMB), text)
+        item.setData(SEQ_ROLE, None if turn.get("inherited") or not turn.get("response_id") else turn["seq"])
+        item.setToolTip(text)
+        if turn.get("inherited"):
+            item.setForeground(self.palette().placeholderText())
+        return item
+
+    def _show_settings(self) -> None:
+        c, s = self.chat, self.chat.settings
+        _select(self.mainline, s.mainline)
+        _select(self.image_model, s.image_model)
+        spec = c.mainline.get(s.mainline)
+        _fill(self.effort, spec.efforts, s.effort)
+        self.effort_note.setText(c.effort_line())
+        image = self.registry.get(s.image_model)
+        backgrounds = [b for b in image.backgrounds if b != "transparent" or s.image_model not in
+                       c.mainline.no_transparency]  # fmt: skip
+        choices = {
+            "size": (("auto",) if image.size_rules.auto else ()) + image.size_rules.presets,
+            "quality": image.qualities,
+            "output_format": image.output_formats,
+            "background": backgrounds,
+        }
+        for key, values in choices.items():
+            box = self.boxes[key]
+            _fill(box, values, c.params[key])
+            if box.currentIndex() < 0 and box.count():  # not offered by this image model: its first
+                box.setCurrentIndex(0)
+                c.set_setting(**{key: box.currentData()})
+        self.boxes["background"].setToolTip(
+            "Transparent backgrounds are refused on this route for this model (they came back white "
+            "and were paid for): use Generate or the painter, on the Images API"
+            if len(backgrounds) < len(image.backgrounds)
+            else ""
+        )
+        self.partials.blockSignals(True)
+        self.partials.setValue(s.partial_images)
+        self.partials.blockSignals(False)
+
+    def _fork_enabled(self) -> None:
+        item = self.turns.currentItem()
+        self.fork_button.setEnabled(
+            not self.chat.busy and item is not None and item.data(SEQ_ROLE) is not None
+            and self.turns.currentRow() < self.turns.count() - 1
+        )  # fmt: skip
+
+    def _fork(self) -> None:
+        item = self.turns.currentItem()
+        if item is not None and item.data(SEQ_ROLE) is not None:
+            self.chat.fork(int(item.data(SEQ_ROLE)))
+
+    def _busy(self, busy: bool) -> None:
+        for w in (self.send_button, self.from_file, self.from_nothing):
+            w.setEnabled(not busy)
+        self.send_button.setText("Refining…" if busy else "Refine  (Ctrl+Return)")
+        if not busy:
+            self.partial.clear()
+        self._fork_enabled()
+
+    def _progress(self, stage: str, path: str) -> None:
+        self.stage.setText(stage)
+        if path:
+            self.partial.setPixmap(thumbnail(path, THUMB).pixmap(THUMB, THUMB))
+
+
+def _select(box: QComboBox, value) -> None:
+    i = box.findData(value)
+    if i >= 0:
+        box.setCurrentIndex(i)
+
+
+def _fill(box: QComboBox, values, current) -> None:
+    box.blockSignals(True)
+    box.clear()
+    for v in values:
+        box.addItem(str(v), v)
+    _select(box, current)
+    box.blockSignals(False)
