@@ -13,6 +13,7 @@ from studio.core.errors import RefusedError
 from studio.core.placement import Placement
 from studio.core.request import ImageRequest
 from studio.core.responses_body import TurnSettings
+from studio.core.sizes import Size
 from studio.service.api import Studio
 
 SETTINGS = TurnSettings("gpt-5.4-mini", "gpt-image-2", "low", max_output_tokens=3000)
@@ -100,3 +101,43 @@ def test_a_restart_continues_the_conversation(sandbox, service_factory, run, pan
     second = run(again.refine("now green", SETTINGS, PARAMS, panel_id=panel_id))
     _, turns = run(again.conversation(panel_id))
     assert turns[-1]["previous_response_id"] == first.response_id and second.state.value == "saved"
+
+
+def test_a_later_turn_is_quoted_with_every_image_the_conversation_carries(panel, run):
+    """OpenAI re-reads the start image and every turn's image each turn: both parts of the bound count
+    them (a quote that counted only the last image would under-state the third turn)."""
+    api, panel_id = panel
+    from studio.core.tokens import max_input_image_tokens
+
+    rules = api.images.registry.get("gpt-image-2").input_image_tokens
+    per_image = max_input_image_tokens(rules, Size(1024, 1024))
+    first = run(api.quote_turn("make the hoodie purple", SETTINGS, PARAMS, panel_id=panel_id))
+    for text in ("make the hoodie purple", "move her to the left"):
+        done = run(api.refine(text, SETTINGS, PARAMS, panel_id=panel_id))
+        assert done.billed_usd <= done.quote.total_usd_max
+    third = run(api.quote_turn("warmer light", SETTINGS, PARAMS, panel_id=panel_id))
+    # the start image and two turns' images, against the first turn's one (its start image)
+    assert third.mainline_in_tokens_max - first.mainline_in_tokens_max >= 2 * per_image
+    image_prices = api.images.registry.get("gpt-image-2").prices
+    # and the image model is quoted for reading all three again
+    assert third.image.input_usd_max >= Decimal(3 * per_image) * image_prices.image_in / 1_000_000
+    o = run(api.refine("warmer light", SETTINGS, PARAMS, panel_id=panel_id))
+    assert o.quote.total_usd_max == third.total_usd_max and o.billed_usd <= o.quote.total_usd_max
+
+
+def test_a_fork_goes_on_from_its_turn_and_is_quoted_with_that_history(panel, run, sandbox):
+    api, panel_id = panel
+    a = run(api.refine("make the hoodie purple", SETTINGS, PARAMS, panel_id=panel_id))
+    run(api.refine("add a red scarf", SETTINGS, PARAMS, panel_id=panel_id))
+    run(api.refine("add a hat", SETTINGS, PARAMS, panel_id=panel_id))
+    before = run(api.quote_turn("x", SETTINGS, PARAMS, panel_id=panel_id))
+    fork_id = run(api.fork_conversation(a.conversation_id, 1))
+    conversation, turns = run(api.conversation(panel_id))
+    assert conversation["id"] == fork_id and [t["inherited"] for t in turns] == [True]
+    forked = run(api.quote_turn("x", SETTINGS, PARAMS, panel_id=panel_id))
+    assert forked.mainline_in_tokens_max < before.mainline_in_tokens_max  # two turns fewer to re-read
+    o = run(api.refine("a green scarf instead", SETTINGS, PARAMS, panel_id=panel_id))
+    sent = [r for r in list(sandbox.sandbox.requests) if r["path"] == "/v1/responses"]
+    assert sent[-1]["params"]["previous_response_id"] == a.response_id and o.state.value == "saved"
+    with pytest.raises(RefusedError, match="no answer"):
+        run(api.fork_conversation(fork_id, 7))

@@ -1,5 +1,5 @@
-"""The main window's side panels as docks around the grid: the prompt on the left, the cost meter, the
-panel's fields with the Refine conversation as a tab beside them, the jobs and the batches on the right.
+"""The main window's side panels as docks around the grid: the prompt on the left with the Refine
+conversation as a tab beside it, the cost meter, the panel's fields, the jobs and the batches on the right.
 Each can be closed, floated, moved or stacked as tabs (View ▸ Panels brings one back); QMainWindow
 remembers the arrangement. The prompt and the cost meter scroll instead of squeezing their rows when the
 window is short, and on a small screen the right-hand panels open stacked as tabs so the grid keeps its
@@ -43,7 +43,7 @@ def dock(window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.D
 
 
 class SidePanels:
-    """The six docks, built once by the window (Refine is a tab beside Panel, Batches beside Jobs)."""
+    """The six docks, built once by the window (Refine is a tab beside Prompt, Batches beside Jobs)."""
 
     def __init__(
         self,
@@ -67,7 +67,7 @@ class SidePanels:
         self.details = dock(window, "Panel", "panelDock", details, right)
         self.jobs = dock(window, "Jobs", "jobsDock", jobs, right)
         self.batches = dock(window, "Batches", "batchesDock", batches, right)  # a tab beside Jobs (below)
-        self.refine = dock(window, "Refine", "refineDock", scrolling(refine), right)  # beside Panel
+        self.refine = dock(window, "Refine", "refineDock", scrolling(refine), left)  # a tab beside Prompt
         self.all = (self.prompt, self.costs, self.details, self.refine, self.jobs, self.batches)
 
     def add_to(self, menu: QMenu) -> None:
@@ -89,12 +89,12 @@ class SidePanels:
             w.resizeDocks([self.prompt], [max(260, area.width() // 3)], Qt.Orientation.Horizontal)
             return
         w.tabifyDockWidget(self.jobs, self.batches)  # Batches is a tab beside Jobs on every screen
-        w.tabifyDockWidget(self.details, self.refine)  # and Refine beside Panel
+        w.tabifyDockWidget(self.prompt, self.refine)  # Refine beside Prompt: a conversation needs height
         self.jobs.raise_()
-        self.details.raise_()
+        self.prompt.raise_()
         if small:
             w.tabifyDockWidget(self.costs, self.details)
-            w.tabifyDockWidget(self.refine, self.jobs)
+            w.tabifyDockWidget(self.details, self.jobs)
             self.costs.raise_()
         prompt_w = min(PROMPT_WIDTH, max(240, area.width() // 4))
         side_w = min(SIDE_WIDTH, max(240, area.width() // 4))

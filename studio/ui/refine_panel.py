@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +67,7 @@ class RefinePanel(QWidget):
         self.turns.setIconSize(QSize(THUMB, THUMB))
         self.turns.setWordWrap(True)
         self.turns.setAccessibleName("Turns of the conversation")
+        self.turns.setMinimumHeight(3 * THUMB)
         layout.addWidget(self.turns, 1)
         self.fork_button = QPushButton("Go on from the selected turn")
         self.fork_button.setToolTip(
@@ -101,7 +104,22 @@ class RefinePanel(QWidget):
         self.send_button = QPushButton("Refine  (Ctrl+Return)")
         self.send_button.setDefault(True)
         layout.addWidget(self.send_button)
-        layout.addWidget(self._settings_box())
+        self.settings_toggle = QToolButton()
+        self.settings_toggle.setObjectName("refineSettingsToggle")
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setText("Conversation settings")
+        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.settings_toggle.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.settings_toggle)
+        self.summary = QLabel("")
+        self.summary.setObjectName("refineSettingsSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.settings_box = self._settings_box()
+        self.settings_box.setVisible(False)  # the summary above says them; the toggle opens them
+        layout.addWidget(self.settings_box)
+        self.settings_toggle.toggled.connect(self._toggle_settings)
         QShortcut(QKeySequence("Ctrl+Return"), self.instruction, self.chat.send)
         self._connect()
         self._show()
@@ -156,6 +174,10 @@ class RefinePanel(QWidget):
         self.partials.valueChanged.connect(lambda v: self._set(partial_images=v))
         for key, box in self.boxes.items():
             box.activated.connect(lambda _i, k=key, b=box: self._set(**{k: b.currentData()}))
+
+    def _toggle_settings(self, shown: bool) -> None:
+        self.settings_box.setVisible(shown)
+        self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _set(self, **changes) -> None:
         self.chat.set_setting(**changes)
@@ -224,6 +246,12 @@ class RefinePanel(QWidget):
             if len(backgrounds) < len(image.backgrounds)
             else ""
         )
+        p = c.params
+        self.summary.setText(
+            f"{spec.label} · {s.image_model} · thinking {s.effort} · {p['size']} {p['quality']} "
+            f"{p['output_format']}" + (f" · {s.partial_images} partial" if s.partial_images else "")
+        )
+        self.summary.setToolTip(self.effort_note.text())
         self.partials.blockSignals(True)
         self.partials.setValue(s.partial_images)
         self.partials.blockSignals(False)
@@ -244,8 +272,9 @@ class RefinePanel(QWidget):
         for w in (self.send_button, self.from_file, self.from_nothing):
             w.setEnabled(not busy)
         self.send_button.setText("Refining…" if busy else "Refine  (Ctrl+Return)")
-        if not busy:
+        if not busy:  # what the turn said, if anything, follows (said / refused)
             self.partial.clear()
+            self.stage.setText("")
         self._fork_enabled()
 
     def _progress(self, stage: str, path: str) -> None:
