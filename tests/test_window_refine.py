@@ -131,3 +131,19 @@ def test_a_turn_from_text_alone_and_an_empty_instruction(studio, qloop, qtbot):
     _turn(window, qloop, qtbot, "a paper kite over dunes, flat colours")
     [turn] = chat.turns
     assert turn["image_path"] and chat.conversation and chat.conversation.get("panel_id") is None
+
+
+def test_complexity_is_offered_and_sent_only_for_an_image_model_that_takes_it(studio, qloop, qtbot, sandbox):
+    window = studio()
+    _one_panel(window, qloop)
+    window.show_refine()
+    chat, panel = window.session.refine, window.refine
+    assert not panel.boxes["complexity"].isEnabled() and chat.params["complexity"] is None  # gpt-image-2
+    chat.set_setting(image_model="gpt-image-2.6-flare")
+    panel._show_settings()
+    box = panel.boxes["complexity"]
+    assert box.isEnabled() and [box.itemData(i) for i in range(box.count())] == ["low", "medium", "high"]
+    box.setCurrentIndex(0)
+    box.activated.emit(0)
+    _turn(window, qloop, qtbot, "simpler shapes")
+    assert _responses(sandbox)[-1]["params"]["tools"][0]["complexity"] == "low"

@@ -33,7 +33,7 @@ from studio.service.api import Studio
 from .tasks import TaskRunner
 
 QUOTE_DELAY_MS = 250
-IMAGE_PARAMS = ("size", "quality", "output_format", "background")
+IMAGE_PARAMS = ("size", "quality", "output_format", "background", "complexity")
 
 
 class RefineChat(QObject):
@@ -68,6 +68,7 @@ class RefineChat(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(QUOTE_DELAY_MS)
         self._timer.timeout.connect(self.requote)
+        self._fit_complexity()
 
     # -- what the conversation is about ----------------------------------------------------------------
 
@@ -113,6 +114,7 @@ class RefineChat(QObject):
             self.settings = TurnSettings(
                 c["mainline"], c["image_model"], c["effort"], partial_images=self.settings.partial_images
             )
+            self._fit_complexity()
         self.changed.emit()
         self.requote()
 
@@ -135,7 +137,15 @@ class RefineChat(QObject):
         if fields:
             self.settings = TurnSettings(**{**self.settings.__dict__, **fields})
         self.params.update({k: v for k, v in changes.items() if k in IMAGE_PARAMS})
+        self._fit_complexity()
         self._timer.start()
+
+    def _fit_complexity(self) -> None:
+        """The tool's complexity: the image model's default where it has one, never sent to one without."""
+        assert self.studio.images is not None
+        spec = self.studio.images.registry.get(self.settings.image_model)
+        if self.params.get("complexity") not in spec.complexities:
+            self.params["complexity"] = spec.complexity_default if spec.complexities else None
 
     def effort_line(self) -> str:
         return effort_line(self.mainline, self.mainline.get(self.settings.mainline), self.settings.effort)

@@ -140,7 +140,9 @@ class RefinePanel(QWidget):
         self.effort_note = QLabel("")
         self.effort_note.setWordWrap(True)
         self.effort_note.setObjectName("effortNote")
-        self.boxes = {key: QComboBox() for key in ("size", "quality", "output_format", "background")}
+        keys = ("size", "quality", "output_format", "background", "complexity")
+        self.boxes = {key: QComboBox() for key in keys}
+        self.boxes["complexity"].setToolTip("How much detail the image model plans (2.6 models; no charge)")
         self.partials = QSpinBox()
         self.partials.setRange(0, 3)
         self.partials.setToolTip("Partial images while it draws (each adds about 100 image tokens)")
@@ -149,7 +151,7 @@ class RefinePanel(QWidget):
         form.addRow("Thinking", self.effort)
         form.addRow("", self.effort_note)
         for key, label in (("size", "Size"), ("quality", "Quality"), ("output_format", "Format"),
-                           ("background", "Background")):  # fmt: skip
+                           ("background", "Background"), ("complexity", "Complexity")):  # fmt: skip
             form.addRow(label, self.boxes[key])
         form.addRow("Partial images", self.partials)
         return box
@@ -233,7 +235,9 @@ class RefinePanel(QWidget):
             "quality": image.qualities,
             "output_format": image.output_formats,
             "background": backgrounds,
+            "complexity": image.complexities,  # none: the model takes no complexity, none is sent
         }
+        self.boxes["complexity"].setEnabled(bool(image.complexities))
         for key, values in choices.items():
             box = self.boxes[key]
             _fill(box, values, c.params[key])
