@@ -34,7 +34,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from ui_stall import MACHINE_PROBE, Probe, own_part, rss_mb, steal_ms  # noqa: E402
+import ui_stall  # noqa: E402
+from ui_stall import Probe, rss_mb  # noqa: E402
 
 SIZE, PARTIALS = "3840x2160", 2
 INSTRUCTION = "bench: warmer light, keep everything else"
@@ -166,28 +167,8 @@ def measure_side(side: str, base_url: str, source: Path) -> None:
 
 
 def run_side(side: str, base_url: str, source: Path) -> dict:
-    with tempfile.NamedTemporaryFile("r", suffix=".gaps") as gaps_file:
-        sleeper = subprocess.Popen([sys.executable, "-c", MACHINE_PROBE, gaps_file.name])
-        stolen_before = steal_ms()
-        try:
-            out = subprocess.run(
-                [sys.executable, __file__, "--side", side, "--base-url", base_url, "--source", str(source)],
-                stdout=subprocess.PIPE,
-                text=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                check=True,
-            ).stdout
-        finally:
-            sleeper.kill()
-            sleeper.wait()
-        stolen = steal_ms() - stolen_before
-        machine = [tuple(map(float, line.split())) for line in gaps_file.read().splitlines() if line.strip()]
-    result = json.loads(out.strip().splitlines()[-1])
-    start, end = result["window"]
-    result["machine_ms"] = max([(b - a) * 1000 for a, b in machine if a < end and b > start] or [0.0])
-    result["own_ms"] = max([own_part(a, b, machine) for a, b in result["long"]] or [0.0])
-    result["steal_ms"] = stolen
-    return result
+    """One side in its own process beside ui_stall's 1-ms sleeper (the machine's own stalls)."""
+    return ui_stall.run_side(side, base_url, __file__, ("--source", str(source)))
 
 
 def main() -> None:

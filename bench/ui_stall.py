@@ -372,17 +372,17 @@ while True:
 )
 
 
-def run_side(side: str, base_url: str) -> dict:
+def run_side(side: str, base_url: str, script: str = __file__, extra: tuple[str, ...] = ()) -> dict:
     """One side in its own process, with an independent 1-ms sleeper process beside it: a gap in the
     sleeper's ticks is a stall of the machine (seen here under load: the whole VM pauses 10-35 ms),
     which no code in the app can avoid. The part of each GUI-thread stall during which the sleeper
-    ran normally is the app's own."""
+    ran normally is the app's own. `script` (with `extra` arguments) is the benchmark whose side it is."""
     with tempfile.NamedTemporaryFile("r", suffix=".gaps") as gaps_file:
         sleeper = subprocess.Popen([sys.executable, "-c", MACHINE_PROBE, gaps_file.name])
         stolen_before = steal_ms()
         try:
             out = subprocess.run(
-                [sys.executable, __file__, "--side", side, "--base-url", base_url],
+                [sys.executable, script, "--side", side, "--base-url", base_url, *extra],
                 stdout=subprocess.PIPE,
                 text=True,
                 env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from studio.core.errors import ModelUnavailableError
 
 from .batch_lines import LineOutcome, check_line, line_error, run_line
+from .bodies import json_object
 from .protocol import APIError
 
 if TYPE_CHECKING:
@@ -96,13 +97,7 @@ class BatchDesk:
 
     async def create(self, request: Request) -> Response:
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _err(
-                APIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
-            )
-        try:
-            batch = self._new(body if isinstance(body, dict) else {})
+            batch = self._new(await json_object(request))
         except APIError as exc:
             return _err(exc)
         self.batches[batch.id] = batch

@@ -24,6 +24,19 @@ class Body:
     markup: ImageFile | None
 
 
+async def json_object(request: Request) -> dict[str, Any]:
+    """A JSON request body that must be an object, or the API's 400 for one that is not."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise APIError(
+            400, "We could not parse the JSON body of your request.", code="invalid_json"
+        ) from None
+    if not isinstance(body, dict):
+        raise APIError(400, "The request body must be a JSON object.", code="invalid_json")
+    return body
+
+
 async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Body:
     """The request's parameters and files, from JSON or multipart, refused as the API refuses them."""
     ctype = request.headers.get("content-type", "")
@@ -64,14 +77,7 @@ async def read_body(request: Request, edit: bool, record: dict[str, Any]) -> Bod
         record["files"] = files
         await form.close()  # the uploads were read whole: their spooled temporary files go now
     else:
-        try:
-            params = json.loads(await request.body() or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise APIError(
-                400, "We could not parse the JSON body of your request.", code="invalid_json"
-            ) from None
-        if not isinstance(params, dict):
-            raise APIError(400, "The request body must be a JSON object.", code="invalid_json")
+        params = await json_object(request)
         if edit:
             refs = params.pop("images", None)
             mask_ref = params.pop("mask", None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from studio.core.tokens import estimate_input_image_tokens, estimate_text_tokens
 
 from . import art, imaging
 from .answers import DroppedResponse, HangUp, encode_partial, sse
+from .bodies import json_object
 from .faults import fault_fields
 from .protocol import APIError, build_request, check, data_url_to_image
 from .responses_turn import Turn, parse_turn
@@ -64,12 +64,7 @@ class ResponsesDesk:
         record: dict[str, Any] = {"path": "/v1/responses", "request_id": rid}
         self.sandbox.requests.append(record)
         try:
-            try:
-                body = json.loads(await request.body() or b"{}")
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise APIError(
-                    400, "We could not parse the JSON body of your request.", code="invalid_json"
-                ) from None
+            body = await json_object(request)
             turn = parse_turn(body, load_mainline(), self._previous(body), self._image)
             record["params"] = {k: v for k, v in body.items() if k != "input"}
             fault = self.sandbox.config.faults.take("responses")
