@@ -91,13 +91,8 @@ class RefineChat(QObject):
     def _fresh(self, *, panel_id: int | None, source: Path | None) -> None:
         if self.busy:
             return
-        self.panel_id, self.source, self.conversation, self.turns, self.mask = (
-            panel_id,
-            source,
-            None,
-            [],
-            None,
-        )
+        self.panel_id, self.source, self.mask = panel_id, source, None
+        self.conversation, self.turns = None, []
         self.changed.emit()
         self._timer.start()
 
@@ -195,8 +190,6 @@ class RefineChat(QObject):
 
     async def _send(self) -> None:
         where = self._where()
-        if self.conversation is None:
-            where.pop("conversation_id", None)
         try:
             outcome = await self.studio.refine(
                 self.instruction,
@@ -272,9 +265,7 @@ class RefineChat(QObject):
         async def go() -> None:
             assert self.conversation is not None
             new_id = await self.studio.fork_conversation(self.conversation["id"], seq)
-            self.conversation = {"id": new_id}
-            if self.panel_id is not None:
-                self.conversation, self.turns = await self.studio.conversation(conversation_id=new_id)
+            self.conversation = {"id": new_id}  # a panel's: its newest conversation from now on
             await self.load()
 
         self.tasks.start(go(), "Forking the conversation", failure=self.refused.emit)
