@@ -111,3 +111,35 @@ def test_image_event_stream_reports_errors_and_garbage():
     assert fields["error"]["code"] == "moderation_blocked" and data is None
     with _pytest.raises(BodyDecodeError):
         ImageEventStream().feed(b'data: {"type": "x", "b64_json": "@@@@"}\n\n')
+
+
+def test_responses_events_are_cut_by_their_keys_and_a_key_that_is_not_an_image_is_left_alone():
+    """The Responses API's events: "partial_image_b64" and an image call's "result" are images; a "result"
+    that is null, or the word "result" as a value, stays in the JSON (any chunking)."""
+    from studio.service.body_decoder import ImageEventStream
+
+    keys = (b'"partial_image_b64"', b'"result"')
+    rng = random.Random(11)
+    partial, final = rng.randbytes(SLICE + 5), rng.randbytes(2 * SLICE + 1)
+    lines = [
+        {"type": "response.image_generation_call.partial_image", "partial_image_index": 0,
+         "partial_image_b64": base64.b64encode(partial).decode()},
+        {"type": "response.output_text.delta", "delta": "result", "result": None},
+        {"type": "response.completed", "response": {"output": [
+            {"type": "image_generation_call", "id": "ig_1", "result": base64.b64encode(final).decode()},
+            {"type": "message", "content": [{"type": "output_text", "text": '"result" said'}]}]}},
+    ]  # fmt: skip
+    raw = b"".join(b"event: x\ndata: " + json.dumps(e).encode() + b"\n\n" for e in lines)
+    for _ in range(4):
+        stream, got = ImageEventStream(keys), []
+        pos = 0
+        while pos < len(raw):
+            step = rng.choice([1, 7, 64, 4096, SLICE])
+            got += stream.feed(raw[pos : pos + step])
+            pos += step
+        got += stream.close()
+        assert [f["type"] for f, _ in got] == [e["type"] for e in lines]
+        assert got[0][1] == partial and got[1][1] is None and got[2][1] == final
+        assert got[1][0]["result"] is None and got[1][0]["delta"] == "result"
+        text = got[2][0]["response"]["output"][1]["content"][0]["text"]
+        assert text == '"result" said'

@@ -141,3 +141,36 @@ def test_a_fork_goes_on_from_its_turn_and_is_quoted_with_that_history(panel, run
     assert sent[-1]["params"]["previous_response_id"] == a.response_id and o.state.value == "saved"
     with pytest.raises(RefusedError, match="no answer"):
         run(api.fork_conversation(fork_id, 7))
+
+
+def test_a_drop_mid_turn_is_outcome_unknown_and_the_conversation_goes_on(panel, run, sandbox):
+    api, panel_id = panel
+    first = run(api.refine("make the hoodie purple", SETTINGS, PARAMS, panel_id=panel_id))
+    sandbox.sandbox.config.faults.push("responses/drop")
+    dropped = run(api.refine("add a scarf", SETTINGS, PARAMS, panel_id=panel_id))
+    assert dropped.state.value == "unknown" and "dropped" in dropped.message
+    again = run(api.refine("add a scarf", SETTINGS, PARAMS, panel_id=panel_id))
+    sent = [r for r in list(sandbox.sandbox.requests) if r["path"] == "/v1/responses"]
+    assert sent[-1]["params"]["previous_response_id"] == first.response_id and again.state.value == "saved"
+
+
+def test_a_large_start_image_goes_up_once_as_a_file_and_the_turn_refers_to_it(service_factory, run, sandbox,
+                                                                               tmp_path):  # fmt: skip
+    """A 4K PNG inline would be ~27 MB of JSON to build and send: over 1 MB an input image is uploaded
+    through the Files API and the turn names its file_id (a small one stays inline)."""
+    from PIL import Image
+
+    big = tmp_path / "grain.png"
+    Image.effect_noise((2048, 1536), 60).convert("RGB").save(big)
+    assert big.stat().st_size > 1 << 20
+    api = Studio.around(service_factory())
+    o = run(api.refine("warmer light", SETTINGS, {"size": "1536x1024", "quality": "low"}, source=big))
+    assert o.state.value == "saved", o.message
+    sent = [r for r in list(sandbox.sandbox.requests) if r["path"] == "/v1/responses"][-1]
+    uploads = [f for f in sandbox.sandbox.files.files.values() if f.purpose == "vision"]
+    assert len(uploads) == 1 and uploads[0].path.read_bytes() == big.read_bytes()
+    again = run(api.refine("and a bit brighter", SETTINGS, {"size": "1536x1024", "quality": "low"},
+                           conversation_id=o.conversation_id))  # fmt: skip
+    assert again.state.value == "saved"  # later turns go on from the response: nothing uploaded again
+    assert len([f for f in sandbox.sandbox.files.files.values() if f.purpose == "vision"]) == 1
+    assert sent["input_images"] == [uploads[0].id]

@@ -35,12 +35,26 @@ class TurnRequest:
     mask: ImageFile | None = None
 
 
+ENCODE_SLICE = 3 * (1 << 18)  # bytes per base64 call (a multiple of 3): ~1 ms holding the GIL each
+
+
 def data_url(image: ImageFile) -> str:
+    """The image as a data URL, encoded in slices: a 4K PNG is ~20 MB, and one b64encode call of it held
+    the GIL ~40 ms, stalling the window from a worker thread (bench/refine_stall.py)."""
     kind = {"jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}.get(image.format.lower(), "png")
-    return f"data:image/{kind};base64," + base64.b64encode(image.data).decode("ascii")
+    data = memoryview(image.data)
+    parts = [base64.b64encode(data[i : i + ENCODE_SLICE]) for i in range(0, len(data), ENCODE_SLICE)]
+    return f"data:image/{kind};base64," + b"".join(parts).decode("ascii")
 
 
-def tool_of(turn: TurnRequest) -> dict[str, Any]:
+Ref = dict[str, str]  # {"image_url": a data URL} or {"file_id": an upload of the Files API}
+
+
+def inline_ref(image: ImageFile) -> Ref:
+    return {"image_url": data_url(image)}
+
+
+def tool_of(turn: TurnRequest, mask_ref: Ref | None = None) -> dict[str, Any]:
     req = turn.image.request
     tool: dict[str, Any] = {
         "type": "image_generation",
@@ -59,18 +73,28 @@ def tool_of(turn: TurnRequest) -> dict[str, Any]:
     if turn.settings.partial_images:
         tool["partial_images"] = turn.settings.partial_images
     if turn.mask is not None:
-        tool["input_image_mask"] = {"image_url": data_url(turn.mask)}
+        tool["input_image_mask"] = mask_ref or inline_ref(turn.mask)
     return tool
 
 
-def body_of(turn: TurnRequest, mainline: Mainline, *, stream: bool) -> dict[str, Any]:
+def body_of(
+    turn: TurnRequest,
+    mainline: Mainline,
+    *,
+    stream: bool,
+    image_refs: list[Ref] | None = None,
+    mask_ref: Ref | None = None,
+) -> dict[str, Any]:
+    """`image_refs` / `mask_ref`: the turn's images as uploaded files (the service uploads large ones:
+    a 4K PNG inline is ~27 MB of JSON to build and send); by default they go inline as data URLs."""
     spec = mainline.get(turn.settings.mainline)
+    refs = image_refs if image_refs is not None else [inline_ref(i) for i in turn.images]
     content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.instruction}]
-    content += [{"type": "input_image", "image_url": data_url(i)} for i in turn.images]
+    content += [{"type": "input_image", **ref} for ref in refs]
     body: dict[str, Any] = {
         "model": spec.id,
         "input": [{"role": "user", "content": content}],
-        "tools": [tool_of(turn)],
+        "tools": [tool_of(turn, mask_ref)],
         "tool_choice": {"type": "image_generation"},
         "max_output_tokens": turn.settings.max_output_tokens,
         "store": True,

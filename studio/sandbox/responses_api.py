@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
+import mimetypes
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from . import art, imaging
 from .answers import DroppedResponse, HangUp, encode_partial, sse
 from .bodies import json_object
 from .faults import fault_fields
-from .protocol import APIError, build_request, check, data_url_to_image
+from .protocol import APIError, build_request, check, data_url_to_image, upload_to_image
 from .responses_turn import Turn, parse_turn
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class ResponsesDesk:
             body = await json_object(request)
             turn = parse_turn(body, load_mainline(), self._previous(body), self._image)
             record["params"] = {k: v for k, v in body.items() if k != "input"}
+            record["input_images"] = _input_images(body.get("input"))
             fault = self.sandbox.config.faults.take("responses")
             if fault and fault not in ("moderation_input", "moderation_output", "no_image", "drop"):
                 return await self.sandbox.fault(fault, rid)
@@ -98,12 +100,10 @@ class ResponsesDesk:
         return self.stored[previous]
 
     def _image(self, ref: Any, role: str) -> ImageFile:
-        if isinstance(ref, dict) and ref.get("file_id"):
+        if isinstance(ref, dict) and ref.get("file_id"):  # an upload of the Files API (404 if unknown)
             stored = self.sandbox.files.get(str(ref["file_id"]))
-            return data_url_to_image(
-                {"image_url": "data:image/png;base64," + base64.b64encode(stored.path.read_bytes()).decode()},
-                role,
-            )
+            kind = mimetypes.guess_type(stored.filename)[0]  # the API reads the file's own type
+            return upload_to_image(stored.filename, kind, stored.path.read_bytes(), role)
         return data_url_to_image(ref, role)
 
     def _checked(self, turn: Turn) -> Any:
@@ -313,3 +313,14 @@ def _as_image(data: bytes) -> ImageFile:
 def _error(exc: APIError, rid: str | None = None) -> Response:
     headers = {"x-request-id": rid or "req_" + uuid.uuid4().hex, **exc.headers}
     return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+
+def _input_images(items: Any) -> list[str]:
+    """How each input image came (a file id, or "inline"), for the request log."""
+    out: list[str] = []
+    for item in items if isinstance(items, list) else []:
+        content = item.get("content") if isinstance(item, dict) else None
+        for part in content if isinstance(content, list) else []:
+            if isinstance(part, dict) and part.get("type") == "input_image":
+                out.append(str(part["file_id"]) if part.get("file_id") else "inline")
+    return out

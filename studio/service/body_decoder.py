@@ -35,7 +35,12 @@ class BodyDecodeError(ValueError):
 
 
 class ImagesBodyDecoder:
-    def __init__(self) -> None:
+    """`keys`: the JSON keys whose string values are base64 images (the Images API's "b64_json"; the
+    Responses API's "partial_image_b64" and "result")."""
+
+    def __init__(self, keys: tuple[bytes, ...] = (KEY,)) -> None:
+        self._keys = keys
+        self._longest = max(len(k) for k in keys)
         self._mode = "scan"  # scan | key | b64
         self._carry = b""
         self._skeleton: list[bytes] = []
@@ -48,17 +53,20 @@ class ImagesBodyDecoder:
         self._carry = b""
         while data:
             if self._mode == "scan":
-                at = data.find(KEY)
+                at, key = self._find(data)
                 if at < 0:
-                    keep = len(KEY) - 1  # a key may straddle two chunks
+                    keep = self._longest - 1  # a key may straddle two chunks
                     self._skeleton.append(data[:-keep] if len(data) > keep else b"")
                     self._carry = data[-keep:] if len(data) > keep else data
                     return
-                self._skeleton.append(data[: at + len(KEY)])
-                data = data[at + len(KEY) :]
+                self._skeleton.append(data[: at + len(key)])
+                data = data[at + len(key) :]
                 self._mode = "key"
             elif self._mode == "key":
                 quote = data.find(b'"')
+                if (data if quote < 0 else data[:quote]).strip(b" \t\r\n:"):
+                    self._mode = "scan"  # not a string value (null, or the word as a value): scan on
+                    continue
                 if quote < 0:
                     self._skeleton.append(data)  # ':' and spaces
                     return
@@ -74,6 +82,11 @@ class ImagesBodyDecoder:
                 self._current = []
                 data = data[quote:]  # the closing quote goes to the skeleton
                 self._mode = "scan"
+
+    def _find(self, data: bytes) -> tuple[int, bytes]:
+        """The first of the keys in `data` (-1 when none)."""
+        found = [(at, key) for key in self._keys if (at := data.find(key)) >= 0]
+        return min(found) if found else (-1, b"")
 
     def _decode(self, part: bytes, *, final: bool) -> None:
         """Decode what can be of `part` (with what an earlier piece left over), SLICE characters per call
@@ -116,7 +129,8 @@ class ImageEventStream:
     never held or json-parsed whole. `feed` returns the events completed by that chunk as
     (fields, image bytes or None) — fields being the event's JSON without its b64_json."""
 
-    def __init__(self) -> None:
+    def __init__(self, keys: tuple[bytes, ...] = (KEY,)) -> None:
+        self._keys = keys
         self._line = bytearray()  # the start of a line not yet known to be a data line
         self._decoder: ImagesBodyDecoder | None = None  # the data line being read
         self._in_data = False
@@ -159,7 +173,7 @@ class ImageEventStream:
         return events
 
     def _start_data(self, rest: bytes) -> None:
-        self._decoder = self._decoder or ImagesBodyDecoder()
+        self._decoder = self._decoder or ImagesBodyDecoder(self._keys)
         self._decoder.feed(rest[1:] if rest.startswith(b" ") else rest)
         self._line.clear()
         self._in_data = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from studio.core.images import ImageFile
 from studio.core.placement import Placement
 from studio.core.plan import PlannedJob
 from studio.core.request import ImageRequest
-from studio.core.responses_body import TurnRequest, TurnSettings, body_of
+from studio.core.responses_body import TurnRequest, TurnSettings
 from studio.core.turn_pricing import TurnQuote, turn_bill
 
 from . import conversations, journal, ledger, library, versions
@@ -126,14 +126,15 @@ class Refiner:
             on_queued(job_id, conv["id"])
         self.service.events.publish(JobQueued(job_id, conv["id"], 1, q.total_usd_max, board_id))
         turn = TurnRequest(instruction, checked, settings, previous, tuple(images), mask)
-        body = body_of(turn, plan.mainline, stream=True)
         outcome = TurnOutcome(job_id, conv["id"], JobState.SENT, q)
-        return await self._send(body, outcome, checked, spec, panel_id, board_id, snapshot, on_stage)
+        return await self._send(turn, plan.mainline, outcome, spec, panel_id, board_id, snapshot, on_stage)
 
     async def _send(
-        self, body, outcome, checked, spec, panel_id, board_id, snapshot, on_stage
+        self, turn, mainline, outcome, spec, panel_id, board_id, snapshot, on_stage
     ) -> TurnOutcome:
-        from .responses_route import call_turn
+        from .responses_route import UploadFailed, send_turn
+
+        checked = turn.image
 
         service, job_id = self.service, outcome.job_id
         client = await service.ready_client()
@@ -152,9 +153,16 @@ class Refiner:
             asyncio.run_coroutine_threadsafe(saver(0, index, data), loop)
 
         try:
-            answer = await asyncio.to_thread(call_turn, client, body, on_stage=stage, on_partial=partial)
+            answer = await asyncio.to_thread(
+                send_turn, client, turn, mainline, on_stage=stage, on_partial=partial
+            )
         except Exception as exc:  # explained and journaled; never re-sent on its own
-            failure = explain(exc)
+            failure = explain(exc.__cause__ if isinstance(exc, UploadFailed) and exc.__cause__ else exc)
+            if isinstance(exc, UploadFailed):  # the turn itself was never sent: it failed, unbilled
+                kind = Kind.CONNECTION if failure.kind is Kind.OUTCOME_UNKNOWN else failure.kind
+                failure = replace(
+                    failure, kind=kind, message=f"{exc} ({failure.message}); nothing was billed"
+                )
             unknown = failure.kind is Kind.OUTCOME_UNKNOWN
             state = JobState.UNKNOWN if unknown else JobState.FAILED
             await service.db.run(

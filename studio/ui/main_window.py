@@ -98,7 +98,7 @@ class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):
         self.jobs = JobsPanel(session.jobs, session)
         self.details = PanelDetails(session)
         self.batches = BatchesPanel(session.batch_watch)
-        self.refine = RefinePanel(session.refine, session.registry)
+        self.refine = RefinePanel(session.refine, session.registry, session.thumbnails)
         outer.addWidget(self.grid, 1)  # the grid is the centre; the rest are docks around it
         self.setCentralWidget(central)
         self.panels = SidePanels(

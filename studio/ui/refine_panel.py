@@ -7,7 +7,7 @@ and forking from an earlier turn."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,26 +29,25 @@ from studio.state.refine_chat import RefineChat, bill_line
 
 THUMB = 56
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
+PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def thumbnail(path: str | None, edge: int) -> QIcon:
-    """A small icon read at its shown size (QImageReader scales while decoding: a 4K turn costs little)."""
-    if not path:
+def icon_of(image: QImage | None) -> QIcon:
+    if image is None or image.isNull():
         return QIcon()
-    reader = QImageReader(path)
-    size = reader.size()
-    if size.isValid():
-        reader.setScaledSize(size.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
+    return QIcon(QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
 
 
 class RefinePanel(QWidget):
     open_file_requested = Signal()  # the window asks for a file to start from
 
-    def __init__(self, chat: RefineChat, registry, parent: QWidget | None = None):
+    def __init__(self, chat: RefineChat, registry, thumbnails, parent: QWidget | None = None):
+        """`thumbnails`: the window's ThumbnailCache (images decoded at display size off the GUI thread:
+        a 4K turn's PNG would stall the window for 100 ms or more)."""
         super().__init__(parent)
-        self.chat, self.registry = chat, registry
+        self.chat, self.registry, self.thumbnails = chat, registry, thumbnails
+        self._partial_path = ""
         layout = QVBoxLayout(self)
         self.target = QLabel()
         self.target.setObjectName("refineTarget")
@@ -159,6 +158,7 @@ class RefinePanel(QWidget):
     def _connect(self) -> None:
         c = self.chat
         c.changed.connect(self._show)
+        self.thumbnails.ready.connect(self._thumbnails_ready)
         c.quote_changed.connect(self.quote.setText)
         c.busy_changed.connect(self._busy)
         c.progress.connect(self._progress)
@@ -213,7 +213,9 @@ class RefinePanel(QWidget):
         problem = f"\n{turn['error_message']}" if turn.get("error_message") else ""
         inherited = " (before the fork)" if turn.get("inherited") else ""
         text = f"{number}. {turn['instruction']}{inherited}\n{bill_line(turn)}{said}{problem}"
-        item = QListWidgetItem(thumbnail(turn.get("image_path"), THUMB), text)
+        path = turn.get("image_path")
+        item = QListWidgetItem(icon_of(self.thumbnails.get(path) if path else None), text)
+        item.setData(PATH_ROLE, path)
         item.setData(SEQ_ROLE, None if turn.get("inherited") or not turn.get("response_id") else turn["seq"])
         item.setToolTip(text)
         if turn.get("inherited"):
@@ -278,13 +280,30 @@ class RefinePanel(QWidget):
         self.send_button.setText("Refining…" if busy else "Refine  (Ctrl+Return)")
         if not busy:  # what the turn said, if anything, follows (said / refused)
             self.partial.clear()
+            self._partial_path = ""
             self.stage.setText("")
         self._fork_enabled()
 
     def _progress(self, stage: str, path: str) -> None:
         self.stage.setText(stage)
         if path:
-            self.partial.setPixmap(thumbnail(path, THUMB).pixmap(THUMB, THUMB))
+            self._partial_path = path
+            self._show_partial()
+
+    def _show_partial(self) -> None:
+        image = self.thumbnails.get(self._partial_path)  # None until decoded: ready() comes back here
+        if image is not None:
+            self.partial.setPixmap(icon_of(image).pixmap(THUMB, THUMB))
+
+    def _thumbnails_ready(self, paths: list) -> None:
+        arrived = set(paths)
+        if self._partial_path in arrived and self.chat.busy:
+            self._show_partial()
+        for i in range(self.turns.count()):
+            item = self.turns.item(i)
+            path = item.data(PATH_ROLE)
+            if path in arrived:
+                item.setIcon(icon_of(self.thumbnails.get(path)))
 
 
 def _select(box: QComboBox, value) -> None:
