@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from studio.ui.main_window import SANDBOX_TEXT
+from studio.ui.sandbox_banner import SANDBOX_TEXT
 
 from .window_helpers import generate_panels, until
 

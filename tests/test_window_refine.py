@@ -147,3 +147,21 @@ def test_complexity_is_offered_and_sent_only_for_an_image_model_that_takes_it(st
     box.activated.emit(0)
     _turn(window, qloop, qtbot, "simpler shapes")
     assert _responses(sandbox)[-1]["params"]["tools"][0]["complexity"] == "low"
+
+
+def test_ctrl_return_in_the_instruction_refines_and_elsewhere_still_generates(studio, qloop, qtbot):
+    from PySide6.QtTest import QTest
+
+    window = studio()
+    _one_panel(window, qloop)
+    window.show_refine()
+    chat = window.session.refine
+    window.refine.instruction.setPlainText("make the hoodie purple")
+    until(qloop, lambda: chat.quote is not None)
+    window.refine.instruction.setFocus()
+    QTest.keyClick(window.refine.instruction, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    until(qloop, lambda: not chat.busy and chat.turns and chat.turns[-1].get("image_path"))
+    assert len(window.session.board.rows) == 1  # a turn, not a generation
+    window.editor.prompt.setFocus()  # and in the prompt, Ctrl+Return still generates
+    QTest.keyClick(window.editor.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    until(qloop, lambda: len(window.session.board.rows) == 2 and not window.session.board.rows[1].pending)

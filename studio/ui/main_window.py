@@ -9,11 +9,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -37,6 +34,7 @@ from .panel_details import PanelDetails
 from .prompt_editor import PromptEditor
 from .refine_actions import RefineActions
 from .refine_panel import RefinePanel
+from .sandbox_banner import SandboxBanner
 from .settings_dialog import SettingsDialog
 from .viewer import ImageViewer
 from .window_fit import available_area, fit_to_screen
@@ -45,25 +43,6 @@ if TYPE_CHECKING:
     from .welcome import WelcomePanel
 
 DOCK_LAYOUT_VERSION = 4  # 1: the first release's splitter; 2: before Batches; 3: before Refine (not restored)
-SANDBOX_TEXT = "Sandbox — placeholder images, no charges"
-
-
-class SandboxBanner(QFrame):
-    add_key_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("sandboxBanner")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # its colours: studio/ui/theme.py
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 6)
-        self.label = QLabel(SANDBOX_TEXT)
-        self.label.setWordWrap(True)  # wraps on a narrow window instead of widening it
-        self.label.setObjectName("sandboxText")
-        self.button = QPushButton("Add API key…")
-        self.button.clicked.connect(self.add_key_requested)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.button)
 
 
 class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):

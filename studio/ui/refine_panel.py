@@ -6,8 +6,8 @@ and forking from an earlier turn."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -37,6 +37,31 @@ def icon_of(image: QImage | None) -> QIcon:
         return QIcon()
     return QIcon(QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                                 Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
+
+
+class InstructionBox(QPlainTextEdit):
+    """The instruction: Ctrl+Return sends the turn. It takes the key before the window's Generate
+    shortcut (the same keys) sees it, so neither is left ambiguous."""
+
+    submitted = Signal()
+
+    @staticmethod
+    def _sends(event: QKeyEvent) -> bool:
+        return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self._sends(event):  # type: ignore[arg-type]
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt naming)
+        if self._sends(event):
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class RefinePanel(QWidget):
@@ -85,7 +110,7 @@ class RefinePanel(QWidget):
         flight.addWidget(self.stage, 1)
         layout.addLayout(flight)
 
-        self.instruction = QPlainTextEdit()
+        self.instruction = InstructionBox()
         self.instruction.setObjectName("refineInstruction")
         self.instruction.setPlaceholderText(
             'What to change, e.g. "make the hoodie purple" or "move the title up, keep everything else"'
@@ -119,7 +144,7 @@ class RefinePanel(QWidget):
         self.settings_box.setVisible(False)  # the summary above says them; the toggle opens them
         layout.addWidget(self.settings_box)
         self.settings_toggle.toggled.connect(self._toggle_settings)
-        QShortcut(QKeySequence("Ctrl+Return"), self.instruction, self.chat.send)
+        self.instruction.submitted.connect(self.chat.send)
         self._connect()
         self._show()
 
