@@ -22,7 +22,6 @@ import base64
 import gc
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -181,26 +180,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "source-4k.png"
         source_png(source)
-        port_file = Path(tmp) / "port"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "studio",
-                "sandbox",
-                "--port",
-                "0",
-                "--port-file",
-                str(port_file),
-                "--detail",
-                "photo",
-                "--latency",
-                "0.5",
-            ],  # fmt: skip
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            preexec_fn=lambda: os.nice(19),
-            stdout=subprocess.DEVNULL,
-        )
+        server, port_file = ui_stall.start_sandbox(Path(tmp), "--latency", "0.5")
         try:
             while not port_file.exists():
                 time.sleep(0.05)

@@ -422,6 +422,21 @@ def own_part(start: float, end: float, machine: list[tuple[float, float]]) -> fl
     return max(0.0, (end - start - covered) * 1000)
 
 
+def start_sandbox(folder: Path, *options: str) -> tuple[subprocess.Popen, Path]:
+    """The sandbox in a process of its own with photo-like grain, at low CPU priority (a real server does
+    not share the client's two cores); its port appears in the returned file."""
+    port_file = folder / "port"
+    command = [sys.executable, "-m", "studio", "sandbox", "--port", "0", "--port-file", str(port_file),
+               "--detail", "photo", *options]  # fmt: skip
+    server = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: os.nice(19),
+        stdout=subprocess.DEVNULL,
+    )
+    return server, port_file
+
+
 def main() -> None:
     if "--side" in sys.argv:
         measure_side(sys.argv[sys.argv.index("--side") + 1], sys.argv[sys.argv.index("--base-url") + 1])
@@ -430,25 +445,7 @@ def main() -> None:
     pairs = []
     with tempfile.TemporaryDirectory() as tmp:
         # the sandbox runs in its own process, so that what is measured is the client alone
-        port_file = Path(tmp) / "port"
-        # at low CPU priority: a real server does not share the client's two cores
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "studio",
-                "sandbox",
-                "--port",
-                "0",
-                "--port-file",
-                str(port_file),
-                "--detail",
-                "photo",
-            ],
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            preexec_fn=lambda: os.nice(19),
-            stdout=subprocess.DEVNULL,
-        )
+        server, port_file = start_sandbox(Path(tmp))
         try:
             while not port_file.exists():
                 time.sleep(0.05)

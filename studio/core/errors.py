@@ -11,6 +11,11 @@ class RefusedError(StudioError):
     """Refused before any request was sent: bad input of some kind (CLI exit status 2)."""
 
 
+class TransparencyRefused(RefusedError):
+    """A transparent background on a route that answers it with an error (the Responses tool for some
+    image models): the Images API route takes it instead."""
+
+
 class ValidationError(RefusedError):
     """A request parameter breaks a rule of the chosen model."""
 

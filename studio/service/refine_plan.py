@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from studio.core.errors import RefusedError
+from studio.core.errors import RefusedError, TransparencyRefused
 from studio.core.images import ImageFile, read_image_file
 from studio.core.mainline import Mainline, MainlineSpec, load_mainline
 from studio.core.request import EditRequest, ImageRequest
@@ -62,7 +62,7 @@ def check_settings(settings: TurnSettings, params: dict[str, Any]) -> tuple[Main
             f"the image tool takes {', '.join(mainline.image_models)}, not {settings.image_model}"
         )
     if params.get("background") == "transparent" and settings.image_model in mainline.no_transparency:
-        raise RefusedError(NO_TRANSPARENCY.format(model=settings.image_model))
+        raise TransparencyRefused(NO_TRANSPARENCY.format(model=settings.image_model))
     return mainline, spec
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from studio.core.errors import StudioError
+from studio.core.errors import StudioError, TransparencyRefused
 from studio.core.images import ImageFile, read_image_file
 from studio.core.mainline import load_mainline
 from studio.core.mask_ops import painted_from_api
@@ -201,9 +201,8 @@ class RefineChat(QObject):
             )
         except StudioError as exc:
             self._end()
-            message = str(exc)
-            signal = self.transparency_refused if "Images API" in message else self.refused
-            signal.emit(message)
+            signal = self.transparency_refused if isinstance(exc, TransparencyRefused) else self.refused
+            signal.emit(str(exc))
             return
         self._end()
         self.conversation = {"id": outcome.conversation_id}  # a start-over after an expiry: the new one
