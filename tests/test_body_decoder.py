@@ -143,3 +143,27 @@ def test_responses_events_are_cut_by_their_keys_and_a_key_that_is_not_an_image_i
         assert got[1][0]["result"] is None and got[1][0]["delta"] == "result"
         text = got[2][0]["response"]["output"][1]["content"][0]["text"]
         assert text == '"result" said'
+
+
+def test_a_broken_preview_is_skipped_and_the_final_image_still_arrives():
+    """A partial image that is not valid base64 comes out empty under a lenient key and the stream reads on
+    to the final image; without leniency (the final's own key) it is refused as before."""
+    from studio.service.body_decoder import ImageEventStream
+
+    keys = (b'"partial_image_b64"', b'"result"')
+    final = random.Random(3).randbytes(SLICE + 9)
+    broken = "QUJD" * (SLICE // 2) + "!!not base64!!" + "QUJD" * 10
+    lines = [
+        {"type": "response.image_generation_call.partial_image", "partial_image_b64": broken},
+        {"type": "response.completed", "response": {"output": [
+            {"type": "image_generation_call", "result": base64.b64encode(final).decode()}]}},
+    ]  # fmt: skip
+    raw = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in lines)
+    for step in (1 << 10, 7, SLICE):
+        stream, got = ImageEventStream(keys, lenient=keys[:1]), []
+        for pos in range(0, len(raw), step):
+            got += stream.feed(raw[pos : pos + step])
+        got += stream.close()
+        assert [d for _, d in got] == [b"", final]
+    with pytest.raises(BodyDecodeError):
+        ImageEventStream(keys).feed(raw)

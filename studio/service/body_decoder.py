@@ -38,8 +38,12 @@ class ImagesBodyDecoder:
     """`keys`: the JSON keys whose string values are base64 images (the Images API's "b64_json"; the
     Responses API's "partial_image_b64" and "result")."""
 
-    def __init__(self, keys: tuple[bytes, ...] = (KEY,)) -> None:
-        self._keys = keys
+    def __init__(self, keys: tuple[bytes, ...] = (KEY,), lenient: tuple[bytes, ...] = ()) -> None:
+        """`lenient`: keys whose images may be broken without breaking the body (previews): such an image
+        that is not valid base64 comes out empty (b"") and the reading goes on."""
+        self._keys, self._lenient = keys, lenient
+        self._key = b""  # the key of the image being read
+        self._broken = False  # that image is not valid base64 (a lenient key): skipped to its end
         self._longest = max(len(k) for k in keys)
         self._mode = "scan"  # scan | key | b64
         self._carry = b""
@@ -61,7 +65,7 @@ class ImagesBodyDecoder:
                     return
                 self._skeleton.append(data[: at + len(key)])
                 data = data[at + len(key) :]
-                self._mode = "key"
+                self._mode, self._key = "key", key
             elif self._mode == "key":
                 quote = data.find(b'"')
                 if (data if quote < 0 else data[:quote]).strip(b" \t\r\n:"):
@@ -75,11 +79,12 @@ class ImagesBodyDecoder:
                 self._mode = "b64"
             else:
                 quote = data.find(b'"')
-                self._decode(data if quote < 0 else data[:quote], final=quote >= 0)
+                if not self._broken:
+                    self._decode(data if quote < 0 else data[:quote], final=quote >= 0)
                 if quote < 0:
                     return
-                self.images.append(b"".join(self._current))
-                self._current = []
+                self.images.append(b"" if self._broken else b"".join(self._current))
+                self._current, self._broken = [], False
                 data = data[quote:]  # the closing quote goes to the skeleton
                 self._mode = "scan"
 
@@ -102,6 +107,9 @@ class ImagesBodyDecoder:
             for start in range(0, usable, SLICE):
                 self._current.append(_a2b(view[start : min(start + SLICE, usable)]))
         except (binascii.Error, ValueError) as exc:
+            if self._key in self._lenient:  # a broken preview: skipped, the body reads on
+                self._broken, self._current, self._pending = True, [], bytearray()
+                return
             raise BodyDecodeError(f"an image in the answer is not valid base64 ({exc})") from None
         if usable < len(part):
             self._pending = bytearray(part[usable:])
@@ -129,8 +137,8 @@ class ImageEventStream:
     never held or json-parsed whole. `feed` returns the events completed by that chunk as
     (fields, image bytes or None) — fields being the event's JSON without its b64_json."""
 
-    def __init__(self, keys: tuple[bytes, ...] = (KEY,)) -> None:
-        self._keys = keys
+    def __init__(self, keys: tuple[bytes, ...] = (KEY,), lenient: tuple[bytes, ...] = ()) -> None:
+        self._keys, self._lenient = keys, lenient
         self._line = bytearray()  # the start of a line not yet known to be a data line
         self._decoder: ImagesBodyDecoder | None = None  # the data line being read
         self._in_data = False
@@ -173,7 +181,7 @@ class ImageEventStream:
         return events
 
     def _start_data(self, rest: bytes) -> None:
-        self._decoder = self._decoder or ImagesBodyDecoder(self._keys)
+        self._decoder = self._decoder or ImagesBodyDecoder(self._keys, self._lenient)
         self._decoder.feed(rest[1:] if rest.startswith(b" ") else rest)
         self._line.clear()
         self._in_data = True

@@ -64,7 +64,7 @@ def call_turn(
     stages: list[str] = []
     final: dict[str, Any] | None = None
     final_image: bytes | None = None
-    events = ImageEventStream(IMAGE_KEYS)
+    events = ImageEventStream(IMAGE_KEYS, lenient=(IMAGE_KEYS[0],))  # a broken preview is skipped
 
     def handle(batch: list[tuple[dict[str, Any], bytes | None]]) -> None:
         nonlocal final, final_image
@@ -75,7 +75,7 @@ def call_turn(
                 if on_stage is not None:
                     on_stage(STAGES[kind])
             if kind == "response.image_generation_call.partial_image":
-                if on_partial is not None and data is not None:
+                if on_partial is not None and data:  # empty: a broken preview, skipped (the final decides)
                     on_partial(_int(fields.get("partial_image_index")), data)
             elif kind == "response.completed" and isinstance(fields.get("response"), dict):
                 final, final_image = fields["response"], data
