@@ -133,18 +133,9 @@ def answered(conn: sqlite3.Connection, job_id: str, fields: dict[str, Any]) -> N
 def shown(conn: sqlite3.Connection, conversation_id: str) -> list[dict[str, Any]]:
     """What the Refine panel lists: a fork's inherited turns (answered ones up to the turn it went on
     from, each marked "inherited") and then its own, whatever their state."""
-    conv = get(conn, conversation_id)
-    if conv is None:
-        return []
-    own = turns(conn, conversation_id)
-    if conv.get("forked_from") and conv.get("fork_seq") is not None:
-        _, chain = history(conn, conv["forked_from"])
-        limit = int(conv["fork_seq"])
-        source_turns = turns(conn, conv["forked_from"])
-        cut = {t["job_id"] for t in source_turns if t["seq"] > limit}
-        inherited = [{**t, "inherited": True} for t in chain if t["job_id"] not in cut]
-        return inherited + own
-    return own
+    _, chain = history(conn, conversation_id)  # what OpenAI holds: the fork's source up to its turn
+    inherited = [{**t, "inherited": True} for t in chain if t["conversation_id"] != conversation_id]
+    return inherited + turns(conn, conversation_id)
 
 
 def fork(conn: sqlite3.Connection, conversation_id: str, seq: int) -> str:
