@@ -85,6 +85,16 @@ class ImageRequest:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """An input image that came from the board's cast (studio.core.continuity): never sent as such, it is
+    the record of which reference an image was made with (journals, sidecars, the export's manifest)."""
+
+    entry: str  # the cast entry's name ("previous shot" for "Continue from this panel")
+    sha256: str
+    path: str
+
+
+@dataclass(frozen=True)
 class EditRequest(ImageRequest):
     """POST /v1/images/edits: up to 16 images; the mask applies to the first."""
 
@@ -92,6 +102,8 @@ class EditRequest(ImageRequest):
     mask: ImageFile | None = None
     markup: ImageFile | None = None  # drawn guidance over the first image (never with a mask)
     input_fidelity: str | None = None  # omitted for gpt-image-2 (always high fidelity)
+    references: tuple[Reference, ...] = ()  # a references call: what each input image is (not sent)
+    woven_from: str | None = None  # a references call: the user's prompt before the cast was woven in
 
     endpoint = "edit"
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import random
 import textwrap
+from collections.abc import Sequence
 from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
@@ -17,7 +18,7 @@ def seed_for(*parts: object) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def _colour(rng: random.Random, light: float) -> tuple[int, int, int]:
+def _random_colour(rng: random.Random, light: float) -> tuple[int, int, int]:
     r, g, b = colorsys.hls_to_rgb(rng.random(), light, 0.55 + 0.35 * rng.random())
     return int(r * 255), int(g * 255), int(b * 255)
 
@@ -36,10 +37,16 @@ def render(
     transparent: bool = False,
     salt: str = "",
     detail: str = "flat",
+    palette: Sequence[tuple[int, int, int]] = (),
 ) -> Image.Image:
     """An RGB (or RGBA with a transparent background) picture, different per prompt and index.
-    detail="photo" adds film grain, so that PNGs weigh what real photos do (~20 MB at 4K)."""
+    detail="photo" adds film grain, so that PNGs weigh what real photos do (~20 MB at 4K). With a
+    `palette` (the colours of reference images), every colour is drawn from it."""
     rng = random.Random(seed_for(prompt, index, salt))
+
+    def _colour(rng: random.Random, light: float) -> tuple[int, int, int]:
+        return rng.choice(palette) if palette else _random_colour(rng, light)
+
     top, bottom = _colour(rng, 0.35), _colour(rng, 0.6)
     # A vertical gradient built as one coloured column and stretched: cheap even at 3840x2160.
     column = Image.linear_gradient("L").resize((1, height), Image.Resampling.BILINEAR)
@@ -67,6 +74,18 @@ def render(
         )
         img = ImageChops.subtract(ImageChops.add(img, grain), Image.new("RGB", img.size, (20, 20, 20)))
     return img if mode == "RGBA" else img.convert("RGB")
+
+
+def palette_of(images: Sequence[Image.Image], colours: int = 4) -> list[tuple[int, int, int]]:
+    """The main colours of each image (the sandbox's reference-following: its art wears them)."""
+    out: list[tuple[int, int, int]] = []
+    for im in images:
+        small = im.convert("RGB").resize((32, 32), Image.Resampling.BILINEAR)
+        flat = small.quantize(colours, method=Image.Quantize.MEDIANCUT).convert("RGB")
+        for _, colour in sorted(flat.getcolors(colours) or [], reverse=True):
+            r, g, b = colour[:3]  # type: ignore[index]
+            out.append((int(r), int(g), int(b)))
+    return out
 
 
 def noise_layer(size: tuple[int, int], rng: random.Random, amplitude: int) -> Image.Image:

@@ -88,8 +88,17 @@ def _decode(data: bytes, size: Size) -> Image.Image:
 def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     size = p.size
     source = _decode(req.images[0].data, size)
+    palette: list[tuple[int, int, int]] = []
+    if req.mask is None and req.markup is None:  # a references call: the new art wears their colours
+        palette = art.palette_of([source] + [_decode(i.data, Size(64, 64)) for i in req.images[1:]])
     new = art.render(
-        req.prompt, index, size.width, size.height, transparent=p.transparent, salt=f"edit\x1f{p.variation}"
+        req.prompt,
+        index,
+        size.width,
+        size.height,
+        transparent=p.transparent,
+        salt=f"edit\x1f{p.variation}",
+        palette=palette,
     ).convert("RGBA")
     if req.markup is not None:  # markup: the marked region is redrawn; anything else may change a little
         marks = _decode(req.markup.data, size).getchannel("A").point(lambda v: 255 if v >= 32 else 0)

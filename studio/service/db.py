@@ -139,6 +139,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX turns_by_conversation ON turns(conversation_id, seq);
     """,
+    # 10: a board's cast and style sheet (service/cast.py): entries with reference images copied into the
+    # library; whether the board follows it, the user's edit of the woven text, the panel shots chain from
+    """
+    CREATE TABLE cast_entries (
+        id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '', enabled INTEGER NOT NULL DEFAULT 1, position INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX cast_entries_by_name ON cast_entries(board_id, name COLLATE NOCASE);
+    CREATE TABLE cast_images (
+        id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES cast_entries(id), seq INTEGER NOT NULL,
+        path TEXT NOT NULL, sha256 TEXT NOT NULL, width INTEGER, height INTEGER, bytes INTEGER NOT NULL,
+        source_panel_id INTEGER REFERENCES panels(id), created_at TEXT NOT NULL
+    );
+    CREATE INDEX cast_images_by_entry ON cast_images(entry_id, seq);
+    ALTER TABLE boards ADD COLUMN cast_off INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE boards ADD COLUMN cast_preamble TEXT;
+    ALTER TABLE boards ADD COLUMN continue_from INTEGER REFERENCES panels(id);
+    """,
 ]
 
 

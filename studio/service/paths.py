@@ -32,3 +32,8 @@ def recovered_dir(root: Path | None = None) -> Path:
 def edits_dir(root: Path | None = None) -> Path:
     """Guarded composites, drift heatmaps and the masks of edits (the raw results are in images/)."""
     return (root or data_dir()) / "edits"
+
+
+def cast_dir(root: Path | None = None) -> Path:
+    """Copies of the boards' cast reference images (service/cast.py)."""
+    return (root or data_dir()) / "cast"

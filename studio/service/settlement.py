@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from studio import __version__
+from studio.core.continuity import reference_parts
 from studio.core.placement import AFTER
 from studio.core.plan import PlannedJob
 from studio.core.pricing import Bill, bill_flags, bill_from_usage
@@ -121,7 +122,15 @@ async def settle(service: ImageService, job: PlannedJob, result: Any, attempt: i
     await service.db.run(journal.mark, job_id, JobState.SAVED, error_message=notice)
     outcome.state, outcome.images, outcome.notice = JobState.SAVED, saved.images, notice
     service.events.publish(
-        JobSaved(job_id, tuple(i.path for i in saved.images), billed, result.request_id, notice, job.batch_id)
+        JobSaved(
+            job_id,
+            tuple(i.path for i in saved.images),
+            billed,
+            result.request_id,
+            notice,
+            job.batch_id,
+            reference_parts(job.request, result.usage, service.registry, billed),
+        )
     )
     if job.batch_id is None:  # a batch's fetch tells the totals once per group of lines
         await service.publish_cost()

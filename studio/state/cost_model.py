@@ -36,6 +36,7 @@ class CostState:
     sandbox: bool = False
     sandbox_calls: int = 0
     board_name: str = ""
+    references_usd: tuple[Decimal, Decimal] | None = None  # the cast's part of the quote: estimate, bound
     set_preview: Any = None  # the prompt's template set (variant_set.SetPreview): Generate sends all of it
     extra: dict = field(default_factory=dict)
 

@@ -37,6 +37,7 @@ class Generator(QObject):
         super().__init__(parent)
         self._images, self._prompt, self._history, self._board = images, prompt, history, board
         self._tasks = tasks
+        self.cast: Any = None  # the board's cast (state/cast_board.CastBoard): its hint after a generation
         self.partials_next = 0  # partial images the next queued job will show on its tiles
 
     def generate(self) -> asyncio.Task[Any] | None:
@@ -57,6 +58,8 @@ class Generator(QObject):
             self.error.emit("This panel has no generation to re-roll.")
             return None
         snap = json.loads(row["request_json"])
+        if snap.get("woven_from") is not None:  # made with the board's cast: re-rolled with it as it is now
+            snap = {**snap, "endpoint": "generate", "prompt": snap["woven_from"]}
         if snap.get("endpoint") != "generate":
             self.error.emit("Edited panels are re-rolled from the mask painter.")
             return None
@@ -73,6 +76,7 @@ class Generator(QObject):
 
     async def _submit(self, request: ImageRequest, after_panel: int | None = None) -> None:
         await self._history.remember(request.snapshot())
+        request = self._prompt.sent(request)  # with the board's cast, when it has one
         self.partials_next = request.partial_images if request.stream else 0
         name = self._board.board_name
         placement = Placement.after(name, after_panel) if after_panel is not None else Placement.end(name)
@@ -82,5 +86,7 @@ class Generator(QObject):
         )
         if refused is not None:
             self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)
+        if self.cast is not None:
+            await self.cast.after(request, outcome)
         # the received bytes are saved: only thumbnails stay in memory, and they are freed off the GUI thread
         await release_off_loop(job.received for job in outcome.jobs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import fields
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -55,6 +56,10 @@ class PromptModel(QObject):
         self.quoter: Callable[[Checked], Quote] | None = (
             None  # the service's own quote (learned bills), once open
         )
+        # the board's cast (state/cast_board.py): the request as sent, with its reference images
+        self.cast: Callable[[ImageRequest], tuple[ImageRequest, list[str]]] | None = None
+        self.cast_notes: tuple[str, ...] = ()  # what the cast left out or re-encoded
+        self.references_usd: tuple[Decimal, Decimal] | None = None  # the references' part: estimate, bound
         self.error: str | None = None
         self.error_param: str | None = None
         self.suggestion: str | None = None  # e.g. the nearest valid size
@@ -161,19 +166,37 @@ class PromptModel(QObject):
         v["stream"] = v.get("partial_images", 0) > 0
         return ImageRequest(**v)
 
+    def sent(self, request: ImageRequest) -> ImageRequest:
+        """A request of this prompt as it is sent: with the board's cast woven in, when it has one."""
+        return self.cast(request)[0] if self.cast else request
+
     @property
     def can_generate(self) -> bool:
         return self.checked is not None and self.error is None and bool(self._values["prompt"].strip())
 
     # -- validation and quote -------------------------------------------------------------------
 
+    def revalidate(self) -> None:
+        """Validate and quote again (the board's cast changed)."""
+        self._revalidate()
+
     def _revalidate(self) -> None:
         self.error = self.error_param = self.suggestion = None
-        self.warnings = ()
+        self.warnings = self.cast_notes = ()
+        self.references_usd = None
+        quoter = self.quoter or (lambda c: quote(c, self.registry))
         try:
-            self.checked = validate(self.request(), self.registry, prompt_required=False)
-            self.quote = self.quoter(self.checked) if self.quoter else quote(self.checked, self.registry)
-            self.warnings = self.checked.warnings
+            plain = self.request()
+            sent, notes = self.cast(plain) if self.cast else (plain, [])
+            self.checked = validate(sent, self.registry, prompt_required=False)
+            self.quote = quoter(self.checked)
+            self.warnings, self.cast_notes = self.checked.warnings, tuple(notes)
+            if sent is not plain:  # what the references add: their image tokens and the woven text
+                alone = quoter(validate(plain, self.registry, prompt_required=False))
+                self.references_usd = (
+                    self.quote.total_usd_estimate - alone.total_usd_estimate,
+                    self.quote.total_usd_max - alone.total_usd_max,
+                )
         except ValidationError as exc:
             self.checked, self.quote = None, None
             self.error, self.error_param = str(exc), exc.param

@@ -20,6 +20,7 @@ from .batch_watch import BatchWatch
 from .board_controller import BoardController
 from .board_model import BoardModel
 from .board_prompts import BoardPrompts
+from .cast_board import CastBoard
 from .cost_model import CostModel
 from .cost_watch import CostWatch
 from .edit_controller import EditController
@@ -62,6 +63,8 @@ class Session(QObject):
         self.board_prompts = BoardPrompts(studio.boards, self.boards, self.prompt, self.tasks, self)
         self.prompts = PromptLibrary(studio.prompts, self.prompt, self.tasks, self)  # presets and history
         self.generator = Generator(self.service, self.prompt, self.prompts, self.boards, self.tasks, self)
+        self.cast = CastBoard(studio.cast, self.boards, self.prompt, self.tasks, self)  # the cast sheet
+        self.generator.cast = self.cast
         self.jobs = JobsModel(self)
         self.job_actions = JobActions(self.service, self.jobs, self.tasks, self)
         self.costs = CostModel(self)
@@ -89,7 +92,11 @@ class Session(QObject):
         self._shut = False
         self.generator.error.connect(self.error)
         self.job_actions.error.connect(self.error)
-        self.prompt.changed.connect(lambda: self.costs.update(quote=self.prompt.quote))
+        self.cast.error.connect(self.error)
+        self.cast.hint.connect(self.notice)
+        self.prompt.changed.connect(
+            lambda: self.costs.update(quote=self.prompt.quote, references_usd=self.prompt.references_usd)
+        )
         self.boards.board_changed.connect(
             lambda: self.tasks.start(self.cost_watch.refresh(), "Updating the cost meter")
         )

@@ -90,11 +90,12 @@ class VariantSet(QObject):
         request of a prompt that is no template."""
         base = self._prompt.request()
         if not self.active:
+            base = self._prompt.sent(base)  # with the board's cast, when it has one
             validate(base, self._prompt.registry)
             return [base]
         out = []
         for variant in iterate(str(self._prompt.value("prompt")), self.rows):
-            request = base.with_changes(prompt=variant.prompt)
+            request = self._prompt.sent(base.with_changes(prompt=variant.prompt))
             validate(request, self._prompt.registry)
             out.append(request)
         if not out:
@@ -115,7 +116,10 @@ class VariantSet(QObject):
             prompts = [first[0], longest]
         base = self._prompt.request()
         registry = self._prompt.registry
-        checked = [validate(base.with_changes(prompt=p), registry, prompt_required=False) for p in prompts]
+        sent = self._prompt.sent
+        checked = [
+            validate(sent(base.with_changes(prompt=p)), registry, prompt_required=False) for p in prompts
+        ]
         quoter = self._prompt.quoter or (lambda c: quote(c, registry))
         now = [quoter(c) for c in checked]
         try:

@@ -121,6 +121,15 @@ class CostMeter(QGroupBox):
             self.quote.setToolTip(
                 "OpenAI publishes this model's token formula: the image part of the quote is exact."
             )
+        if s.references_usd is not None and s.quote is not None and s.set_preview is None:
+            est, bound = s.references_usd
+            self.quote.setText(
+                f"{self.quote.text()} · cast references ~{format_usd(est)} (≤ {format_usd(bound)}) of it"
+            )
+            self.quote.setToolTip(
+                self.quote.toolTip() + "\nThe board's cast is sent as input images: their input tokens "
+                "and the woven text are the references' part."
+            )
         self.last.setText(self._last_call(s))
         self.today.setText(format_usd(s.today))
         self.month.setText(format_usd(s.month))

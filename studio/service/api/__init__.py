@@ -27,6 +27,7 @@ from ..runner import ImageService
 from ..user_settings import UserSettings, read_library_settings
 from .batches import SetQuote, VariantBatches, variants_of
 from .boards import DEFAULT_BOARD, Boards, NewVersion
+from .cast import Cast
 from .catalog import ModelCatalog, ModelList
 from .costs import BILL_FLAGS, Caps, Costs, OverBudget, Totals, parse_usd
 from .exports import FORMATS, ExportCancelled, ExportOptions, ExportResult, Exports
@@ -40,6 +41,7 @@ __all__ = [
     "FORMATS",
     "Boards",
     "Caps",
+    "Cast",
     "Costs",
     "EditOutcome",
     "ExportCancelled",
@@ -81,6 +83,7 @@ class Studio:
         self.models = ModelCatalog(db, images)
         self.exports = Exports(db)
         self.batches = VariantBatches(images)  # prompt variants, sent now or as Batch API batches
+        self.cast = Cast(db, root)  # each board's cast and style sheet (reference images)
         self._db = db
 
     @classmethod
