@@ -6,7 +6,9 @@ the continuity hint tells a panel that follows the sheet from one that does not.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from dataclasses import replace
 from decimal import Decimal
@@ -38,7 +40,7 @@ def cast_board(service_factory, run, tmp_path):
     api = Studio.around(service_factory())
     board = run(api.boards.id_of("Coffee series"))
     mara = _picture(tmp_path / "mara.png", PURPLE)
-    shop = [_picture(tmp_path / f"shop{k}.png", AMBER) for k in (1, 2)]
+    shop = [_picture(tmp_path / f"shop{k}.png", (AMBER[0] - 10 * k, *AMBER[1:])) for k in (1, 2)]
     run(api.cast.add(board, "Mara", files=[mara], description="woman, mid-20s, glasses, purple hoodie"))
     run(api.cast.add(board, "Coffee shop", files=shop, description="warm-lit coffee shop"))
     return api, board, mara, shop
@@ -215,3 +217,36 @@ def test_the_users_edit_of_the_woven_text_is_what_is_sent(cast_board, run):
     request, _, _ = run(api.cast.prepare(board, ImageRequest("she sits", **PARAMS), api.images.registry))
     assert request.prompt == "Keep Mara (image 1) and the shop (images 2-3) the same.\n\nshe sits"
     assert len(request.images) == 3
+
+
+def test_a_batch_uploads_each_reference_once_and_the_manifest_lists_them(cast_board, run, sandbox, tmp_path):
+    from studio.core.variants import expand
+    from studio.service.api import ExportOptions
+
+    from .test_batch_route import until_fetched
+
+    api, board, mara, shop = cast_board
+    sandbox.config.batch_seconds = 0.3
+    requests = [
+        run(api.cast.prepare(board, ImageRequest(v.prompt, **PARAMS), api.images.registry))[0]
+        for v in expand("Mara {reads|writes|sleeps} in the shop")
+    ]
+    [sent] = run(api.batches.submit(requests, Placement.end("Coffee series")))
+    _, got = until_fetched(run, api, sent.batch_id)
+    assert got.images == 3 and not got.failed
+    stored = list(sandbox.sandbox.files.files.values())
+    assert len([f for f in stored if f.purpose == "user_data"]) == 3  # three references, each once
+    [jsonl] = [f for f in stored if f.purpose == "batch"]
+    lines = [json.loads(raw) for raw in jsonl.path.read_text().splitlines()]
+    orders = {tuple(i["file_id"] for i in line["body"]["images"]) for line in lines}
+    assert len(orders) == 1 and len(set(next(iter(orders)))) == 3  # the same three, in the same order
+    assert all(line["body"]["prompt"].startswith(HEAD) for line in lines)
+
+    result = run(api.exports.export("Coffee series", tmp_path / "out", ExportOptions(formats=("png", "manifest"))))
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    for panel in manifest["panels"]:
+        assert [r["entry"] for r in panel["references"]] == ["Mara", "Coffee shop", "Coffee shop"]
+        assert [r["sha256"] for r in panel["references"]] == [_sha(mara), *map(_sha, shop)]
+        assert "references" not in panel["params"]  # no library paths in a file handed on
+    rows = list(csv.DictReader(io.StringIO((result.folder / "manifest.csv").read_text())))
+    assert [r["references"] for r in rows] == ["Mara; Coffee shop; Coffee shop"] * 3

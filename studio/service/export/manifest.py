@@ -29,7 +29,16 @@ CSV_COLUMNS = [
     "billed_usd",
     "sandbox",
     "versions",
+    "references",
 ]
+
+
+def references_of(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The cast references a panel was made with, in the order they were sent (entry name and the image's
+    sha256: the library's own paths stay out of a file that is handed on)."""
+    return [
+        {"entry": r.get("entry", ""), "sha256": r.get("sha256", "")} for r in params.get("references") or []
+    ]
 
 
 def manifest(
@@ -43,6 +52,8 @@ def manifest(
     panels = []
     for p in board.panels:
         name, digest = files.get(p.number, (None, None))
+        refs = references_of(p.params)
+        params = {k: v for k, v in p.params.items() if k != "references"}
         panels.append(
             {
                 "number": p.number,
@@ -54,7 +65,8 @@ def manifest(
                 "duration_s": p.duration,
                 "notes": p.notes,
                 "prompt": p.prompt,
-                "params": p.params,
+                "params": params,
+                "references": refs,
                 "model": p.model,
                 "request_id": p.request_id,
                 "usage": p.usage,
@@ -75,6 +87,7 @@ def manifest(
         "sandbox": board.sandbox,
         "note": "billed_usd per panel is its share of its generation call plus its edits, from the API's "
         "usage; "
+        "references are the board's cast images each panel was sent with (entry, sha256); "
         "ledger_total_usd is every real call on this board (sandbox calls never count)",
         "panels": panels,
         "skipped_panels": skipped or [],
@@ -109,6 +122,7 @@ def manifest_csv(data: dict[str, Any]) -> bytes:
                 "billed_usd": p["billed_usd"],
                 "sandbox": p["sandbox"],
                 "versions": len(p["edit_history"]) or 1,
+                "references": "; ".join(r["entry"] for r in p.get("references") or []),
             }
         )
     return redact(buf.getvalue()).encode("utf-8")
