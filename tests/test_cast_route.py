@@ -191,7 +191,9 @@ def test_continue_from_a_panel_chains_shot_to_shot(cast_board, run, sandbox):
 def test_the_hint_tells_a_panel_that_follows_the_sheet_from_one_that_does_not(cast_board, run):
     api, board, _, _ = cast_board
     run(api.cast.enable(board, "Coffee shop", False))
-    request, _, sheet = run(api.cast.prepare(board, ImageRequest("Mara waves", **PARAMS), api.images.registry))
+    request, _, sheet = run(
+        api.cast.prepare(board, ImageRequest("Mara waves", **PARAMS), api.images.registry)
+    )
     followed = run(api.images.submit(request, Placement.end("Coffee series")))
     [hint] = run(api.cast.after(board, sheet, request, followed))
     plain = run(api.images.submit(ImageRequest("Mara waves", **PARAMS), Placement.end("Coffee series")))
@@ -242,7 +244,9 @@ def test_a_batch_uploads_each_reference_once_and_the_manifest_lists_them(cast_bo
     assert len(orders) == 1 and len(set(next(iter(orders)))) == 3  # the same three, in the same order
     assert all(line["body"]["prompt"].startswith(HEAD) for line in lines)
 
-    result = run(api.exports.export("Coffee series", tmp_path / "out", ExportOptions(formats=("png", "manifest"))))
+    result = run(
+        api.exports.export("Coffee series", tmp_path / "out", ExportOptions(formats=("png", "manifest")))
+    )
     manifest = json.loads((result.folder / "manifest.json").read_text())
     for panel in manifest["panels"]:
         assert [r["entry"] for r in panel["references"]] == ["Mara", "Coffee shop", "Coffee shop"]

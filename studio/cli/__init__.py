@@ -1,5 +1,5 @@
 """The command line: `asset-studio
-quote|generate|edit|batch|refine|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
+quote|generate|edit|batch|refine|cast|sandbox|key|ledger|jobs|budget|tier|boards|export|models`.
 
 Exit status: 0 success, 1 a call failed, 2 refused before anything was sent (bad input or over budget).
 Heavy modules (openai, Pillow, uvicorn) are imported only by the subcommand that needs them.
@@ -24,6 +24,7 @@ SUBCOMMANDS = (
     "models",
     "batch",
     "refine",
+    "cast",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         from .batch_cmd import run
     elif args.command == "refine":
         from .refine_cmd import run
+    elif args.command == "cast":
+        from .cast_cmd import run
     elif args.command in ("boards", "export"):
         from .export_cmd import run
     else:

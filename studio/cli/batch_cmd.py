@@ -75,6 +75,9 @@ async def _run(args: argparse.Namespace, endpoint: Any, requests: list[Any], bud
 async def _submit(args: argparse.Namespace, studio: Any, requests: list[Any], budget: Any) -> int:
     from studio.core.placement import Placement
 
+    from .cast_cmd import apply_cast
+
+    requests, _ = await apply_cast(studio, args, requests)  # RefusedError: exit 2, nothing sent
     both = studio.batches.quote_both(requests)
     if both.batch_max is None:
         raise RefusedError(both.batch_refusal or "these requests cannot go as a batch")

@@ -26,6 +26,7 @@ def add_batch_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--mask", metavar="FILE", help="the edits' mask")
     add_request_options(s)
     s.add_argument("--board", metavar="NAME", help="placeholder panels on this board, filled when fetched")
+    s.add_argument("--no-cast", action="store_true", help="send without the board's cast")
     s.add_argument("--budget", metavar="USD", help="refused before uploading if the batch could cost more")
     s.add_argument("--wait", action="store_true", help="then wait for it and fetch it")
     s.add_argument("--json", action="store_true", help="print JSON")

@@ -100,7 +100,18 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
                 warn(f"image {event.index + 1}: partial {event.step + 1}/{checked.request.partial_images}")
 
     progress = asyncio.create_task(report_progress())
+    sheet = None
     try:
+        if args.command == "generate":  # on a board with a cast: a references call
+            from studio.core.validation import validate
+
+            from .cast_cmd import apply_cast
+
+            try:
+                [sent], sheet = await apply_cast(studio, args, [checked.request])
+                checked = validate(sent, service.registry)
+            except RefusedError as exc:
+                return refuse(str(exc))
         _, q = service.check(checked.request)
         if not args.json:
             print(
@@ -124,6 +135,10 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
                 outcome = await service.submit(checked.request, board=args.board, call_cap=call_cap)
         except (OverBudget, RefusedError) as exc:
             return refuse(str(exc))
+        hints = []
+        if sheet is not None and sheet.active:
+            board_id = await studio.boards.id_of(args.board)
+            hints = await studio.cast.after(board_id, sheet, checked.request, outcome)
     finally:
         progress.cancel()
         listener.close()
@@ -174,6 +189,10 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
         "board": args.board,
         "sandbox": endpoint.is_sandbox,
         "warnings": notices,
+        "references": [
+            {"entry": r.entry, "sha256": r.sha256} for r in getattr(checked.request, "references", ())
+        ],
+        "continuity": hints,
         "errors": [j.failure.to_json() for j in failed if j.failure],
     }
     if edited is not None:
@@ -191,6 +210,8 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
     if args.json:
         emit_json(report)
     else:
+        for hint in hints:
+            warn(f"continuity hint (colour and layout, not identity): {hint}")
         for p in (
             files
             or [Path(i.path) for i in (edited.images if edited is not None and not args.no_guard else [])]

@@ -11,6 +11,7 @@ from studio import __version__
 from studio.core.redact import redact_arguments, remember_secret
 
 from .batch_parser import add_batch_parser
+from .cast_cmd import add_cast_parser
 from .options import add_request_options
 from .refine_parser import add_refine_parser
 
@@ -117,8 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--rows", metavar="FILE.csv", help="CSV (UTF-8, header row names the columns) for {column}s"
     )
     _call_options(g)
+    g.add_argument(
+        "--no-cast", action="store_true", help="send without the board's cast (see `asset-studio cast`)"
+    )
     add_batch_parser(sub)
     add_refine_parser(sub)
+    add_cast_parser(sub)
 
     e = sub.add_parser(
         "edit",

@@ -22,8 +22,14 @@ async def run_variants(
     from studio.service.api import JobState, OverBudget, Studio
     from studio.service.storage import save_with_fallback
 
+    from .cast_cmd import apply_cast
+
     studio = await Studio.open(endpoint)
     try:
+        try:
+            requests, _ = await apply_cast(studio, args, requests)
+        except RefusedError as exc:
+            return refuse(str(exc))
         both = studio.batches.quote_both(requests)
         if not args.json:
             batch = ""

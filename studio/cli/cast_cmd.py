@@ -1,0 +1,201 @@
+"""`asset-studio cast`: a board's cast and style sheet (reference images every new panel follows), and the
+cast applied to `generate` / `batch submit` on a board (`--no-cast` to send without it)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from studio.core.errors import RefusedError
+
+from .output import emit_json, refuse, warn
+
+
+def add_cast_parser(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser(
+        "cast",
+        help="a board's cast and style sheet: reference images every new panel follows",
+        description="Named entries (a character, a prop, a place, a style frame), each one or more reference "
+        "images with a short description. A generation on the board is sent as a references call (the edit "
+        "endpoint, images only): the enabled entries' images first, their names and descriptions woven into "
+        "the prompt (see `cast list`). At most 16 images go (the model's limit); the rest are left out, "
+        "said so.",
+    )
+    cs = c.add_subparsers(dest="cast_command", metavar="ACTION", required=True)
+    a = cs.add_parser("add", help="a new entry, or more images for one")
+    a.add_argument("board", metavar="BOARD")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--image", action="append", default=[], metavar="FILE", help="a reference (repeatable)")
+    a.add_argument(
+        "--from-panel",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="panel N's picture (1 = first)",
+    )
+    a.add_argument("--crop", metavar="X,Y,W,H", help="with --from-panel: only this part of the panel")
+    a.add_argument("--description", metavar="TEXT", help="a short description, woven into the prompt")
+    ls = cs.add_parser("list", help="the board's entries and the text woven into its prompts")
+    ls.add_argument("board", metavar="BOARD")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    for action, what in (("enable", "send it again"), ("disable", "keep it, but do not send it")):
+        e = cs.add_parser(action, help=what)
+        e.add_argument("board", metavar="BOARD")
+        e.add_argument("name", metavar="NAME")
+    r = cs.add_parser(
+        "remove", help="remove an entry (its image files stay: panels made with them name them)"
+    )
+    r.add_argument("board", metavar="BOARD")
+    r.add_argument("name", metavar="NAME")
+    k = cs.add_parser(
+        "continue", help="the next generation continues from panel N (and each one after from the last)"
+    )
+    k.add_argument("board", metavar="BOARD")
+    k.add_argument("panel", metavar="N|off", help="the panel's number (1 = first), or off")
+
+
+def _crop(text: str | None) -> tuple[int, int, int, int] | None:
+    if text is None:
+        return None
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        raise RefusedError(f"--crop {text!r}: give X,Y,W,H in pixels, e.g. 100,80,400,300") from None
+    return x, y, w, h
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_run(args))
+    except RefusedError as exc:
+        return refuse(str(exc))
+
+
+async def _panel_id(studio: Any, board: int, name: str, number: int) -> int:
+    panels = await studio.boards.panels(board)
+    if not 1 <= number <= len(panels):
+        raise RefusedError(f"panel {number}: the board '{name}' has {len(panels)} panels")
+    return panels[number - 1]["id"]
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from studio.core.registry import load_registry
+    from studio.service.api import Studio
+
+    studio, _ = await Studio.open_library()
+    try:
+        action = args.cast_command
+        board = await studio.boards.id_of(args.board, create=action == "add")
+        if action == "add":
+            if args.crop and not args.from_panel:
+                raise RefusedError("--crop goes with --from-panel (a crop of a panel's picture)")
+            ids = [await _panel_id(studio, board, args.board, n) for n in args.from_panel]
+            await studio.cast.add(
+                board,
+                args.name,
+                files=args.image,
+                panel_ids=ids,
+                crop=_crop(args.crop),
+                description=args.description,
+            )
+            [entry] = [e for e in await studio.cast.entries(board) if e["name"].lower() == args.name.lower()]
+            print(f"{entry['name']}: {len(entry['images'])} reference image(s) on '{args.board}'")
+        elif action in ("enable", "disable"):
+            await studio.cast.enable(board, args.name, action == "enable")
+        elif action == "remove":
+            await studio.cast.remove(board, args.name)
+        elif action == "continue":
+            panel = None if args.panel == "off" else await _panel_id(studio, board, args.board, _number(args))
+            await studio.cast.set_options(board, continue_from=panel)
+        else:
+            return await _list(args, studio, board, load_registry())
+    finally:
+        await studio.close()
+    return 0
+
+
+def _number(args: argparse.Namespace) -> int:
+    try:
+        return int(args.panel)
+    except ValueError:
+        raise RefusedError(f"{args.panel!r}: give the panel's number (1 = first) or off") from None
+
+
+async def _list(args: argparse.Namespace, studio: Any, board: int, registry: Any) -> int:
+    entries = await studio.cast.entries(board)
+    options = await studio.cast.options(board)
+    sheet = await studio.cast.sheet(board, follow=True)
+    spec = registry.get(registry.default_model)
+    chosen, left_out = sheet.chosen(spec)
+    panels = {p["id"]: n for n, p in enumerate(await studio.boards.panels(board), 1)}
+    data = {
+        "board": args.board,
+        "follow": options["follow"],
+        "continue_from_panel": panels.get(options["continue_from"]),
+        "woven_text": sheet.preamble(spec),
+        "woven_text_edited": options["preamble"] is not None,
+        "sent_images": len(chosen),
+        "left_out": left_out,
+        "entries": [
+            {
+                "name": e["name"],
+                "description": e["description"],
+                "enabled": e["enabled"],
+                "images": [
+                    {
+                        "path": i["path"],
+                        "sha256": i["sha256"],
+                        "width": i["width"],
+                        "height": i["height"],
+                        "bytes": i["bytes"],
+                        "from_panel": panels.get(i["source_panel_id"]),
+                    }
+                    for i in e["images"]
+                ],
+            }
+            for e in entries
+        ],
+    }
+    if args.json:
+        emit_json(data)
+        return 0
+    if not entries:
+        print(f"'{args.board}' has no cast yet: asset-studio cast add '{args.board}' NAME --image FILE")
+        return 0
+    for e in entries:
+        mark = "on " if e["enabled"] else "off"
+        print(
+            f"[{mark}] {e['name']}: {len(e['images'])} image(s)"
+            + (f" — {e['description']}" * bool(e["description"]))
+        )
+    if not options["follow"]:
+        print("(the board does not follow its cast: new panels are sent without it)")
+    print("\nwoven into each prompt:\n" + (data["woven_text"] or "(nothing: no entry is on)"))
+    for note in left_out:
+        warn(note)
+    return 0
+
+
+async def apply_cast(studio: Any, args: argparse.Namespace, requests: list[Any]) -> tuple[list[Any], Any]:
+    """The requests as the board's cast sends them (`--board` without `--no-cast`), and the sheet."""
+    if not getattr(args, "board", None) or getattr(args, "no_cast", False):
+        return requests, None
+    assert studio.images is not None
+    board = await studio.boards.id_of(args.board)
+    out, sheet = [], None
+    for request in requests:
+        sent, notes, sheet = await studio.cast.prepare(board, request, studio.images.registry)
+        out.append(sent)
+        if len(out) == 1:
+            for note in notes:
+                warn(note)
+    if sheet is not None and sheet.active and not getattr(args, "json", False):
+        names = ", ".join(dict.fromkeys(r.entry for r in getattr(out[0], "references", ())))
+        print(
+            f"cast: {names} ({len(out[0].images)} reference images); --no-cast to send without",
+            file=sys.stderr,
+        )
+    return out, sheet
