@@ -186,6 +186,12 @@ def test_continue_from_a_panel_chains_shot_to_shot(cast_board, run, sandbox):
     assert sent[0]["files"][0]["sha256"] == first.jobs[0].images[0].sha256
     assert sent[1]["files"][0]["sha256"] == ids[0].jobs[0].images[0].sha256
     assert run(api.cast.options(board))["continue_from"] == panels[-1]["id"]
+    # stopped while a call runs: its result does not bring the chain back
+    request, _, sheet = run(api.cast.prepare(board, ImageRequest("shot 4", **PARAMS), api.images.registry))
+    run(api.cast.set_options(board, continue_from=None))
+    outcome = run(api.images.submit(request, Placement.end("Coffee series")))
+    run(api.cast.after(board, sheet, request, outcome))
+    assert run(api.cast.options(board))["continue_from"] is None
 
 
 def test_the_hint_tells_a_panel_that_follows_the_sheet_from_one_that_does_not(cast_board, run):

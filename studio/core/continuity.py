@@ -46,6 +46,7 @@ class Sheet:
 
     images: tuple[SheetImage, ...] = ()
     preamble_override: str | None = None
+    chained_from: int | None = None  # the panel "Continue from this panel" made the first reference
 
     @property
     def active(self) -> bool:

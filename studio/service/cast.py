@@ -176,6 +176,16 @@ def set_options(conn: sqlite3.Connection, board: int, **changes: Any) -> None:
             conn.execute(f"UPDATE boards SET {column} = ? WHERE id = ?", (stored, board))
 
 
+def move_chain(conn: sqlite3.Connection, board: int, expected: int, panel_id: int) -> bool:
+    """The chain moved on to `panel_id` if it still starts at `expected` (whether it moved)."""
+    with transaction(conn):
+        moved = conn.execute(
+            "UPDATE boards SET continue_from = ? WHERE id = ? AND continue_from = ?",
+            (panel_id, board, expected),
+        ).rowcount
+    return bool(moved)
+
+
 def panels_made(conn: sqlite3.Connection, job_ids: list[str]) -> list[int]:
     """The visible panels the jobs' images landed on, in board order."""
     marks = ",".join("?" * len(job_ids))

@@ -60,6 +60,12 @@ class CastBoard(QObject):
     def generated_preamble(self) -> str:
         return Sheet(self.sheet.images).preamble(self._prompt.spec) if self.sheet.active else ""
 
+    def chained_number(self) -> int | None:
+        """The number (1 = first) of the panel the next generation continues from, if any."""
+        chained = self.options.get("continue_from")
+        rows = self._board.panel_rows
+        return next((k for k, r in enumerate(rows, 1) if chained is not None and r["id"] == chained), None)
+
     def final_prompt(self) -> str:
         return weave(self.preamble(), str(self._prompt.value("prompt")))
 
@@ -140,14 +146,14 @@ class CastBoard(QObject):
 
     # -- after a generation ---------------------------------------------------------------------
 
-    async def after(self, request: ImageRequest, outcome: Any) -> None:
-        """The hint for the new panels of a request that followed the sheet, and the chain moved on."""
+    async def after(self, request: ImageRequest, outcome: Any, sheet: Sheet) -> None:
+        """The hint for the new panels of a request that followed `sheet` (the one it was sent with), and
+        the chain moved on."""
         board = self._board.board_id
         if board is None:
             return
-        chained = self.options.get("continue_from") is not None
-        hints = await self._cast.after(board, self.sheet, request, outcome)
-        if chained and hints is not None:
+        hints = await self._cast.after(board, sheet, request, outcome)
+        if sheet.chained_from is not None:
             await self._load()
         if hints:
             self.last_hint = "Continuity hint (colour and layout, not identity): " + "; ".join(hints)

@@ -77,6 +77,7 @@ class Generator(QObject):
     async def _submit(self, request: ImageRequest, after_panel: int | None = None) -> None:
         await self._history.remember(request.snapshot())
         request = self._prompt.sent(request)  # with the board's cast, when it has one
+        sheet = self.cast.sheet if self.cast is not None else None  # the one it was sent with
         self.partials_next = request.partial_images if request.stream else 0
         name = self._board.board_name
         placement = Placement.after(name, after_panel) if after_panel is not None else Placement.end(name)
@@ -87,6 +88,6 @@ class Generator(QObject):
         if refused is not None:
             self.opaque_offered.emit(request.with_changes(background="opaque"), refused.message)
         if self.cast is not None:
-            await self.cast.after(request, outcome)
+            await self.cast.after(request, outcome, sheet)
         # the received bytes are saved: only thumbnails stay in memory, and they are freed off the GUI thread
         await release_off_loop(job.received for job in outcome.jobs)

@@ -1,5 +1,6 @@
 """The main window's side panels as docks around the grid: the prompt on the left with the Refine
-conversation as a tab beside it, the cost meter, the panel's fields, the jobs and the batches on the right.
+conversation as a tab beside it, the cost meter, the panel's fields with the board's cast as a tab beside
+them, the jobs and the batches on the right.
 Each can be closed, floated, moved or stacked as tabs (View ▸ Panels brings one back); QMainWindow
 remembers the arrangement. The prompt and the cost meter scroll instead of squeezing their rows when the
 window is short, and on a small screen the right-hand panels open stacked as tabs so the grid keeps its
@@ -43,7 +44,8 @@ def dock(window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.D
 
 
 class SidePanels:
-    """The six docks, built once by the window (Refine is a tab beside Prompt, Batches beside Jobs)."""
+    """The seven docks, built once by the window (Refine is a tab beside Prompt, Cast beside Panel, Batches
+    beside Jobs)."""
 
     def __init__(
         self,
@@ -54,6 +56,7 @@ class SidePanels:
         jobs: QWidget,
         batches: QWidget,
         refine: QWidget,
+        cast: QWidget,
     ):
         window.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
@@ -68,7 +71,8 @@ class SidePanels:
         self.jobs = dock(window, "Jobs", "jobsDock", jobs, right)
         self.batches = dock(window, "Batches", "batchesDock", batches, right)  # a tab beside Jobs (below)
         self.refine = dock(window, "Refine", "refineDock", scrolling(refine), left)  # a tab beside Prompt
-        self.all = (self.prompt, self.costs, self.details, self.refine, self.jobs, self.batches)
+        self.cast = dock(window, "Cast", "castDock", scrolling(cast), right)  # a tab beside Panel
+        self.all = (self.prompt, self.costs, self.details, self.cast, self.refine, self.jobs, self.batches)
 
     def add_to(self, menu: QMenu) -> None:
         sub = menu.addMenu("&Panels")
@@ -83,14 +87,16 @@ class SidePanels:
         if (
             area.width() < NARROW_WIDTH
         ):  # one column of tabs beside the grid: Prompt | Costs | Panel | Refine | Jobs
-            for d in (self.costs, self.details, self.refine, self.jobs, self.batches):
+            for d in (self.costs, self.details, self.cast, self.refine, self.jobs, self.batches):
                 w.tabifyDockWidget(self.prompt, d)
             self.prompt.raise_()
             w.resizeDocks([self.prompt], [max(260, area.width() // 3)], Qt.Orientation.Horizontal)
             return
         w.tabifyDockWidget(self.jobs, self.batches)  # Batches is a tab beside Jobs on every screen
         w.tabifyDockWidget(self.prompt, self.refine)  # Refine beside Prompt: a conversation needs height
+        w.tabifyDockWidget(self.details, self.cast)  # the board's cast beside the panel's fields
         self.jobs.raise_()
+        self.details.raise_()
         self.prompt.raise_()
         if small:
             w.tabifyDockWidget(self.costs, self.details)

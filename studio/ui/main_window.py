@@ -22,6 +22,8 @@ from studio.state.session import Session
 
 from .batches_panel import BatchesPanel
 from .board_view_tools import BoardViewTools
+from .cast_actions import CastActions
+from .cast_panel import CastPanel
 from .cost_meter import CostMeter
 from .dialogs import ask_text
 from .docks import SidePanels
@@ -42,10 +44,12 @@ from .window_fit import available_area, fit_to_screen
 if TYPE_CHECKING:
     from .welcome import WelcomePanel
 
-DOCK_LAYOUT_VERSION = 4  # 1: the first release's splitter; 2: before Batches; 3: before Refine (not restored)
+DOCK_LAYOUT_VERSION = (
+    5  # 1: the first release's splitter; 2: before Batches; 3: before Refine; 4: before Cast
+)
 
 
-class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):
+class MainWindow(FileOpening, PanelActions, RefineActions, CastActions, QMainWindow):
     closed = Signal()
 
     def __init__(self, session: Session, *, data_folder: str = ""):
@@ -78,10 +82,11 @@ class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):
         self.details = PanelDetails(session)
         self.batches = BatchesPanel(session.batch_watch)
         self.refine = RefinePanel(session.refine, session.registry, session.thumbnails)
+        self.cast_panel = CastPanel(session.cast, session.prompt, session.thumbnails)
         outer.addWidget(self.grid, 1)  # the grid is the centre; the rest are docks around it
         self.setCentralWidget(central)
         self.panels = SidePanels(
-            self, self.editor, self.costs, self.details, self.jobs, self.batches, self.refine
+            self, self.editor, self.costs, self.details, self.jobs, self.batches, self.refine, self.cast_panel
         )
 
         self._build_toolbar()
@@ -159,6 +164,7 @@ class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):
         self.refine_action = a(
             "Re&fine in conversation", self.show_refine, "Ctrl+Shift+F", menu=edit, on_grid=True
         )
+        self.build_cast_actions(edit, gen)
         edit.addSeparator()
         self.blank_action = a("Insert &blank panel", self.add_blank_panel, "Ctrl+B", menu=edit, on_grid=True)
         self.duplicate_action = a("D&uplicate panel", self.duplicate_panel, "Ctrl+D", menu=edit, on_grid=True)
@@ -213,6 +219,7 @@ class MainWindow(FileOpening, PanelActions, RefineActions, QMainWindow):
         self.grid.selectionModel().currentChanged.connect(lambda *_: self._current_changed())
         s.refine.transparency_refused.connect(self.offer_images_api)
         self.refine.open_file_requested.connect(self.ask_refine_file)
+        self.connect_cast()
         s.board.modelReset.connect(lambda: self.details.show_row(self._row()))
         self._fill_boards()
 

@@ -98,6 +98,11 @@ class PanelActions(_Window):
             request = self.session.generator.reroll_request(row.panel_id)
         if request is None:
             return
+        try:  # on a board with a cast: quoted and sent with it (a references call)
+            request = self.session.prompt.sent(request)
+        except Exception as exc:  # noqa: BLE001 - e.g. the model takes no references: say so
+            self.show_error(str(exc))
+            return
         panel_id = row.panel_id
         question = (
             f"Re-roll this panel with the same parameters ({request.size}, {request.quality})"

@@ -165,16 +165,15 @@ class Cast:
             if entry["enabled"]:
                 for item in entry["images"]:
                     items.append(await asyncio.to_thread(_read, item, entry))
-        return Sheet(tuple(items), opts["preamble"])
+        return Sheet(tuple(items), opts["preamble"], opts["continue_from"])
 
-    async def advance(self, board: int, job_ids: list[str]) -> int | None:
-        """After a generation that continued from a panel: the next one continues from its last new
-        panel (returned; None when the board chains from nothing or nothing landed)."""
-        opts = await self.options(board)
-        made = await self._db.run(cast.panels_made, job_ids) if job_ids else []
-        if opts["continue_from"] is None or not made:
+    async def advance(self, board: int, chained_from: int | None, job_ids: list[str]) -> int | None:
+        """After a generation that continued from panel `chained_from`: the next one continues from its
+        last new panel (returned). Nothing moves when the board no longer chains from that panel (the
+        user stopped or moved the chain while the call ran) or nothing landed."""
+        made = await self._db.run(cast.panels_made, job_ids) if job_ids and chained_from else []
+        if not made or not await self._db.run(cast.move_chain, board, chained_from, made[-1]):
             return None
-        await self.set_options(board, continue_from=made[-1])
         return made[-1]
 
     async def prepare(
@@ -193,7 +192,7 @@ class Cast:
         if not isinstance(request, EditRequest) or not request.references:
             return []
         saved = [j for j in outcome.jobs if j.images]
-        await self.advance(board, [j.job_id for j in saved])
+        await self.advance(board, sheet.chained_from, [j.job_id for j in saved])
         return await self.hints(sheet, [i.path for j in saved for i in j.images])
 
     async def hints(self, sheet: Sheet, image_paths: list[str]) -> list[str]:

@@ -1,0 +1,118 @@
+"""The Cast panel in the window, through the real SDK against the sandbox: a cast set up from a file and
+from a panel, a ten-panel generation that follows it (the quote and the meter name the references' part,
+the sandbox gets the references as input images, the hint shows), the woven text edited and sent as
+edited, an entry switched off with its check box, a crop, "Continue from this panel", a re-roll of a cast
+panel, and variants that follow the cast."""
+
+from __future__ import annotations
+
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from .window_helpers import generate_panels, until
+
+
+def _edits(sandbox):
+    return [r for r in list(sandbox.sandbox.requests) if r["path"].endswith("/images/edits")]
+
+
+def _accept_name(window, name):
+    dialog = window.input_dialog
+    dialog.setTextValue(name)
+    dialog.accept()
+
+
+def _with_mara(window, qloop, tmp_path):
+    picture = tmp_path / "mara.png"
+    Image.new("RGB", (300, 300), (120, 40, 170)).save(picture)
+    cast = window.session.cast
+    qloop.run_until_complete(cast.add("Mara", files=(str(picture),), description="purple hoodie"))
+    until(qloop, lambda: len(cast.entries) == 1 and cast.active)
+    return cast
+
+
+def test_a_ten_panel_board_follows_the_cast_and_says_what_the_references_cost(
+    studio, qloop, sandbox, tmp_path
+):
+    window = studio()
+    cast = _with_mara(window, qloop, tmp_path)
+    panel = window.cast_panel
+    assert panel.entries.item(0).text().startswith("Mara — purple hoodie")
+    assert panel.entries.item(0).checkState() == Qt.CheckState.Checked
+    assert panel.woven.toPlainText().endswith("Image 1: Mara — purple hoodie.")
+    window.session.prompt.load({"prompt": "she reads", "size": "1024x1024", "quality": "low", "n": 10})
+    until(qloop, lambda: "cast references" in window.costs.quote.text())
+    assert panel.final.toPlainText() == panel.woven.toPlainText() + "\n\nshe reads"
+    assert window.session.prompt.references_usd[1] > 0
+    window.generate()
+    board = window.session.board
+    until(qloop, lambda: len(board.rows) == 10 and all(not r.pending for r in board.rows), timeout=40)
+    sent = _edits(sandbox)
+    assert sum(int(r["params"].get("n", 1)) for r in sent) == 10
+    assert all([f["field"] for f in r["files"]] == ["image"] for r in sent)  # one image, no mask
+    until(qloop, lambda: "Continuity hint" in panel.hint.text())
+    assert "'Mara'" in panel.hint.text()
+    until(qloop, lambda: "references $" in window.costs.last.text())  # the bill in its two parts
+    # the user's edit of the woven text is what is sent
+    panel.woven.setFocus()
+    panel.woven.setPlainText("Keep Mara from image 1.")
+    until(qloop, lambda: cast.options.get("preamble") == "Keep Mara from image 1.")
+    assert panel.reset.isEnabled()
+    window.session.prompt.load({"prompt": "she waves", "size": "1024x1024", "quality": "low", "n": 1})
+    window.generate()
+    until(qloop, lambda: len(board.rows) == 11 and all(not r.pending for r in board.rows))
+    assert _edits(sandbox)[-1]["params"]["prompt"] == "Keep Mara from image 1.\n\nshe waves"
+
+
+def test_switch_off_add_a_panel_and_a_crop_continue_and_reroll(studio, qloop, qtbot, sandbox, tmp_path):
+    window = studio()
+    cast = _with_mara(window, qloop, tmp_path)
+    panel = window.cast_panel
+    panel.entries.item(0).setCheckState(Qt.CheckState.Unchecked)  # the check box: off
+    until(qloop, lambda: not cast.active and not cast.entries[0]["enabled"])
+    board = generate_panels(window, qloop, 1, prompt="the shop")
+    assert _edits(sandbox) == []  # nothing followed: a plain generation
+
+    window.grid.setCurrentIndex(board.index(0))
+    window.cast_add_action.trigger()
+    _accept_name(window, "Shop")
+    until(qloop, lambda: [e["name"] for e in cast.entries] == ["Mara", "Shop"])
+    window.cast_crop_action.trigger()
+    window.crop_dialog.view.set_box(100, 100, 400, 300)
+    window.crop_dialog.accept()
+    _accept_name(window, "Counter")
+    until(qloop, lambda: len(cast.entries) == 3)
+    crop = cast.entries[2]["images"][0]
+    assert (crop["width"], crop["height"]) == (400, 300)
+
+    window.continue_action.trigger()  # Continue from this panel
+    until(qloop, lambda: cast.chained_number() == 1 and panel.chain.isVisible())
+    window.session.prompt.load({"prompt": "shot 2", "size": "1024x1024", "quality": "low"})
+    window.generate()
+    until(qloop, lambda: len(board.rows) == 2 and not board.rows[1].pending)
+    first = _edits(sandbox)[-1]
+    assert len(first["files"]) == 3  # previous shot + Shop + Counter
+    assert "Image 1: previous shot" in first["params"]["prompt"]
+    until(qloop, lambda: cast.chained_number() == 2)  # the chain moved on to the new panel
+
+    window.grid.setCurrentIndex(board.index(1))
+    window.reroll()  # a cast panel re-rolls with the cast as it is now, from the user's own prompt
+    assert "with 3 reference image(s)" in window.reroll_box.text()
+    window.reroll_box.accept()
+    until(qloop, lambda: len(board.rows) == 3 and all(not r.pending for r in board.rows))
+    again = _edits(sandbox)[-1]
+    assert again["params"]["prompt"].endswith("\n\nshot 2") and again["params"]["prompt"].count("shot 2") == 1
+    panel.stop_chain.click()
+    until(qloop, lambda: cast.chained_number() is None and not panel.chain.isVisible())
+
+
+def test_variants_follow_the_cast(studio, qloop, sandbox, tmp_path):
+    window = studio()
+    _with_mara(window, qloop, tmp_path)
+    window.session.prompt.load({"prompt": "Mara {reads|sleeps}", "size": "1024x1024", "quality": "low"})
+    until(qloop, lambda: window.session.variants.active)
+    window.generate()
+    board = window.session.board
+    until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
+    prompts = [r["params"]["prompt"] for r in _edits(sandbox)]
+    assert [p.rsplit("\n\n", 1)[1] for p in prompts] == ["Mara reads", "Mara sleeps"]
