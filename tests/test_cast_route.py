@@ -260,3 +260,37 @@ def test_a_batch_uploads_each_reference_once_and_the_manifest_lists_them(cast_bo
         assert "references" not in panel["params"]  # no library paths in a file handed on
     rows = list(csv.DictReader(io.StringIO((result.folder / "manifest.csv").read_text())))
     assert [r["references"] for r in rows] == ["Mara; Coffee shop; Coffee shop"] * 3
+
+
+def test_a_refine_conversation_starts_with_the_cast_and_carries_it(cast_board, run, sandbox, tmp_path):
+    from studio.core.responses_body import TurnSettings
+
+    settings = TurnSettings("gpt-5.4-mini", "gpt-image-2", "low", max_output_tokens=3000)
+    api, board, _, _ = cast_board
+    run(api.images.submit(ImageRequest("shot 1", **PARAMS), Placement.end("Coffee series")))
+    run(api.images.submit(ImageRequest("shot 2", **PARAMS), Placement.end("Coffee series")))
+    one, two = (p["id"] for p in run(api.boards.panels(board)))
+    sheet = run(api.cast.sheet(board))
+    first = run(api.refine("make the hoodie purple", settings, PARAMS, panel_id=one, sheet=sheet))
+    assert first.state.value == "saved"
+    [sent] = [r for r in sandbox.sandbox.requests if r["path"] == "/v1/responses"]
+    assert len(sent["input_images"]) == 4  # the panel's picture, then Mara and the shop's two
+    # the second turn's quote carries them (OpenAI re-reads them): dearer than a conversation without
+    with_cast = run(
+        api.quote_turn("now move her left", settings, PARAMS, conversation_id=first.conversation_id)
+    )
+    plain = run(api.refine("make the hoodie purple", settings, PARAMS, panel_id=two))
+    without = run(
+        api.quote_turn("now move her left", settings, PARAMS, conversation_id=plain.conversation_id)
+    )
+    assert with_cast.total_usd_max > without.total_usd_max
+    # the panel's new version records the references it was made with
+    [row] = [r for r in run(api.jobs.rows(limit=50)) if r["id"] == first.job_id]
+    snap = json.loads(row["request_json"])
+    assert [r["entry"] for r in snap["references"]] == ["Mara", "Coffee shop", "Coffee shop"]
+    assert "Image 2: Mara" in snap["prompt"]  # numbered after the start image
+    from studio.service.api import ExportOptions
+
+    out = run(api.exports.export("Coffee series", tmp_path / "x", ExportOptions(formats=("manifest",))))
+    history = json.loads((out.folder / "manifest.json").read_text())["panels"][0]["edit_history"]
+    assert [r["entry"] for r in history[-1]["references"]] == ["Mara", "Coffee shop", "Coffee shop"]

@@ -48,13 +48,15 @@ async def _run(args: argparse.Namespace, endpoint: Any, effort: str, cap: Any) -
 
     studio = await Studio.open(endpoint)
     try:
-        panel_id = None
+        panel_id, sheet = None, None
         if args.board is not None:
             board = await studio.boards.id_of(args.board, create=False)
             panels = await studio.boards.panels(board)
             if not 1 <= args.panel <= len(panels):
                 return refuse(f"--panel {args.panel}: the board '{args.board}' has {len(panels)} panels")
             panel_id = panels[args.panel - 1]["id"]
+            if not args.no_cast:  # a first turn sends the board's cast after the panel's picture
+                sheet = await studio.cast.sheet(board)
         settings = TurnSettings(
             args.model, args.image_model, effort, args.max_output_tokens, max(0, min(3, args.partial_images))
         )
@@ -72,6 +74,7 @@ async def _run(args: argparse.Namespace, endpoint: Any, effort: str, cap: Any) -
                 params,
                 panel_id=panel_id,
                 source=Path(args.image) if args.image else None,
+                sheet=sheet,
                 call_cap=cap,
                 on_stage=None if args.json else lambda stage: warn(stage),
             )

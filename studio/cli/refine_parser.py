@@ -23,6 +23,9 @@ def add_refine_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--panel", type=int, metavar="N", help="the panel's number on the board (1 = first)")
     r.add_argument("--image", metavar="FILE", help="start a conversation from this image instead")
     r.add_argument(
+        "--no-cast", action="store_true", help="a first turn on a board goes without the board's cast"
+    )
+    r.add_argument(
         "--model", default=m.default, help=f"the mainline model (default {m.default}): {', '.join(m.models)}"
     )
     r.add_argument(

@@ -72,11 +72,13 @@ class Sheet:
             readable = readable[:limit]
         return readable, notes
 
-    def preamble(self, spec: ModelSpec) -> str:
-        """The woven text for these references as the model will get them (the user's edit, if any)."""
+    def preamble(self, spec: ModelSpec, *, first: int = 1, room: int | None = None) -> str:
+        """The woven text for these references as the model will get them (the user's edit, if any).
+        `first`: the number of the first reference among the call's images (a refine's start image is 1);
+        `room`: how many of them the call has room for."""
         if self.preamble_override is not None:
             return self.preamble_override.strip()
-        return generated_preamble(self.chosen(spec)[0])
+        return generated_preamble(self.chosen(spec)[0][:room], first=first)
 
     def apply(self, request: ImageRequest, spec: ModelSpec) -> tuple[ImageRequest, list[str]]:
         """The request as sent with the sheet: a references call (edit endpoint, images only), the prompt
@@ -103,11 +105,11 @@ class Sheet:
         return EditRequest(**fields, images=tuple(images), references=refs, woven_from=request.prompt), notes
 
 
-def generated_preamble(chosen: list[SheetImage]) -> str:
+def generated_preamble(chosen: list[SheetImage], *, first: int = 1) -> str:
     """The documented text: one line per entry, naming the input images that show it."""
     if not chosen:
         return ""
-    lines, k = [HEAD], 1
+    lines, k = [HEAD], first
     groups: list[tuple[str, str, int]] = []
     for item in chosen:
         if groups and groups[-1][0] == item.entry:

@@ -4,6 +4,7 @@ on after a restart and can be forked from any earlier turn."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from typing import Any
@@ -41,6 +42,25 @@ def set_start(conn: sqlite3.Connection, conversation_id: str, path: str | None) 
     conversation's history, re-sent and billed with every later turn."""
     with transaction(conn):
         conn.execute("UPDATE conversations SET start_path = ? WHERE id = ?", (path, conversation_id))
+
+
+def set_cast(conn: sqlite3.Connection, conversation_id: str, paths: list[str], woven: str) -> None:
+    """The cast references its first turn sent after its start image, and the text woven into that turn's
+    instruction: both stay in the conversation, re-read and billed with every later turn."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE conversations SET cast_json = ? WHERE id = ?",
+            (json.dumps({"paths": paths, "woven": woven}), conversation_id),
+        )
+
+
+def cast_of(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any]:
+    """The cast its chain started with (a fork's: its source's), {"paths": [], "woven": ""} when none."""
+    conv = get(conn, conversation_id)
+    while conv is not None and conv.get("forked_from"):
+        conv = get(conn, conv["forked_from"])
+    found = json.loads(conv["cast_json"]) if conv is not None and conv.get("cast_json") else {}
+    return {"paths": list(found.get("paths", [])), "woven": str(found.get("woven", ""))}
 
 
 def settings_of(conn: sqlite3.Connection, conversation_id: str, **changes: str) -> None:

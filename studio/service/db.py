@@ -140,7 +140,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX turns_by_conversation ON turns(conversation_id, seq);
     """,
     # 10: a board's cast and style sheet (service/cast.py): entries with reference images copied into the
-    # library; whether the board follows it, the user's edit of the woven text, the panel shots chain from
+    # library; whether the board follows it, the user's edit of the woven text, the panel shots chain from;
+    # a refine conversation's cast references (sent with its first turn, carried by every later one)
     """
     CREATE TABLE cast_entries (
         id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,
@@ -157,6 +158,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE boards ADD COLUMN cast_off INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE boards ADD COLUMN cast_preamble TEXT;
     ALTER TABLE boards ADD COLUMN continue_from INTEGER REFERENCES panels(id);
+    ALTER TABLE conversations ADD COLUMN cast_json TEXT;
     """,
 ]
 

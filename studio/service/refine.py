@@ -68,6 +68,7 @@ class Refiner:
         panel_id: int | None = None,
         source: Path | None = None,
         conversation_id: str | None = None,
+        sheet: Any = None,
         mask: ImageFile | None = None,
         call_cap: Decimal | None = None,
         on_stage: Any = None,
@@ -83,11 +84,13 @@ class Refiner:
             panel_id=panel_id,
             source=source,
             conversation_id=conversation_id,
+            sheet=sheet,
         )
         spec, checked, q, past = plan.spec, plan.checked, plan.quote, plan.history
         conv = plan.conversation or await self._new_conversation(panel_id, source, settings)
         if plan.first:
             await db.run(conversations.set_start, conv["id"], plan.start_path)
+            await db.run(conversations.set_cast, conv["id"], list(plan.cast_paths), plan.cast_woven)
         chosen = {"mainline": spec.id, "image_model": settings.image_model, "effort": settings.effort}
         if any(conv.get(k) != v for k, v in chosen.items()):  # the next turns go on with these
             await db.run(conversations.settings_of, conv["id"], **chosen)
@@ -125,7 +128,9 @@ class Refiner:
         if on_queued is not None:  # the caller follows this job's events (its stages, its partial images)
             on_queued(job_id, conv["id"])
         self.service.events.publish(JobQueued(job_id, conv["id"], 1, q.total_usd_max, board_id))
-        turn = TurnRequest(instruction, checked, settings, previous, tuple(images), mask)
+        turn = TurnRequest(
+            plan.sent_instruction or instruction, checked, settings, previous, tuple(images), mask
+        )
         outcome = TurnOutcome(job_id, conv["id"], JobState.SENT, q)
         return await self._send(turn, plan.mainline, outcome, spec, panel_id, board_id, snapshot, on_stage)
 

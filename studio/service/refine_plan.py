@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from studio.core.continuity import Sheet, weave
+from studio.core.edit_prep import fit_source
 from studio.core.errors import RefusedError, TransparencyRefused
 from studio.core.images import ImageFile, read_image_file
 from studio.core.mainline import Mainline, MainlineSpec, load_mainline
-from studio.core.request import EditRequest, ImageRequest
+from studio.core.request import EditRequest, ImageRequest, Reference
 from studio.core.responses_body import TurnSettings
 from studio.core.sizes import Size
 from studio.core.turn_pricing import TurnQuote, turn_quote
@@ -48,6 +50,10 @@ class TurnPlan:
     start_path: str | None
     checked: Checked
     quote: TurnQuote
+    sent_instruction: str = ""  # the instruction as sent: a first turn's has the cast's text woven in
+    cast_paths: tuple[str, ...] = ()  # a first turn's cast references (after its start image)
+    cast_woven: str = ""
+    notes: tuple[str, ...] = ()  # what the cast left out
 
 
 def check_settings(settings: TurnSettings, params: dict[str, Any]) -> tuple[Mainline, MainlineSpec]:
@@ -89,7 +95,10 @@ async def plan_turn(
     panel_id: int | None = None,
     source: Path | None = None,
     conversation_id: str | None = None,
+    sheet: Sheet | None = None,
 ) -> TurnPlan:
+    """`sheet`: the board's cast; a first turn sends its references after the start image, its text woven
+    into the instruction (later turns carry them: OpenAI holds them in the conversation)."""
     if not instruction.strip():
         raise RefusedError("say what to change: the instruction is empty")
     mainline, spec = check_settings(settings, params)
@@ -107,27 +116,64 @@ async def plan_turn(
     start_images: tuple[ImageFile, ...] = ()
     if first and start_path:
         start_images = (await asyncio.to_thread(read_image_file, start_path, role="image"),)
-    carried = [p for p in [start_path, *[t.get("image_path") for t in past]] if p]
+    kept = await service.db.run(conversations.cast_of, conv["id"]) if conv else {"paths": [], "woven": ""}
+    cast_paths: list[str] = kept["paths"]
+    woven: str = kept["woven"]
+    refs: tuple[Reference, ...] = ()
+    notes: list[str] = []
+    sent = instruction
+    if first and sheet is not None and sheet.active:
+        image_spec = service.registry.get(settings.image_model)
+        refs, more, notes, woven = await asyncio.to_thread(_cast_images, sheet, image_spec, len(start_images))
+        start_images += more
+        cast_paths = [r.path for r in refs]
+        sent = weave(woven, instruction)
+    carried = [p for p in [start_path, *cast_paths, *[t.get("image_path") for t in past]] if p]
     sizes = await asyncio.to_thread(_sizes, carried)
     if settings.partial_images:  # each partial is billed (+100 image tokens): the quote counts them
         params = {**params, "stream": True, "partial_images": settings.partial_images}
-    image_request: ImageRequest = ImageRequest(instruction, model=settings.image_model, **params)
+    image_request: ImageRequest = ImageRequest(sent, model=settings.image_model, **params)
     if start_images:  # checked as an edit of what it starts from (sizes, formats, limits)
-        image_request = EditRequest(instruction, model=settings.image_model, images=start_images, **params)
+        image_request = EditRequest(sent, model=settings.image_model, images=start_images, references=refs,
+                                    **params)  # fmt: skip
     checked = validate(image_request, service.registry)
+    history = [t["instruction"] for t in past]
+    if history and woven:  # the first turn was sent with the cast's text: it is re-read
+        history[0] = weave(woven, history[0])
     q = turn_quote(
         checked,
         service.registry,
         mainline,
         spec,
-        instruction=instruction,
-        history=[t["instruction"] for t in past],
+        instruction=sent,
+        history=history,
         resent=sizes,
         max_output_tokens=settings.max_output_tokens,
         effort=settings.effort,
         image_sees=sizes[len(start_images) :],  # the history's images, seen (and billed) again
     )
-    return TurnPlan(mainline, spec, conv, past, first, start_images, start_path, checked, q)
+    return TurnPlan(
+        mainline, spec, conv, past, first, start_images, start_path, checked, q,
+        sent, tuple(cast_paths) if refs else (), woven if refs else "", tuple(notes),
+    )  # fmt: skip
+
+
+def _cast_images(
+    sheet: Sheet, spec: Any, taken: int
+) -> tuple[tuple[Reference, ...], tuple[ImageFile, ...], list[str], str]:
+    """A first turn's cast: the references that fit after its `taken` start image(s), fitted to the
+    image model, what was left out, and the text woven into the instruction (numbered after the start)."""
+    room = max(0, spec.max_input_images - taken)
+    chosen, notes = sheet.chosen(spec)
+    if len(chosen) > room:
+        notes.append(
+            f"the start image takes one of the {spec.max_input_images}: left out {len(chosen) - room} "
+            "more reference(s)"
+        )
+        chosen = chosen[:room]
+    images = tuple(fit_source(c.image, spec)[0] for c in chosen if c.image is not None)
+    refs = tuple(Reference(c.entry, c.sha256, c.path) for c in chosen)
+    return refs, images, notes, sheet.preamble(spec, first=taken + 1, room=room)
 
 
 async def _panel_image(service: ImageService, panel_id: int | None) -> str | None:

@@ -47,6 +47,7 @@ class RefineChat(QObject):
 
     def __init__(self, studio: Studio, tasks: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
+        self.cast: Any = None  # the board's cast (state/cast_board.CastBoard): a first turn sends it
         self.studio, self.tasks = studio, tasks
         self.mainline = load_mainline()
         self.panel_id: int | None = None
@@ -156,9 +157,10 @@ class RefineChat(QObject):
     # -- quoting and sending -----------------------------------------------------------------------------
 
     def _where(self) -> dict[str, Any]:
+        sheet = {"sheet": self.cast.sheet} if self.cast is not None else {}  # a first turn sends the cast
         if self.conversation is not None:
-            return {"conversation_id": self.conversation["id"]}
-        return {"panel_id": self.panel_id, "source": self.source}
+            return {"conversation_id": self.conversation["id"], **sheet}
+        return {"panel_id": self.panel_id, "source": self.source, **sheet}
 
     def requote(self) -> None:
         if not self.instruction.strip():

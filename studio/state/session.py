@@ -88,6 +88,7 @@ class Session(QObject):
         self.pump.batches = self.batch_watch
         self.refine = RefineChat(studio, self.tasks, self)  # the Refine panel's conversation
         self.pump.refine = self.refine
+        self.refine.cast = self.cast
         self.variants.changed.connect(lambda: self.costs.update(set_preview=self.variants.preview))
         self._shut = False
         self.generator.error.connect(self.error)

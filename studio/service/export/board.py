@@ -18,6 +18,14 @@ from ..ledger import committed
 SHARE_QUANTUM = Decimal(1).scaleb(-8)  # cost shares are kept to 1e-8 USD
 
 
+def _references(job: Any) -> list[dict[str, str]]:
+    """The cast references an edit or refine turn was sent with (entry, sha256)."""
+    if job is None or not job["request_json"]:
+        return []
+    refs = json.loads(job["request_json"]).get("references") or []
+    return [{"entry": r.get("entry", ""), "sha256": r.get("sha256", "")} for r in refs]
+
+
 @dataclass(frozen=True)
 class ExportPanel:
     number: int
@@ -104,6 +112,7 @@ def load_board(conn: sqlite3.Connection, name: str) -> ExportBoard:
                     "billed_usd": str(ej["billed_usd"])
                     if ej is not None and ej["billed_usd"] is not None
                     else None,
+                    "references": _references(ej),
                 }
             )
         params = json.loads(gen["request_json"]) if gen else {}
