@@ -200,13 +200,16 @@ def test_the_hint_tells_a_panel_that_follows_the_sheet_from_one_that_does_not(ca
     request, _, sheet = run(
         api.cast.prepare(board, ImageRequest("Mara waves", **PARAMS), api.images.registry)
     )
-    followed = run(api.images.submit(request, Placement.end("Coffee series")))
-    [hint] = run(api.cast.after(board, sheet, request, followed))
+    followed = run(api.images.submit(request.with_changes(n=3), Placement.end("Coffee series")))
+    check = run(api.cast.after(board, sheet, request, followed))
     plain = run(api.images.submit(ImageRequest("Mara waves", **PARAMS), Placement.end("Coffee series")))
-    [far] = run(api.cast.hints(sheet, [plain.jobs[0].images[0].path]))
-    score = lambda text: float(text.rsplit("(", 1)[1].rstrip(")"))  # noqa: E731
-    assert hint.startswith("image 1: close to 'Mara'")
-    assert score(hint) > score(far)
+    far = run(api.cast.check(sheet, [plain.jobs[0].images[0].path]))
+    assert [line.split(" (")[0] for line in check.lines()] == [
+        f"image {k}: close to 'Mara'" for k in (1, 2, 3)
+    ]
+    assert check.summary().startswith("3 of 3 close to 'Mara' (median 0.")
+    assert min(s["Mara"] for s in check.scores) > far.scores[0]["Mara"]
+    assert far.lines()[0].startswith("image 1: ")  # a hint either way, with its score
 
 
 def test_the_sandbox_art_wears_the_references_colours(cast_board, run):

@@ -5,6 +5,7 @@ QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py models   
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py reliability   # only 17-18
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py batches   # only 19-21 (batches)
 QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py refine    # only 22-23 (Refine)
+QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture.py cast      # only 24-25 (the cast)
 .venv/bin/python docs/screenshots/capture.py look      # every view in both themes at 1024×700 and scale 2
                                                        # (docs/screenshots/look/, by looks.py)
 """
@@ -272,14 +273,16 @@ def main() -> None:
             window.resize(1500, 900)
             window.show()
             await asyncio.sleep(0.3)
-            if sys.argv[1:] in (["models"], ["reliability"], ["batches"], ["refine"]):
+            if sys.argv[1:] in (["models"], ["reliability"], ["batches"], ["refine"], ["cast"]):
                 from batch_shots import batch_shots, refine_shots
+                from cast_shots import cast_shots
 
                 shots = {
                     "models": lambda: models_shots(window, session),
                     "reliability": lambda: reliability_shots(window, session, sb),
                     "batches": lambda: batch_shots(window, session, sb),
                     "refine": lambda: refine_shots(window, session),
+                    "cast": lambda: cast_shots(window, session),
                 }
                 await shots[sys.argv[1]]()
                 window.close()

@@ -135,10 +135,11 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
                 outcome = await service.submit(checked.request, board=args.board, call_cap=call_cap)
         except (OverBudget, RefusedError) as exc:
             return refuse(str(exc))
-        hints = []
+        hints, summary = [], ""
         if sheet is not None and sheet.active:
             board_id = await studio.boards.id_of(args.board)
-            hints = await studio.cast.after(board_id, sheet, checked.request, outcome)
+            check = await studio.cast.after(board_id, sheet, checked.request, outcome)
+            hints, summary = check.lines(), check.summary()
     finally:
         progress.cancel()
         listener.close()
@@ -210,8 +211,8 @@ async def _run(args, endpoint, checked, call_cap, out: Path | None, notices: lis
     if args.json:
         emit_json(report)
     else:
-        for hint in hints:
-            warn(f"continuity hint (colour and layout, not identity): {hint}")
+        if summary:
+            warn(f"continuity hint (colour and layout, not identity): {summary}")
         for p in (
             files
             or [Path(i.path) for i in (edited.images if edited is not None and not args.no_guard else [])]

@@ -18,7 +18,7 @@ def seed_for(*parts: object) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def _random_colour(rng: random.Random, light: float) -> tuple[int, int, int]:
+def _colour(rng: random.Random, light: float) -> tuple[int, int, int]:
     r, g, b = colorsys.hls_to_rgb(rng.random(), light, 0.55 + 0.35 * rng.random())
     return int(r * 255), int(g * 255), int(b * 255)
 
@@ -37,16 +37,10 @@ def render(
     transparent: bool = False,
     salt: str = "",
     detail: str = "flat",
-    palette: Sequence[tuple[int, int, int]] = (),
 ) -> Image.Image:
     """An RGB (or RGBA with a transparent background) picture, different per prompt and index.
-    detail="photo" adds film grain, so that PNGs weigh what real photos do (~20 MB at 4K). With a
-    `palette` (the colours of reference images), every colour is drawn from it."""
+    detail="photo" adds film grain, so that PNGs weigh what real photos do (~20 MB at 4K)."""
     rng = random.Random(seed_for(prompt, index, salt))
-
-    def _colour(rng: random.Random, light: float) -> tuple[int, int, int]:
-        return rng.choice(palette) if palette else _random_colour(rng, light)
-
     top, bottom = _colour(rng, 0.35), _colour(rng, 0.6)
     # A vertical gradient built as one coloured column and stretched: cheap even at 3840x2160.
     column = Image.linear_gradient("L").resize((1, height), Image.Resampling.BILINEAR)
@@ -76,16 +70,48 @@ def render(
     return img if mode == "RGBA" else img.convert("RGB")
 
 
-def palette_of(images: Sequence[Image.Image], colours: int = 4) -> list[tuple[int, int, int]]:
-    """The main colours of each image (the sandbox's reference-following: its art wears them)."""
-    out: list[tuple[int, int, int]] = []
-    for im in images:
-        small = im.convert("RGB").resize((32, 32), Image.Resampling.BILINEAR)
-        flat = small.quantize(colours, method=Image.Quantize.MEDIANCUT).convert("RGB")
-        for _, colour in sorted(flat.getcolors(colours) or [], reverse=True):
-            r, g, b = colour[:3]  # type: ignore[index]
-            out.append((int(r), int(g), int(b)))
+def palette_of(image: Image.Image, colours: int = 4) -> list[tuple[int, int, int]]:
+    """An image's main colours, commonest first."""
+    small = image.convert("RGB").resize((32, 32), Image.Resampling.BILINEAR)
+    flat = small.quantize(colours, method=Image.Quantize.MEDIANCUT).convert("RGB")
+    out = []
+    for _, colour in sorted(flat.getcolors(colours) or [], reverse=True):
+        r, g, b = colour[:3]  # type: ignore[index]
+        out.append((int(r), int(g), int(b)))
     return out
+
+
+def references_art(
+    prompt: str,
+    index: int,
+    width: int,
+    height: int,
+    palettes: Sequence[Sequence[tuple[int, int, int]]],
+    salt: str,
+) -> Image.Image:
+    """A references call's picture: one band per reference image in that image's own colours, and shapes
+    that take each reference's colours in turn, so which references a panel followed shows (and measures:
+    no colour is a mix of two references)."""
+    rng = random.Random(seed_for(prompt, index, salt))
+    img = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(img)
+    k = len(palettes)
+    for i, palette in enumerate(palettes):
+        top, bottom = palette[0], palette[min(1, len(palette) - 1)]
+        y0, y1 = height * i // k, height * (i + 1) // k
+        column = Image.linear_gradient("L").resize((1, max(1, y1 - y0)), Image.Resampling.BILINEAR)
+        bands = [column.point([a + (b - a) * v // 255 for v in range(256)]) for a, b in zip(top, bottom)]
+        img.paste(Image.merge("RGB", bands).resize((width, max(1, y1 - y0))), (0, y0))
+    unit = min(width, height)
+    for n in range(3 + index % 4):
+        palette = palettes[n % k]
+        cx, cy = rng.uniform(0, width), rng.uniform(0, height)
+        r = rng.uniform(0.06, 0.2) * unit
+        box = (cx - r, cy - r, cx + r, cy + r)
+        fill = rng.choice(palette)
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=fill)
+    _caption(ImageDraw.Draw(img, "RGBA"), prompt, index, width, height)
+    return img
 
 
 def noise_layer(size: tuple[int, int], rng: random.Random, amplitude: int) -> Image.Image:

@@ -88,17 +88,16 @@ def _decode(data: bytes, size: Size) -> Image.Image:
 def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
     size = p.size
     source = _decode(req.images[0].data, size)
-    palette: list[tuple[int, int, int]] = []
-    if req.mask is None and req.markup is None:  # a references call: the new art wears their colours
-        palette = art.palette_of([source] + [_decode(i.data, Size(64, 64)) for i in req.images[1:]])
+    salt = f"edit\x1f{p.variation}"
+    if req.mask is None and req.markup is None:  # reworked whole, or references: the art wears their colours
+        palettes = [art.palette_of(source)]
+        palettes += [art.palette_of(_decode(i.data, Size(64, 64))) for i in req.images[1:]]
+        made = art.references_art(req.prompt, index, size.width, size.height, palettes, salt).convert("RGBA")
+        # one image is reworked, its composition still showing; several are references to follow
+        whole = Image.blend(source, made, 0.65) if len(req.images) == 1 else made
+        return whole if p.transparent or req.images[0].has_alpha else whole.convert("RGB")
     new = art.render(
-        req.prompt,
-        index,
-        size.width,
-        size.height,
-        transparent=p.transparent,
-        salt=f"edit\x1f{p.variation}",
-        palette=palette,
+        req.prompt, index, size.width, size.height, transparent=p.transparent, salt=salt
     ).convert("RGBA")
     if req.markup is not None:  # markup: the marked region is redrawn; anything else may change a little
         marks = _decode(req.markup.data, size).getchannel("A").point(lambda v: 255 if v >= 32 else 0)
@@ -115,9 +114,7 @@ def _paint_edit(req: EditRequest, p: Plan, index: int) -> Image.Image:
             )
             art.label_region(new, req.prompt, region)
             out.paste(new.crop(region), region[:2])
-    elif req.mask is None:  # no mask: the whole picture is reworked, its composition still showing
-        out = Image.blend(source, new, 0.65)
-    else:
+    elif req.mask is not None:
         alpha = _decode(req.mask.data, size).getchannel("A")
         editable = ImageChops.invert(alpha)  # alpha 0 = edit here
         painted = editable.point(lambda v: 255 if v >= 128 else 0).getbbox()

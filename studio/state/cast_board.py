@@ -38,6 +38,7 @@ class CastBoard(QObject):
         self.options: dict[str, Any] = {"follow": True, "preamble": None, "continue_from": None}
         self.sheet = Sheet()
         self.last_hint = ""
+        self.hint_details = ""  # the hint picture by picture
         self._loading: asyncio.Task[Any] | None = None
         board.board_changed.connect(self.reload)
         prompt.cast = self.apply
@@ -83,7 +84,7 @@ class CastBoard(QObject):
             return
         entries = await self._cast.entries(board)
         options = await self._cast.options(board)
-        sheet = await self._cast.sheet(board)
+        sheet = await self._cast.sheet(board, spec=self._prompt.spec)  # fitted off the GUI thread
         if board != self._board.board_id:  # the user moved on to another board meanwhile
             return
         self.entries, self.options, self.sheet = entries, options, sheet
@@ -152,10 +153,11 @@ class CastBoard(QObject):
         board = self._board.board_id
         if board is None:
             return
-        hints = await self._cast.after(board, sheet, request, outcome)
+        check = await self._cast.after(board, sheet, request, outcome)
         if sheet.chained_from is not None:
             await self._load()
-        if hints:
-            self.last_hint = "Continuity hint (colour and layout, not identity): " + "; ".join(hints)
+        if check.summary():
+            self.last_hint = "Continuity hint (colour and layout, not identity): " + check.summary()
+            self.hint_details = "\n".join(check.lines())
             self.hint.emit(self.last_hint)
             self.changed.emit()

@@ -95,7 +95,6 @@ class CastPanel(QWidget):
     def _connect(self) -> None:
         c = self.cast
         c.changed.connect(self.refresh)
-        c.hint.connect(self.hint.setText)
         self.prompt.changed.connect(self._show_final)
         self.follow.toggled.connect(lambda on: None if self._showing else c.set_follow(on))
         self.entries.itemChanged.connect(self._entry_toggled)
@@ -139,6 +138,7 @@ class CastPanel(QWidget):
                 self.woven.setPlainText(c.preamble())
             self.reset.setEnabled(c.options.get("preamble") is not None)
             self.hint.setText(c.last_hint)
+            self.hint.setToolTip(c.hint_details)
         finally:
             self._showing = False
         self._show_final()

@@ -15,11 +15,12 @@ from PIL import Image
 
 from studio.core import likeness
 from studio.core.continuity import Sheet, SheetImage
+from studio.core.edit_prep import fit_source
 from studio.core.errors import RefusedError, StudioError
 from studio.core.files import atomic_write
 from studio.core.images import ImageFile, inspect_image, read_image_file
 from studio.core.provenance import strip_provenance
-from studio.core.registry import Registry
+from studio.core.registry import ModelSpec, Registry
 from studio.core.request import EditRequest, ImageRequest
 
 from .. import cast, library
@@ -72,13 +73,17 @@ def _without_provenance(image: ImageFile) -> ImageFile:
     return image if data == image.data else inspect_image(data, image.filename, role="reference")
 
 
-def _read(item: dict[str, Any], entry: dict[str, Any]) -> SheetImage:
+def _read(item: dict[str, Any], entry: dict[str, Any], spec: ModelSpec | None) -> SheetImage:
+    """One reference read (and, for `spec`, fitted to the model's limits now, off the GUI thread, so that
+    applying the sheet to each keystroke's quote re-encodes nothing)."""
     name, description = entry["name"], entry["description"]
     try:
         image = read_image_file(item["path"], role="reference")
+        image = _without_provenance(image)  # a panel's picture as the API sent it
+        if spec is not None:
+            image = fit_source(image, spec)[0]
     except StudioError as exc:
         return SheetImage(name, description, item["path"], item["sha256"], None, str(exc))
-    image = _without_provenance(image)  # a panel's picture as the API sent it
     digest = item["sha256"] or hashlib.sha256(image.data).hexdigest()
     return SheetImage(name, description, item["path"], digest, image)
 
@@ -145,9 +150,10 @@ class Cast:
         """follow (bool), preamble (str | None: the generated text), continue_from (panel id | None)."""
         await self._db.run(cast.set_options, board, **changes)
 
-    async def sheet(self, board: int, *, follow: bool | None = None) -> Sheet:
+    async def sheet(self, board: int, *, follow: bool | None = None, spec: ModelSpec | None = None) -> Sheet:
         """The references a new panel of the board is sent with: the panel to continue from, then the
-        enabled entries' images in order (read off the library's thread); empty when not followed."""
+        enabled entries' images in order (read off the library's thread, fitted to `spec` when given);
+        empty when not followed."""
         entries = await self.entries(board)
         opts = await self.options(board)
         if not (opts["follow"] if follow is None else follow):
@@ -160,11 +166,11 @@ class Cast:
                     "name": PREVIOUS_SHOT,
                     "description": f"panel {row['position'] + 1}, the shot this one follows: go on from it",
                 }
-                items.append(await asyncio.to_thread(_read, {"path": row["path"], "sha256": ""}, shot))
+                items.append(await asyncio.to_thread(_read, {"path": row["path"], "sha256": ""}, shot, spec))
         for entry in entries:
             if entry["enabled"]:
                 for item in entry["images"]:
-                    items.append(await asyncio.to_thread(_read, item, entry))
+                    items.append(await asyncio.to_thread(_read, item, entry, spec))
         return Sheet(tuple(items), opts["preamble"], opts["continue_from"])
 
     async def advance(self, board: int, chained_from: int | None, job_ids: list[str]) -> int | None:
@@ -181,40 +187,36 @@ class Cast:
     ) -> tuple[ImageRequest, list[str], Sheet]:
         """The request as the board's cast sends it (unchanged without one), the notices of what the
         sheet left out or re-encoded, and the sheet (for `after`)."""
-        sheet = await self.sheet(board, follow=follow)
         spec = registry.get(request.model)
+        sheet = await self.sheet(board, follow=follow, spec=spec)
         sent, notes = await asyncio.to_thread(sheet.apply, request, spec)
         return sent, notes, sheet
 
-    async def after(self, board: int, sheet: Sheet, request: ImageRequest, outcome: Any) -> list[str]:
+    async def after(self, board: int, sheet: Sheet, request: ImageRequest, outcome: Any) -> likeness.Check:
         """After a request that followed the sheet: the chain moved on to its last new panel, and the
         continuity hint for each new picture (empty for any other request)."""
         if not isinstance(request, EditRequest) or not request.references:
-            return []
+            return likeness.Check()
         saved = [j for j in outcome.jobs if j.images]
         await self.advance(board, sheet.chained_from, [j.job_id for j in saved])
-        return await self.hints(sheet, [i.path for j in saved for i in j.images])
+        return await self.check(sheet, [i.path for j in saved for i in j.images])
 
-    async def hints(self, sheet: Sheet, image_paths: list[str]) -> list[str]:
+    async def check(self, sheet: Sheet, image_paths: list[str]) -> likeness.Check:
         """For each new picture, how alike it looks to each entry (its closest reference image)."""
-        return await asyncio.to_thread(_hints, sheet, image_paths)
+        return await asyncio.to_thread(_check, sheet, image_paths)
 
 
-def _hints(sheet: Sheet, image_paths: list[str]) -> list[str]:
+def _check(sheet: Sheet, image_paths: list[str]) -> likeness.Check:
     refs: dict[str, list[likeness.Signature]] = {}
     for item in sheet.images:
         if item.image is not None and item.entry != PREVIOUS_SHOT:
             refs.setdefault(item.entry, []).append(likeness.signature(item.image.data))
-    out = []
-    for k, path in enumerate(image_paths, 1):
+    scores: list[dict[str, float]] = []
+    for path in image_paths:
         try:
             made = likeness.signature(Path(path).read_bytes())
         except (OSError, ValueError, Image.DecompressionBombError):
+            scores.append({})  # not an image Pillow reads (an SVG): no hint for it
             continue
-        parts = [
-            likeness.hint(name, max(likeness.similarity(made, s) for s in sigs))
-            for name, sigs in refs.items()
-        ]
-        if parts:
-            out.append(f"image {k}: " + ", ".join(parts))
-    return out
+        scores.append({name: max(likeness.similarity(made, s) for s in sigs) for name, sigs in refs.items()})
+    return likeness.Check(tuple(scores))
