@@ -11,7 +11,7 @@ from studio import __version__
 from studio.core.redact import redact_arguments, remember_secret
 
 from .batch_parser import add_batch_parser
-from .cast_cmd import add_cast_parser
+from .cast_parser import add_cast_parser
 from .options import add_request_options
 from .refine_parser import add_refine_parser
 
