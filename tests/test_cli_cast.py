@@ -103,3 +103,17 @@ def test_continue_from_a_panel_on_the_command_line(served, tmp_path):
     assert cli("cast", "continue", "C", "off", env=env).returncode == 0
     three = json.loads(cli("generate", "--prompt", "shot 3", *LOW, "--board", "C", "--json", env=env).stdout)
     assert three["references"] == []
+
+
+def test_quote_with_the_boards_cast_counts_its_references(tmp_path):
+    mara, shop = _pictures(tmp_path)
+    assert cli("cast", "add", "Q", "Mara", "--image", mara).returncode == 0
+    plain = json.loads(cli("quote", "--prompt", "p", *LOW, "--json").stdout)
+    r = cli("quote", "--prompt", "p", *LOW, "--board", "Q", "--json")
+    assert r.returncode == 0, r.stderr
+    cast = json.loads(r.stdout)
+    assert cast["image_input_tokens_max"] > 0 == plain["image_input_tokens_max"]
+    assert float(cast["references_usd"]["max"]) > 0 and [x["entry"] for x in cast["references"]] == ["Mara"]
+    assert float(cast["total_usd_max"]) > float(plain["total_usd_max"])
+    text = cli("quote", "--prompt", "p", *LOW, "--board", "Q").stdout
+    assert "cast references  ~$" in text and "(Mara)" in text

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--batch", action="store_true", help="quote at Batch API prices (50%% off, 24 h)")
     q.add_argument("--rows", metavar="FILE.csv", help="with a template prompt: quote every row's variants")
+    q.add_argument(
+        "--board", metavar="NAME", help="with this board's cast: its reference images and woven text counted"
+    )
     add_request_options(q)
     q.add_argument("--json", action="store_true", help="print JSON")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+from decimal import Decimal
 
 from studio.core.errors import RefusedError
 from studio.core.pricing import format_usd, quote
@@ -21,15 +23,47 @@ def run(args: argparse.Namespace) -> int:
             return _quote_set(args, registry, learned, requests, notices)
         checked, notices = checked_request(args, registry, prompt_required=False)
         q = quote(checked, registry, batch=args.batch, learned_output=learned)
+        cast: dict = {}
+        if args.board and not args.image:  # a generation on the board: sent with its cast
+            sent, more = asyncio.run(_with_cast(args.board, checked.request, registry))
+            notices = [*notices, *more]
+            if sent is not checked.request:
+                alone, q = (
+                    q,
+                    quote(validate(sent, registry), registry, batch=args.batch, learned_output=learned),
+                )
+                cast = {
+                    "references": [{"entry": r.entry, "sha256": r.sha256} for r in sent.references],
+                    "references_usd": {
+                        "estimate": str(q.total_usd_estimate - alone.total_usd_estimate),
+                        "max": str(q.total_usd_max - alone.total_usd_max),
+                    },
+                }
     except (RefusedError, ValueError) as exc:
         return refuse(str(exc))
     for notice in notices:
         warn(notice)
     if args.json:
-        emit_json({**q.to_json(), "warnings": notices})
+        emit_json({**q.to_json(), **cast, "warnings": notices})
     else:
         print("\n".join(quote_lines(q)))
+        if cast:
+            names = ", ".join(dict.fromkeys(r["entry"] for r in cast["references"]))
+            est, most = (Decimal(cast["references_usd"][k]) for k in ("estimate", "max"))
+            print(f"cast references  ~{format_usd(est)}, at most {format_usd(most)} of it ({names})")
     return 0
+
+
+async def _with_cast(board: str, request, registry):
+    from studio.service.api import Studio
+
+    studio, _ = await Studio.open_library()
+    try:
+        board_id = await studio.boards.id_of(board)
+        sent, notes, _ = await studio.cast.prepare(board_id, request, registry)
+        return sent, notes
+    finally:
+        await studio.close()
 
 
 def _quote_set(args, registry, learned, requests, notices) -> int:
