@@ -1,6 +1,6 @@
 """A board's cast and style sheet, sent: its active references become an edit's input images (first, within
 the model's limits, no mask) and their names and descriptions are woven into the prompt in one documented
-form the user sees and may edit (docs/continuity.md):
+form the user sees and may edit (README, "Continuity"):
 
     Reference images, in order. Keep every character, prop, place and style consistent with them:
     Image 1: Mara — woman, mid-20s, glasses, purple hoodie.
