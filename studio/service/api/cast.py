@@ -91,6 +91,7 @@ def _read(item: dict[str, Any], entry: dict[str, Any], spec: ModelSpec | None) -
 class Cast:
     def __init__(self, db: Database, root: Path | None):
         self._db, self._root = db, root
+        self._signatures: dict[str, likeness.Signature] = {}  # by sha256: each reference read once
 
     async def entries(self, board: int) -> list[dict[str, Any]]:
         return await self._db.run(cast.entries, board)
@@ -203,14 +204,16 @@ class Cast:
 
     async def check(self, sheet: Sheet, image_paths: list[str]) -> likeness.Check:
         """For each new picture, how alike it looks to each entry (its closest reference image)."""
-        return await asyncio.to_thread(_check, sheet, image_paths)
+        return await asyncio.to_thread(_check, sheet, image_paths, self._signatures)
 
 
-def _check(sheet: Sheet, image_paths: list[str]) -> likeness.Check:
+def _check(sheet: Sheet, image_paths: list[str], known: dict[str, likeness.Signature]) -> likeness.Check:
     refs: dict[str, list[likeness.Signature]] = {}
     for item in sheet.images:
         if item.image is not None and item.entry != PREVIOUS_SHOT:
-            refs.setdefault(item.entry, []).append(likeness.signature(item.image.data))
+            if item.sha256 not in known:
+                known[item.sha256] = likeness.signature(item.image.data)
+            refs.setdefault(item.entry, []).append(known[item.sha256])
     scores: list[dict[str, float]] = []
     for path in image_paths:
         try:
