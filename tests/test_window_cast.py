@@ -116,3 +116,18 @@ def test_variants_follow_the_cast(studio, qloop, sandbox, tmp_path):
     until(qloop, lambda: len(board.rows) == 2 and all(not r.pending for r in board.rows))
     prompts = [r["params"]["prompt"] for r in _edits(sandbox)]
     assert [p.rsplit("\n\n", 1)[1] for p in prompts] == ["Mara reads", "Mara sleeps"]
+
+
+def test_a_refine_conversation_on_the_board_starts_with_the_cast(studio, qloop, qtbot, sandbox, tmp_path):
+    from .test_window_refine import _responses, _turn
+
+    window = studio()
+    _with_mara(window, qloop, tmp_path)
+    board = generate_panels(window, qloop, 1, prompt="she reads")
+    window.grid.setCurrentIndex(board.index(0))
+    window.show_refine()
+    _turn(window, qloop, qtbot, "make the hoodie darker")
+    [first] = _responses(sandbox)
+    assert len(first["input_images"]) == 2  # the panel's picture, then Mara
+    _turn(window, qloop, qtbot, "now she smiles")
+    assert len(_responses(sandbox)[-1]["input_images"]) == 0  # OpenAI holds them in the conversation
