@@ -60,8 +60,8 @@ def test_two_entries_go_first_as_input_images_with_the_prompt_woven(cast_board, 
                                                  api.images.registry))  # fmt: skip
     assert isinstance(request, EditRequest) and notes == []
     assert request.prompt == (
-        f"{HEAD}\nImage 1: Mara — woman, mid-20s, glasses, purple hoodie.\n"
-        "Images 2-3: Coffee shop — warm-lit coffee shop.\n\nshe orders a latte"
+        f"{HEAD}\nImage 1: Mara (woman, mid-20s, glasses, purple hoodie).\n"
+        "Images 2-3: Coffee shop (warm-lit coffee shop).\n\nshe orders a latte"
     )
     outcome = run(api.images.submit(request, Placement.end("Coffee series")))
     assert outcome.ok
@@ -138,7 +138,10 @@ def test_bad_input_is_refused_and_adds_nothing(cast_board, run, tmp_path):
     with pytest.raises(RefusedError, match="broken.png"):
         run(api.cast.add(board, "Prop", files=[mara, str(broken)]))
     with pytest.raises(RefusedError, match="must not be empty"):
-        run(api.cast.add(board, "  ", files=[mara]))
+        run(api.cast.add(board, " \x00\x1b ", files=[mara]))
+    run(api.cast.add(board, "Mara\x1b[31m\nred", files=[mara]))  # one printable line, woven as such
+    assert [e["name"] for e in run(api.cast.entries(board))][-1] == "Mara [31m red"
+    run(api.cast.remove(board, "Mara [31m red"))
     with pytest.raises(RefusedError, match="at least one reference image"):
         run(api.cast.add(board, "Nobody"))
     with pytest.raises(RefusedError, match="no cast entry 'Ghost'"):
@@ -297,3 +300,20 @@ def test_a_refine_conversation_starts_with_the_cast_and_carries_it(cast_board, r
     out = run(api.exports.export("Coffee series", tmp_path / "x", ExportOptions(formats=("manifest",))))
     history = json.loads((out.folder / "manifest.json").read_text())["panels"][0]["edit_history"]
     assert [r["entry"] for r in history[-1]["references"]] == ["Mara", "Coffee shop", "Coffee shop"]
+
+
+def test_a_full_disk_adds_nothing_and_says_so(cast_board, run, tmp_path, monkeypatch):
+    import errno
+
+    import studio.service.api.cast as cast_api
+
+    api, board, _, _ = cast_board
+    other = _picture(tmp_path / "prop.png", (20, 160, 90))
+
+    def full(path, data, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cast_api, "atomic_write", full)
+    with pytest.raises(RefusedError, match="No space left on device.*nothing was added"):
+        run(api.cast.add(board, "Prop", files=[other]))
+    assert [e["name"] for e in run(api.cast.entries(board))] == ["Mara", "Coffee shop"]

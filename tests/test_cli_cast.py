@@ -37,7 +37,7 @@ def test_a_cast_then_a_ten_panel_board_that_follows_it(served, tmp_path):
     listed = json.loads(cli("cast", "list", "Series", "--json", env=env).stdout)
     assert [e["name"] for e in listed["entries"]] == ["Mara", "Coffee shop"] and listed["sent_images"] == 2
     assert listed["woven_text"].splitlines()[1:] == [
-        "Image 1: Mara — woman, purple hoodie.",
+        "Image 1: Mara (woman, purple hoodie).",
         "Image 2: Coffee shop.",
     ]
 

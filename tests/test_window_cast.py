@@ -39,7 +39,7 @@ def test_a_ten_panel_board_follows_the_cast_and_says_what_the_references_cost(
     panel = window.cast_panel
     assert panel.entries.item(0).text().startswith("Mara — purple hoodie")
     assert panel.entries.item(0).checkState() == Qt.CheckState.Checked
-    assert panel.woven.toPlainText().endswith("Image 1: Mara — purple hoodie.")
+    assert panel.woven.toPlainText().endswith("Image 1: Mara (purple hoodie).")
     window.session.prompt.load({"prompt": "she reads", "size": "1024x1024", "quality": "low", "n": 10})
     until(qloop, lambda: "cast references" in window.costs.quote.text())
     assert panel.final.toPlainText() == panel.woven.toPlainText() + "\n\nshe reads"

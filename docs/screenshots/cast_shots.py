@@ -1,6 +1,6 @@
-"""Screenshots of the cast and style sheet (24-25): a board's cast of two entries with a ten-panel board
+"""Screenshots of the cast and style sheet (24-26): a board's cast of two entries with a ten-panel board
 that follows it (the Cast panel beside the grid, the woven text, the prompt as sent, the references' part
-of the quote and of the last bill), and the crop dialog taking a prop from a panel."""
+of the quote and of the last bill), the crop dialog taking a prop from a panel, and the Cast panel whole."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ async def cast_shots(window, session) -> None:
     window.grid.setCurrentIndex(board.index(2))
     await asyncio.sleep(0.3)
     window.grab().save(str(HERE / "24-cast-sheet.png"))
+    panel = window.cast_panel  # the whole panel at a comfortable height (the dock scrolls when short)
+    panel.resize(400, 800)
+    await asyncio.sleep(0.3)
+    panel.grab().save(str(HERE / "26-cast-panel.png"))
     window.add_crop_to_cast()
     dialog = window.crop_dialog
     dialog.view.set_box(200, 120, 520, 420)

@@ -3,8 +3,8 @@ the model's limits, no mask) and their names and descriptions are woven into the
 form the user sees and may edit (README, "Continuity"):
 
     Reference images, in order. Keep every character, prop, place and style consistent with them:
-    Image 1: Mara — woman, mid-20s, glasses, purple hoodie.
-    Images 2-3: Coffee shop — warm-lit coffee shop.
+    Image 1: Mara (woman, mid-20s, glasses, purple hoodie).
+    Images 2-3: Coffee shop (warm-lit coffee shop).
 
     <the prompt>
 
@@ -119,7 +119,7 @@ def generated_preamble(chosen: list[SheetImage], *, first: int = 1) -> str:
     for name, description, count in groups:
         span = f"Image {k}" if count == 1 else f"Images {k}-{k + count - 1}"
         text = " ".join(description.split()).rstrip(".")
-        lines.append(f"{span}: {name}" + (f" — {text}." if text else "."))
+        lines.append(f"{span}: {name}" + (f" ({text})." if text else "."))  # plain ASCII: any model reads it
         k += count
     return "\n".join(lines)
 

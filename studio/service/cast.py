@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from studio.core.errors import RefusedError
+from studio.core.text import clean_text
 
 from .db import transaction
 from .journal import iso, utc_now
@@ -18,7 +19,7 @@ DESCRIPTION_MAX = 400
 
 
 def check_name(name: str) -> str:
-    clean = " ".join((name or "").split())
+    clean = clean_text(name)  # one printable line: it is woven into prompts and shown in lists
     if not clean:
         raise RefusedError("cast entry name: must not be empty")
     if len(clean) > NAME_MAX:
@@ -27,7 +28,7 @@ def check_name(name: str) -> str:
 
 
 def check_description(text: str) -> str:
-    clean = " ".join((text or "").split())
+    clean = clean_text(text)
     if len(clean) > DESCRIPTION_MAX:
         raise RefusedError(
             f"cast description: at most {DESCRIPTION_MAX} characters (this one has {len(clean)})"
