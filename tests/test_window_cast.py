@@ -131,3 +131,31 @@ def test_a_refine_conversation_on_the_board_starts_with_the_cast(studio, qloop, 
     assert len(first["input_images"]) == 2  # the panel's picture, then Mara
     _turn(window, qloop, qtbot, "now she smiles")
     assert len(_responses(sandbox)[-1]["input_images"]) == 0  # OpenAI holds them in the conversation
+
+
+def test_the_entry_menu_describes_and_removes_one_image_or_the_entry(studio, qloop, tmp_path):
+    window = studio()
+    cast = window.session.cast
+    files = []
+    for k, colour in enumerate(((120, 40, 170), (100, 30, 150))):
+        files.append(str(tmp_path / f"m{k}.png"))
+        Image.new("RGB", (200 + k * 40, 200), colour).save(files[-1])
+    qloop.run_until_complete(cast.add("Mara", files=tuple(files)))
+    until(qloop, lambda: len(cast.entries) == 1 and len(cast.entries[0]["images"]) == 2)
+    panel = window.cast_panel
+    rect = panel.entries.visualItemRect(panel.entries.item(0))
+    panel._menu(rect.center())
+    menu = panel._open_menu
+    actions = {a.text(): a for a in menu.actions()}
+    remove_one = {a.text(): a for a in actions["Remove one image"].menu().actions()}
+    assert list(remove_one) == ["1: 200×200", "2: 240×200"]
+    remove_one["1: 200×200"].trigger()
+    until(qloop, lambda: [i["width"] for i in cast.entries[0]["images"]] == [240])
+    panel.describe_requested.emit("Mara", "")  # what double-click asks: the window's dialog
+    window.input_dialog.setTextValue("woman, purple hoodie")
+    window.input_dialog.accept()
+    until(qloop, lambda: cast.entries[0]["description"] == "woman, purple hoodie")
+    until(qloop, lambda: "Image 1: Mara (woman, purple hoodie)." in panel.woven.toPlainText())
+    panel._menu(panel.entries.visualItemRect(panel.entries.item(0)).center())
+    {a.text(): a for a in panel._open_menu.actions()}["Remove from the cast"].trigger()
+    until(qloop, lambda: cast.entries == [] and not cast.active)

@@ -205,6 +205,12 @@ class CastPanel(QWidget):
         name = item.data(NAME_ROLE)
         menu = QMenu(self)
         menu.addAction("Describe…", lambda: self._describe(item))
+        entry = self._entry(name) or {"images": []}
+        if len(entry["images"]) > 1:  # one image out of several
+            images = menu.addMenu("Remove one image")
+            for k, image in enumerate(entry["images"], 1):
+                label = f"{k}: {image['width']}×{image['height']}"
+                images.addAction(label, lambda i=image["id"]: self.cast.remove_image(i))
         menu.addAction("Remove from the cast", lambda: self.cast.remove(name))
         self._open_menu = menu
         menu.popup(self.entries.viewport().mapToGlobal(at))
