@@ -5,6 +5,8 @@ shots continue from, and the last continuity hint."""
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -210,7 +212,7 @@ class CastPanel(QWidget):
             images = menu.addMenu("Remove one image")
             for k, image in enumerate(entry["images"], 1):
                 label = f"{k}: {image['width']}×{image['height']}"
-                images.addAction(label, lambda i=image["id"]: self.cast.remove_image(i))
+                images.addAction(label, functools.partial(self.cast.remove_image, int(image["id"])))
         menu.addAction("Remove from the cast", lambda: self.cast.remove(name))
         self._open_menu = menu
         menu.popup(self.entries.viewport().mapToGlobal(at))
