@@ -159,3 +159,16 @@ def test_the_entry_menu_describes_and_removes_one_image_or_the_entry(studio, qlo
     panel._menu(panel.entries.visualItemRect(panel.entries.item(0)).center())
     {a.text(): a for a in panel._open_menu.actions()}["Remove from the cast"].trigger()
     until(qloop, lambda: cast.entries == [] and not cast.active)
+
+
+def test_another_board_never_sends_the_last_boards_cast(studio, qloop, sandbox, tmp_path):
+    window = studio()
+    cast = _with_mara(window, qloop, tmp_path)
+    s = window.session
+    qloop.run_until_complete(s.boards.select("Another board"))
+    assert not cast.active and cast.entries == []  # at once, before the new board's sheet is read
+    until(qloop, lambda: s.boards.board_name == "Another board")
+    generate_panels(window, qloop, 1, prompt="a plain panel")
+    assert _edits(sandbox) == []
+    qloop.run_until_complete(s.boards.select("Untitled board"))
+    until(qloop, lambda: cast.active and [e["name"] for e in cast.entries] == ["Mara"])

@@ -42,7 +42,7 @@ class SheetImage:
 
 @dataclass(frozen=True)
 class Sheet:
-    """The active references of a board, in order, and the woven text (`preamble`; `edited`: the user's)."""
+    """The active references of a board, in order; the user's edit of the woven text (None: generated)."""
 
     images: tuple[SheetImage, ...] = ()
     preamble_override: str | None = None

@@ -39,7 +39,6 @@ class CastBoard(QObject):
         self.sheet = Sheet()
         self.last_hint = ""
         self.hint_details = ""  # the hint picture by picture
-        self._loading: asyncio.Task[Any] | None = None
         board.board_changed.connect(self.reload)
         prompt.cast = self.apply
 
@@ -73,10 +72,14 @@ class CastBoard(QObject):
     # -- loading --------------------------------------------------------------------------------
 
     def reload(self) -> asyncio.Task[Any] | None:
+        """Another board: its own sheet (none until it is read: the last board's never goes with it)."""
+        if self.sheet.active or self.entries:
+            self.entries, self.sheet, self.last_hint = [], Sheet(), ""
+            self._prompt.revalidate()
+            self.changed.emit()
         if self._board.board_id is None:
             return None
-        self._loading = self._tasks.start(self._load(), "Loading the board's cast")
-        return self._loading
+        return self._tasks.start(self._load(), "Loading the board's cast")
 
     async def _load(self) -> None:
         board = self._board.board_id
