@@ -317,3 +317,13 @@ def test_a_full_disk_adds_nothing_and_says_so(cast_board, run, tmp_path, monkeyp
     with pytest.raises(RefusedError, match="No space left on device.*nothing was added"):
         run(api.cast.add(board, "Prop", files=[other]))
     assert [e["name"] for e in run(api.cast.entries(board))] == ["Mara", "Coffee shop"]
+
+
+def test_a_reference_over_the_byte_limit_is_re_encoded_and_said(cast_board, run):
+    api, board, _, _ = cast_board
+    spec = replace(api.images.registry.get("gpt-image-2"), max_input_image_bytes=600)  # a tiny limit
+    sheet = run(api.cast.sheet(board, spec=spec))
+    request, notes = sheet.apply(ImageRequest("x", **PARAMS), spec)
+    assert all(len(i.data) < 600 for i in request.images)
+    assert notes and all("over the API's 600" in n for n in notes)
+    assert notes[0].startswith("'Mara': image ")

@@ -38,6 +38,7 @@ class SheetImage:
     sha256: str
     image: ImageFile | None
     problem: str = ""
+    notice: str = ""  # how it was fitted to the model's limits when read (re-encoded, downscaled)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Sheet:
                 notes.append(f"left out {item.entry!r} ({item.path.rsplit('/', 1)[-1]}): {item.problem}")
             else:
                 readable.append(item)
+                if item.notice:
+                    notes.append(f"{item.entry!r}: {item.notice}")
         if len(readable) > limit:
             dropped = readable[limit:]
             names = ", ".join(dict.fromkeys(repr(d.entry) for d in dropped))

@@ -77,15 +77,16 @@ def _read(item: dict[str, Any], entry: dict[str, Any], spec: ModelSpec | None) -
     """One reference read (and, for `spec`, fitted to the model's limits now, off the GUI thread, so that
     applying the sheet to each keystroke's quote re-encodes nothing)."""
     name, description = entry["name"], entry["description"]
+    notes: list[str] = []
     try:
         image = read_image_file(item["path"], role="reference")
         image = _without_provenance(image)  # a panel's picture as the API sent it
+        digest = item["sha256"] or hashlib.sha256(image.data).hexdigest()
         if spec is not None:
-            image = fit_source(image, spec)[0]
+            image, notes = fit_source(image, spec)
     except StudioError as exc:
         return SheetImage(name, description, item["path"], item["sha256"], None, str(exc))
-    digest = item["sha256"] or hashlib.sha256(image.data).hexdigest()
-    return SheetImage(name, description, item["path"], digest, image)
+    return SheetImage(name, description, item["path"], digest, image, notice="; ".join(notes))
 
 
 class Cast:
