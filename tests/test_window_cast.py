@@ -126,6 +126,8 @@ def test_a_refine_conversation_on_the_board_starts_with_the_cast(studio, qloop, 
     board = generate_panels(window, qloop, 1, prompt="she reads")
     window.grid.setCurrentIndex(board.index(0))
     window.show_refine()
+    window.refine.instruction.setPlainText("make the hoodie darker")
+    until(qloop, lambda: "with the board's cast (1 reference image)" in window.refine.quote.text())
     _turn(window, qloop, qtbot, "make the hoodie darker")
     [first] = _responses(sandbox)
     assert len(first["input_images"]) == 2  # the panel's picture, then Mara

@@ -172,7 +172,12 @@ class RefineChat(QObject):
 
     def _quoted(self, q: TurnQuote) -> None:
         self.quote = q
-        self.quote_changed.emit(quote_line(q))
+        cast = ""
+        first = not any(t.get("response_id") for t in self.turns)
+        if first and self.cast is not None and self.cast.active:  # it goes with this turn: say so
+            n = len(self.cast.sheet.images)
+            cast = f" · with the board's cast ({n} reference image{'s' * (n != 1)})"
+        self.quote_changed.emit(quote_line(q) + cast)
 
     def _not_quoted(self, message: str) -> None:
         self.quote = None
