@@ -92,16 +92,17 @@ class SidePanels:
             self.prompt.raise_()
             w.resizeDocks([self.prompt], [max(260, area.width() // 3)], Qt.Orientation.Horizontal)
             return
-        w.tabifyDockWidget(self.jobs, self.batches)  # Batches is a tab beside Jobs on every screen
         w.tabifyDockWidget(self.prompt, self.refine)  # Refine beside Prompt: a conversation needs height
-        w.tabifyDockWidget(self.details, self.cast)  # the board's cast beside the panel's fields
-        self.jobs.raise_()
-        self.details.raise_()
-        self.prompt.raise_()
-        if small:
-            w.tabifyDockWidget(self.costs, self.details)
-            w.tabifyDockWidget(self.details, self.jobs)
+        if small:  # one group of tabs on the right; each dock joins it while it is still on its own
+            for d in (self.details, self.cast, self.jobs, self.batches):
+                w.tabifyDockWidget(self.costs, d)
             self.costs.raise_()
+        else:
+            w.tabifyDockWidget(self.details, self.cast)  # the board's cast beside the panel's fields
+            w.tabifyDockWidget(self.jobs, self.batches)  # Batches is a tab beside Jobs
+            self.details.raise_()
+            self.jobs.raise_()
+        self.prompt.raise_()
         prompt_w = min(PROMPT_WIDTH, max(240, area.width() // 4))
         side_w = min(SIDE_WIDTH, max(240, area.width() // 4))
         w.resizeDocks([self.prompt, self.costs], [prompt_w, side_w], Qt.Orientation.Horizontal)
