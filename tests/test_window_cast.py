@@ -53,6 +53,9 @@ def test_a_ten_panel_board_follows_the_cast_and_says_what_the_references_cost(
     until(qloop, lambda: "Continuity hint" in panel.hint.text())
     assert "'Mara'" in panel.hint.text()
     until(qloop, lambda: "references $" in window.costs.last.text())  # the bill in its two parts
+    window.grid.setCurrentIndex(board.index(3))  # the panel says what it was made with
+    assert window.details.references.text() == "the cast: Mara (1 reference image)"
+    assert window.details._form.isRowVisible(window.details.references)
     # the user's edit of the woven text is what is sent
     panel.woven.setFocus()
     panel.woven.setPlainText("Keep Mara from image 1.")
@@ -174,3 +177,19 @@ def test_another_board_never_sends_the_last_boards_cast(studio, qloop, sandbox, 
     assert _edits(sandbox) == []
     qloop.run_until_complete(s.boards.select("Untitled board"))
     until(qloop, lambda: cast.active and [e["name"] for e in cast.entries] == ["Mara"])
+
+
+def test_a_batch_from_the_window_follows_the_cast(studio, qloop, sandbox, tmp_path):
+    sandbox.config.batch_seconds = 0.3
+    window = studio()
+    _with_mara(window, qloop, tmp_path)
+    window.session.prompt.load({"prompt": "Mara {reads|sleeps|waves}", "size": "1024x1024", "quality": "low"})
+    until(qloop, lambda: window.session.variants.active)
+    window.send_batch()
+    board, watch = window.session.board, window.session.batch_watch
+    until(qloop, lambda: bool(watch.rows) and bool(watch.rows[0]["fetched_at"]), timeout=60)
+    until(qloop, lambda: len(board.rows) == 3 and all(r.path and not r.waiting for r in board.rows))
+    stored = list(sandbox.sandbox.files.files.values())
+    assert len([f for f in stored if f.purpose == "user_data"]) == 1  # Mara, uploaded once for 3 lines
+    window.grid.setCurrentIndex(board.index(0))
+    assert window.details.references.text() == "the cast: Mara (1 reference image)"

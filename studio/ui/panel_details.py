@@ -1,12 +1,16 @@
-"""The current panel's storyboard fields: caption, shot type, duration and notes (undoable edits)."""
+"""The current panel's storyboard fields: caption, shot type, duration and notes (undoable edits), and the
+cast references its generation was sent with."""
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
@@ -39,6 +43,11 @@ class PanelDetails(QGroupBox):
         form.addRow("Shot", self.shot)
         form.addRow("Duration", self.duration)
         form.addRow("Notes", self.notes)
+        self.references = QLabel()
+        self.references.setObjectName("panelReferences")
+        self.references.setWordWrap(True)
+        form.addRow("Made with", self.references)
+        self._form = form
         self.caption.editingFinished.connect(self._save_caption)
         shot_text = self.shot.lineEdit()
         if shot_text is not None:  # an editable combo box always has one
@@ -62,6 +71,19 @@ class PanelDetails(QGroupBox):
         self.notes.setPlainText(r.notes)
         for w in (self.caption, self.shot, self.duration, self.notes):
             w.blockSignals(False)
+        refs = self._references(r.panel_id) if self.row is not None else []
+        names = ", ".join(dict.fromkeys(refs))
+        self.references.setText(f"the cast: {names} ({len(refs)} reference image{'s' * (len(refs) != 1)})")
+        self._form.setRowVisible(self.references, bool(refs))
+
+    def _references(self, panel_id: int | None) -> list[str]:
+        """The entries of the cast references the panel's generation was sent with, in order."""
+        found = self.session.boards.panel(panel_id) if panel_id else None
+        try:
+            snap = json.loads(found["request_json"]) if found and found.get("request_json") else {}
+        except ValueError:
+            return []
+        return [str(r.get("entry", "")) for r in snap.get("references") or []]
 
     def _save_caption(self) -> None:
         if self.row is not None and self.caption.text() != self.row.caption:
