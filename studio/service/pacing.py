@@ -44,6 +44,9 @@ class NeverFits(RefusedError):
         )
 
 
+ARRIVAL_S = 0.25  # seconds a request may take from being stamped sent to the server counting it
+
+
 class Pacer:
     def __init__(
         self,
@@ -55,7 +58,9 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.ipm, self.tpm, self.minute = images_per_minute, tokens_per_minute, minute_seconds
-        self.margin = margin * minute_seconds  # sent-time vs the server's arrival time
+        # sent-time vs the server's arrival time: a share of the minute, but never less than a request's trip
+        # and parsing can take on a loaded machine (a shortened minute does not shorten the network)
+        self.margin = max(margin * minute_seconds, ARRIVAL_S) if margin else 0.0
         self._clock = clock
         self._window = RateWindow(
             images_per_minute, tokens_per_minute, minute_seconds
