@@ -37,6 +37,11 @@ def _picture(path, colour, size=(256, 256)):
 
 @pytest.fixture
 def cast_board(service_factory, run, tmp_path):
+    return build_cast_board(service_factory, run, tmp_path)
+
+
+def build_cast_board(service_factory, run, tmp_path):
+    """A board "Coffee series" with Mara (one purple picture) and the Coffee shop (two amber ones)."""
     api = Studio.around(service_factory())
     board = run(api.boards.id_of("Coffee series"))
     mara = _picture(tmp_path / "mara.png", PURPLE)

@@ -193,3 +193,29 @@ def test_a_batch_from_the_window_follows_the_cast(studio, qloop, sandbox, tmp_pa
     assert len([f for f in stored if f.purpose == "user_data"]) == 1  # Mara, uploaded once for 3 lines
     window.grid.setCurrentIndex(board.index(0))
     assert window.details.references.text() == "the cast: Mara (1 reference image)"
+
+
+def test_an_edited_woven_text_the_cast_changed_under_is_flagged_until_reset(studio, qloop, tmp_path):
+    window = studio()
+    cast = _with_mara(window, qloop, tmp_path)
+    shop = tmp_path / "shop.png"
+    Image.new("RGB", (300, 300), (210, 140, 40)).save(shop)
+    qloop.run_until_complete(cast.add("Shop", files=(str(shop),)))
+    until(qloop, lambda: len(cast.sheet.images) == 2)
+    board = generate_panels(window, qloop, 1, prompt="she reads")
+    panel = window.cast_panel
+    panel.woven.setFocus()
+    panel.woven.setPlainText("Image 1: Mara, our lead.\nImage 2: Shop, at dusk.")
+    until(qloop, lambda: cast.options.get("preamble") is not None)
+    assert not panel.notes.isVisible() or "does not match" not in panel.notes.text()
+    panel.entries.item(0).setCheckState(Qt.CheckState.Unchecked)  # Mara off: image 1 is now the shop
+    until(qloop, lambda: "does not match the images sent" in panel.notes.text())
+    assert "image 1 is now 'Shop' (it says 'Mara, our lead')" in panel.notes.text()
+    window.grid.setCurrentIndex(board.index(0))  # a refine's first turn says so beside its quote
+    window.show_refine()
+    window.refine.instruction.setPlainText("warmer light")
+    until(qloop, lambda: "does not match the images sent" in window.refine.quote.text())
+    panel.reset.click()
+    until(qloop, lambda: cast.options.get("preamble") is None)
+    until(qloop, lambda: "does not match" not in panel.notes.text())
+    assert panel.woven.toPlainText().endswith("Image 1: Shop.")

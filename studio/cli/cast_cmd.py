@@ -63,6 +63,8 @@ async def _run(args: argparse.Namespace) -> int:
             await studio.cast.enable(board, args.name, action == "enable")
         elif action == "remove":
             await studio.cast.remove(board, args.name)
+        elif action == "woven":
+            return await _woven(args, studio, board, load_registry())
         elif action == "continue":
             panel = None if args.panel == "off" else await _panel_id(studio, board, args.board, _number(args))
             await studio.cast.set_options(board, continue_from=panel)
@@ -95,6 +97,7 @@ async def _list(args: argparse.Namespace, studio: Any, board: int, registry: Any
         "woven_text_edited": options["preamble"] is not None,
         "sent_images": len(chosen),
         "left_out": left_out,
+        "woven_text_stale": sheet.stale(spec),
         "entries": [
             {
                 "name": e["name"],
@@ -130,7 +133,29 @@ async def _list(args: argparse.Namespace, studio: Any, board: int, registry: Any
     if not options["follow"]:
         print("(the board does not follow its cast: new panels are sent without it)")
     print("\nwoven into each prompt:\n" + (data["woven_text"] or "(nothing: no entry is on)"))
-    for note in left_out:
+    for note in left_out + data["woven_text_stale"]:
+        warn(note)
+    return 0
+
+
+async def _woven(args: argparse.Namespace, studio: Any, board: int, registry: Any) -> int:
+    from studio.core.continuity import Sheet
+
+    if args.reset and args.text is not None:
+        raise RefusedError("give TEXT or --reset, not both")
+    spec = registry.get(registry.default_model)
+    if args.reset or args.text is not None:
+        text = None if args.reset else args.text.replace("\r\n", "\n")
+        generated = Sheet((await studio.cast.sheet(board, follow=True)).images).preamble(spec)
+        if text is not None and text.strip() == generated.strip():
+            text = None  # the entries' own text: it follows them again
+        await studio.cast.set_options(board, preamble=text)
+    sheet = await studio.cast.sheet(board, follow=True)
+    if not sheet.active:
+        print(f"(nothing is woven: '{args.board}' has no cast entry on)")
+        return 0
+    print(sheet.preamble(spec) or "(nothing: your text is empty, so only the images go)")
+    for note in sheet.stale(spec):
         warn(note)
     return 0
 

@@ -42,6 +42,18 @@ def add_cast_parser(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("board", metavar="BOARD")
     r.add_argument("name", metavar="NAME")
+    w = cs.add_parser(
+        "woven",
+        help="the text woven into each prompt: print it, replace it with your own, or --reset",
+        description="Without TEXT, prints the text woven into each prompt of the board (and whether it still "
+        "names the images sent). With TEXT, the board's prompts get it instead of the text made from the "
+        'entries\' names and descriptions; label the images as that text does ("Image 1: Mara.") and the '
+        "studio renumbers them where a call's references start later (a refine's first turn) and says when "
+        "the cast changes under them. --reset goes back to the entries' text.",
+    )
+    w.add_argument("board", metavar="BOARD")
+    w.add_argument("text", nargs="?", metavar="TEXT", help="your own text ('' to weave nothing)")
+    w.add_argument("--reset", action="store_true", help="back to the text made from the entries")
     k = cs.add_parser(
         "continue", help="the next generation continues from panel N (and each one after from the last)"
     )

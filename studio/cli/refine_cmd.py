@@ -107,6 +107,8 @@ async def _run(args: argparse.Namespace, endpoint: Any, effort: str, cap: Any) -
             }
         )
     else:
+        for note in o.quote.cast_notes:
+            warn(note)
         for f in files:
             print(f)
         if o.billed_usd is not None:

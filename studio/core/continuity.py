@@ -8,11 +8,17 @@ form the user sees and may edit (README, "Continuity"):
 
     <the prompt>
 
+The user's own text is sent as written, with two services: where a call's references do not start at
+image 1 (a refine's first turn: the panel's picture is image 1) its image numbers ("Image 2", "images 2-3")
+are moved on to match; and where its "Image N:" lines no longer name the images sent (an entry switched
+off, added or removed since), the call says so (`Sheet.stale`).
+
 OpenAI's image models take continuity from input images (an edit with up to 16 images and no mask), not from
 a parameter: there is no `quality_mode="thinking"` (docs/openai-image-api.md, "claims that are false")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,6 +32,8 @@ from .request import EditRequest, ImageRequest, Reference
 
 HEAD = "Reference images, in order. Keep every character, prop, place and style consistent with them:"
 SEPARATOR = "\n\n"
+LABEL = re.compile(r"(?<![\w-])(images?) (\d{1,3})(?:-(\d{1,3}))?(?![\w-])", re.IGNORECASE)
+LINE = re.compile(r"^\s*images? (\d{1,3})(?:-(\d{1,3}))?\s*:\s*(.+?)\s*$", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,36 @@ class Sheet:
         `first`: the number of the first reference among the call's images (a refine's start image is 1);
         `room`: how many of them the call has room for."""
         if self.preamble_override is not None:
-            return self.preamble_override.strip()
+            return renumber(self.preamble_override.strip(), first - 1)
         return generated_preamble(self.chosen(spec)[0][:room], first=first)
+
+    def stale(self, spec: ModelSpec, *, first: int = 1, room: int | None = None) -> list[str]:
+        """What the user's edit of the woven text says that the images sent no longer match (their
+        labels against the generated text's); [] when generated, matching, or written without labels."""
+        if self.preamble_override is None:
+            return []
+        mine = labels(self.preamble(spec, first=first, room=room))
+        now = labels(generated_preamble(self.chosen(spec)[0][:room], first=first))
+        if not mine:
+            return []
+        problems = []
+        for k in sorted(set(mine) | set(now)):
+            said, sent = mine.get(k), now.get(k)
+            if sent is None:
+                problems.append(f"it names image {k} ({said!r}), but {len(now)} reference image(s) go")
+            elif said is None:
+                problems.append(f"image {k} ({sent!r}) is not named in it")
+            elif sent.lower() not in said.lower():
+                problems.append(f"image {k} is now {sent!r} (it says {said!r})")
+        if not problems:
+            return []
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        return [
+            "the woven text you edited does not match the images sent: "
+            + "; ".join(problems[:3])
+            + more
+            + ". Reset it to the cast's own text, or edit it"
+        ]
 
     def apply(self, request: ImageRequest, spec: ModelSpec) -> tuple[ImageRequest, list[str]]:
         """The request as sent with the sheet: a references call (edit endpoint, images only), the prompt
@@ -102,6 +138,7 @@ class Sheet:
             fitted, more = fit_source(item.image, spec)
             images.append(fitted)
             notes.extend(f"{item.entry!r}: {m}" for m in more)
+        notes.extend(self.stale(spec))
         refs = tuple(Reference(item.entry, item.sha256, item.path) for item in chosen)
         fields = {k: getattr(request, k) for k in ImageRequest.__dataclass_fields__}
         fields["prompt"] = weave(self.preamble(spec), request.prompt)
@@ -125,6 +162,30 @@ def generated_preamble(chosen: list[SheetImage], *, first: int = 1) -> str:
         lines.append(f"{span}: {name}" + (f" ({text})." if text else "."))  # plain ASCII: any model reads it
         k += count
     return "\n".join(lines)
+
+
+def renumber(text: str, shift: int) -> str:
+    """`text` with every image number ("Image N", "images N-M", any case) moved on by `shift`."""
+    if not shift:
+        return text
+
+    def moved(m: re.Match[str]) -> str:
+        hi = f"-{int(m[3]) + shift}" if m[3] else ""
+        return f"{m[1]} {int(m[2]) + shift}{hi}"
+
+    return LABEL.sub(moved, text)
+
+
+def labels(text: str) -> dict[int, str]:
+    """Which entry each image number's line names ("Images 2-3: Coffee shop (…)." -> {2: .., 3: ..})."""
+    out: dict[int, str] = {}
+    for m in LINE.finditer(text):
+        lo = int(m[1])
+        hi = int(m[2]) if m[2] else lo
+        name = re.split(r" \(|\.$", m[3], maxsplit=1)[0].strip()
+        for k in range(lo, min(hi, lo + 63) + 1):
+            out[k] = name
+    return out
 
 
 def weave(preamble: str, prompt: str) -> str:

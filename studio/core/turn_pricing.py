@@ -41,6 +41,7 @@ class TurnQuote:
     total_usd_estimate: Decimal
     total_usd_max: Decimal
     notes: tuple[str, ...] = field(default=())
+    cast_notes: tuple[str, ...] = field(default=())  # what a first turn's cast left out, or says wrongly
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class TurnQuote:
             "total_usd_estimate": str(self.total_usd_estimate),
             "total_usd_max": str(self.total_usd_max),
             "notes": list(self.notes),
+            "cast_notes": list(self.cast_notes),
         }
 
 

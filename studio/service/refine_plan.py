@@ -10,7 +10,7 @@ turn), the tool's request checked by the image model's rules, and the quote with
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,6 +152,8 @@ async def plan_turn(
         effort=settings.effort,
         image_sees=sizes[len(start_images) :],  # the history's images, seen (and billed) again
     )
+    if notes:  # what the cast left out or says wrongly: the quote carries it to the window and the CLI
+        q = replace(q, cast_notes=tuple(notes))
     return TurnPlan(
         mainline, spec, conv, past, first, start_images, start_path, checked, q,
         sent, tuple(cast_paths) if refs else (), woven if refs else "", tuple(notes),
@@ -173,6 +175,7 @@ def _cast_images(
         chosen = chosen[:room]
     images = tuple(fit_source(c.image, spec)[0] for c in chosen if c.image is not None)
     refs = tuple(Reference(c.entry, c.sha256, c.path) for c in chosen)
+    notes.extend(sheet.stale(spec, first=taken + 1, room=room))
     return refs, images, notes, sheet.preamble(spec, first=taken + 1, room=room)
 
 

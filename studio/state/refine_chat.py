@@ -177,6 +177,7 @@ class RefineChat(QObject):
         if first and self.cast is not None and self.cast.active:  # it goes with this turn: say so
             n = len(self.cast.sheet.images)
             cast = f" · with the board's cast ({n} reference image{'s' * (n != 1)})"
+            cast += "".join(f"\n{note}" for note in q.cast_notes)  # what it left out, or says wrongly
         self.quote_changed.emit(quote_line(q) + cast)
 
     def _not_quoted(self, message: str) -> None:
